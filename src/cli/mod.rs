@@ -1,0 +1,82 @@
+//! The command layer: argument parsing (clap derive, one file per
+//! subcommand), file I/O, human messages on stderr, data on stdout, exit
+//! codes (0 success, 1 partial failure or no match, 2 fatal error).
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+mod build;
+mod extract;
+mod inspect;
+mod rules;
+mod search;
+
+/// ystorfa: a searchable, evidence-linked learning repository from
+/// safeguarding reviews and VAWDASV strategies.
+#[derive(Debug, Parser)]
+#[command(name = "ystorfa", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the search index and learning repository from review documents.
+    Build(build::Args),
+    /// Print one document's text, pages separated by a form feed.
+    Extract(extract::Args),
+    /// Search the index built by `build`.
+    Search(search::Args),
+    /// Show one document's sections, tags with their evidence, and recommendations.
+    Inspect(inspect::Args),
+    /// Check or test a rule file.
+    #[command(subcommand)]
+    Rules(rules::Command),
+}
+
+/// Exit codes, as ripgrep uses them.
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_PARTIAL: i32 = 1;
+pub const EXIT_FATAL: i32 = 2;
+
+/// Parse the command line, run, and return the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_FATAL } else { EXIT_OK };
+        }
+    };
+    let result = match cli.command {
+        Command::Build(a) => build::run(a),
+        Command::Extract(a) => extract::run(a),
+        Command::Search(a) => search::run(a),
+        Command::Inspect(a) => inspect::run(a),
+        Command::Rules(c) => rules::run(c),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("ystorfa: error: {e:#}");
+            EXIT_FATAL
+        }
+    }
+}
+
+/// Load the rule file given with `--rules`, or the default rules.
+pub(crate) fn load_rules(path: Option<&PathBuf>) -> anyhow::Result<crate::rules::RuleSet> {
+    use anyhow::Context;
+    match path {
+        None => Ok(crate::rules::RuleSet::default_rules()),
+        Some(p) => {
+            let src = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read rule file {}", p.display()))?;
+            Ok(crate::rules::RuleSet::from_toml(
+                &src,
+                &p.display().to_string(),
+            )?)
+        }
+    }
+}

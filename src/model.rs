@@ -1,0 +1,561 @@
+//! Shared types that flow between the pipeline stages.
+//!
+//! `extract` produces an [`ExtractedDoc`] (pages → blocks → lines, with the
+//! removed page furniture and the warnings); `segment` turns it into a
+//! [`Document`] (one body text, sections, passages, sentences, all pointing
+//! into that text by byte offsets); `tag` adds [`Tag`]s and
+//! [`Recommendation`]s; `index` and `export` consume [`ProcessedDoc`].
+//!
+//! Offsets: every `start`/`end` in these types is a **byte** offset into
+//! [`Document::text`] (UTF-8). Exports convert them to character offsets.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// An axis-aligned box in PDF user space (points, origin bottom-left).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Rect {
+    pub x0: f32,
+    pub y0: f32,
+    pub x1: f32,
+    pub y1: f32,
+}
+
+impl Rect {
+    pub fn width(&self) -> f32 {
+        self.x1 - self.x0
+    }
+    pub fn height(&self) -> f32 {
+        self.y1 - self.y0
+    }
+    /// The smallest box holding both.
+    pub fn union(&self, other: &Rect) -> Rect {
+        Rect {
+            x0: self.x0.min(other.x0),
+            y0: self.y0.min(other.y0),
+            x1: self.x1.max(other.x1),
+            y1: self.y1.max(other.y1),
+        }
+    }
+}
+
+/// One line of text as laid out on the page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Line {
+    pub text: String,
+    pub bbox: Rect,
+    /// Base font name of the dominant font, subset prefix removed (`Arial-BoldMT`).
+    pub font: String,
+    /// Dominant font size in points (after the text matrix is applied).
+    pub size: f32,
+    pub bold: bool,
+    pub italic: bool,
+}
+
+/// A block of consecutive lines (a paragraph, heading, list item or table cell).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Block {
+    pub lines: Vec<Line>,
+    pub bbox: Rect,
+}
+
+impl Block {
+    /// The block's text, lines joined by `\n`.
+    pub fn text(&self) -> String {
+        let mut s = String::new();
+        for (i, l) in self.lines.iter().enumerate() {
+            if i > 0 {
+                s.push('\n');
+            }
+            s.push_str(&l.text);
+        }
+        s
+    }
+}
+
+/// One page of an extracted document: body blocks in reading order, with the
+/// running headers/footers and page numbers removed from the body and kept here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page {
+    /// Physical page number, 1-based.
+    pub number: u32,
+    /// The page label printed on the page or in /PageLabels ("iv", "12"), if known.
+    pub label: Option<String>,
+    pub width: f32,
+    pub height: f32,
+    /// Body text blocks in reading order.
+    pub blocks: Vec<Block>,
+    /// Running header lines removed from the body.
+    pub header: Vec<String>,
+    /// Running footer lines (including "Page X of Y") removed from the body.
+    pub footer: Vec<String>,
+    /// True when the page has no text layer but shows an image (scanned page).
+    pub needs_ocr: bool,
+}
+
+impl Page {
+    /// The body text of the page: blocks separated by a blank line.
+    pub fn text(&self) -> String {
+        let mut s = String::new();
+        for (i, b) in self.blocks.iter().enumerate() {
+            if i > 0 {
+                s.push_str("\n\n");
+            }
+            s.push_str(&b.text());
+        }
+        s
+    }
+}
+
+/// Where a warning applies.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Warning {
+    /// 1-based page, when the warning is about one page.
+    pub page: Option<u32>,
+    pub message: String,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.page {
+            Some(p) => write!(f, "page {p}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+/// Document-level metadata found by the extractor (PDF Info dictionary, or
+/// a Markdown title), all optional.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SourceMeta {
+    pub title: Option<String>,
+    pub author: Option<String>,
+    pub subject: Option<String>,
+    pub producer: Option<String>,
+    /// Creation year from the PDF's CreationDate, if any.
+    pub year: Option<i32>,
+}
+
+/// What `extract` returns: the pages of one input file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExtractedDoc {
+    /// The input path as walked (forward slashes).
+    pub file: String,
+    /// Lower-case hex SHA-256 of the file's bytes.
+    pub sha256: String,
+    pub format: SourceFormat,
+    pub meta: SourceMeta,
+    pub pages: Vec<Page>,
+    pub warnings: Vec<Warning>,
+}
+
+impl ExtractedDoc {
+    /// Plain text with pages separated by a form feed, as pdftotext prints it.
+    pub fn plain_text(&self) -> String {
+        let mut s = String::new();
+        for (i, p) in self.pages.iter().enumerate() {
+            if i > 0 {
+                s.push('\u{c}');
+            }
+            s.push_str(&p.text());
+            s.push('\n');
+        }
+        s
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceFormat {
+    Pdf,
+    Text,
+    Markdown,
+}
+
+/// The type of a document, a facet in exports and search.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum DocKind {
+    /// Domestic Homicide Review (incl. Domestic Abuse Related Death Review).
+    Dhr,
+    /// Child Practice Review (Wales) / Child Safeguarding Practice Review.
+    Cpr,
+    /// Adult Practice Review (Wales) / Safeguarding Adults Review.
+    Apr,
+    /// Mental Health Homicide Review.
+    Mhhr,
+    /// Single Unified Safeguarding Review (Wales).
+    Susr,
+    /// Coroner's Prevention of Future Deaths report.
+    Pfd,
+    /// Strategy or delivery framework.
+    Strategy,
+    #[default]
+    Other,
+}
+
+impl DocKind {
+    pub const ALL: [DocKind; 8] = [
+        DocKind::Dhr,
+        DocKind::Cpr,
+        DocKind::Apr,
+        DocKind::Mhhr,
+        DocKind::Susr,
+        DocKind::Pfd,
+        DocKind::Strategy,
+        DocKind::Other,
+    ];
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            DocKind::Dhr => "dhr",
+            DocKind::Cpr => "cpr",
+            DocKind::Apr => "apr",
+            DocKind::Mhhr => "mhhr",
+            DocKind::Susr => "susr",
+            DocKind::Pfd => "pfd",
+            DocKind::Strategy => "strategy",
+            DocKind::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for DocKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The part of a review (or strategy) a section belongs to.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum SectionKind {
+    ExecutiveSummary,
+    Introduction,
+    TermsOfReference,
+    Methodology,
+    Background,
+    Chronology,
+    Analysis,
+    Lessons,
+    Conclusions,
+    Recommendations,
+    ActionPlan,
+    Glossary,
+    /// Strategies: objectives / priority areas.
+    Objectives,
+    /// Strategies: "We will" commitments.
+    Commitments,
+    /// Coroners' PFD reports: "matters of concern".
+    Concerns,
+    /// Text before the first heading (cover, contents).
+    FrontMatter,
+    #[default]
+    Other,
+}
+
+impl SectionKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SectionKind::ExecutiveSummary => "executive_summary",
+            SectionKind::Introduction => "introduction",
+            SectionKind::TermsOfReference => "terms_of_reference",
+            SectionKind::Methodology => "methodology",
+            SectionKind::Background => "background",
+            SectionKind::Chronology => "chronology",
+            SectionKind::Analysis => "analysis",
+            SectionKind::Lessons => "lessons",
+            SectionKind::Conclusions => "conclusions",
+            SectionKind::Recommendations => "recommendations",
+            SectionKind::ActionPlan => "action_plan",
+            SectionKind::Glossary => "glossary",
+            SectionKind::Objectives => "objectives",
+            SectionKind::Commitments => "commitments",
+            SectionKind::Concerns => "concerns",
+            SectionKind::FrontMatter => "front_matter",
+            SectionKind::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for SectionKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A heading-delimited section of the body text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Section {
+    /// Index in [`Document::sections`].
+    pub index: usize,
+    /// The heading as written, number included ("5.3 Health Board").
+    pub heading: String,
+    /// The heading's number if it has one ("5.3", "Appendix A").
+    pub number: Option<String>,
+    /// Nesting depth, 1 = top level.
+    pub level: u8,
+    /// Classified kind; inherited from the parent when the heading itself says nothing.
+    pub kind: SectionKind,
+    /// Headings from the top level down to this one.
+    pub trail: Vec<String>,
+    /// Page the heading is on.
+    pub page: u32,
+    /// Byte span in the document text, heading included.
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Section {
+    /// The heading trail as shown to people: "5 Analysis › 5.3 Health Board".
+    pub fn trail_string(&self) -> String {
+        self.trail.join(" › ")
+    }
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum PassageKind {
+    #[default]
+    Paragraph,
+    ListItem,
+    Heading,
+    TableRow,
+}
+
+/// A byte span into [`Document::text`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// A paragraph, list item, heading or table row: the unit of search.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Passage {
+    /// Index in [`Document::passages`].
+    pub index: usize,
+    pub kind: PassageKind,
+    /// Index of the enclosing section in [`Document::sections`].
+    pub section: usize,
+    /// Page the passage starts on (1-based, physical).
+    pub page: u32,
+    /// Byte span in the document text.
+    pub start: usize,
+    pub end: usize,
+    /// List marker as written ("1.", "(a)", "•"), if the passage is a list item.
+    pub marker: Option<String>,
+    /// Sentence spans inside the passage.
+    pub sentences: Vec<Span>,
+}
+
+/// A segmented document: one body text and the structure pointing into it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Document {
+    /// Stable id: "d" + first 16 hex digits of the file's SHA-256.
+    pub id: String,
+    /// The input path as walked.
+    pub file: String,
+    pub sha256: String,
+    pub title: String,
+    pub kind: DocKind,
+    pub year: Option<i32>,
+    /// Community safety partnership, police force or nation, if found.
+    pub area: Option<String>,
+    /// "en", "cy" or "en+cy".
+    pub language: String,
+    /// Number of pages (1 for text files without form feeds).
+    pub pages: u32,
+    /// Body text: pages' text joined; pages separated by `\n\n`.
+    pub text: String,
+    /// Byte offset at which each page starts in `text` (`page_starts[0] == 0`).
+    pub page_starts: Vec<usize>,
+    /// Page labels by physical page, where known.
+    pub page_labels: Vec<Option<String>>,
+    pub sections: Vec<Section>,
+    pub passages: Vec<Passage>,
+    pub warnings: Vec<Warning>,
+}
+
+impl Document {
+    /// 1-based page holding byte offset `pos`.
+    pub fn page_at(&self, pos: usize) -> u32 {
+        match self.page_starts.binary_search(&pos) {
+            Ok(i) => i as u32 + 1,
+            Err(i) => i.max(1) as u32,
+        }
+    }
+
+    /// Index of the innermost section holding byte offset `pos`.
+    pub fn section_at(&self, pos: usize) -> Option<usize> {
+        self.sections
+            .iter()
+            .rev()
+            .find(|s| s.start <= pos && pos < s.end.max(s.start + 1))
+            .map(|s| s.index)
+    }
+
+    /// The text of a passage.
+    pub fn passage_text(&self, p: &Passage) -> &str {
+        &self.text[p.start..p.end]
+    }
+
+    /// Byte offset → character offset (for exports).
+    pub fn char_offset(&self, byte: usize) -> usize {
+        self.text[..byte.min(self.text.len())].chars().count()
+    }
+}
+
+/// Whether a rule hit asserts the theme or is negated ("no evidence of ...").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Polarity {
+    Present,
+    Negated,
+}
+
+/// One piece of evidence for a theme: a rule that matched text in a document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tag {
+    pub doc_id: String,
+    pub theme: String,
+    /// Rule id, "theme_id/rule_name".
+    pub rule: String,
+    /// Rule-set version (hash of the rule file) that produced the tag.
+    pub rules_version: String,
+    pub page: u32,
+    /// Heading trail of the section.
+    pub section: String,
+    pub section_kind: SectionKind,
+    /// Index of the passage holding the match.
+    pub passage: usize,
+    /// Byte span of the match in the document text.
+    pub start: usize,
+    pub end: usize,
+    /// The matched text, as written.
+    pub matched: String,
+    pub polarity: Polarity,
+    /// Evidence weight after section scope weighting.
+    pub weight: f32,
+}
+
+/// Scope of the body a recommendation is addressed to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgencyLevel {
+    SingleAgency,
+    MultiAgencyLocal,
+    Regional,
+    National,
+}
+
+/// A recommendation, "We will" commitment, or coroner's matter of concern.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recommendation {
+    /// Stable id: doc id + ordinal/position hash.
+    pub id: String,
+    pub doc_id: String,
+    pub file: String,
+    /// Ordinal as written ("3", "2.1", "R4", "(b)"), or None when unnumbered.
+    pub ordinal: Option<String>,
+    /// Whole text, across page breaks, headers/footers removed.
+    pub text: String,
+    pub page: u32,
+    /// Heading trail of the section.
+    pub section: String,
+    pub section_kind: SectionKind,
+    /// Canonical agency ids addressed ("police", "gp_primary_care", ...).
+    pub agencies: Vec<String>,
+    pub level: Option<AgencyLevel>,
+    /// Theme ids with present evidence inside the recommendation's text.
+    pub themes: Vec<String>,
+    /// Byte span in the document text.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Why a theme is (or is not) assigned to a document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThemeScore {
+    pub theme: String,
+    /// Sum of weights of present tags.
+    pub score: f32,
+    pub present_hits: usize,
+    pub negated_hits: usize,
+    pub threshold: f32,
+    pub assigned: bool,
+}
+
+/// A document after every stage: what `index` and `export` consume.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProcessedDoc {
+    pub document: Document,
+    pub tags: Vec<Tag>,
+    pub recommendations: Vec<Recommendation>,
+    /// Scores for every theme with at least one hit, sorted by theme id.
+    pub theme_scores: Vec<ThemeScore>,
+    /// Ids of the themes assigned to the document, sorted.
+    pub themes: Vec<String>,
+}
+
+/// Content hash helpers, shared by every stage that names things.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest.iter() {
+        use std::fmt::Write;
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// Document id from the file's SHA-256 hex.
+pub fn doc_id_from_sha(sha256: &str) -> String {
+    format!("d{}", &sha256[..16.min(sha256.len())])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha_and_id() {
+        let h = sha256_hex(b"abc");
+        assert_eq!(
+            h,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(doc_id_from_sha(&h), "dba7816bf8f01cfea");
+    }
+
+    #[test]
+    fn page_at_uses_page_starts() {
+        let doc = Document {
+            id: "d".into(),
+            file: "f".into(),
+            sha256: String::new(),
+            title: String::new(),
+            kind: DocKind::Other,
+            year: None,
+            area: None,
+            language: "en".into(),
+            pages: 3,
+            text: "aaaa\n\nbbbb\n\ncccc".into(),
+            page_starts: vec![0, 6, 12],
+            page_labels: vec![None, None, None],
+            sections: vec![],
+            passages: vec![],
+            warnings: vec![],
+        };
+        assert_eq!(doc.page_at(0), 1);
+        assert_eq!(doc.page_at(5), 1);
+        assert_eq!(doc.page_at(6), 2);
+        assert_eq!(doc.page_at(13), 3);
+    }
+}
