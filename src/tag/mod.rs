@@ -8,6 +8,8 @@
 use crate::model::*;
 use crate::rules::RuleSet;
 
+pub mod recommend;
+
 /// Tag one document.
 pub fn tag(document: Document, rules: &RuleSet) -> ProcessedDoc {
     let _ = rules;
