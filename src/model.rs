@@ -454,6 +454,17 @@ pub enum AgencyLevel {
     National,
 }
 
+impl AgencyLevel {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            AgencyLevel::SingleAgency => "single_agency",
+            AgencyLevel::MultiAgencyLocal => "multi_agency_local",
+            AgencyLevel::Regional => "regional",
+            AgencyLevel::National => "national",
+        }
+    }
+}
+
 /// A recommendation, "We will" commitment, or coroner's matter of concern.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Recommendation {

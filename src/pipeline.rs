@@ -245,7 +245,7 @@ fn remove_any(p: &Path) -> Result<(), BuildError> {
     }
 }
 
-/// Run the whole batch job.
+/// Run the whole batch job over the files found in `inputs`.
 pub fn build(
     inputs: &[PathBuf],
     out: &Path,
@@ -253,7 +253,6 @@ pub fn build(
     limits: &Limits,
     on_done: &(dyn Fn(&Path, &Result<ProcessedDoc, DocFailure>) + Sync),
 ) -> Result<BuildSummary, BuildError> {
-    let started = Instant::now();
     let files = discover(inputs).map_err(|e| BuildError::Io {
         path: inputs
             .iter()
@@ -262,7 +261,19 @@ pub fn build(
             .join(", "),
         source: e,
     })?;
-    let results = process_all(&files, rules, limits, on_done);
+    build_files(&files, out, rules, limits, on_done)
+}
+
+/// Run the whole batch job over `files`.
+pub fn build_files(
+    files: &[PathBuf],
+    out: &Path,
+    rules: &RuleSet,
+    limits: &Limits,
+    on_done: &(dyn Fn(&Path, &Result<ProcessedDoc, DocFailure>) + Sync),
+) -> Result<BuildSummary, BuildError> {
+    let started = Instant::now();
+    let results = process_all(files, rules, limits, on_done);
     let mut docs = Vec::new();
     let mut summary = BuildSummary::default();
     let mut rows = Vec::new();

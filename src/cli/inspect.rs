@@ -1,8 +1,12 @@
-//! `ystorfa inspect`: one document's sections, tags and recommendations.
+//! `ystorfa inspect`: one document's sections, tags with their evidence,
+//! theme decisions and recommendations, for rule authors.
 
 use super::EXIT_OK;
 use crate::extract::Limits;
+use crate::model::{Polarity, ProcessedDoc};
 use crate::pipeline;
+use std::fmt::Write as _;
+use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -12,7 +16,8 @@ pub struct Args {
     /// Rule file (TOML) to use instead of the built-in default rules.
     #[arg(long)]
     pub rules: Option<PathBuf>,
-    /// Print as JSON.
+    /// Print the whole processed document (text, sections, passages, tags,
+    /// recommendations, theme scores) as JSON.
     #[arg(long)]
     pub json: bool,
 }
@@ -20,13 +25,103 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<i32> {
     let rules = super::load_rules(args.rules.as_ref())?;
     let d = pipeline::process_file(&args.file, &rules, &Limits::default())?;
+    let mut out = std::io::stdout().lock();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&d)?);
+        serde_json::to_writer_pretty(&mut out, &d)?;
+        writeln!(out)?;
     } else {
-        println!(
-            "{} [{}] {} pages",
-            d.document.title, d.document.kind, d.document.pages
-        );
+        out.write_all(render(&d, rules.version()).as_bytes())?;
     }
     Ok(EXIT_OK)
+}
+
+/// The human-readable report: stable text, snapshot-tested.
+pub fn render(d: &ProcessedDoc, rules_version: &str) -> String {
+    let doc = &d.document;
+    let mut s = String::new();
+    let _ = writeln!(s, "{}", doc.title);
+    let _ = writeln!(
+        s,
+        "  file {} · id {} · kind {} · year {} · {} pages · language {} · rules {}",
+        doc.file,
+        doc.id,
+        doc.kind,
+        doc.year
+            .map(|y| y.to_string())
+            .unwrap_or_else(|| "?".into()),
+        doc.pages,
+        doc.language,
+        rules_version
+    );
+    for w in &doc.warnings {
+        let _ = writeln!(s, "  warning: {w}");
+    }
+    let _ = writeln!(s, "\nSections ({})", doc.sections.len());
+    for sec in &doc.sections {
+        let indent = "  ".repeat(sec.level.max(1) as usize);
+        let heading = if sec.heading.is_empty() {
+            "(before the first heading)"
+        } else {
+            &sec.heading
+        };
+        let _ = writeln!(s, "{indent}{heading}  [{}, p.{}]", sec.kind, sec.page);
+    }
+    let _ = writeln!(s, "\nThemes (assigned when score ≥ threshold)");
+    if d.theme_scores.is_empty() {
+        let _ = writeln!(s, "  no rule matched");
+    }
+    for t in &d.theme_scores {
+        let _ = writeln!(
+            s,
+            "  {} {:<40} score {:>5.1} / {:<4.1} ({} present, {} negated)",
+            if t.assigned { "✓" } else { "✗" },
+            t.theme,
+            t.score,
+            t.threshold,
+            t.present_hits,
+            t.negated_hits
+        );
+    }
+    let _ = writeln!(s, "\nEvidence ({} tags)", d.tags.len());
+    for t in &d.tags {
+        let _ = writeln!(
+            s,
+            "  {:<28} p.{:<3} {:<18} {}{} «{}»  [{}] {}",
+            t.theme,
+            t.page,
+            t.section_kind.as_str(),
+            if t.polarity == Polarity::Negated {
+                "NEGATED "
+            } else {
+                ""
+            },
+            format_args!("w{:.1}", t.weight),
+            t.matched,
+            t.rule,
+            t.section
+        );
+    }
+    let _ = writeln!(s, "\nRecommendations ({})", d.recommendations.len());
+    for r in &d.recommendations {
+        let _ = writeln!(
+            s,
+            "  {} p.{} [{}] agencies: {} · level: {} · themes: {}",
+            r.ordinal.as_deref().unwrap_or("•"),
+            r.page,
+            r.section,
+            if r.agencies.is_empty() {
+                "-".to_string()
+            } else {
+                r.agencies.join(", ")
+            },
+            r.level.map(|l| l.as_str()).unwrap_or("-"),
+            if r.themes.is_empty() {
+                "-".to_string()
+            } else {
+                r.themes.join(", ")
+            },
+        );
+        let _ = writeln!(s, "     {}", r.text.replace('\n', " "));
+    }
+    s
 }

@@ -1,0 +1,420 @@
+//! Extraction benchmark: ystorfa's extractor against `pdftotext` (poppler),
+//! over the same PDFs in one invocation.
+//!
+//! For each set in `../shared/pdf-bench/*` (PDFs with ground-truth text) and
+//! `../shared/corpus` (PDF renderings beside their `.txt`/`.md` sources) it
+//! reports, per file and as set means: word-level F1 and normalised
+//! Levenshtein similarity to the ground truth (after NFKC normalisation and
+//! whitespace collapsing, as the py-pdf benchmarks do), pages per second at
+//! equal parallelism (ystorfa: rayon over documents and pages on all cores;
+//! pdftotext: one process per file, as many at a time as there are cores),
+//! failures, and the ratios ystorfa / pdftotext.
+//!
+//! Run: `cargo bench --bench extract` (options after `--`: `--set NAME`,
+//! `--runs N`, `--json FILE`). Needs `pdftotext` (Debian: poppler-utils).
+
+use rapidfuzz::distance::levenshtein;
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+use std::time::Instant;
+use unicode_normalization::UnicodeNormalization;
+use ystorfa::extract::{self, Limits};
+
+/// A PDF with its reference text.
+struct Case {
+    set: String,
+    pdf: PathBuf,
+    truth: PathBuf,
+    /// Left out of the set means (a known-bad reference).
+    excluded: bool,
+}
+
+#[derive(Default, Clone, serde::Serialize)]
+struct Score {
+    f1: f64,
+    lev: f64,
+    failed: bool,
+}
+
+fn normalise(s: &str) -> String {
+    let n: String = s.nfkc().collect();
+    n.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Word-level F1 over multisets of whitespace-separated words.
+fn word_f1(got: &str, truth: &str) -> f64 {
+    let mut counts: HashMap<&str, i64> = HashMap::new();
+    let truth_words: Vec<&str> = truth.split(' ').filter(|w| !w.is_empty()).collect();
+    let got_words: Vec<&str> = got.split(' ').filter(|w| !w.is_empty()).collect();
+    for w in &truth_words {
+        *counts.entry(w).or_default() += 1;
+    }
+    let mut common = 0i64;
+    for w in &got_words {
+        if let Some(c) = counts.get_mut(w)
+            && *c > 0
+        {
+            *c -= 1;
+            common += 1;
+        }
+    }
+    if got_words.is_empty() || truth_words.is_empty() {
+        return if got_words.is_empty() && truth_words.is_empty() {
+            1.0
+        } else {
+            0.0
+        };
+    }
+    let p = common as f64 / got_words.len() as f64;
+    let r = common as f64 / truth_words.len() as f64;
+    if p + r == 0.0 {
+        0.0
+    } else {
+        2.0 * p * r / (p + r)
+    }
+}
+
+fn score(got: Option<&str>, truth: &str) -> Score {
+    let Some(got) = got else {
+        return Score {
+            failed: true,
+            ..Score::default()
+        };
+    };
+    let (g, t) = (normalise(got), normalise(truth));
+    Score {
+        f1: word_f1(&g, &t),
+        lev: levenshtein::normalized_similarity(g.chars(), t.chars()),
+        failed: false,
+    }
+}
+
+fn cases(shared: &Path) -> Vec<Case> {
+    let mut out = Vec::new();
+    let bench = shared.join("pdf-bench");
+    let mut sets: Vec<PathBuf> = std::fs::read_dir(&bench)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.join("pdf").is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    sets.sort();
+    for set in sets {
+        let name = set.file_name().unwrap().to_string_lossy().to_string();
+        let mut pdfs: Vec<PathBuf> = std::fs::read_dir(set.join("pdf"))
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "pdf"))
+            .collect();
+        pdfs.sort();
+        for pdf in pdfs {
+            let stem = pdf.file_stem().unwrap().to_string_lossy().to_string();
+            // The compressed book's reference is named after the book.
+            let truth_stem = if stem == "GeoTopo-komprimiert" {
+                "GeoTopo-book".to_string()
+            } else {
+                stem.clone()
+            };
+            let truth = set.join("ground-truth").join(format!("{truth_stem}.txt"));
+            if truth.exists() {
+                // pdf-bench/README.md: this copy is another version than its reference.
+                let excluded = stem == "2201.00022";
+                out.push(Case {
+                    set: name.clone(),
+                    pdf,
+                    truth,
+                    excluded,
+                });
+            }
+        }
+    }
+    let corpus = shared.join("corpus");
+    let mut pdfs: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "pdf"))
+                .collect()
+        })
+        .unwrap_or_default();
+    pdfs.sort();
+    for pdf in pdfs {
+        for ext in ["txt", "md"] {
+            let truth = pdf.with_extension(ext);
+            if truth.exists() {
+                out.push(Case {
+                    set: "corpus".into(),
+                    pdf: pdf.clone(),
+                    truth,
+                    excluded: false,
+                });
+                break;
+            }
+        }
+    }
+    out
+}
+
+fn run_ystorfa(cases: &[&Case]) -> (Vec<Option<String>>, u64, f64) {
+    let t = Instant::now();
+    let results: Vec<Option<(String, u64)>> = cases
+        .par_iter()
+        .map(|c| {
+            let bytes = std::fs::read(&c.pdf).ok()?;
+            let name = c.pdf.display().to_string();
+            extract::extract(&name, &bytes, &Limits::default())
+                .ok()
+                .map(|d| (d.plain_text(), d.pages.len() as u64))
+        })
+        .collect();
+    let secs = t.elapsed().as_secs_f64();
+    let pages = results.iter().flatten().map(|r| r.1).sum();
+    (
+        results.into_iter().map(|r| r.map(|r| r.0)).collect(),
+        pages,
+        secs,
+    )
+}
+
+fn run_pdftotext(cases: &[&Case], workers: usize) -> (Vec<Option<String>>, f64) {
+    let tmp = std::env::temp_dir().join(format!("ystorfa-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let next = Mutex::new(0usize);
+    let results: Mutex<Vec<Option<String>>> = Mutex::new(vec![None; cases.len()]);
+    let t = Instant::now();
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                loop {
+                    let i = {
+                        let mut n = next.lock().unwrap();
+                        let i = *n;
+                        *n += 1;
+                        i
+                    };
+                    if i >= cases.len() {
+                        break;
+                    }
+                    let out = tmp.join(format!("{i}.txt"));
+                    let ok = Command::new("pdftotext")
+                        .args(["-enc", "UTF-8"])
+                        .arg(&cases[i].pdf)
+                        .arg(&out)
+                        .status()
+                        .map(|s| s.success())
+                        .unwrap_or(false);
+                    let text = if ok {
+                        std::fs::read_to_string(&out).ok()
+                    } else {
+                        None
+                    };
+                    results.lock().unwrap()[i] = text;
+                }
+            });
+        }
+    });
+    let secs = t.elapsed().as_secs_f64();
+    let _ = std::fs::remove_dir_all(&tmp);
+    (results.into_inner().unwrap(), secs)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+#[derive(serde::Serialize)]
+struct SetReport {
+    set: String,
+    files: usize,
+    pages: u64,
+    ystorfa: Summary,
+    pdftotext: Summary,
+    ratio_f1: f64,
+    ratio_lev: f64,
+    ratio_speed: f64,
+}
+
+#[derive(serde::Serialize)]
+struct Summary {
+    mean_f1: f64,
+    mean_lev: f64,
+    pages_per_sec: f64,
+    seconds: f64,
+    failures: usize,
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let opt = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let runs: usize = opt("--runs").and_then(|s| s.parse().ok()).unwrap_or(3);
+    let only = opt("--set");
+    let json_out = opt("--json");
+    let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    if !shared.is_dir() {
+        eprintln!(
+            "bench extract: {} is missing; nothing to measure",
+            shared.display()
+        );
+        std::process::exit(if std::env::var("CI").as_deref() == Ok("true") {
+            1
+        } else {
+            0
+        });
+    }
+    if Command::new("pdftotext").arg("-v").output().is_err() {
+        eprintln!("bench extract: pdftotext not found (Debian: apt-get install poppler-utils)");
+        std::process::exit(2);
+    }
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
+    let all = cases(&shared);
+    let mut set_names: Vec<String> = all.iter().map(|c| c.set.clone()).collect();
+    set_names.dedup();
+    let mut reports = Vec::new();
+    println!(
+        "ystorfa extraction benchmark: {workers} cores, {runs} timed runs each (median), pdftotext {workers} processes at a time"
+    );
+    for set in set_names {
+        if only.as_ref().is_some_and(|o| o != &set) {
+            continue;
+        }
+        let cs: Vec<&Case> = all.iter().filter(|c| c.set == set).collect();
+        let mut y_times = Vec::new();
+        let mut p_times = Vec::new();
+        let mut y_text = Vec::new();
+        let mut p_text = Vec::new();
+        let mut pages = 0;
+        for _ in 0..runs.max(1) {
+            let (t, pg, s) = run_ystorfa(&cs);
+            y_text = t;
+            pages = pg;
+            y_times.push(s);
+            let (t, s) = run_pdftotext(&cs, workers);
+            p_text = t;
+            p_times.push(s);
+        }
+        let truths: Vec<String> = cs
+            .iter()
+            .map(|c| std::fs::read_to_string(&c.truth).unwrap_or_default())
+            .collect();
+        let scores: Vec<(Score, Score)> = (0..cs.len())
+            .into_par_iter()
+            .map(|i| {
+                (
+                    score(y_text[i].as_deref(), &truths[i]),
+                    score(p_text[i].as_deref(), &truths[i]),
+                )
+            })
+            .collect();
+        println!("\n== {set} ({} files, {pages} pages)", cs.len());
+        println!(
+            "{:<44} {:>8} {:>8}   {:>8} {:>8}",
+            "file", "ys F1", "ys Lev", "ptt F1", "ptt Lev"
+        );
+        for (c, (y, p)) in cs.iter().zip(&scores) {
+            let name = c.pdf.file_name().unwrap().to_string_lossy();
+            let fmt = |s: &Score, v: f64| {
+                if s.failed {
+                    "FAILED".to_string()
+                } else {
+                    format!("{v:.3}")
+                }
+            };
+            println!(
+                "{:<44} {:>8} {:>8}   {:>8} {:>8}{}",
+                name,
+                fmt(y, y.f1),
+                fmt(y, y.lev),
+                fmt(p, p.f1),
+                fmt(p, p.lev),
+                if c.excluded {
+                    "  (excluded from means)"
+                } else {
+                    ""
+                }
+            );
+        }
+        let counted: Vec<&(Score, Score)> = cs
+            .iter()
+            .zip(&scores)
+            .filter(|(c, _)| !c.excluded)
+            .map(|(_, s)| s)
+            .collect();
+        let mean = |f: &dyn Fn(&(Score, Score)) -> f64| {
+            counted.iter().map(|s| f(s)).sum::<f64>() / counted.len().max(1) as f64
+        };
+        let (yt, pt) = (median(y_times), median(p_times));
+        let y = Summary {
+            mean_f1: mean(&|s| s.0.f1),
+            mean_lev: mean(&|s| s.0.lev),
+            pages_per_sec: pages as f64 / yt,
+            seconds: yt,
+            failures: scores.iter().filter(|s| s.0.failed).count(),
+        };
+        let p = Summary {
+            mean_f1: mean(&|s| s.1.f1),
+            mean_lev: mean(&|s| s.1.lev),
+            pages_per_sec: pages as f64 / pt,
+            seconds: pt,
+            failures: scores.iter().filter(|s| s.1.failed).count(),
+        };
+        println!(
+            "{:<44} {:>8.3} {:>8.3}   {:>8.3} {:>8.3}",
+            "MEAN", y.mean_f1, y.mean_lev, p.mean_f1, p.mean_lev
+        );
+        println!(
+            "speed: ystorfa {:.1} pages/s ({:.3}s), pdftotext {:.1} pages/s ({:.3}s): ratio {:.2}x; failures {} vs {}",
+            y.pages_per_sec,
+            yt,
+            p.pages_per_sec,
+            pt,
+            pt / yt,
+            y.failures,
+            p.failures
+        );
+        reports.push(SetReport {
+            set: set.clone(),
+            files: cs.len(),
+            pages,
+            ratio_f1: y.mean_f1 / p.mean_f1.max(1e-9),
+            ratio_lev: y.mean_lev / p.mean_lev.max(1e-9),
+            ratio_speed: pt / yt,
+            ystorfa: y,
+            pdftotext: p,
+        });
+    }
+    println!(
+        "\n{:<10} {:>7} {:>7} {:>7} {:>7} {:>9} {:>9} {:>7}",
+        "set", "ys F1", "ptt F1", "ys Lev", "ptt Lev", "ys pg/s", "ptt pg/s", "speed"
+    );
+    for r in &reports {
+        println!(
+            "{:<10} {:>7.3} {:>7.3} {:>7.3} {:>7.3} {:>9.1} {:>9.1} {:>6.2}x",
+            r.set,
+            r.ystorfa.mean_f1,
+            r.pdftotext.mean_f1,
+            r.ystorfa.mean_lev,
+            r.pdftotext.mean_lev,
+            r.ystorfa.pages_per_sec,
+            r.pdftotext.pages_per_sec,
+            r.ratio_speed
+        );
+    }
+    if let Some(path) = json_out {
+        std::fs::write(&path, serde_json::to_string_pretty(&reports).unwrap()).unwrap();
+        println!("wrote {path}");
+    }
+}
