@@ -431,6 +431,11 @@ def fix_pdf(pdf, name, date):
         return m.group(1) + digest[:n] + m.group(3) + digest[:n] + m.group(5)
 
     data = re.sub(rb"(/ID\s*\[\s*<)([0-9A-Fa-f]+)(>\s*<)([0-9A-Fa-f]+)(>)", repl_id, data)
+    data = re.sub(
+        rb"(/DocChecksum\s*/)([0-9A-Fa-f]+)",
+        lambda m: m.group(1) + digest[-len(m.group(2)):],
+        data,
+    )
     pdf.write_bytes(data)
 
 
