@@ -187,10 +187,12 @@ def parse(src_text):
         flush_bullets()
         para.append(line)
     flush()
+    toc = [(l, t) for l, t in d.headings if l <= 2 and not t.lower().startswith(("contents", "cynnwys"))]
+    d.toc = [t for _, t in toc]
     contents = "".join(
-        f'<text:p text:style-name="{"Contents1" if l == 1 else "Contents2"}">{esc(t)}</text:p>'
-        for l, t in d.headings
-        if l <= 2 and not t.lower().startswith(("contents", "cynnwys"))
+        f'<text:p text:style-name="{"Contents1" if l == 1 else "Contents2"}">'
+        f"{d.inline(t)}<text:tab/>@@PG{k}@@</text:p>"
+        for k, (l, t) in enumerate(toc)
     )
     d.body = [contents if b == "@@CONTENTS@@" else b for b in d.body]
     return d
@@ -293,11 +295,15 @@ STYLES = """
   <style:text-properties fo:font-size="13pt" fo:font-weight="bold" fo:color="#C00000"/>
  </style:style>
  <style:style style:name="Contents1" style:family="paragraph">
-  <style:paragraph-properties fo:margin-bottom="0.12cm"/>
+  <style:paragraph-properties fo:margin-bottom="0.12cm">
+   <style:tab-stops><style:tab-stop style:position="16cm" style:type="right" style:leader-style="dotted" style:leader-text="."/></style:tab-stops>
+  </style:paragraph-properties>
   <style:text-properties fo:font-size="11pt" fo:font-weight="bold"/>
  </style:style>
  <style:style style:name="Contents2" style:family="paragraph">
-  <style:paragraph-properties fo:margin-left="0.8cm" fo:margin-bottom="0.08cm"/>
+  <style:paragraph-properties fo:margin-left="0.8cm" fo:margin-bottom="0.08cm">
+   <style:tab-stops><style:tab-stop style:position="15.2cm" style:type="right" style:leader-style="dotted" style:leader-text="."/></style:tab-stops>
+  </style:paragraph-properties>
   <style:text-properties fo:font-size="10.5pt"/>
  </style:style>
  <style:style style:name="Header" style:family="paragraph">
@@ -439,22 +445,51 @@ def fix_pdf(pdf, name, date):
     pdf.write_bytes(data)
 
 
+def render(d, name, soffice, tmp, pages):
+    """One LibreOffice run; `pages` fills the contents page numbers."""
+    xml = fodt(d)
+    for k in range(len(d.toc)):
+        xml = xml.replace(f"@@PG{k}@@", str(pages[k]) if pages else "00")
+    f = tmp / f"{name}.fodt"
+    f.write_text(xml, encoding="utf-8")
+    profile = tmp / "profile"
+    subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{profile}", "--headless",
+         "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(tmp), str(f)],
+        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    pdf = tmp / f"{name}.pdf"
+    if not pdf.exists():
+        raise SystemExit(f"LibreOffice produced no PDF for {name}")
+    return pdf, f
+
+
+def heading_pages(pdf, toc):
+    """Physical page of each contents heading, found in the first render's text."""
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = [[re.sub(r"\s+", " ", ln).strip() for ln in p.splitlines()] for p in text.split("\f")]
+    plain = [re.sub(r"\*\*|\^\[[^\]]*\]", "", t).replace("\\-", "") for t in toc]
+    # start after the contents page itself
+    start = next((i for i, p in enumerate(pages) if any(ln in ("Contents", "Cynnwys / Contents") for ln in p)), 0) + 1
+    out, cur = [], start
+    for t in plain:
+        key = t[:40]
+        found = next((i for i in range(cur, len(pages)) if any(ln.startswith(key) for ln in pages[i])), None)
+        if found is None:
+            raise SystemExit(f"heading not found in PDF text: {t}")
+        out.append(found + 1)
+        cur = found
+    return out
+
+
 def build(name, soffice):
     src = SOURCES / f"{name}.src"
     d = parse(src.read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        f = tmp / f"{name}.fodt"
-        f.write_text(fodt(d), encoding="utf-8")
-        profile = tmp / "profile"
-        subprocess.run(
-            [soffice, f"-env:UserInstallation=file://{profile}", "--headless",
-             "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(tmp), str(f)],
-            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        pdf = tmp / f"{name}.pdf"
-        if not pdf.exists():
-            raise SystemExit(f"LibreOffice produced no PDF for {name}")
+        pdf, f = render(d, name, soffice, tmp, None)
+        if d.toc:
+            pdf, f = render(d, name, soffice, tmp, heading_pages(pdf, d.toc))
         fix_pdf(pdf, name, d.meta["date"])
         OUT.mkdir(exist_ok=True)
         shutil.copyfile(pdf, OUT / f"{name}.pdf")
