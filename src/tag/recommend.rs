@@ -147,13 +147,12 @@ enum Cue {
 }
 
 static RE_NEG_FIRST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\baction\s+plan|\b(previous|earlier|prior|past)\b|\bprogress\b|\bimplementation of\b").unwrap()
+    Regex::new(r"(?i)\baction\s+plan|\b(previous|earlier|prior|past)\b|\bprogress\b").unwrap()
 });
 static RE_REC_HEAD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)recommend|argymhell").unwrap());
 static RE_PFD_HEAD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)coroner.?s\s+concerns?|matters?\s+of\s+concern|pryderon\s+y\s+crwner")
-        .unwrap()
+    Regex::new(r"(?i)coroner.?s\s+concerns?|matters?\s+of\s+concern|pryderon\s+y\s+crwner").unwrap()
 });
 static RE_WE_WILL_HEAD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^(we\s+will|byddwn\s+yn)\s*:?$").unwrap());
@@ -173,8 +172,7 @@ fn heading_cue(doc: &Document, heading: &str) -> Option<Cue> {
     if RE_NEG_FIRST.is_match(h) {
         return Some(Cue::Close);
     }
-    if RE_PFD_HEAD.is_match(h)
-        || (doc.kind == DocKind::Pfd && h.to_lowercase().contains("concern"))
+    if RE_PFD_HEAD.is_match(h) || (doc.kind == DocKind::Pfd && h.to_lowercase().contains("concern"))
     {
         return Some(Cue::Open(Mode::Pfd));
     }
@@ -201,7 +199,11 @@ static RE_LEADERS: LazyLock<Regex> =
 /// (so that short unpunctuated list items are not mistaken for headings).
 fn as_heading(doc: &Document, p: &Passage, text: &str) -> Option<Option<Cue>> {
     let h = strip_md(text);
-    if p.kind == PassageKind::Heading {
+    let t = text.trim();
+    // Markdown headings, and single-line paragraphs wholly in bold.
+    let md_heading = t.starts_with('#')
+        || (t.starts_with("**") && t.ends_with("**") && !t.contains('\n') && t.len() > 4);
+    if p.kind == PassageKind::Heading || (md_heading && p.marker.is_none()) {
         return Some(heading_cue(doc, h));
     }
     if p.kind == PassageKind::TableRow || p.marker.is_some() || h.is_empty() {
@@ -254,11 +256,12 @@ fn scan_section(doc: &Document, sec_idx: usize, ps: &[Passage], out: &mut Vec<Fo
                     _ => m,
                 },
                 Some(Cue::Close) => Mode::Skip,
-                None => match mode {
-                    // A neutral heading after a "We will:" heading ends that list.
-                    Mode::Strategy { listed: true } if base != mode => base,
-                    Mode::Review { verify: true } | Mode::Pfd if base != mode => base,
-                    _ => mode,
+                // A neutral heading ends whatever a cue heading opened, except
+                // that a closed part of a recommendations section (an action
+                // plan) stays closed under its own sub-headings.
+                None => match (base, mode) {
+                    (Mode::Review { verify: false }, Mode::Skip) => Mode::Skip,
+                    _ => base,
                 },
             };
             continue;
@@ -429,7 +432,8 @@ fn units_of<'a>(doc: &Document, run: &[&'a Passage]) -> Vec<Unit<'a>> {
             };
             let first_ok = {
                 let before = text[..at].trim_end();
-                before.ends_with([':', '.', '-', '–', '—', ';']) || text[..at].ends_with('\n')
+                (before.ends_with([':', '.', '-', '–', '—', ';']) || text[..at].ends_with('\n'))
+                    && !in_quotation(&text[..at])
             };
             let fits = match expect {
                 Some(e) => v == e,
@@ -474,6 +478,14 @@ fn units_of<'a>(doc: &Document, run: &[&'a Passage]) -> Vec<Unit<'a>> {
     }
     out.retain(|u| u.start < u.end && !doc.text[u.body..u.end].trim().is_empty());
     out
+}
+
+/// Whether the end of `s` is inside an open quotation (a quoted list is
+/// someone else's, e.g. an inspectorate's recommendation cited by a coroner).
+fn in_quotation(s: &str) -> bool {
+    let open = s.matches('“').count();
+    let close = s.matches('”').count();
+    open > close || s.matches('"').count() % 2 == 1
 }
 
 // ---------------------------------------------------------------------------
@@ -561,8 +573,7 @@ fn page_split(doc: &Document, item: &Item, u: &Unit) -> bool {
     starts_lower(next) || (!ends_sentence(prev) && !next.is_empty())
 }
 
-static RE_LABEL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[A-Z][\w’' ]{0,30}:\s").unwrap());
+static RE_LABEL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Z][\w’' ]{0,30}:\s").unwrap());
 
 /// A paragraph that opens something new rather than continuing an item:
 /// a lead-in ("… as follows:"), a "Label: …" paragraph, or one that talks
@@ -739,6 +750,9 @@ fn strategy_items(doc: &Document, units: &[Unit], listed: bool) -> Vec<Found> {
     let mut cur: Option<Item> = None;
     // Whether `cur` is a "We will … to:" sentence whose bullets complete it.
     let mut cur_takes_subs = false;
+    // Whether the current list has had bulleted items: then an unbulleted
+    // paragraph ends it (a list's style is set by its items).
+    let mut saw_bullets = false;
     let flush = |cur: &mut Option<Item>, out: &mut Vec<Found>| {
         if let Some(it) = cur.take()
             && let Some(f) = it.found(doc)
@@ -752,6 +766,7 @@ fn strategy_items(doc: &Document, units: &[Unit], listed: bool) -> Vec<Found> {
             flush(&mut cur, &mut out);
             in_list = true;
             cur_takes_subs = false;
+            saw_bullets = false;
             let rest = &body[m.end()..];
             if !rest.trim().is_empty() {
                 let off = u.body(doc).find(rest).unwrap_or(0);
@@ -778,13 +793,22 @@ fn strategy_items(doc: &Document, units: &[Unit], listed: bool) -> Vec<Found> {
             flush(&mut cur, &mut out);
             in_list = listed;
             cur_takes_subs = false;
+            saw_bullets = false;
             continue;
         }
+        let plain_item = !bulleted
+            && !RE_PROSE_START.is_match(body)
+            && !looks_like_intro(body)
+            && !RE_LEADERS.is_match(body);
         if let Some(it) = cur.as_mut() {
-            // Sub-bullets of a "We will … to:" sentence, or a page-split fragment.
+            if cur_takes_subs && (bulleted || plain_item) {
+                it.units.push(u.clone());
+                continue;
+            }
+            // A page-split fragment.
             // (Table cells often lack end punctuation, so only a lower-case start
             // marks a split here.)
-            if (cur_takes_subs && bulleted) || (!bulleted && starts_lower(body)) {
+            if !bulleted && starts_lower(body) {
                 it.units.push(u.clone());
                 continue;
             }
@@ -792,11 +816,8 @@ fn strategy_items(doc: &Document, units: &[Unit], listed: bool) -> Vec<Found> {
         flush(&mut cur, &mut out);
         cur_takes_subs = false;
         if in_list && !RE_WE_WILL_SENT.is_match(body) {
-            let plain_item = !bulleted
-                && !RE_PROSE_START.is_match(body)
-                && !looks_like_intro(body)
-                && !RE_LEADERS.is_match(body);
-            if bulleted || plain_item {
+            if bulleted || (plain_item && !saw_bullets) {
+                saw_bullets |= bulleted;
                 let ord = match &u.marker {
                     Some(Marker::Num(n)) | Some(Marker::Sub(n)) => Some(n.clone()),
                     _ => None,
@@ -805,6 +826,7 @@ fn strategy_items(doc: &Document, units: &[Unit], listed: bool) -> Vec<Found> {
                 continue;
             }
             in_list = listed;
+            saw_bullets = false;
         }
         // "We will …" sentences, each up to the next one.
         let text = u.body(doc);
@@ -894,7 +916,9 @@ fn pfd_items<'a>(doc: &Document, units: &[Unit<'a>]) -> Vec<Found> {
         }
         cleaned.push(v);
     }
-    let has_list = cleaned.iter().any(|u| matches!(u.marker, Some(Marker::Num(_))));
+    let has_list = cleaned
+        .iter()
+        .any(|u| matches!(u.marker, Some(Marker::Num(_))));
     let mut out = Vec::new();
     let mut cur: Option<Item> = None;
     for u in &cleaned {
@@ -912,7 +936,10 @@ fn pfd_items<'a>(doc: &Document, units: &[Unit<'a>]) -> Vec<Found> {
             Some(Marker::Sub(_)) => cur.is_none(),
             _ => match cur.as_ref() {
                 None => true,
-                Some(it) => !(has_list || page_split(doc, it, u)),
+                Some(it) => {
+                    let numbered = has_list && it.ordinal.is_some();
+                    !(numbered || page_split(doc, it, u))
+                }
             },
         };
         if new_item {
@@ -1013,7 +1040,7 @@ fn is_noise(text: &str) -> bool {
             .unwrap()
     });
     let t = text.trim();
-    t.is_empty() || (!t.contains('\n') && RE.is_match(t))
+    t.is_empty() || t.starts_with("<sup>") || (!t.contains('\n') && RE.is_match(t))
 }
 
 #[cfg(test)]

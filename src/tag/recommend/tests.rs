@@ -145,8 +145,14 @@ fn numbered_items_in_recommendations_section() {
         .build();
     let found = find(&doc);
     assert_eq!(found.len(), 3, "{found:#?}");
-    assert_eq!(ordinals(&doc), vec![Some("1".into()), Some("2".into()), Some("3".into())]);
-    assert_eq!(found[1].text, "Glanmor Police should audit DASH completion.");
+    assert_eq!(
+        ordinals(&doc),
+        vec![Some("1".into()), Some("2".into()), Some("3".into())]
+    );
+    assert_eq!(
+        found[1].text,
+        "Glanmor Police should audit DASH completion."
+    );
     assert_eq!(found[1].section, 1);
     assert!(doc.text[found[1].start..found[1].end].starts_with("2. Glanmor"));
 }
@@ -168,10 +174,7 @@ fn markers_parsed_from_text_when_segmenter_gave_none() {
             Some("2.1".into())
         ]
     );
-    assert_eq!(
-        texts(&doc)[0],
-        "Glanmor Police should review its training."
-    );
+    assert_eq!(texts(&doc)[0], "Glanmor Police should review its training.");
 }
 
 #[test]
@@ -220,7 +223,10 @@ fn continuation_paragraph_joins_item() {
 #[test]
 fn page_break_continuation_joins_mid_sentence() {
     let doc = recs_section()
-        .item("1.", "The Health Board should review how staff in emergency")
+        .item(
+            "1.",
+            "The Health Board should review how staff in emergency",
+        )
         .page_break()
         .para("departments ask about domestic abuse.")
         .item("2.", "The CSP should publish the review.")
@@ -243,16 +249,22 @@ fn new_intro_paragraph_does_not_join_item() {
         .item("2.", "Glanmor Police should audit DASH completion.")
         .build();
     let t = texts(&doc);
-    assert_eq!(t, vec![
-        "The CSP should publish the review.".to_string(),
-        "Glanmor Police should audit DASH completion.".to_string()
-    ]);
+    assert_eq!(
+        t,
+        vec![
+            "The CSP should publish the review.".to_string(),
+            "Glanmor Police should audit DASH completion.".to_string()
+        ]
+    );
 }
 
 #[test]
 fn subsections_and_bullets() {
     let doc = recs_section()
-        .section("9.1 Single-agency recommendations", SectionKind::Recommendations)
+        .section(
+            "9.1 Single-agency recommendations",
+            SectionKind::Recommendations,
+        )
         .item("•", "Glanmor Police should audit DASH completion.")
         .item("•", "The Health Board should train reception staff.")
         .heading("National recommendations")
@@ -285,8 +297,16 @@ fn action_plan_rows_are_not_counted() {
     let doc = recs_section()
         .item("1.", "The CSP should publish the review.")
         .section("10 Action plan", SectionKind::ActionPlan)
-        .push(PassageKind::TableRow, None, "1 | The CSP should publish the review. | CSP | March")
-        .push(PassageKind::TableRow, None, "2 | Glanmor Police should audit DASH. | Police | May")
+        .push(
+            PassageKind::TableRow,
+            None,
+            "1 | The CSP should publish the review. | CSP | March",
+        )
+        .push(
+            PassageKind::TableRow,
+            None,
+            "2 | Glanmor Police should audit DASH. | Police | May",
+        )
         .build();
     assert_eq!(find(&doc).len(), 1);
 }
@@ -305,11 +325,17 @@ fn action_plan_heading_inside_recommendations_section_stops() {
 fn terms_of_reference_lessons_and_background_are_not_recommendations() {
     let doc = Builder::new(DocKind::Dhr)
         .section("2 Terms of reference", SectionKind::TermsOfReference)
-        .item("1.", "Was the risk assessment completed and was it accurate?")
+        .item(
+            "1.",
+            "Was the risk assessment completed and was it accurate?",
+        )
         .section("5 Background", SectionKind::Background)
         .para("The 2019 review recommended that Glanmor Police should train all officers.")
         .section("7 Lessons learned", SectionKind::Lessons)
-        .item("1.", "Practitioners should be curious about controlling behaviour.")
+        .item(
+            "1.",
+            "Practitioners should be curious about controlling behaviour.",
+        )
         .section("8 Analysis", SectionKind::Analysis)
         .para("Officers should have asked Person A about the threats.")
         .build();
@@ -322,7 +348,10 @@ fn questions_dropped_even_in_recommendations() {
         .item("1.", "Was the risk assessment accurate?")
         .item("2.", "The CSP should publish the review.")
         .build();
-    assert_eq!(texts(&doc), vec!["The CSP should publish the review.".to_string()]);
+    assert_eq!(
+        texts(&doc),
+        vec!["The CSP should publish the review.".to_string()]
+    );
 }
 
 #[test]
@@ -426,7 +455,10 @@ fn we_have_and_case_study_bullets_are_not_commitments() {
         .item("-", "promote the helpline in schools;")
         .item("-", "develop a survivor forum.")
         .build();
-    assert_eq!(texts(&doc), vec!["continue to deliver training.".to_string()]);
+    assert_eq!(
+        texts(&doc),
+        vec!["continue to deliver training.".to_string()]
+    );
 }
 
 #[test]
@@ -524,7 +556,10 @@ fn pfd_inline_numbered_concerns_after_boilerplate() {
         .build();
     let f = find(&doc);
     assert_eq!(f.len(), 3, "{f:#?}");
-    assert_eq!(f[0].text, "There was a lack of understanding of coercive control.");
+    assert_eq!(
+        f[0].text,
+        "There was a lack of understanding of coercive control."
+    );
     assert_eq!(f[2].ordinal.as_deref(), Some("3"));
     assert!(doc.text[f[0].start..f[0].end].starts_with("1. There"));
 }
@@ -674,4 +709,139 @@ fn corpus_dump() {
             println!("  [{:?}] {}", r.ordinal, t.replace('\n', " ⏎ "));
         }
     }
+}
+
+#[test]
+fn neutral_heading_ends_a_closed_part() {
+    let doc = Builder::new(DocKind::Strategy)
+        .section("Delivery", SectionKind::Other)
+        .heading("Case study: the Glanmor helpline")
+        .para("We will always remember the first caller.")
+        .heading("Objective 2")
+        .para("We will fund refuges across Glanmor.")
+        .build();
+    assert_eq!(
+        texts(&doc),
+        vec!["We will fund refuges across Glanmor.".to_string()]
+    );
+}
+
+#[test]
+fn action_plan_in_recommendations_section_stays_closed_under_subheadings() {
+    let doc = recs_section()
+        .item("1.", "The CSP should publish the review.")
+        .heading("Action plan")
+        .heading("Glanmor Police")
+        .para("2. Glanmor Police should audit DASH. Lead: Police. Date: May.")
+        .build();
+    assert_eq!(find(&doc).len(), 1);
+}
+
+#[test]
+fn quoted_inline_list_is_not_split() {
+    let doc = pfd()
+        .para("I am concerned that training is not mandatory.")
+        .para("The inspectorate said that “the system should: 1. Require a report. 2. Notify the police.”")
+        .build();
+    let f = find(&doc);
+    assert_eq!(f.len(), 2, "{f:#?}");
+    assert!(f.iter().all(|f| f.ordinal.is_none()));
+}
+
+#[test]
+fn we_will_to_sentence_takes_the_items_under_it() {
+    let doc = strategy()
+        .para("Together we have worked hard. We will continue to develop a response across Glanmor to:")
+        .para("Achieve lasting change in attitudes.")
+        .para("Ensure that survivors receive support.")
+        .para("We have seen an increase in reporting.")
+        .build();
+    let t = texts(&doc);
+    assert_eq!(
+        t,
+        vec![
+            "We will continue to develop a response across Glanmor to:\nAchieve lasting change in attitudes.\nEnsure that survivors receive support.".to_string()
+        ]
+    );
+}
+
+#[test]
+fn bulleted_list_ends_at_unbulleted_paragraph() {
+    let doc = strategy()
+        .heading("We will:")
+        .item("-", "fund refuges;")
+        .para("<sup>3</sup> https://example.invalid/footnote")
+        .item("-", "train staff.")
+        .para("Publish guidance for employers in Glanmor.")
+        .build();
+    assert_eq!(
+        texts(&doc),
+        vec!["fund refuges;".to_string(), "train staff.".to_string()]
+    );
+}
+
+#[test]
+fn pfd_boilerplate_alone_and_closing_lines_give_nothing() {
+    let doc = pfd()
+        .para("During the course of the inquest the evidence revealed matters giving rise to concern. In my opinion there is a risk that future deaths will occur unless action is taken. In the circumstances it is my statutory duty to report to you.")
+        .para("The MATTERS OF CONCERN are as follows.")
+        .para("You are under a duty to respond to this report within 56 days.")
+        .build();
+    assert!(find(&doc).is_empty(), "{:#?}", find(&doc));
+}
+
+#[test]
+fn real_corpus_on_crude_structure() {
+    // Real public documents read in place; the crude stub segmenter leaves
+    // every block a paragraph in one front-matter section.
+    if !std::path::Path::new(CORPUS).is_dir() {
+        return;
+    }
+    let doc = crude("pfd-2024-0295-katie-madden.txt").expect("corpus file");
+    let f = find(&doc);
+    let ords: Vec<_> = f
+        .iter()
+        .map(|f| f.ordinal.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(ords, ["1", "2", "3", "4", "5"]);
+    // Concern 5 runs over its four paragraphs.
+    assert_eq!(f[4].text.matches('\n').count(), 3, "{}", f[4].text);
+
+    for (file, n) in [
+        ("pfd-2024-0239-kellie-sutton.txt", 3),
+        ("pfd-2024-0438-emma-ellette-george-pattison.txt", 3),
+        ("pfd-2024-0333-lee-ann-ince.txt", 1),
+    ] {
+        let doc = crude(file).expect("corpus file");
+        let f = find(&doc);
+        assert_eq!(f.len(), n, "{file}: {f:#?}");
+        assert!(
+            f.iter().all(|f| !f.text.contains("statutory duty")),
+            "{file}"
+        );
+    }
+
+    // The jury's numbered findings before the concerns heading are not concerns.
+    let doc = crude("pfd-2019-0509-christine-and-lucy-lee.txt").expect("corpus file");
+    assert!(
+        find(&doc)
+            .iter()
+            .all(|f| !f.text.starts_with("A failure by"))
+    );
+
+    let doc = crude("wg-vawdasv-delivery-framework-2018-2021.md").expect("corpus file");
+    let f = find(&doc);
+    assert!((100..=120).contains(&f.len()), "{}", f.len());
+    // Nothing from the "We have:" achievement lists.
+    for bad in [
+        "Developed and implemented",
+        "consulted with stakeholder",
+        "marked International",
+    ] {
+        assert!(f.iter().all(|f| !f.text.starts_with(bad)), "{bad}");
+    }
+    assert!(
+        f.iter()
+            .any(|f| f.text.starts_with("continue to deliver the NTF"))
+    );
 }
