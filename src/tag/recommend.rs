@@ -191,6 +191,10 @@ fn heading_cue(doc: &Document, heading: &str) -> Option<Cue> {
 static RE_STRONG_CLOSE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(?:we\s+have\b|what\s+we\s+have|case\s+stud|(?:\d+(?:\.\d+)*\.?\s+)?(?:action\s+plan|contents|lessons\s+learn|learning\s+points?|findings|conclusions?|terms\s+of\s+reference)\b)").unwrap()
 });
+static RE_REC_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:recommendation|argymhelliad)\s+[A-Z]?\d{1,3}(?:\.\d{1,3})*[a-z]?\b")
+        .unwrap()
+});
 static RE_LEADERS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\.{4,}|…|(\s|\.)\d{1,3}$|\t\d{1,3}$").unwrap());
 
@@ -203,6 +207,10 @@ fn as_heading(doc: &Document, p: &Passage, text: &str) -> Option<Option<Cue>> {
     // Markdown headings, and single-line paragraphs wholly in bold.
     let md_heading = t.starts_with('#')
         || (t.starts_with("**") && t.ends_with("**") && !t.contains('\n') && t.len() > 4);
+    if RE_REC_LABEL.is_match(h) {
+        // "Recommendation 3" / "Recommendation 3: Information sharing" opens an item.
+        return None;
+    }
     if p.kind == PassageKind::Heading || (md_heading && p.marker.is_none()) {
         return Some(heading_cue(doc, h));
     }
@@ -290,7 +298,7 @@ fn run_family(doc: &Document, mode: Mode, run: &[&Passage], out: &mut Vec<Found>
 }
 
 static RE_ACTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(should|must|ensure|review|consider|develop|we will|establish|implement|improve|provide|introduce|update|strengthen|recommends?|audit|undertake|commission|promote)\b").unwrap()
+    Regex::new(r"(?i)\b(should|must|ensure|review|consider|develop|we will|establish|implement|improve|provide|introduce|update|strengthen|recommends?|audit|undertake|commission|promote|dylai|dylid|sicrhau)\b").unwrap()
 });
 
 /// A cue-only region counts when most of its items read as actions.
@@ -325,7 +333,14 @@ fn parse_marker(s: &str) -> Option<(Marker, usize)> {
     let c = RE_MARKER.captures(s)?;
     let len = c.get(0)?.end();
     let rest = &s[len..];
-    if let Some(m) = c.name("rec").or(c.name("r")).or(c.name("pn")) {
+    if let Some(m) = c.name("rec") {
+        // "Recommendation 3" may stand alone, its text in the next paragraph.
+        return Some((Marker::Num(m.as_str().to_string()), len));
+    }
+    if let Some(m) = c.name("r").or(c.name("pn")) {
+        if rest.trim().is_empty() {
+            return None;
+        }
         return Some((Marker::Num(m.as_str().to_string()), len));
     }
     if let Some(m) = c.name("num") {
@@ -460,11 +475,10 @@ fn units_of<'a>(doc: &Document, run: &[&'a Passage]) -> Vec<Unit<'a>> {
             let end = cuts.get(k + 1).map(|c| c.0).unwrap_or(text.len());
             let piece = &text[*at..end];
             let trimmed_end = at + piece.trim_end().len();
-            if trimmed_end <= at + mlen {
+            let label_only = matches!(marker, Some(Marker::Num(_)));
+            if trimmed_end <= at + mlen && !label_only {
                 // A preamble with nothing in it, or an empty item.
-                if marker.is_none() || *at + mlen >= end {
-                    continue;
-                }
+                continue;
             }
             let body = (at + mlen).min(trimmed_end);
             out.push(Unit {
@@ -476,7 +490,12 @@ fn units_of<'a>(doc: &Document, run: &[&'a Passage]) -> Vec<Unit<'a>> {
             });
         }
     }
-    out.retain(|u| u.start < u.end && !doc.text[u.body..u.end].trim().is_empty());
+    // Keep stand-alone "Recommendation 3" labels: their text follows.
+    out.retain(|u| {
+        u.start < u.end
+            && (matches!(u.marker, Some(Marker::Num(_)))
+                || !doc.text[u.body..u.end].trim().is_empty())
+    });
     out
 }
 
@@ -628,7 +647,7 @@ fn review_items(doc: &Document, units: &[Unit]) -> Vec<Found> {
                         // A sub-list without a parent item: under a lead-in, so its own item.
                         cur = Some(Item::new(Some(label.clone()), u.clone()));
                     } else {
-                        out.extend(directive_items(doc, u));
+                        out.extend(directive_items(doc, u, has_list));
                     }
                 }
             },
@@ -641,7 +660,7 @@ fn review_items(doc: &Document, units: &[Unit]) -> Vec<Found> {
                     continue;
                 }
                 flush(&mut cur, &mut out);
-                out.extend(directive_items(doc, u));
+                out.extend(directive_items(doc, u, has_list));
             }
         }
     }
@@ -669,8 +688,10 @@ fn sentence_starts(text: &str) -> Vec<usize> {
 
 /// An unlisted paragraph in a recommendations region: one item when it
 /// recommends (first sentence "… recommends that …" or "X should …"), split
-/// again at each later "… recommends that …" sentence.
-fn directive_items(doc: &Document, u: &Unit) -> Vec<Found> {
+/// again at each later "… recommends that …" sentence. Between list items
+/// (`strict`) only an explicit "… recommends that …" counts: a sentence
+/// with "should" there is usually an intro or a comment.
+fn directive_items(doc: &Document, u: &Unit, strict: bool) -> Vec<Found> {
     let text = u.body(doc);
     let starts = sentence_starts(text);
     let mut cuts: Vec<usize> = Vec::new();
@@ -678,7 +699,7 @@ fn directive_items(doc: &Document, u: &Unit) -> Vec<Found> {
         let sentence_end = starts.get(k + 1).copied().unwrap_or(text.len());
         let sentence = &text[s..sentence_end];
         let is_first = k == 0;
-        let directive = if is_first {
+        let directive = if is_first && !strict {
             RE_DIRECTIVE.is_match(sentence)
         } else {
             RE_RECOMMENDS_START.is_match(sentence)
@@ -687,7 +708,7 @@ fn directive_items(doc: &Document, u: &Unit) -> Vec<Found> {
             cuts.push(s);
         }
     }
-    if !cuts.first().is_some_and(|&c| c == 0) {
+    if cuts.first() != Some(&0) {
         // The paragraph does not open with a recommendation: an intro or prose.
         return Vec::new();
     }
@@ -729,8 +750,11 @@ fn pieces(
     out
 }
 
-static RE_WE_WILL_LEAD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)^(?:we\s+will|byddwn\s+yn)\s*:\s*").unwrap());
+/// "We will:" at the start of a paragraph, or after a short label in a
+/// flattened table row ("2.3 Understanding what works We will: Build …").
+static RE_WE_WILL_LEAD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[^.:;!?]{0,80}\s)?(?:(?i:we\s+will)|We\s+will|Byddwn\s+yn)\s*:\s*").unwrap()
+});
 static RE_WE_HAVE_LEAD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(?:we\s+have|what\s+we\s+have\s+(?:achieved|done)|case\s+study)\b[^.]{0,40}:")
         .unwrap()
@@ -739,7 +763,7 @@ static RE_WE_WILL_SENT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?:We|we)\s+will\s+[a-z]").unwrap());
 /// Words that open an intro or prose paragraph rather than a bare commitment bullet.
 static RE_PROSE_START: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?i:the|a|an|this|these|that|those|our|we|it|its|there|what|why|how|when|where|who|which|in|as|for|by|i|you|they|he|she|his|her|their|all|each|every|some|many|most|case|objective|objectives|priority|figure|table|source|note|key|outcome|outcomes|action|actions|working|stopping|together|however|although|while|whilst|since|because|if|following|further|finally|also|during|between|from|with|within|across|to|on|at|of)\b").unwrap()
+    Regex::new(r"^(?i:the|a|an|this|these|that|those|our|we|it|its|there|what|why|how|when|where|who|which|in|as|for|by|i|you|they|he|she|his|her|their|all|each|every|some|many|most|case|objective|objectives|priority|figure|table|source|note|key|outcome|outcomes|action|actions|working|stopping|together|however|although|while|whilst|since|because|if|following|finally|also|during|between|from|with|within|across|to|on|at|of)\b").unwrap()
 });
 
 /// Strategies: "We will:" lists and "We will …" sentences.
@@ -769,7 +793,8 @@ fn strategy_items(doc: &Document, units: &[Unit], listed: bool) -> Vec<Found> {
             saw_bullets = false;
             let rest = &body[m.end()..];
             if !rest.trim().is_empty() {
-                let off = u.body(doc).find(rest).unwrap_or(0);
+                // `rest` is a sub-slice of the unit's body.
+                let off = rest.as_ptr() as usize - u.body(doc).as_ptr() as usize;
                 let sub = Unit {
                     start: u.start,
                     end: u.end,
@@ -781,12 +806,6 @@ fn strategy_items(doc: &Document, units: &[Unit], listed: bool) -> Vec<Found> {
             }
             continue;
         }
-        if RE_WE_HAVE_LEAD.is_match(body) {
-            flush(&mut cur, &mut out);
-            in_list = false;
-            continue;
-        }
-        let bulleted = u.marker.is_some();
         // "1.2 A sustainable approach …": a numbered objective ends the list.
         let objective = matches!(&u.marker, Some(Marker::Num(n)) if n.contains('.'));
         if objective {
@@ -796,6 +815,12 @@ fn strategy_items(doc: &Document, units: &[Unit], listed: bool) -> Vec<Found> {
             saw_bullets = false;
             continue;
         }
+        if RE_WE_HAVE_LEAD.is_match(body) {
+            flush(&mut cur, &mut out);
+            in_list = false;
+            continue;
+        }
+        let bulleted = u.marker.is_some();
         let plain_item = !bulleted
             && !RE_PROSE_START.is_match(body)
             && !looks_like_intro(body)

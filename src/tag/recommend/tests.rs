@@ -845,3 +845,49 @@ fn real_corpus_on_crude_structure() {
             .any(|f| f.text.starts_with("continue to deliver the NTF"))
     );
 }
+
+#[test]
+fn we_will_after_objective_label_in_flattened_row() {
+    let doc = strategy()
+        .para("2.3 Understanding what works We will: Build the evidence base")
+        .para("Further enhance joint working with courts")
+        .para("What this means: partners learn together.")
+        .build();
+    assert_eq!(
+        texts(&doc),
+        vec![
+            "Build the evidence base".to_string(),
+            "Further enhance joint working with courts".to_string()
+        ]
+    );
+}
+
+#[test]
+fn standalone_recommendation_labels_take_the_next_paragraph() {
+    let doc = recs_section()
+        .heading("Recommendation 1")
+        .para("Glanmor Police should audit DASH completion.")
+        .para("Recommendation 2: Information sharing")
+        .para("The Health Board should share records with the GP.")
+        .build();
+    let f = find(&doc);
+    assert_eq!(f.len(), 2, "{f:#?}");
+    assert_eq!(f[0].ordinal.as_deref(), Some("1"));
+    assert_eq!(f[0].text, "Glanmor Police should audit DASH completion.");
+    assert_eq!(
+        f[1].text,
+        "Information sharing\nThe Health Board should share records with the GP."
+    );
+}
+
+#[test]
+fn intro_with_should_between_items_is_not_a_recommendation() {
+    let doc = recs_section()
+        .para("The panel considered that all agencies should learn from this review. The recommendations follow.")
+        .item("1.", "The CSP should publish the review.")
+        .build();
+    assert_eq!(
+        texts(&doc),
+        vec!["The CSP should publish the review.".to_string()]
+    );
+}
