@@ -97,8 +97,10 @@ enum Mode {
     /// Coroner's matters of concern.
     Pfd,
     /// Strategy commitments; `listed` when list items count without a
-    /// "We will:" lead-in (a commitments section or after a "We will:" heading).
-    Strategy { listed: bool },
+    /// "We will:" lead-in (a commitments section or after a "We will:" heading);
+    /// `sentences` when a "We will …" sentence counts anywhere in a paragraph
+    /// (otherwise only at the start of one: the fallback for unknown documents).
+    Strategy { listed: bool, sentences: bool },
 }
 
 /// Kinds whose text is never a recommendation and where cue headings are not trusted.
@@ -119,17 +121,28 @@ fn base_mode(doc: &Document, sec: Option<&Section>) -> Mode {
     match kind {
         SectionKind::Recommendations => Mode::Review { verify: false },
         SectionKind::Concerns => Mode::Pfd,
-        SectionKind::Commitments => Mode::Strategy { listed: true },
-        SectionKind::Objectives => Mode::Strategy { listed: false },
+        SectionKind::Commitments => Mode::Strategy {
+            listed: true,
+            sentences: true,
+        },
+        SectionKind::Objectives => Mode::Strategy {
+            listed: false,
+            sentences: true,
+        },
         k if closed_kind(k) => Mode::Skip,
         k => {
             // No usable kind: the section heading may still say what it is.
-            if let Some(Cue::Open(m)) = sec.and_then(|s| heading_cue(doc, &s.heading)) {
-                return m;
+            match sec.and_then(|s| heading_cue(doc, &s.heading)) {
+                Some(Cue::Open(m)) => return m,
+                Some(Cue::Close) => return Mode::Skip,
+                None => {}
             }
             let strategy_like = matches!(doc.kind, DocKind::Strategy | DocKind::Other);
             if strategy_like && matches!(k, SectionKind::FrontMatter | SectionKind::Other) {
-                Mode::Strategy { listed: false }
+                Mode::Strategy {
+                    listed: false,
+                    sentences: doc.kind == DocKind::Strategy,
+                }
             } else {
                 Mode::Skip
             }
@@ -158,7 +171,7 @@ static RE_WE_WILL_HEAD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^(we\s+will|byddwn\s+yn)\s*:?$").unwrap());
 static RE_NEG_HEAD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^we\s+have\b|what\s+we\s+have|achiev|case\s+stud|\bvision\b|contents|lessons?|learning|findings?|terms\s+of\s+reference|conclusion|background|chronolog|glossary|appendix|references|action\s+should\s+be\s+taken|your\s+response|copies|publication|circumstances|inquest|investigation|evidence|outputs?\b|outcomes?\b|priorit",
+        r"(?i)^we\s+have\b|what\s+we\s+have|achiev|case\s+stud|\bvision\b|contents|lessons?|learning|findings?|terms\s+of\s+reference|conclusion|background|chronolog|glossary|appendix|references|action\s+should\s+be\s+taken|your\s+response|copies|publication|circumstances|inquest|investigation|evidence|outputs?\b",
     )
     .unwrap()
 });
@@ -180,7 +193,10 @@ fn heading_cue(doc: &Document, heading: &str) -> Option<Cue> {
         return Some(Cue::Open(Mode::Review { verify: true }));
     }
     if RE_WE_WILL_HEAD.is_match(h) {
-        return Some(Cue::Open(Mode::Strategy { listed: true }));
+        return Some(Cue::Open(Mode::Strategy {
+            listed: true,
+            sentences: doc.kind == DocKind::Strategy,
+        }));
     }
     if RE_NEG_HEAD.is_match(h) {
         return Some(Cue::Close);
@@ -254,6 +270,10 @@ fn scan_section(doc: &Document, sec_idx: usize, ps: &[Passage], out: &mut Vec<Fo
             continue;
         }
         if let Some(cue) = as_heading(doc, p, text) {
+            if sec.is_some_and(|s| strip_md(&s.heading) == strip_md(text)) {
+                // The section's own heading: its kind already decided the mode.
+                continue;
+            }
             run_family(doc, mode, &run, out);
             run.clear();
             mode = match cue {
@@ -293,7 +313,9 @@ fn run_family(doc: &Document, mode: Mode, run: &[&Passage], out: &mut Vec<Found>
             }
         }
         Mode::Pfd => out.extend(pfd_items(doc, &units)),
-        Mode::Strategy { listed } => out.extend(strategy_items(doc, &units, listed)),
+        Mode::Strategy { listed, sentences } => {
+            out.extend(strategy_items(doc, &units, listed, sentences))
+        }
     }
 }
 
@@ -405,7 +427,7 @@ fn units_of<'a>(doc: &Document, run: &[&'a Passage]) -> Vec<Unit<'a>> {
         let lead = text.len() - text.trim_start().len();
         let own = match &p.marker {
             Some(m) => {
-                let mk = parse_marker(&format!("{} x", m.trim())).map(|(k, _)| k);
+                let mk = parse_marker(&format!("{} X", m.trim())).map(|(k, _)| k);
                 let t = &text[lead..];
                 let len = if t.starts_with(m.trim()) {
                     let after = &t[m.trim().len()..];
@@ -415,7 +437,12 @@ fn units_of<'a>(doc: &Document, run: &[&'a Passage]) -> Vec<Unit<'a>> {
                 };
                 Some((mk.unwrap_or(Marker::Bullet), len))
             }
-            None => parse_marker(&text[lead..]).map(|(k, l)| (k, lead + l)),
+            None => match parse_marker(&text[lead..]) {
+                Some((k, l)) => Some((k, lead + l)),
+                // A list item whose marker was not kept (a bullet glyph lost).
+                None if p.kind == PassageKind::ListItem => Some((Marker::Bullet, lead)),
+                None => None,
+            },
         };
         match own {
             Some((k, l)) => cuts.push((0, Some(k), l)),
@@ -759,15 +786,24 @@ static RE_WE_HAVE_LEAD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(?:we\s+have|what\s+we\s+have\s+(?:achieved|done)|case\s+study)\b[^.]{0,40}:")
         .unwrap()
 });
+/// A "We will …" sentence; "We will always/never …" are sentiments (a
+/// family's tribute, a vision), not commitments.
 static RE_WE_WILL_SENT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?:We|we)\s+will\s+[a-z]").unwrap());
+static RE_SENTIMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:We|we)\s+will\s+(?:always|never|forever|not\s+forget)\b").unwrap()
+});
+
+fn we_will_sentence(s: &str) -> bool {
+    RE_WE_WILL_SENT.is_match(s) && !RE_SENTIMENT.is_match(s)
+}
 /// Words that open an intro or prose paragraph rather than a bare commitment bullet.
 static RE_PROSE_START: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?i:the|a|an|this|these|that|those|our|we|it|its|there|what|why|how|when|where|who|which|in|as|for|by|i|you|they|he|she|his|her|their|all|each|every|some|many|most|case|objective|objectives|priority|figure|table|source|note|key|outcome|outcomes|action|actions|working|stopping|together|however|although|while|whilst|since|because|if|following|finally|also|during|between|from|with|within|across|to|on|at|of)\b").unwrap()
 });
 
 /// Strategies: "We will:" lists and "We will …" sentences.
-fn strategy_items(doc: &Document, units: &[Unit], listed: bool) -> Vec<Found> {
+fn strategy_items(doc: &Document, units: &[Unit], listed: bool, sentences: bool) -> Vec<Found> {
     let mut out = Vec::new();
     let mut in_list = listed;
     // The current commitment, while following paragraphs may still join it.
@@ -840,7 +876,7 @@ fn strategy_items(doc: &Document, units: &[Unit], listed: bool) -> Vec<Found> {
         }
         flush(&mut cur, &mut out);
         cur_takes_subs = false;
-        if in_list && !RE_WE_WILL_SENT.is_match(body) {
+        if in_list && !we_will_sentence(body) {
             if bulleted || (plain_item && !saw_bullets) {
                 saw_bullets |= bulleted;
                 let ord = match &u.marker {
@@ -858,9 +894,9 @@ fn strategy_items(doc: &Document, units: &[Unit], listed: bool) -> Vec<Found> {
         let starts = sentence_starts(text);
         let cuts: Vec<usize> = starts
             .into_iter()
-            .filter(|&s| RE_WE_WILL_SENT.is_match(strip_md(&text[s..])))
+            .filter(|&s| we_will_sentence(strip_md(&text[s..])))
             .collect();
-        if cuts.is_empty() {
+        if cuts.is_empty() || (!sentences && cuts[0] != 0) {
             continue;
         }
         let mut found = pieces(doc, u, text, &cuts, None);
@@ -1014,11 +1050,11 @@ fn finish(doc: &Document, mut v: Vec<Found>) -> Vec<Found> {
         }
         out.push(f);
     }
-    let key = |f: &Found| f.text.to_lowercase();
+    let keys: Vec<String> = out.iter().map(|f| f.text.to_lowercase()).collect();
     let mut drop = vec![false; out.len()];
     for a in 0..out.len() {
         for b in a + 1..out.len() {
-            if drop[a] || drop[b] || key(&out[a]) != key(&out[b]) {
+            if drop[a] || drop[b] || keys[a] != keys[b] {
                 continue;
             }
             if in_summary(doc, out[a].start) && !in_summary(doc, out[b].start) {

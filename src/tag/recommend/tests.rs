@@ -829,6 +829,12 @@ fn real_corpus_on_crude_structure() {
             .all(|f| !f.text.starts_with("A failure by"))
     );
 
+    let mut doc = crude("swp-vawg-strategy-2019-2024.txt").expect("corpus file");
+    doc.kind = DocKind::Strategy; // as the classifier will say
+    let f = find(&doc);
+    assert!((60..=80).contains(&f.len()), "{}", f.len());
+    assert!(f.iter().all(|f| !f.text.starts_with("We have")));
+
     let doc = crude("wg-vawdasv-delivery-framework-2018-2021.md").expect("corpus file");
     let f = find(&doc);
     assert!((100..=120).contains(&f.len()), "{}", f.len());
@@ -890,4 +896,142 @@ fn intro_with_should_between_items_is_not_a_recommendation() {
         texts(&doc),
         vec!["The CSP should publish the review.".to_string()]
     );
+}
+
+#[test]
+fn unknown_documents_take_we_will_only_at_paragraph_start() {
+    let doc = Builder::new(DocKind::Other)
+        .para("Partners met in Glanmor. We will review the plan next year.")
+        .para("We will fund refuges across Glanmor.")
+        .para("We will always remember Person A.")
+        .build();
+    assert_eq!(
+        texts(&doc),
+        vec!["We will fund refuges across Glanmor.".to_string()]
+    );
+}
+
+#[test]
+fn segmenter_markers_without_punctuation_keep_their_ordinal() {
+    let doc = recs_section()
+        .item("3", "The CSP should publish the review.")
+        .push(
+            PassageKind::ListItem,
+            None,
+            "The Health Board should train staff.",
+        )
+        .build();
+    let f = find(&doc);
+    assert_eq!(f.len(), 2, "{f:#?}");
+    assert_eq!(f[0].ordinal.as_deref(), Some("3"));
+    assert_eq!(f[1].ordinal, None);
+}
+
+// --- snapshots of whole fictional documents, for human review
+
+fn render(doc: &Document) -> String {
+    let mut s = String::new();
+    for f in find(doc) {
+        let heading = doc
+            .sections
+            .get(f.section)
+            .map(|s| s.heading.as_str())
+            .unwrap_or("?");
+        s.push_str(&format!(
+            "[{}] p{} «{}»\n  {}\n",
+            f.ordinal.as_deref().unwrap_or("-"),
+            f.page,
+            heading,
+            f.text.replace('\n', "\n  ")
+        ));
+    }
+    s
+}
+
+#[test]
+fn snapshot_fictional_review() {
+    let doc = Builder::new(DocKind::Dhr)
+        .para("Glanmor Community Safety Partnership")
+        .para("Domestic Homicide Review into the death of Person A (a fictional case)")
+        .para("Contents")
+        .para("8. Lessons learned ........ 20")
+        .para("9. Recommendations ........ 23")
+        .section("Executive summary", SectionKind::ExecutiveSummary)
+        .para("This fictional summary repeats the recommendations.")
+        .heading("Recommendations")
+        .item("1.", "Glanmor CSP should publish this review and share its learning.")
+        .section("2 Terms of reference", SectionKind::TermsOfReference)
+        .item("a)", "Were the risks to Person A identified and assessed?")
+        .section("5 Background", SectionKind::Background)
+        .para("The 2019 review in Glanmor recommended that agencies should use the DASH checklist.")
+        .section("8 Lessons learned", SectionKind::Lessons)
+        .item("•", "Practitioners should be curious about controlling behaviour.")
+        .section("9 Recommendations", SectionKind::Recommendations)
+        .para("The panel makes the following recommendations.")
+        .section("9.1 Multi-agency recommendations", SectionKind::Recommendations)
+        .item("1.", "Glanmor CSP should publish this review and share its learning.")
+        .item("2.", "Glanmor CSP should commission refresher training on coercive control for all partner agencies, covering:")
+        .item("(a)", "the dynamics of coercive control;")
+        .item("(b)", "economic abuse; and")
+        .item("(c)", "how to escalate concerns.")
+        .section("9.2 Single-agency recommendations", SectionKind::Recommendations)
+        .para("Recommendation 3: Glanmor Police should audit the quality of DASH risk assessments completed by response")
+        .page_break()
+        .para("officers, and report the findings to the CSP.")
+        .para("The audit should include cases where the victim declined to answer.")
+        .para("R4 The Glanmor Health Board should ensure staff in emergency departments ask about domestic abuse.")
+        .heading("National recommendations")
+        .para("The panel recommends that the Home Office updates its guidance on reviews of deaths by suicide.")
+        .section("10 Action plan", SectionKind::ActionPlan)
+        .push(PassageKind::TableRow, None, "1 | Glanmor CSP should publish this review. | CSP | March")
+        .push(PassageKind::TableRow, None, "2 | Commission refresher training. | CSP | June")
+        .build();
+    insta::assert_snapshot!(render(&doc));
+}
+
+#[test]
+fn snapshot_fictional_strategy() {
+    let doc = Builder::new(DocKind::Strategy)
+        .section("Our vision", SectionKind::Other)
+        .para("A Glanmor where everyone lives free from abuse.")
+        .section("Priority 1: Prevention", SectionKind::Objectives)
+        .para("Priority 1: Prevention and early intervention")
+        .para("We will challenge attitudes that excuse abuse. This includes work in schools.")
+        .heading("What we have achieved")
+        .para("We have:")
+        .item("-", "launched a fictional helpline;")
+        .item("-", "trained 500 staff.")
+        .heading("We will:")
+        .item("-", "fund a survivor forum;")
+        .item("-", "publish guidance for employers in Glanmor; and")
+        .item("-", "review the helpline each year.")
+        .heading("Case study: a Glanmor school")
+        .item("-", "pupils wrote a play about healthy relationships;")
+        .item("-", "teachers were trained.")
+        .section("Priority 2: Protection", SectionKind::Objectives)
+        .para("2.1 Safer homes We will: Work with landlords to remove perpetrators")
+        .para("Fund target-hardening for survivors")
+        .para("What this means: survivors can stay at home safely.")
+        .build();
+    insta::assert_snapshot!(render(&doc));
+}
+
+#[test]
+fn snapshot_fictional_pfd() {
+    let doc = Builder::new(DocKind::Pfd)
+        .section("CIRCUMSTANCES OF THE DEATH", SectionKind::Other)
+        .para("Person B died in Glanmor (a fictional case). The jury found:")
+        .para("1 A failure by the fictional service to assess risk.")
+        .section("CORONER'S CONCERNS", SectionKind::Concerns)
+        .para("During the course of the inquest the evidence revealed matters giving rise to concern. In my opinion there is a risk that future deaths will occur unless action is taken. In the circumstances it is my statutory duty to report to you.")
+        .para("The MATTERS OF CONCERN are as follows.")
+        .para("(1) There is no system in Glanmor to assess the risk to a parent when their children are removed.")
+        .para("(2) Funding for specialist therapy was refused by each agency, each suggesting another.")
+        .para("Clinicians described the route as very complicated.")
+        .section("ACTION SHOULD BE TAKEN", SectionKind::Other)
+        .para("In my opinion action should be taken to prevent future deaths and I believe you have the power to take such action.")
+        .section("YOUR RESPONSE", SectionKind::Other)
+        .para("You are under a duty to respond to this report within 56 days of the date of this report.")
+        .build();
+    insta::assert_snapshot!(render(&doc));
 }
