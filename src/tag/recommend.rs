@@ -621,12 +621,21 @@ fn page_split(doc: &Document, item: &Item, u: &Unit) -> bool {
 
 static RE_LABEL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Z][\w’' ]{0,30}:\s").unwrap());
 
+/// The panel, chair or author speaking: an intro or a closing remark.
+static RE_PANEL_VOICE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:The\s+(?:review\s+)?panel|The\s+(?:independent\s+)?chair|The\s+author|We\s+would\s+like|Finally)\b").unwrap()
+});
+
 /// A paragraph that opens something new rather than continuing an item:
-/// a lead-in ("… as follows:"), a "Label: …" paragraph, or one that talks
-/// about recommendations ("The panel also recommends …").
+/// a lead-in ("… as follows:"), a "Label: …" paragraph ("Learning point 2: …"),
+/// one that talks about recommendations ("The panel also recommends …"), or
+/// the panel speaking ("The panel thanks …").
 fn looks_like_intro(text: &str) -> bool {
     let t = strip_md(text);
-    t.ends_with(':') || RE_LABEL.is_match(t) || RE_REC_HEAD.is_match(t)
+    t.ends_with(':')
+        || RE_LABEL.is_match(t)
+        || RE_REC_HEAD.is_match(t)
+        || RE_PANEL_VOICE.is_match(t)
 }
 
 // ---------------------------------------------------------------------------

@@ -689,29 +689,6 @@ fn crude(file: &str) -> Option<Document> {
 }
 
 #[test]
-#[ignore = "prints findings on the real corpus for review"]
-fn corpus_dump() {
-    let Ok(dir) = std::fs::read_dir(CORPUS) else {
-        return;
-    };
-    let mut names: Vec<String> = dir
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".txt") || n.ends_with(".md"))
-        .collect();
-    names.sort();
-    for n in names {
-        let Some(doc) = crude(&n) else { continue };
-        let f = find(&doc);
-        println!("=== {n}: {}", f.len());
-        for r in f {
-            let t: String = r.text.chars().take(150).collect();
-            println!("  [{:?}] {}", r.ordinal, t.replace('\n', " ⏎ "));
-        }
-    }
-}
-
-#[test]
 fn neutral_heading_ends_a_closed_part() {
     let doc = Builder::new(DocKind::Strategy)
         .section("Delivery", SectionKind::Other)
@@ -1034,4 +1011,60 @@ fn snapshot_fictional_pfd() {
         .para("You are under a duty to respond to this report within 56 days of the date of this report.")
         .build();
     insta::assert_snapshot!(render(&doc));
+}
+
+#[test]
+fn closing_remarks_and_learning_points_do_not_join_the_last_item() {
+    let doc = recs_section()
+        .item("1.", "The CSP should publish the review.")
+        .para("Learning point 1: agencies did not share information.")
+        .item("2.", "Glanmor Police should audit DASH completion.")
+        .para("The panel thanks Person A's family for their contribution.")
+        .build();
+    assert_eq!(
+        texts(&doc),
+        vec![
+            "The CSP should publish the review.".to_string(),
+            "Glanmor Police should audit DASH completion.".to_string()
+        ]
+    );
+}
+
+fn arb_ordinal() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (1u32..999).prop_map(|n| n.to_string()),
+        (1u32..99, 1u32..99).prop_map(|(a, b)| format!("{a}.{b}")),
+        (1u32..99).prop_map(|n| format!("R{n}")),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn parse_marker_never_panics_and_stays_in_bounds(s in "\\PC{0,30}") {
+        if let Some((_, len)) = parse_marker(&s) {
+            prop_assert!(len <= s.len());
+            prop_assert!(s.is_char_boundary(len));
+        }
+    }
+
+    #[test]
+    fn parse_marker_reads_ordinals_as_written(
+        ord in arb_ordinal(),
+        form in 0usize..4,
+        rest in "[A-Z][a-z]{1,10}( [a-z]{1,8}){0,4}",
+    ) {
+        let s = match form {
+            0 => format!("{ord}. {rest}"),
+            1 => format!("{ord} {rest}"),
+            2 => format!("Recommendation {ord}: {rest}"),
+            _ => format!("{ord}) {rest}"),
+        };
+        // "R4." is not a form anyone writes; the others must parse.
+        let parsed = parse_marker(&s);
+        prop_assert!(parsed.is_some(), "{s}");
+        if let Some((m, len)) = parsed {
+            prop_assert_eq!(m, Marker::Num(ord.clone()));
+            prop_assert_eq!(&s[len..], rest.as_str());
+        }
+    }
 }
