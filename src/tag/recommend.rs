@@ -11,33 +11,47 @@
 //!    rules, `Concerns` → PFD rules, `Commitments`/`Objectives` → strategy
 //!    rules, `ActionPlan`, `TermsOfReference`, `Background`, `Chronology`,
 //!    `Glossary`, `Methodology` → never). Inside a section, a heading (a
-//!    `Heading` passage, or a short paragraph that carries a cue: see
-//!    [`heading_cue`]) switches the mode: "Recommendations"/"Argymhellion" →
+//!    `Heading` passage, a Markdown heading, or a short paragraph that carries
+//!    a cue or is in capitals: see `heading_cue`) switches the mode: "Recommendations"/"Argymhellion" →
 //!    review rules, "Coroner's concerns"/"Matters of concern" → PFD rules,
 //!    "We will:" → strategy list, "We have:", "Case study", "Action plan",
 //!    "Lessons", … → nothing. This is also the fallback when the segmenter
 //!    gave no usable kind (`FrontMatter`/`Other`): regions opened by a cue
 //!    heading alone are *verified* (most items must contain an action word
-//!    such as "should", "ensure", "review"), otherwise they are dropped.
+//!    such as "should", "ensure", "review"), otherwise they are dropped. A
+//!    neutral heading ends what a cue heading opened. In strategies (and
+//!    documents of unknown kind) `FrontMatter`/`Other` sections follow the
+//!    strategy rules; in reviews and PFD reports they are skipped.
 //! 2. **Units.** Each passage is cut into units at list markers: its own
 //!    marker (or one parsed from its text: "3.", "2.1", "R4",
-//!    "Recommendation 3:", "(1)", "(a)", "i.", "•", "-"), line-start bullets,
+//!    "Recommendation 3:" — also alone, its text in the next paragraph —
+//!    "(1)", "(a)", "i.", "•", "-"), line-start bullets,
 //!    and runs of consecutive inline numbers ("… as follows: 1. … 2. … 3. …",
 //!    as PDF text flattening leaves them).
 //! 3. **Family rules**, one function each:
-//!    - [`review_items`]: each numbered/bulleted item is one recommendation;
+//!    - `review_items`: each numbered/bulleted item is one recommendation;
 //!      sub-items ("(a)", "i.") and following unmarked paragraphs that do not
-//!      look like a new intro join it (also a sentence cut by a page break);
-//!      without any list, paragraphs that recommend ("The panel recommends
-//!      that …", "X should …").
-//!    - [`strategy_items`]: one commitment per bullet after a "We will:"
-//!      lead-in (the bullet's text as written, *without* "We will" prefixed:
+//!      look like a new intro (a lead-in ending ":", "Label: …", the panel
+//!      speaking, talk of recommendations) join it, as does a sentence cut by
+//!      a page break. Without any list, paragraphs that recommend ("The panel
+//!      recommends that …", "X should …"); between list items only explicit
+//!      "… recommends that …" sentences. Reported recommendations ("… recommended
+//!      that …", "previous …") never count.
+//!    - `strategy_items`: one commitment per list item after a "We will:"
+//!      lead-in (the item's text as written, *without* "We will" prefixed:
 //!      the lead-in is implied by the section), the text after "We will:" when
-//!      the lead-in shares its paragraph, and each sentence starting "We will …"
-//!      (up to the next such sentence). "We have:" lists, case studies and
+//!      the lead-in shares its paragraph (flattened table rows), and each
+//!      sentence starting "We will …" up to the next such sentence (in
+//!      documents of unknown kind only at a paragraph's start). Unbulleted
+//!      paragraphs count as list items only in unbulleted lists and only when
+//!      they open like a bare action ("Work with …", not "The …"/"What this
+//!      means: …"); a numbered objective ("1.2 …") ends the list. "We have:"
+//!      lists, case studies, "We will always/never …" sentiments and
 //!      "Priority 1: …" headings are not commitments.
-//!    - [`pfd_items`]: numbered concerns, or each paragraph of the concerns
-//!      section, with the statutory boilerplate removed.
+//!    - `pfd_items`: numbered concerns (with their unnumbered follow-on
+//!      paragraphs), or else each paragraph of the concerns section, with the
+//!      statutory boilerplate and the closing duties removed. A numbered list
+//!      inside a quotation (another body's recommendation) is not split.
 //! 4. Items that are contents lines (dot leaders), questions (terms of
 //!    reference) or empty are dropped; exact duplicates (a recommendation
 //!    repeated in an executive summary) keep the copy outside the summary.
