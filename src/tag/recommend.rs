@@ -635,6 +635,15 @@ fn page_split(doc: &Document, item: &Item, u: &Unit) -> bool {
 
 static RE_LABEL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Z][\w’' ]{0,30}:\s").unwrap());
 
+/// A short unpunctuated line after a finished item: a sub-heading the
+/// segmenter did not mark ("Glanmor Police" over that agency's items).
+fn looks_like_label(text: &str) -> bool {
+    let t = strip_md(text);
+    t.split_whitespace().count() <= 8
+        && !t.ends_with(['.', ';', ':', '!', '?', ','])
+        && t.chars().next().is_some_and(|c| c.is_uppercase())
+}
+
 /// The panel, chair or author speaking: an intro or a closing remark.
 static RE_PANEL_VOICE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:The\s+(?:review\s+)?panel|The\s+(?:independent\s+)?chair|The\s+author|We\s+would\s+like|Finally)\b").unwrap()
@@ -687,6 +696,20 @@ fn review_items(doc: &Document, units: &[Unit]) -> Vec<Found> {
                 cur = Some(Item::new(Some(n.clone()), u.clone()));
             }
             Some(Marker::Bullet) if has_list => {
+                // Bullets under a numbered item's lead-in ("… should:") are its sub-items.
+                if let Some(it) = cur.as_mut()
+                    && it.ordinal.is_some()
+                    && it.units.last().is_some_and(|l| {
+                        l.marker == Some(Marker::Bullet)
+                            || doc
+                                .text
+                                .get(l.start..l.end)
+                                .is_some_and(|t| t.trim_end().ends_with(':'))
+                    })
+                {
+                    it.units.push(u.clone());
+                    continue;
+                }
                 flush(&mut cur, &mut out);
                 cur = Some(Item::new(None, u.clone()));
             }
@@ -704,7 +727,8 @@ fn review_items(doc: &Document, units: &[Unit]) -> Vec<Found> {
             _ => {
                 let text = u.body(doc);
                 if let Some(it) = cur.as_mut()
-                    && (page_split(doc, it, u) || !looks_like_intro(text))
+                    && (page_split(doc, it, u)
+                        || !(looks_like_intro(text) || looks_like_label(text)))
                 {
                     it.units.push(u.clone());
                     continue;

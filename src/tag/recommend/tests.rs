@@ -1068,3 +1068,36 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn agency_labels_between_items_are_not_continuations() {
+    let doc = recs_section()
+        .para("Glanmor Police")
+        .item("1.", "Glanmor Police should audit DASH completion.")
+        .para("Glanmor Health Board")
+        .item("1.", "The Health Board should train reception staff.")
+        .build();
+    assert_eq!(
+        texts(&doc),
+        vec![
+            "Glanmor Police should audit DASH completion.".to_string(),
+            "The Health Board should train reception staff.".to_string()
+        ]
+    );
+}
+
+#[test]
+fn bullets_under_a_numbered_lead_in_are_sub_items() {
+    let doc = recs_section()
+        .item("1.", "Glanmor Police should:")
+        .item("•", "review DASH training;")
+        .item("•", "audit risk assessments.")
+        .item("2.", "The CSP should publish the review.")
+        .build();
+    let t = texts(&doc);
+    assert_eq!(t.len(), 2, "{t:#?}");
+    assert_eq!(
+        t[0],
+        "Glanmor Police should:\n• review DASH training;\n• audit risk assessments."
+    );
+}
