@@ -878,8 +878,9 @@ fn strategy_items(doc: &Document, units: &[Unit], listed: bool, sentences: bool)
             if !rest.trim().is_empty() {
                 // `rest` is a sub-slice of the unit's body.
                 let off = rest.as_ptr() as usize - u.body(doc).as_ptr() as usize;
+                // The span starts at the commitment, after the lead-in.
                 let sub = Unit {
-                    start: u.start,
+                    start: u.body + off,
                     end: u.end,
                     body: u.body + off,
                     marker: None,

@@ -1101,3 +1101,16 @@ fn bullets_under_a_numbered_lead_in_are_sub_items() {
         "Glanmor Police should:\n• review DASH training;\n• audit risk assessments."
     );
 }
+
+#[test]
+fn lead_in_commitment_span_starts_after_we_will() {
+    let doc = strategy()
+        .para("We will: Fund refuges across Glanmor")
+        .build();
+    let f = find(&doc);
+    assert_eq!(f.len(), 1);
+    assert_eq!(
+        &doc.text[f[0].start..f[0].end],
+        "Fund refuges across Glanmor"
+    );
+}
