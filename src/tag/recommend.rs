@@ -176,6 +176,8 @@ enum Cue {
 static RE_NEG_FIRST: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\baction\s+plan|\b(previous|earlier|prior|past)\b|\bprogress\b").unwrap()
 });
+static RE_CORONER_CONCERNS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)coroner.?s\s+concerns?|pryderon\s+y\s+crwner").unwrap());
 static RE_REC_HEAD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)recommend|argymhell").unwrap());
 static RE_PFD_HEAD: LazyLock<Regex> = LazyLock::new(|| {
@@ -199,7 +201,13 @@ fn heading_cue(doc: &Document, heading: &str) -> Option<Cue> {
     if RE_NEG_FIRST.is_match(h) {
         return Some(Cue::Close);
     }
-    if RE_PFD_HEAD.is_match(h) || (doc.kind == DocKind::Pfd && h.to_lowercase().contains("concern"))
+    // Concerns are a coroner's: in a review, "Matters of concern raised by
+    // the family" is analysis.
+    let pfd_like = matches!(doc.kind, DocKind::Pfd | DocKind::Other);
+    let lower = h.to_lowercase();
+    if (pfd_like && RE_PFD_HEAD.is_match(h))
+        || RE_CORONER_CONCERNS.is_match(h)
+        || (doc.kind == DocKind::Pfd && lower.contains("concern"))
     {
         return Some(Cue::Open(Mode::Pfd));
     }

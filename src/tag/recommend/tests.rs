@@ -1114,3 +1114,22 @@ fn lead_in_commitment_span_starts_after_we_will() {
         "Fund refuges across Glanmor"
     );
 }
+
+#[test]
+fn matters_of_concern_in_a_review_are_analysis() {
+    let doc = Builder::new(DocKind::Dhr)
+        .section("6 Analysis", SectionKind::Analysis)
+        .para("Matters of concern raised by the family:")
+        .para("Person A's sister told the GP about the threats.")
+        .build();
+    assert!(find(&doc).is_empty(), "{:#?}", find(&doc));
+}
+
+#[test]
+fn coroners_inquest_heading_in_a_review_opens_nothing() {
+    let doc = Builder::new(DocKind::Dhr)
+        .section("4 The coroner's inquest", SectionKind::Other)
+        .para("The coroner recorded a conclusion of unlawful killing.")
+        .build();
+    assert!(find(&doc).is_empty(), "{:#?}", find(&doc));
+}
