@@ -382,9 +382,7 @@ fn parse_marker(s: &str) -> Option<(Marker, usize)> {
         return Some((Marker::Num(m.as_str().to_string()), len));
     }
     if let Some(m) = c.name("r").or(c.name("pn")) {
-        if rest.trim().is_empty() {
-            return None;
-        }
+        // Also alone: a marker laid out apart from its text.
         return Some((Marker::Num(m.as_str().to_string()), len));
     }
     if let Some(m) = c.name("num") {
@@ -393,12 +391,14 @@ fn parse_marker(s: &str) -> Option<(Marker, usize)> {
             .next()
             .is_some_and(|ch| ch.is_uppercase() || "\"“‘'(".contains(ch));
         // "3 The CSP …" needs a capital after a bare number ("4 weeks" is prose);
-        // "2.1" needs no punctuation; "3." needs something after it.
+        // "2.1" needs no punctuation; "3." may stand alone (a marker laid out
+        // apart from its text), a bare "3" or "2.1" may not (page and section numbers).
         let dotted = m.as_str().contains('.');
-        if c.name("np").is_none() && !dotted && !starts_upper {
+        let punct = c.name("np").is_some();
+        if !punct && !dotted && !starts_upper {
             return None;
         }
-        if rest.trim().is_empty() {
+        if rest.trim().is_empty() && !punct {
             return None;
         }
         return Some((Marker::Num(m.as_str().to_string()), len));

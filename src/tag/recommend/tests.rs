@@ -1133,3 +1133,18 @@ fn coroners_inquest_heading_in_a_review_opens_nothing() {
         .build();
     assert!(find(&doc).is_empty(), "{:#?}", find(&doc));
 }
+
+#[test]
+fn markers_laid_out_apart_from_their_text() {
+    let doc = recs_section()
+        .para("1.")
+        .para("Glanmor Police should audit DASH completion.")
+        .para("(2)")
+        .para("The CSP should publish the review.")
+        .build();
+    let f = find(&doc);
+    assert_eq!(f.len(), 2, "{f:#?}");
+    assert_eq!(f[0].ordinal.as_deref(), Some("1"));
+    assert_eq!(f[0].text, "Glanmor Police should audit DASH completion.");
+    assert_eq!(f[1].ordinal.as_deref(), Some("2"));
+}
