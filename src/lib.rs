@@ -11,10 +11,13 @@
 //! 6. [`export`]: [`model::ProcessedDoc`]s → the learning repository (JSON Lines).
 //! 7. [`pipeline`]: runs the stages over a set of input files (the batch job).
 //!
+//! [`eval`] measures recommendations and themes against labelled documents.
+//!
 //! Stages are pure functions over the [`model`] types; only [`pipeline`] and
 //! the command layer (`cli`) read and write files.
 
 pub mod cli;
+pub mod eval;
 pub mod export;
 pub mod extract;
 pub mod index;

@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 mod build;
+mod eval;
 mod extract;
 mod inspect;
 mod rules;
@@ -30,6 +31,8 @@ pub enum Command {
     Search(search::Args),
     /// Show one document's sections, tags with their evidence, and recommendations.
     Inspect(inspect::Args),
+    /// Measure recommendations and themes against labelled documents.
+    Eval(eval::Args),
     /// Check or test a rule file.
     #[command(subcommand)]
     Rules(rules::Command),
@@ -54,6 +57,7 @@ pub fn main() -> i32 {
         Command::Extract(a) => extract::run(a),
         Command::Search(a) => search::run(a),
         Command::Inspect(a) => inspect::run(a),
+        Command::Eval(a) => eval::run(a),
         Command::Rules(c) => rules::run(c),
     };
     match result {
