@@ -25,8 +25,9 @@
 //!   `is_recommendation:true`, `title:…`, `text:…`, `trail:…`, `area:…`,
 //!   `language:cy`, `page:12`, `doc:<document id>`.
 //!
-//! Fuzzy matching (`word~1`) is not part of tantivy's parser: a `~N` after a
-//! single word is accepted and ignored.
+//! * `word~1` (an unquoted word with a distance) matches words within that
+//!   many edits (at most 2) of it after stemming: `assesment~1`. Fuzzy hits
+//!   are not highlighted in snippets.
 
 use crate::model::*;
 use std::collections::{BTreeMap, HashMap};
@@ -508,25 +509,116 @@ impl SegmentCollector for DistinctDocsSegment {
 }
 
 /// Parse `query` with the index's query parser: default fields text, title
-/// and trail; AND between words unless `OR` is written.
-fn parse(index: &Index, f: &Fields, query: &str) -> Result<Box<dyn tantivy::query::Query>, IndexError> {
+/// and trail; AND between words unless `OR` is written; `word~N` (an
+/// unquoted single word with a distance) is a fuzzy term query with edit
+/// distance N (at most 2).
+fn parse(
+    index: &Index,
+    f: &Fields,
+    query: &str,
+) -> Result<Box<dyn tantivy::query::Query>, IndexError> {
+    use tantivy::query_grammar::{UserInputAst, UserInputLeaf};
     if query.trim().is_empty() {
         return Err(IndexError::Query("the query is empty".into()));
     }
-    let mut qp = tantivy::query::QueryParser::for_index(index, vec![f.text, f.title, f.trail]);
-    qp.set_conjunction_by_default();
-    qp.set_field_boost(f.title, 1.5);
-    qp.set_field_boost(f.trail, 1.2);
     // The query grammar recurses on nesting; keep pathological input away.
-    let depth = query.chars().filter(|c| *c == '(').count();
+    let depth = query.chars().filter(|c| matches!(c, '(' | '[' | '{')).count();
     if depth > 100 || query.len() > 10_000 {
         return Err(IndexError::Query(format!(
-            "the query is too long or too deeply nested ({} bytes, {depth} parentheses)",
+            "the query is too long or too deeply nested ({} bytes, {depth} brackets)",
             query.len()
         )));
     }
-    qp.parse_query(query)
-        .map_err(|e| IndexError::Query(query_error_message(&e, query)))
+    let err = |e: tantivy::query::QueryParserError| IndexError::Query(query_error_message(&e, query));
+    let ast = tantivy::query_grammar::parse_query(query)
+        .map_err(|_| err(tantivy::query::QueryParserError::SyntaxError(query.into())))?;
+
+    let parser = |fuzzy: Option<u8>| {
+        let mut qp = tantivy::query::QueryParser::for_index(index, vec![f.text, f.title, f.trail]);
+        qp.set_conjunction_by_default();
+        qp.set_field_boost(f.title, 1.5);
+        qp.set_field_boost(f.trail, 1.2);
+        if let Some(d) = fuzzy {
+            for field in [f.text, f.title, f.trail] {
+                qp.set_field_fuzzy(field, false, d, true);
+            }
+        }
+        qp
+    };
+
+    /// The word and edit distance of a fuzzy literal (`word~N`, unquoted;
+    /// the grammar keeps the `~N` inside the word).
+    fn fuzzy_word(phrase: &str) -> Option<(&str, u32)> {
+        let (word, n) = phrase.rsplit_once('~')?;
+        if word.is_empty() || word.contains(['~', ' ']) || n.is_empty() || n.len() > 3 {
+            return None;
+        }
+        if !n.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        Some((word, n.parse().ok()?))
+    }
+    fn fuzzy_distance(ast: &UserInputAst) -> Option<u32> {
+        match ast {
+            UserInputAst::Leaf(leaf) => match leaf.as_ref() {
+                UserInputLeaf::Literal(l)
+                    if l.delimiter == tantivy::query_grammar::Delimiter::None =>
+                {
+                    fuzzy_word(&l.phrase).map(|(_, d)| d)
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+    fn has_fuzzy(ast: &UserInputAst) -> bool {
+        match ast {
+            UserInputAst::Clause(c) => c.iter().any(|(_, a)| has_fuzzy(a)),
+            UserInputAst::Boost(a, _) => has_fuzzy(a),
+            leaf => fuzzy_distance(leaf).is_some(),
+        }
+    }
+    type Parser<'a> = dyn Fn(Option<u8>) -> tantivy::query::QueryParser + 'a;
+    fn convert(
+        ast: UserInputAst,
+        parser: &Parser<'_>,
+        top: bool,
+    ) -> Result<Box<dyn tantivy::query::Query>, tantivy::query::QueryParserError> {
+        use tantivy::query::{BooleanQuery, BoostQuery, Occur, QueryParserError};
+        if !has_fuzzy(&ast) {
+            return parser(None).build_query_from_user_input_ast(ast);
+        }
+        if let Some(d) = fuzzy_distance(&ast) {
+            let UserInputAst::Leaf(mut leaf) = ast else {
+                return Err(QueryParserError::UnsupportedQuery("fuzzy".into()));
+            };
+            if let UserInputLeaf::Literal(l) = leaf.as_mut() {
+                if let Some((word, _)) = fuzzy_word(&l.phrase) {
+                    l.phrase = word.to_string();
+                }
+            }
+            let d = u8::try_from(d.min(2)).unwrap_or(2);
+            return parser(Some(d)).build_query_from_user_input_ast(UserInputAst::Leaf(leaf));
+        }
+        match ast {
+            UserInputAst::Clause(children) => {
+                let mut subs = Vec::with_capacity(children.len());
+                for (occur, child) in children {
+                    subs.push((occur.unwrap_or(Occur::Must), convert(child, parser, false)?));
+                }
+                if top && subs.iter().all(|(o, _)| *o == Occur::MustNot) {
+                    return Err(QueryParserError::AllButQueryForbidden);
+                }
+                Ok(Box::new(BooleanQuery::new(subs)))
+            }
+            UserInputAst::Boost(inner, boost) => Ok(Box::new(BoostQuery::new(
+                convert(*inner, parser, false)?,
+                boost.0 as Score,
+            ))),
+            leaf => parser(None).build_query_from_user_input_ast(leaf),
+        }
+    }
+    convert(ast, &parser, true).map_err(err)
 }
 
 /// A human message for a query the parser rejected.
@@ -534,8 +626,15 @@ fn query_error_message(e: &tantivy::query::QueryParserError, query: &str) -> Str
     use tantivy::query::QueryParserError as E;
     let hint = match e {
         E::SyntaxError(_) => {
-            " (check for an unclosed quote, bracket or parenthesis; ranges are written year:[2019 TO 2023])"
-                .to_string()
+            return format!(
+                "cannot parse {query:?}: check for an unclosed quote, bracket or parenthesis, \
+                 or an AND/OR/NOT with nothing after it (ranges are written year:[2019 TO 2023])"
+            );
+        }
+        E::ExpectedInt(_) => {
+            return format!(
+                "year and page take whole numbers (year:2021, year:[2019 TO 2023]), in query {query:?}"
+            );
         }
         E::FieldDoesNotExist(_) => format!(
             " (fields: {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
@@ -557,7 +656,6 @@ fn query_error_message(e: &tantivy::query::QueryParserError, query: &str) -> Str
         E::AllButQueryForbidden => {
             " (a query cannot only exclude: add a word or filter to search for)".to_string()
         }
-        E::ExpectedInt(_) => " (year and page take whole numbers)".to_string(),
         _ => String::new(),
     };
     format!("{e}{hint}, in query {query:?}")
@@ -731,7 +829,18 @@ fn make_snippet(generator: &SnippetGenerator, text: &str) -> (String, Vec<(usize
                 .into_iter()
                 .map(|m| m.start + r.start..m.end + r.start)
                 .collect();
-            (r, marks)
+            // Keep leading or trailing punctuation the tokenizer left out.
+            let start = if text[..r.start].chars().any(char::is_alphanumeric) {
+                r.start
+            } else {
+                0
+            };
+            let end = if text[r.end..].chars().any(char::is_alphanumeric) {
+                r.end
+            } else {
+                text.len()
+            };
+            (start..end, marks)
         };
     let mut out = String::new();
     let mut highlights = Vec::new();
@@ -829,3 +938,8 @@ fn snippet_html(snippet: &str, highlights: &[(usize, usize)]) -> String {
     out.push_str(&html_escape(snippet.get(at..).unwrap_or_default()));
     out
 }
+
+#[cfg(test)]
+pub(crate) mod fixtures;
+#[cfg(test)]
+mod tests;
