@@ -298,3 +298,127 @@ impl CharOffsets {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::fixtures::{DocBuilder, corpus};
+
+    fn render(docs: &[ProcessedDoc]) -> String {
+        let mut s = String::new();
+        for (name, bytes) in repository_files(docs) {
+            s.push_str(&format!("=== {name}\n"));
+            s.push_str(&String::from_utf8(bytes).expect("utf-8"));
+        }
+        s
+    }
+
+    #[test]
+    fn snapshot_of_all_files() {
+        insta::assert_snapshot!(render(&corpus()));
+    }
+
+    #[test]
+    fn output_is_deterministic_and_independent_of_input_order() {
+        let docs = corpus();
+        let a = repository_files(&docs);
+        let b = repository_files(&docs);
+        assert_eq!(a, b);
+        let mut reversed = docs.clone();
+        reversed.reverse();
+        for pd in &mut reversed {
+            pd.tags.reverse();
+            pd.recommendations.reverse();
+        }
+        assert_eq!(repository_files(&reversed), a);
+        let names: Vec<&str> = a.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, FILES);
+    }
+
+    #[test]
+    fn every_line_is_one_json_object() {
+        for (name, bytes) in repository_files(&corpus()) {
+            let text = String::from_utf8(bytes).expect("utf-8");
+            assert!(text.ends_with('\n'), "{name}");
+            for line in text.lines() {
+                let v: serde_json::Value = serde_json::from_str(line).expect(name.as_str());
+                assert!(v.is_object(), "{name}: {line}");
+            }
+        }
+    }
+
+    #[test]
+    fn offsets_are_characters_not_bytes() {
+        let pd = DocBuilder::new("fictional/cy.txt", "Ffuglen", DocKind::Other, None)
+            .para("Mae’r “adolygiad” ffuglennol hwn yn sôn am ŵyn ac ŷd.")
+            .tag("lambs", "ŵyn", Polarity::Present, 1.0)
+            .para("Argymhelliad: dylai’r bwrdd “adolygu” y broses.")
+            .rec(Some("1"), &["board"], None)
+            .build();
+        let d = &pd.document;
+        let files = repository_files(std::slice::from_ref(&pd));
+        let get = |name: &str| -> Vec<serde_json::Value> {
+            let (_, bytes) = files.iter().find(|(n, _)| n == name).expect(name);
+            std::str::from_utf8(bytes)
+                .expect("utf-8")
+                .lines()
+                .map(|l| serde_json::from_str(l).expect("json"))
+                .collect()
+        };
+        let chars: Vec<char> = d.text.chars().collect();
+        let slice = |v: &serde_json::Value| -> String {
+            let s = v["start"].as_u64().expect("start") as usize;
+            let e = v["end"].as_u64().expect("end") as usize;
+            chars[s..e].iter().collect()
+        };
+        let tag = &get("tags.jsonl")[0];
+        assert_eq!(slice(tag), "ŵyn");
+        assert_eq!(
+            tag["start"].as_u64(),
+            Some(d.char_offset(pd.tags[0].start) as u64)
+        );
+        assert_ne!(tag["start"].as_u64(), Some(pd.tags[0].start as u64));
+        let rec = &get("recommendations.jsonl")[0];
+        assert_eq!(
+            slice(rec),
+            "Argymhelliad: dylai’r bwrdd “adolygu” y broses."
+        );
+        for p in get("passages.jsonl") {
+            assert_eq!(slice(&p), p["text"].as_str().expect("text"));
+        }
+    }
+
+    #[test]
+    fn char_offsets_match_the_model() {
+        let text = "a’b “c” ŵ ŷ d";
+        let offsets: Vec<usize> = (0..=text.len())
+            .filter(|&b| text.is_char_boundary(b))
+            .collect();
+        let c = CharOffsets::new(text, offsets.iter().rev().copied());
+        let doc_char = |b: usize| text[..b].chars().count();
+        for &b in &offsets {
+            assert_eq!(c.get(b), doc_char(b), "byte {b}");
+        }
+        // Out of range or unknown offsets do not panic.
+        assert_eq!(c.get(text.len() + 10), text.chars().count());
+        let inside = CharOffsets::new(text, [2, 999]);
+        assert_eq!(inside.get(2), 2);
+        assert_eq!(inside.get(999), text.chars().count());
+    }
+
+    #[test]
+    fn weights_are_rounded() {
+        assert_eq!(round3(0.333_333), 0.333);
+        assert_eq!(round3(0.1), 0.1);
+        assert_eq!(round3(-0.0001), 0.0);
+        assert_eq!(round3(f32::NAN), 0.0);
+        assert_eq!(round3(2.0), 2.0);
+    }
+
+    #[test]
+    fn empty_input_gives_empty_files() {
+        let files = repository_files(&[]);
+        assert_eq!(files.len(), FILES.len());
+        assert!(files.iter().all(|(_, b)| b.is_empty()));
+    }
+}

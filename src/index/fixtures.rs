@@ -266,21 +266,33 @@ pub(crate) fn dhr() -> ProcessedDoc {
         Some(2021),
     )
     .section("1 Introduction", 1, SectionKind::Introduction)
-    .para("This fictional review was commissioned by the Fictionshire Community Safety Partnership.")
+    .para(
+        "This fictional review was commissioned by the Fictionshire Community Safety Partnership.",
+    )
     .page()
     .section("5 Analysis", 1, SectionKind::Analysis)
     .section("5.3 Police", 2, SectionKind::Analysis)
     .para("Officers completed a DASH risk assessment but did not refer the victim to MARAC.")
     .tag("risk_assessment", "risk assessment", Polarity::Present, 1.0)
     .para("The pattern of coercive control was not recognised by the agencies involved.")
-    .tag("coercive_control", "coercive control", Polarity::Present, 1.5)
+    .tag(
+        "coercive_control",
+        "coercive control",
+        Polarity::Present,
+        1.5,
+    )
     .page()
     .section("7 Recommendations", 1, SectionKind::Recommendations)
     .item(
         "1.",
         "Fictionshire Police should review how risk assessments are quality assured.",
     )
-    .tag("risk_assessment", "risk assessments", Polarity::Present, 2.0)
+    .tag(
+        "risk_assessment",
+        "risk assessments",
+        Polarity::Present,
+        2.0,
+    )
     .rec(Some("1"), &["police"], Some(AgencyLevel::SingleAgency))
     .assign("coercive_control")
     .assign("risk_assessment")
@@ -299,15 +311,29 @@ pub(crate) fn cpr() -> ProcessedDoc {
     .warning(Some(2), "fictional warning: table layout guessed")
     .section("3 Learning", 1, SectionKind::Lessons)
     .para("Professional curiosity was lacking; there was no evidence of coercive control.")
-    .tag("coercive_control", "coercive control", Polarity::Negated, 1.0)
-    .tag("curiosity", "Professional curiosity", Polarity::Present, 0.333_333)
+    .tag(
+        "coercive_control",
+        "coercive control",
+        Polarity::Negated,
+        1.0,
+    )
+    .tag(
+        "curiosity",
+        "Professional curiosity",
+        Polarity::Present,
+        0.333_333,
+    )
     .para("Information sharing between the school and the health visitor was good.")
     .para("<script>alert(1)</script> a hostile assessment line in a fictional file.")
     .page()
     .section("4 Argymhellion", 1, SectionKind::Recommendations)
     .item("(a)", "Dylai’r bwrdd “adolygu” y broses ŵyn ŷd ar frys.")
     .tag("curiosity", "adolygu", Polarity::Present, 0.5)
-    .rec(Some("(a)"), &["regional_board"], Some(AgencyLevel::Regional))
+    .rec(
+        Some("(a)"),
+        &["regional_board"],
+        Some(AgencyLevel::Regional),
+    )
     .assign("curiosity")
     .build()
 }

@@ -522,14 +522,18 @@ fn parse(
         return Err(IndexError::Query("the query is empty".into()));
     }
     // The query grammar recurses on nesting; keep pathological input away.
-    let depth = query.chars().filter(|c| matches!(c, '(' | '[' | '{')).count();
+    let depth = query
+        .chars()
+        .filter(|c| matches!(c, '(' | '[' | '{'))
+        .count();
     if depth > 100 || query.len() > 10_000 {
         return Err(IndexError::Query(format!(
             "the query is too long or too deeply nested ({} bytes, {depth} brackets)",
             query.len()
         )));
     }
-    let err = |e: tantivy::query::QueryParserError| IndexError::Query(query_error_message(&e, query));
+    let err =
+        |e: tantivy::query::QueryParserError| IndexError::Query(query_error_message(&e, query));
     let ast = tantivy::query_grammar::parse_query(query)
         .map_err(|_| err(tantivy::query::QueryParserError::SyntaxError(query.into())))?;
 
@@ -592,10 +596,10 @@ fn parse(
             let UserInputAst::Leaf(mut leaf) = ast else {
                 return Err(QueryParserError::UnsupportedQuery("fuzzy".into()));
             };
-            if let UserInputLeaf::Literal(l) = leaf.as_mut() {
-                if let Some((word, _)) = fuzzy_word(&l.phrase) {
-                    l.phrase = word.to_string();
-                }
+            if let UserInputLeaf::Literal(l) = leaf.as_mut()
+                && let Some((word, _)) = fuzzy_word(&l.phrase)
+            {
+                l.phrase = word.to_string();
             }
             let d = u8::try_from(d.min(2)).unwrap_or(2);
             return parser(Some(d)).build_query_from_user_input_ast(UserInputAst::Leaf(leaf));
@@ -804,7 +808,7 @@ fn facets<'a>(
             .map(|(value, documents)| FacetCount { value, documents })
             .collect();
         // Stable sort: equal counts stay in value order.
-        v.sort_by(|a, b| b.documents.cmp(&a.documents));
+        v.sort_by_key(|f| std::cmp::Reverse(f.documents));
         v
     };
     Ok(Facets {
@@ -830,12 +834,18 @@ fn make_snippet(generator: &SnippetGenerator, text: &str) -> (String, Vec<(usize
                 .map(|m| m.start + r.start..m.end + r.start)
                 .collect();
             // Keep leading or trailing punctuation the tokenizer left out.
-            let start = if text[..r.start].chars().any(char::is_alphanumeric) {
+            let start = if text
+                .get(..r.start)
+                .is_none_or(|t| t.chars().any(char::is_alphanumeric))
+            {
                 r.start
             } else {
                 0
             };
-            let end = if text[r.end..].chars().any(char::is_alphanumeric) {
+            let end = if text
+                .get(r.end..)
+                .is_none_or(|t| t.chars().any(char::is_alphanumeric))
+            {
                 r.end
             } else {
                 text.len()
@@ -851,19 +861,21 @@ fn make_snippet(generator: &SnippetGenerator, text: &str) -> (String, Vec<(usize
     let mut open: Option<usize> = None;
     let mut mi = 0;
     let mut last_space = out.is_empty() || out.ends_with('…');
-    let frag = &text[range.clone()];
+    let frag = text.get(range.clone()).unwrap_or_default();
     for (i, c) in frag.char_indices() {
         let pos = range.start + i;
-        if let Some(m) = marks.get(mi) {
-            if open.is_some() && pos >= m.end {
-                highlights.push((open.take().unwrap_or(0), out.len()));
+        while let Some(m) = marks.get(mi) {
+            if pos >= m.end {
+                if let Some(s) = open.take() {
+                    highlights.push((s, out.len()));
+                }
                 mi += 1;
+                continue;
             }
-        }
-        if let Some(m) = marks.get(mi) {
-            if open.is_none() && pos >= m.start && pos < m.end {
+            if open.is_none() && pos >= m.start {
                 open = Some(out.len());
             }
+            break;
         }
         if c.is_whitespace() {
             if !last_space {
@@ -882,6 +894,7 @@ fn make_snippet(generator: &SnippetGenerator, text: &str) -> (String, Vec<(usize
     out.truncate(trimmed);
     for h in &mut highlights {
         h.1 = h.1.min(out.len());
+        h.0 = h.0.min(h.1);
     }
     if range.end < text.trim_end().len() {
         out.push('…');

@@ -228,7 +228,13 @@ fn filter_only_query_snippet_is_passage_start() {
 
 #[test]
 fn malformed_queries_are_query_errors() {
-    for q in ["\"unclosed", "year:[2019 TO", "nosuchfield:x", "year:abc", "   "] {
+    for q in [
+        "\"unclosed",
+        "year:[2019 TO",
+        "nosuchfield:x",
+        "year:abc",
+        "   ",
+    ] {
         let m = query_error(q);
         assert!(!m.is_empty(), "{q}");
     }
@@ -242,7 +248,10 @@ fn hostile_text_is_escaped_in_html() {
     let h = &res.documents[0].hits[0];
     assert!(h.snippet.contains("<script>"), "plain text is kept as is");
     assert!(!h.snippet_html.contains("<script>"), "{}", h.snippet_html);
-    assert!(h.snippet_html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(
+        h.snippet_html
+            .contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+    );
     assert!(h.snippet_html.contains("<mark>hostile</mark>"));
 }
 
@@ -293,7 +302,10 @@ fn snippets_cut_long_passages_and_collapse_whitespace() {
     )
     .expect("search");
     let h = &res.documents[0].hits[0];
-    assert!(h.snippet.starts_with('…') && h.snippet.ends_with('…'), "{h:?}");
+    assert!(
+        h.snippet.starts_with('…') && h.snippet.ends_with('…'),
+        "{h:?}"
+    );
     assert!(h.snippet.contains("key word sits"), "{:?}", h.snippet);
     assert!(h.snippet.len() <= SNIPPET_CHARS + 10);
     assert_eq!(h.highlights.len(), 1);
@@ -319,7 +331,10 @@ fn empty_index_finds_nothing() {
 
 #[test]
 fn html_escape_covers_markup_characters() {
-    assert_eq!(html_escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+    assert_eq!(
+        html_escape("<a href=\"x\">&'"),
+        "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+    );
     assert_eq!(
         snippet_html("a <b> c", &[(2, 5)]),
         "a <mark>&lt;b&gt;</mark> c"
@@ -378,4 +393,70 @@ fn fuzzy_words_match_close_spellings() {
         ),
         Err(IndexError::Query(_))
     ));
+}
+
+mod snippet_prop {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn generator(words: &[&str]) -> SnippetGenerator {
+        let index = Index::create_in_ram(schema());
+        register_analyzers(&index);
+        let tokenizer = index
+            .tokenizers()
+            .get(ANALYZER_EN)
+            .expect("analyzer registered");
+        let f = Fields::from_schema(&index.schema()).expect("fields");
+        let mut analyzer = tokenizer.clone();
+        let mut terms = BTreeMap::new();
+        for w in words {
+            let mut stream = analyzer.token_stream(w);
+            while let Some(t) = stream.next() {
+                terms.insert(t.text.clone(), 1.0);
+            }
+        }
+        SnippetGenerator::new(terms, tokenizer, f.text, SNIPPET_CHARS)
+    }
+
+    #[test]
+    fn highlights_survive_whitespace_collapsing() {
+        let g = generator(&["risk"]);
+        let (s, h) = make_snippet(&g, "The\n\n  risk   was\tnoted.");
+        assert_eq!(s, "The risk was noted.");
+        assert_eq!(h, [(4, 8)]);
+        let (s, h) = make_snippet(&g, "“Risk”");
+        assert_eq!(s, "“Risk”");
+        assert_eq!(&s[h[0].0..h[0].1], "Risk");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn snippet_ranges_are_valid(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    Just(" risks ".to_string()),
+                    Just(" ".to_string()),
+                    "[a-zŵ’“]{1,8}",
+                    "\\s{1,3}",
+                    "\\PC{1,2}",
+                ],
+                0..120,
+            ),
+            word in prop_oneof![Just("risk".to_string()), "[a-zŵ]{1,6}"],
+        ) {
+            let text: String = parts.concat();
+            let g = generator(&[&word]);
+            let (s, h) = make_snippet(&g, &text);
+            for &(a, b) in &h {
+                prop_assert!(a <= b && b <= s.len());
+                prop_assert!(s.is_char_boundary(a) && s.is_char_boundary(b));
+            }
+            prop_assert!(s.chars().count() <= SNIPPET_CHARS + 2);
+            if word == "risk" && text.contains(" risks ") {
+                prop_assert!(!h.is_empty(), "{text:?} -> {s:?}");
+            }
+        }
+    }
 }
