@@ -15,6 +15,7 @@
 //!   case and accents folded (`ŵ` matches `w`);
 //! * **every word must match** (AND is the default, which is what review
 //!   panels expect); write `OR` for alternatives: `strangulation OR choking`;
+//!   `a OR b c` means `(a OR b) AND c`;
 //! * `"risk assessment"` is a phrase, `"risk assessment"~2` allows two words
 //!   in between;
 //! * `NOT word` or `-word` excludes, `+word` requires, parentheses group;
@@ -537,6 +538,8 @@ fn parse(
     let ast = tantivy::query_grammar::parse_query(query)
         .map_err(|_| err(tantivy::query::QueryParserError::SyntaxError(query.into())))?;
 
+    let ast = group_mixed_operators(ast);
+
     let parser = |fuzzy: Option<u8>| {
         let mut qp = tantivy::query::QueryParser::for_index(index, vec![f.text, f.title, f.trail]);
         qp.set_conjunction_by_default();
@@ -623,6 +626,60 @@ fn parse(
         }
     }
     convert(ast, &parser, true).map_err(err)
+}
+
+/// Make explicit operators mixed with implicit AND mean what a reader
+/// expects. tantivy's grammar turns `a OR b c` into "c, optionally a or b"
+/// and `a AND b c` into "c, optionally a and b"; in a clause that mixes
+/// implicit (AND by default) and `OR`-joined children, each run of
+/// `OR`-joined children becomes one required group: `(a OR b) AND c`,
+/// `(a AND b) AND c`.
+fn group_mixed_operators(
+    ast: tantivy::query_grammar::UserInputAst,
+) -> tantivy::query_grammar::UserInputAst {
+    use tantivy::query::Occur;
+    use tantivy::query_grammar::UserInputAst;
+    match ast {
+        UserInputAst::Clause(children) => {
+            let children: Vec<(Option<Occur>, UserInputAst)> = children
+                .into_iter()
+                .map(|(o, c)| (o, group_mixed_operators(c)))
+                .collect();
+            let has_implicit = children.iter().any(|(o, _)| o.is_none());
+            let has_should = children.iter().any(|(o, _)| *o == Some(Occur::Should));
+            if !(has_implicit && has_should) {
+                return UserInputAst::Clause(children);
+            }
+            let mut out: Vec<(Option<Occur>, UserInputAst)> = Vec::new();
+            let mut run: Vec<(Option<Occur>, UserInputAst)> = Vec::new();
+            let flush = |run: &mut Vec<(Option<Occur>, UserInputAst)>,
+                         out: &mut Vec<(Option<Occur>, UserInputAst)>| {
+                match run.len() {
+                    0 => {}
+                    1 => {
+                        if let Some((_, c)) = run.pop() {
+                            out.push((Some(Occur::Must), c));
+                        }
+                    }
+                    _ => out.push((Some(Occur::Must), UserInputAst::Clause(std::mem::take(run)))),
+                }
+            };
+            for (o, c) in children {
+                if o == Some(Occur::Should) {
+                    run.push((o, c));
+                } else {
+                    flush(&mut run, &mut out);
+                    out.push((o, c));
+                }
+            }
+            flush(&mut run, &mut out);
+            UserInputAst::Clause(out)
+        }
+        UserInputAst::Boost(inner, b) => {
+            UserInputAst::Boost(Box::new(group_mixed_operators(*inner)), b)
+        }
+        leaf => leaf,
+    }
 }
 
 /// A human message for a query the parser rejected.

@@ -460,3 +460,24 @@ mod snippet_prop {
         }
     }
 }
+
+#[test]
+fn explicit_operators_mixed_with_implicit_and() {
+    // (coroner OR MARAC) AND assessment: not "assessment, optionally
+    // coroner or MARAC" as tantivy's grammar has it.
+    assert_eq!(run("assessment").total_passages, 4);
+    let res = run("coroner OR MARAC assessment");
+    assert_eq!(res.total_passages, 2);
+    for d in &res.documents {
+        for h in &d.hits {
+            assert!(h.snippet.contains("coroner") || h.snippet.contains("MARAC"));
+        }
+    }
+    // (risk AND assessment) AND curiosity: no passage has all three.
+    assert_eq!(run("curiosity").total_passages, 1);
+    assert_eq!(run("risk AND assessment curiosity").total_passages, 0);
+    assert_eq!(kinds(&run("risk AND assessment kind:pfd")), ["pfd"]);
+    // Pure OR and pure AND are unchanged.
+    assert_eq!(run("coroner OR MARAC").total_passages, 2);
+    assert_eq!(run("coroner AND MARAC").total_passages, 0);
+}
