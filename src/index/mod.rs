@@ -752,20 +752,15 @@ pub fn search(index: &Index, req: &SearchRequest) -> Result<SearchResults, Index
         .saturating_mul(20)
         .clamp(1, MAX_PASSAGES_FETCHED)
         .min(total_passages);
-    let top = loop {
+    let (top, ords) = loop {
         let top = searcher.search(&*query, &TopDocs::with_limit(fetch).order_by_score())?;
-        let mut groups = std::collections::HashSet::new();
-        for (_, addr) in &top {
-            let doc: TantivyDocument = searcher.doc(*addr)?;
-            if let Some(id) = first_str(&doc, f.doc) {
-                groups.insert(id.to_string());
-            }
-        }
+        let ords = doc_ords(&searcher, &top)?;
+        let groups: std::collections::HashSet<u64> = ords.iter().copied().collect();
         if groups.len() >= limit.min(total_documents)
             || fetch >= total_passages
             || fetch >= MAX_PASSAGES_FETCHED
         {
-            break top;
+            break (top, ords);
         }
         fetch = fetch
             .saturating_mul(4)
@@ -775,18 +770,16 @@ pub fn search(index: &Index, req: &SearchRequest) -> Result<SearchResults, Index
 
     let mut snippets = SnippetGenerator::create(&searcher, &*query, f.text)?;
     snippets.set_max_num_chars(SNIPPET_CHARS);
-    let mut by_id: HashMap<String, usize> = HashMap::new();
-    for (score, addr) in top {
-        let doc: TantivyDocument = searcher.doc(addr)?;
-        let id = first_str(&doc, f.doc).unwrap_or_default().to_string();
-        let gi = match by_id.get(&id) {
+    let mut by_ord: HashMap<u64, usize> = HashMap::new();
+    for ((score, addr), ord) in top.into_iter().zip(ords) {
+        // Stored documents are loaded only for the hits shown.
+        let gi = match by_ord.get(&ord) {
             Some(&i) => i,
+            None if res.documents.len() >= limit => continue,
             None => {
-                if res.documents.len() >= limit {
-                    continue;
-                }
+                let doc: TantivyDocument = searcher.doc(addr)?;
                 res.documents.push(DocHits {
-                    doc_id: id.clone(),
+                    doc_id: first_str(&doc, f.doc).unwrap_or_default().to_string(),
                     file: first_str(&doc, f.file).unwrap_or_default().to_string(),
                     title: first_str(&doc, f.title).unwrap_or_default().to_string(),
                     kind: first_str(&doc, f.kind).unwrap_or_default().to_string(),
@@ -798,7 +791,7 @@ pub fn search(index: &Index, req: &SearchRequest) -> Result<SearchResults, Index
                     matched_passages: 0,
                     hits: Vec::new(),
                 });
-                by_id.insert(id, res.documents.len() - 1);
+                by_ord.insert(ord, res.documents.len() - 1);
                 res.documents.len() - 1
             }
         };
@@ -807,6 +800,7 @@ pub fn search(index: &Index, req: &SearchRequest) -> Result<SearchResults, Index
         if req.per_document > 0 && group.hits.len() >= req.per_document {
             continue;
         }
+        let doc: TantivyDocument = searcher.doc(addr)?;
         let text = first_str(&doc, f.text).unwrap_or_default();
         let (snippet, highlights) = make_snippet(&snippets, text);
         group.hits.push(Hit {
@@ -825,6 +819,30 @@ pub fn search(index: &Index, req: &SearchRequest) -> Result<SearchResults, Index
         });
     }
     Ok(res)
+}
+
+/// The `doc_ord` of each passage address (passages without one share the
+/// group `u64::MAX`).
+fn doc_ords(
+    searcher: &tantivy::Searcher,
+    top: &[(Score, DocAddress)],
+) -> Result<Vec<u64>, IndexError> {
+    let mut columns: HashMap<SegmentOrdinal, tantivy::columnar::Column<u64>> = HashMap::new();
+    let mut out = Vec::with_capacity(top.len());
+    for (_, addr) in top {
+        let column = match columns.get(&addr.segment_ord) {
+            Some(c) => c,
+            None => {
+                let c = searcher
+                    .segment_reader(addr.segment_ord)
+                    .fast_fields()
+                    .u64(fields::DOC_ORD)?;
+                columns.entry(addr.segment_ord).or_insert(c)
+            }
+        };
+        out.push(column.first(addr.doc_id).unwrap_or(u64::MAX));
+    }
+    Ok(out)
 }
 
 fn first_str(doc: &TantivyDocument, field: Field) -> Option<&str> {
