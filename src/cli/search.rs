@@ -53,7 +53,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         serde_json::to_writer_pretty(&mut out, &res)?;
         writeln!(out)?;
     } else {
-        let style = if std::io::stdout().is_terminal() {
+        let style = if std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
             Style::Ansi
         } else {
             Style::Brackets
@@ -72,7 +72,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
 pub enum Style {
     /// `[word]`.
     Brackets,
-    /// ANSI bold.
+    /// ANSI bold (stdout is a terminal and `NO_COLOR` is not set).
     Ansi,
 }
 

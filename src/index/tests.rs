@@ -481,3 +481,28 @@ fn explicit_operators_mixed_with_implicit_and() {
     assert_eq!(run("coroner OR MARAC").total_passages, 2);
     assert_eq!(run("coroner AND MARAC").total_passages, 0);
 }
+
+#[test]
+fn bad_spans_are_skipped_not_a_panic() {
+    let mut pd = DocBuilder::new("fictional/bad.txt", "Fictional bad", DocKind::Other, None)
+        .para("Ŵyn fictional passage one.")
+        .para("A fictional passage two.")
+        .build();
+    // A span past the end and one inside a multi-byte character.
+    pd.document.passages[0].start = 1;
+    pd.document.passages[1].end = 10_000;
+    let idx = build_in_ram(std::slice::from_ref(&pd)).expect("build");
+    let res = search(
+        &idx,
+        &SearchRequest {
+            query: "fictional".into(),
+            ..Default::default()
+        },
+    )
+    .expect("search");
+    // Neither passage is indexed, so nothing matches, not even the title.
+    assert_eq!(res.total_passages, 0);
+    // Export copes too.
+    let files = crate::export::repository_files(&[pd]);
+    assert_eq!(files.len(), crate::export::FILES.len());
+}
