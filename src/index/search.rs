@@ -72,7 +72,10 @@ impl SegmentCollector for DistinctDocsSegment {
 pub fn search(index: &Index, req: &SearchRequest) -> Result<SearchResults, IndexError> {
     let f = Fields::from_schema(&index.schema())?;
     let query = parse(index, &f, &req.query)?;
-    let reader = index.reader()?;
+    let reader = index
+        .reader_builder()
+        .reload_policy(tantivy::ReloadPolicy::Manual)
+        .try_into()?;
     let searcher = reader.searcher();
     let limit = if req.limit == 0 {
         DEFAULT_LIMIT

@@ -506,3 +506,13 @@ fn bad_spans_are_skipped_not_a_panic() {
     let files = crate::export::repository_files(&[pd]);
     assert_eq!(files.len(), crate::export::FILES.len());
 }
+
+#[test]
+fn deep_nesting_is_bounded() {
+    let nested = format!("{}risk{}", "(".repeat(100), ")".repeat(100));
+    let res = run(&nested);
+    assert_eq!(res.total_passages, run("risk").total_passages);
+    let too_deep = format!("{}risk{}", "(".repeat(101), ")".repeat(101));
+    assert!(query_error(&too_deep).contains("nested"));
+    assert!(query_error(&"risk ".repeat(3000)).contains("too long"));
+}
