@@ -70,7 +70,7 @@ fn hits_print_grouped_with_markers_and_exit_0() {
             "Fictional DHR Example (dhr, 2022)",
         ))
         .stdout(predicate::str::contains("p.4 · 5 Analysis"))
-        .stdout(predicate::str::contains("[risk] [assessment]"));
+        .stdout(predicate::str::contains("[risk assessment]"));
 }
 
 #[test]
@@ -91,7 +91,7 @@ fn json_output_has_the_results_shape() {
     assert!(
         hit["snippet_html"]
             .as_str()
-            .is_some_and(|s| s.contains("<mark>risk</mark>"))
+            .is_some_and(|s| s.contains("<mark>risk assessment</mark>"))
     );
 }
 

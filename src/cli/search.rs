@@ -181,6 +181,21 @@ mod tests {
     }
 
     #[test]
+    fn renders_a_real_search_over_fictional_documents() {
+        let idx = crate::index::build_in_ram(&crate::index::fixtures::corpus()).expect("index");
+        let res = index::search(
+            &idx,
+            &index::SearchRequest {
+                query: "\"risk assessment\" OR coercive".into(),
+                limit: 10,
+                per_document: 1,
+            },
+        )
+        .expect("search");
+        insta::assert_snapshot!(render(&res, Style::Brackets));
+    }
+
+    #[test]
     fn ansi_bold_highlights() {
         let s = render(&results(), Style::Ansi);
         assert!(s.contains("the \x1b[1mrisk\x1b[0m was high"), "{s}");

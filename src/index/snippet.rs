@@ -84,10 +84,24 @@ pub(super) fn make_snippet(
         h.1 = h.1.min(out.len());
         h.0 = h.0.min(h.1);
     }
+    // Adjacent highlighted words read as one: "[risk assessment]".
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(highlights.len());
+    for h in highlights {
+        match merged.last_mut() {
+            Some(last)
+                if out
+                    .get(last.1..h.0)
+                    .is_some_and(|gap| gap.chars().all(char::is_whitespace)) =>
+            {
+                last.1 = h.1;
+            }
+            _ => merged.push(h),
+        }
+    }
     if range.end < text.trim_end().len() {
         out.push('…');
     }
-    (out, highlights)
+    (out, merged)
 }
 
 /// Byte length of the longest prefix of `text` with at most `max` bytes that

@@ -427,6 +427,12 @@ mod snippet_prop {
         let (s, h) = make_snippet(&g, "“Risk”");
         assert_eq!(s, "“Risk”");
         assert_eq!(&s[h[0].0..h[0].1], "Risk");
+        // Adjacent terms merge across collapsed whitespace; others do not.
+        let g = generator(&["risk", "assessment", "noted"]);
+        let (s, h) = make_snippet(&g, "The risk\n assessment was noted.");
+        assert_eq!(s, "The risk assessment was noted.");
+        let marked: Vec<&str> = h.iter().map(|&(a, b)| &s[a..b]).collect();
+        assert_eq!(marked, ["risk assessment", "noted"]);
     }
 
     proptest! {
