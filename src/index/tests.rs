@@ -234,12 +234,15 @@ fn malformed_queries_are_query_errors() {
         "nosuchfield:x",
         "year:abc",
         "   ",
+        "NOT risk",
+        "risk AND",
     ] {
         let m = query_error(q);
         assert!(!m.is_empty(), "{q}");
     }
     assert!(query_error("nosuchfield:x").contains("theme"));
     assert!(query_error("year:[2019 TO").contains("year:[2019 TO"));
+    assert!(query_error("NOT risk").contains("only exclude"));
 }
 
 #[test]
