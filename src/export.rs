@@ -1,14 +1,424 @@
 //! Export: renders the learning repository from [`ProcessedDoc`]s as JSON
-//! Lines (`documents.jsonl`, `recommendations.jsonl`, `tags.jsonl`),
-//! sorted and byte-deterministic. Pure: returns file names and bytes; the
-//! pipeline writes them.
+//! Lines (`documents.jsonl`, `passages.jsonl`, `recommendations.jsonl`,
+//! `tags.jsonl`, `themes.jsonl`), sorted and byte-deterministic. Pure:
+//! returns file names and bytes; the pipeline writes them.
 //!
-//! STUB: interface only; the export helper replaces this.
+//! Every row is one JSON object on one line, keys in the order of the row
+//! struct's fields. Documents are ordered by file path then id; rows of a
+//! document in document order. Offsets (`start`, `end`) are **character**
+//! offsets into the document text (the model keeps byte offsets); weights
+//! are rounded to 3 decimals so the bytes do not depend on float printing
+//! of noise digits.
 
 use crate::model::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
 
-/// The repository files: (file name, bytes), in a fixed order.
+/// File names, in the order [`repository_files`] returns them.
+pub const FILES: [&str; 5] = [
+    "documents.jsonl",
+    "passages.jsonl",
+    "recommendations.jsonl",
+    "tags.jsonl",
+    "themes.jsonl",
+];
+
+/// One line of `documents.jsonl`.
+#[derive(Debug, Serialize)]
+pub struct DocumentRow<'a> {
+    pub id: &'a str,
+    pub file: &'a str,
+    pub sha256: &'a str,
+    pub title: &'a str,
+    pub kind: DocKind,
+    pub year: Option<i32>,
+    pub area: Option<&'a str>,
+    pub language: &'a str,
+    pub pages: u32,
+    /// Assigned theme ids, sorted.
+    pub themes: Vec<&'a str>,
+    /// Number of recommendations.
+    pub recommendations: usize,
+    pub warnings: Vec<String>,
+}
+
+/// One line of `passages.jsonl`.
+#[derive(Debug, Serialize)]
+pub struct PassageRow<'a> {
+    pub doc_id: &'a str,
+    pub index: usize,
+    pub kind: PassageKind,
+    pub page: u32,
+    /// Heading trail of the section.
+    pub section: String,
+    pub section_kind: SectionKind,
+    pub start: usize,
+    pub end: usize,
+    pub text: &'a str,
+}
+
+/// One line of `recommendations.jsonl`.
+#[derive(Debug, Serialize)]
+pub struct RecommendationRow<'a> {
+    pub id: &'a str,
+    pub doc_id: &'a str,
+    pub file: &'a str,
+    pub ordinal: Option<&'a str>,
+    pub text: &'a str,
+    pub page: u32,
+    pub section: &'a str,
+    pub section_kind: SectionKind,
+    pub agencies: &'a [String],
+    pub level: Option<AgencyLevel>,
+    pub themes: &'a [String],
+    pub start: usize,
+    pub end: usize,
+}
+
+/// One line of `tags.jsonl`.
+#[derive(Debug, Serialize)]
+pub struct TagRow<'a> {
+    pub doc_id: &'a str,
+    pub theme: &'a str,
+    pub rule: &'a str,
+    pub rules_version: &'a str,
+    pub polarity: Polarity,
+    pub page: u32,
+    pub section: &'a str,
+    pub section_kind: SectionKind,
+    pub start: usize,
+    pub end: usize,
+    pub matched: &'a str,
+    pub weight: f64,
+}
+
+/// One line of `themes.jsonl`.
+#[derive(Debug, Serialize)]
+pub struct ThemeRow<'a> {
+    pub theme: &'a str,
+    /// Number of documents the theme is assigned to.
+    pub documents: usize,
+    /// Those documents' ids, in export order.
+    pub doc_ids: Vec<&'a str>,
+}
+
+/// The repository files: (file name, bytes), in a fixed order ([`FILES`]).
 pub fn repository_files(docs: &[ProcessedDoc]) -> Vec<(String, Vec<u8>)> {
-    let _ = docs;
-    vec![]
+    let mut sorted: Vec<&ProcessedDoc> = docs.iter().collect();
+    sorted.sort_by(|a, b| {
+        (a.document.file.as_str(), a.document.id.as_str())
+            .cmp(&(b.document.file.as_str(), b.document.id.as_str()))
+    });
+
+    let mut documents = Vec::new();
+    let mut passages = Vec::new();
+    let mut recommendations = Vec::new();
+    let mut tags = Vec::new();
+    let mut themes: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+
+    for pd in &sorted {
+        let d = &pd.document;
+        let chars = CharOffsets::new(
+            &d.text,
+            d.passages
+                .iter()
+                .flat_map(|p| [p.start, p.end])
+                .chain(pd.recommendations.iter().flat_map(|r| [r.start, r.end]))
+                .chain(pd.tags.iter().flat_map(|t| [t.start, t.end])),
+        );
+
+        let mut doc_themes: Vec<&str> = pd.themes.iter().map(String::as_str).collect();
+        doc_themes.sort_unstable();
+        doc_themes.dedup();
+        for t in &doc_themes {
+            themes.entry(t).or_default().push(&d.id);
+        }
+        push_row(
+            &mut documents,
+            &DocumentRow {
+                id: &d.id,
+                file: &d.file,
+                sha256: &d.sha256,
+                title: &d.title,
+                kind: d.kind,
+                year: d.year,
+                area: d.area.as_deref(),
+                language: &d.language,
+                pages: d.pages,
+                themes: doc_themes,
+                recommendations: pd.recommendations.len(),
+                warnings: d.warnings.iter().map(|w| w.to_string()).collect(),
+            },
+        );
+
+        for p in &d.passages {
+            let section = d.sections.get(p.section);
+            push_row(
+                &mut passages,
+                &PassageRow {
+                    doc_id: &d.id,
+                    index: p.index,
+                    kind: p.kind,
+                    page: p.page,
+                    section: section.map(|s| s.trail_string()).unwrap_or_default(),
+                    section_kind: section.map(|s| s.kind).unwrap_or_default(),
+                    start: chars.get(p.start),
+                    end: chars.get(p.end),
+                    text: d.text.get(p.start..p.end).unwrap_or_default(),
+                },
+            );
+        }
+
+        let mut recs: Vec<&Recommendation> = pd.recommendations.iter().collect();
+        recs.sort_by(|a, b| (a.start, a.end, &a.id).cmp(&(b.start, b.end, &b.id)));
+        for r in recs {
+            push_row(
+                &mut recommendations,
+                &RecommendationRow {
+                    id: &r.id,
+                    doc_id: &r.doc_id,
+                    file: &r.file,
+                    ordinal: r.ordinal.as_deref(),
+                    text: &r.text,
+                    page: r.page,
+                    section: &r.section,
+                    section_kind: r.section_kind,
+                    agencies: &r.agencies,
+                    level: r.level,
+                    themes: &r.themes,
+                    start: chars.get(r.start),
+                    end: chars.get(r.end),
+                },
+            );
+        }
+
+        let mut ts: Vec<&Tag> = pd.tags.iter().collect();
+        ts.sort_by(|a, b| {
+            (a.start, a.end, &a.theme, &a.rule).cmp(&(b.start, b.end, &b.theme, &b.rule))
+        });
+        for t in ts {
+            push_row(
+                &mut tags,
+                &TagRow {
+                    doc_id: &t.doc_id,
+                    theme: &t.theme,
+                    rule: &t.rule,
+                    rules_version: &t.rules_version,
+                    polarity: t.polarity,
+                    page: t.page,
+                    section: &t.section,
+                    section_kind: t.section_kind,
+                    start: chars.get(t.start),
+                    end: chars.get(t.end),
+                    matched: &t.matched,
+                    weight: round3(t.weight),
+                },
+            );
+        }
+    }
+
+    let mut theme_rows = Vec::new();
+    for (theme, doc_ids) in themes {
+        push_row(
+            &mut theme_rows,
+            &ThemeRow {
+                theme,
+                documents: doc_ids.len(),
+                doc_ids,
+            },
+        );
+    }
+
+    FILES
+        .iter()
+        .map(|s| s.to_string())
+        .zip([documents, passages, recommendations, tags, theme_rows])
+        .collect()
+}
+
+/// Append `row` as one JSON line.
+fn push_row<T: Serialize>(out: &mut Vec<u8>, row: &T) {
+    // The row types hold only strings, integers, finite-or-null floats and
+    // enums: serialisation cannot fail; should it, the row is skipped rather
+    // than writing half a line.
+    if let Ok(line) = serde_json::to_vec(row) {
+        out.extend_from_slice(&line);
+        out.push(b'\n');
+    }
+}
+
+/// `w` rounded to 3 decimals (non-finite weights become 0).
+fn round3(w: f32) -> f64 {
+    let w = f64::from(w);
+    if !w.is_finite() {
+        return 0.0;
+    }
+    let r = (w * 1000.0).round() / 1000.0;
+    if r == 0.0 { 0.0 } else { r }
+}
+
+/// Byte → character offsets for a set of byte offsets into one text,
+/// computed in one pass over the text (offsets sorted first).
+pub struct CharOffsets {
+    bytes: Vec<usize>,
+    chars: Vec<usize>,
+}
+
+impl CharOffsets {
+    /// Prepare the character offsets of `offsets` in `text`.
+    pub fn new(text: &str, offsets: impl IntoIterator<Item = usize>) -> CharOffsets {
+        let mut bytes: Vec<usize> = offsets.into_iter().collect();
+        bytes.sort_unstable();
+        bytes.dedup();
+        let mut chars = Vec::with_capacity(bytes.len());
+        let mut it = text.char_indices().peekable();
+        let mut count = 0;
+        for &b in &bytes {
+            // Count the characters that start before byte `b`.
+            while let Some(&(i, _)) = it.peek() {
+                if i >= b {
+                    break;
+                }
+                count += 1;
+                it.next();
+            }
+            chars.push(count);
+        }
+        CharOffsets { bytes, chars }
+    }
+
+    /// Character offset of byte offset `byte`, which should be one given to
+    /// [`CharOffsets::new`]; for any other offset, that of the nearest known
+    /// offset below it (0 when there is none).
+    pub fn get(&self, byte: usize) -> usize {
+        match self.bytes.binary_search(&byte) {
+            Ok(i) => self.chars[i],
+            Err(0) => 0,
+            Err(i) => self.chars[i - 1],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::fixtures::{DocBuilder, corpus};
+
+    fn render(docs: &[ProcessedDoc]) -> String {
+        let mut s = String::new();
+        for (name, bytes) in repository_files(docs) {
+            s.push_str(&format!("=== {name}\n"));
+            s.push_str(&String::from_utf8(bytes).expect("utf-8"));
+        }
+        s
+    }
+
+    #[test]
+    fn snapshot_of_all_files() {
+        insta::assert_snapshot!(render(&corpus()));
+    }
+
+    #[test]
+    fn output_is_deterministic_and_independent_of_input_order() {
+        let docs = corpus();
+        let a = repository_files(&docs);
+        let b = repository_files(&docs);
+        assert_eq!(a, b);
+        let mut reversed = docs.clone();
+        reversed.reverse();
+        for pd in &mut reversed {
+            pd.tags.reverse();
+            pd.recommendations.reverse();
+        }
+        assert_eq!(repository_files(&reversed), a);
+        let names: Vec<&str> = a.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, FILES);
+    }
+
+    #[test]
+    fn every_line_is_one_json_object() {
+        for (name, bytes) in repository_files(&corpus()) {
+            let text = String::from_utf8(bytes).expect("utf-8");
+            assert!(text.ends_with('\n'), "{name}");
+            for line in text.lines() {
+                let v: serde_json::Value = serde_json::from_str(line).expect(name.as_str());
+                assert!(v.is_object(), "{name}: {line}");
+            }
+        }
+    }
+
+    #[test]
+    fn offsets_are_characters_not_bytes() {
+        let pd = DocBuilder::new("fictional/cy.txt", "Ffuglen", DocKind::Other, None)
+            .para("Mae’r “adolygiad” ffuglennol hwn yn sôn am ŵyn ac ŷd.")
+            .tag("lambs", "ŵyn", Polarity::Present, 1.0)
+            .para("Argymhelliad: dylai’r bwrdd “adolygu” y broses.")
+            .rec(Some("1"), &["board"], None)
+            .build();
+        let d = &pd.document;
+        let files = repository_files(std::slice::from_ref(&pd));
+        let get = |name: &str| -> Vec<serde_json::Value> {
+            let (_, bytes) = files.iter().find(|(n, _)| n == name).expect(name);
+            std::str::from_utf8(bytes)
+                .expect("utf-8")
+                .lines()
+                .map(|l| serde_json::from_str(l).expect("json"))
+                .collect()
+        };
+        let chars: Vec<char> = d.text.chars().collect();
+        let slice = |v: &serde_json::Value| -> String {
+            let s = v["start"].as_u64().expect("start") as usize;
+            let e = v["end"].as_u64().expect("end") as usize;
+            chars[s..e].iter().collect()
+        };
+        let tag = &get("tags.jsonl")[0];
+        assert_eq!(slice(tag), "ŵyn");
+        assert_eq!(
+            tag["start"].as_u64(),
+            Some(d.char_offset(pd.tags[0].start) as u64)
+        );
+        assert_ne!(tag["start"].as_u64(), Some(pd.tags[0].start as u64));
+        let rec = &get("recommendations.jsonl")[0];
+        assert_eq!(
+            slice(rec),
+            "Argymhelliad: dylai’r bwrdd “adolygu” y broses."
+        );
+        for p in get("passages.jsonl") {
+            assert_eq!(slice(&p), p["text"].as_str().expect("text"));
+        }
+    }
+
+    #[test]
+    fn char_offsets_match_the_model() {
+        let text = "a’b “c” ŵ ŷ d";
+        let offsets: Vec<usize> = (0..=text.len())
+            .filter(|&b| text.is_char_boundary(b))
+            .collect();
+        let c = CharOffsets::new(text, offsets.iter().rev().copied());
+        let doc_char = |b: usize| text[..b].chars().count();
+        for &b in &offsets {
+            assert_eq!(c.get(b), doc_char(b), "byte {b}");
+        }
+        // Out of range or unknown offsets do not panic.
+        assert_eq!(c.get(text.len() + 10), text.chars().count());
+        let inside = CharOffsets::new(text, [2, 999]);
+        assert_eq!(inside.get(2), 2);
+        assert_eq!(inside.get(999), text.chars().count());
+    }
+
+    #[test]
+    fn weights_are_rounded() {
+        assert_eq!(round3(0.333_333), 0.333);
+        assert_eq!(round3(0.1), 0.1);
+        assert_eq!(round3(-0.0001), 0.0);
+        assert_eq!(round3(f32::NAN), 0.0);
+        assert_eq!(round3(2.0), 2.0);
+    }
+
+    #[test]
+    fn empty_input_gives_empty_files() {
+        let files = repository_files(&[]);
+        assert_eq!(files.len(), FILES.len());
+        assert!(files.iter().all(|(_, b)| b.is_empty()));
+    }
 }

@@ -1,0 +1,118 @@
+//! Building the index: one tantivy document per passage, written in a
+//! deterministic order with one commit.
+
+use super::*;
+
+/// Write a fresh index of `docs` into the (empty) directory `dir`.
+pub fn build_in_dir(dir: &Path, docs: &[ProcessedDoc]) -> Result<IndexStats, IndexError> {
+    let index = Index::create_in_dir(dir, schema())?;
+    fill(&index, docs)
+}
+
+/// Build an index of `docs` in memory (tests, one-off searches).
+pub fn build_in_ram(docs: &[ProcessedDoc]) -> Result<Index, IndexError> {
+    let index = Index::create_in_ram(schema());
+    fill(&index, docs)?;
+    Ok(index)
+}
+
+/// Add every passage of `docs` (sorted by document id, passages in order),
+/// commit once and wait for merges.
+pub(super) fn fill(index: &Index, docs: &[ProcessedDoc]) -> Result<IndexStats, IndexError> {
+    register_analyzers(index);
+    let f = Fields::from_schema(&index.schema())?;
+    // One indexing thread keeps the insertion order, so equal scores rank
+    // in document order.
+    let mut writer: IndexWriter = index.writer_with_num_threads(1, WRITER_MEMORY)?;
+    let mut sorted: Vec<&ProcessedDoc> = docs.iter().collect();
+    sorted.sort_by(|a, b| a.document.id.cmp(&b.document.id));
+    let mut stats = IndexStats::default();
+    for (ord, pd) in sorted.iter().enumerate() {
+        stats.documents += 1;
+        for tdoc in passage_documents(&f, ord as u64, pd) {
+            writer.add_document(tdoc)?;
+            stats.passages += 1;
+        }
+    }
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+    Ok(stats)
+}
+
+/// The tantivy documents of one processed document, one per passage.
+pub(super) fn passage_documents(f: &Fields, ord: u64, pd: &ProcessedDoc) -> Vec<TantivyDocument> {
+    let d = &pd.document;
+    // Themes with present evidence, by passage.
+    let mut themes: HashMap<usize, Vec<&str>> = HashMap::new();
+    for t in pd.tags.iter().filter(|t| t.polarity == Polarity::Present) {
+        let v = themes.entry(t.passage).or_default();
+        if !v.contains(&t.theme.as_str()) {
+            v.push(&t.theme);
+        }
+    }
+    let mut out = Vec::with_capacity(d.passages.len());
+    for p in &d.passages {
+        let Some(text) = d.text.get(p.start..p.end) else {
+            continue;
+        };
+        let mut t = TantivyDocument::default();
+        t.add_text(f.doc, &d.id);
+        t.add_u64(f.doc_ord, ord);
+        t.add_text(f.file, &d.file);
+        t.add_text(f.title, &d.title);
+        t.add_text(f.kind, d.kind.as_str());
+        if let Some(y) = d.year {
+            t.add_i64(f.year, i64::from(y));
+        }
+        if let Some(a) = &d.area {
+            t.add_text(f.area, a);
+        }
+        t.add_text(f.language, &d.language);
+        let section = d.sections.get(p.section);
+        t.add_text(
+            f.section,
+            section.map(|s| s.kind).unwrap_or_default().as_str(),
+        );
+        t.add_text(
+            f.trail,
+            section.map(|s| s.trail_string()).unwrap_or_default(),
+        );
+        t.add_u64(f.page, u64::from(p.page));
+        t.add_u64(f.passage, p.index as u64);
+        t.add_text(f.passage_kind, passage_kind_str(p.kind));
+        t.add_text(f.text, text);
+        for th in themes.get(&p.index).into_iter().flatten() {
+            t.add_text(f.theme, th);
+        }
+        for th in &pd.themes {
+            t.add_text(f.doc_theme, th);
+        }
+        let mut agencies: Vec<&str> = Vec::new();
+        let mut is_rec = false;
+        for r in &pd.recommendations {
+            if r.start < p.end && p.start < r.end {
+                is_rec = true;
+                for a in &r.agencies {
+                    if !agencies.contains(&a.as_str()) {
+                        agencies.push(a);
+                    }
+                }
+            }
+        }
+        for a in agencies {
+            t.add_text(f.agency, a);
+        }
+        t.add_bool(f.is_recommendation, is_rec);
+        out.push(t);
+    }
+    out
+}
+
+pub(super) fn passage_kind_str(k: PassageKind) -> &'static str {
+    match k {
+        PassageKind::Paragraph => "paragraph",
+        PassageKind::ListItem => "list_item",
+        PassageKind::Heading => "heading",
+        PassageKind::TableRow => "table_row",
+    }
+}

@@ -1,0 +1,162 @@
+//! The passage index schema: field names (also the query language's field
+//! filters), field options, and the English and keyword analyzers.
+
+use super::*;
+
+/// Field names of the passage index; they are also the field filters of the
+/// query language.
+pub mod fields {
+    /// Document id (exact).
+    pub const DOC: &str = "doc";
+    /// Position of the document in the index (internal, fast field).
+    pub const DOC_ORD: &str = "doc_ord";
+    /// Input path (exact).
+    pub const FILE: &str = "file";
+    /// Document title (analysed text).
+    pub const TITLE: &str = "title";
+    /// Document kind: `dhr`, `cpr`, `pfd`, ... (keyword).
+    pub const KIND: &str = "kind";
+    /// Publication year (i64, indexed and fast: ranges work).
+    pub const YEAR: &str = "year";
+    /// Area (keyword, lower-cased).
+    pub const AREA: &str = "area";
+    /// `en`, `cy`, `en+cy` (keyword).
+    pub const LANGUAGE: &str = "language";
+    /// Section kind of the passage: `recommendations`, `analysis`, ... (keyword).
+    pub const SECTION: &str = "section";
+    /// Heading trail of the passage (analysed text).
+    pub const TRAIL: &str = "trail";
+    /// Page the passage starts on (u64).
+    pub const PAGE: &str = "page";
+    /// Index of the passage in the document (u64, stored only).
+    pub const PASSAGE: &str = "passage";
+    /// Passage kind: `paragraph`, `list_item`, ... (keyword).
+    pub const PASSAGE_KIND: &str = "passage_kind";
+    /// Passage text (analysed, with positions; stored for snippets).
+    pub const TEXT: &str = "text";
+    /// Themes with present evidence in the passage (keyword, multi-valued).
+    pub const THEME: &str = "theme";
+    /// Themes assigned to the whole document (keyword, multi-valued).
+    pub const DOC_THEME: &str = "doc_theme";
+    /// Agencies addressed by a recommendation overlapping the passage.
+    pub const AGENCY: &str = "agency";
+    /// True when the passage overlaps a recommendation.
+    pub const IS_RECOMMENDATION: &str = "is_recommendation";
+}
+
+/// Name of the English analyzer: simple tokenizer, long tokens removed,
+/// lower-cased, ASCII-folded, English stemmer.
+pub const ANALYZER_EN: &str = "ystorfa_en";
+/// Name of the keyword analyzer: the whole value as one lower-cased token.
+pub const ANALYZER_KEYWORD: &str = "ystorfa_keyword";
+
+/// The fields of the schema, resolved once.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Fields {
+    pub(super) doc: Field,
+    pub(super) doc_ord: Field,
+    pub(super) file: Field,
+    pub(super) title: Field,
+    pub(super) kind: Field,
+    pub(super) year: Field,
+    pub(super) area: Field,
+    pub(super) language: Field,
+    pub(super) section: Field,
+    pub(super) trail: Field,
+    pub(super) page: Field,
+    pub(super) passage: Field,
+    pub(super) passage_kind: Field,
+    pub(super) text: Field,
+    pub(super) theme: Field,
+    pub(super) doc_theme: Field,
+    pub(super) agency: Field,
+    pub(super) is_recommendation: Field,
+}
+
+impl Fields {
+    pub(super) fn from_schema(schema: &Schema) -> Result<Fields, IndexError> {
+        let get = |name: &str| {
+            schema.get_field(name).map_err(|_| {
+                IndexError::Tantivy(tantivy::TantivyError::SchemaError(format!(
+                    "the index has no field {name:?}: it was written by another version; run `ystorfa build` again"
+                )))
+            })
+        };
+        use fields::*;
+        Ok(Fields {
+            doc: get(DOC)?,
+            doc_ord: get(DOC_ORD)?,
+            file: get(FILE)?,
+            title: get(TITLE)?,
+            kind: get(KIND)?,
+            year: get(YEAR)?,
+            area: get(AREA)?,
+            language: get(LANGUAGE)?,
+            section: get(SECTION)?,
+            trail: get(TRAIL)?,
+            page: get(PAGE)?,
+            passage: get(PASSAGE)?,
+            passage_kind: get(PASSAGE_KIND)?,
+            text: get(TEXT)?,
+            theme: get(THEME)?,
+            doc_theme: get(DOC_THEME)?,
+            agency: get(AGENCY)?,
+            is_recommendation: get(IS_RECOMMENDATION)?,
+        })
+    }
+}
+
+/// The passage index schema.
+pub fn schema() -> Schema {
+    use fields::*;
+    let en = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(ANALYZER_EN)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+        .set_stored();
+    let keyword = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(ANALYZER_KEYWORD)
+                .set_index_option(IndexRecordOption::Basic),
+        )
+        .set_stored();
+    let mut b = Schema::builder();
+    b.add_text_field(DOC, STRING | STORED);
+    b.add_u64_field(DOC_ORD, tantivy::schema::FAST);
+    b.add_text_field(FILE, STRING | STORED);
+    b.add_text_field(TITLE, en.clone());
+    b.add_text_field(KIND, keyword.clone());
+    b.add_i64_field(YEAR, INDEXED | STORED | tantivy::schema::FAST);
+    b.add_text_field(AREA, keyword.clone());
+    b.add_text_field(LANGUAGE, keyword.clone());
+    b.add_text_field(SECTION, keyword.clone());
+    b.add_text_field(TRAIL, en.clone());
+    b.add_u64_field(PAGE, INDEXED | STORED);
+    b.add_u64_field(PASSAGE, STORED);
+    b.add_text_field(PASSAGE_KIND, keyword.clone());
+    b.add_text_field(TEXT, en);
+    b.add_text_field(THEME, keyword.clone());
+    b.add_text_field(DOC_THEME, keyword.clone());
+    b.add_text_field(AGENCY, keyword);
+    b.add_bool_field(IS_RECOMMENDATION, INDEXED | STORED);
+    b.build()
+}
+
+/// Register the analyzers the schema names; needed on every opened index
+/// (tantivy does not persist analyzers).
+pub(super) fn register_analyzers(index: &Index) {
+    let en = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build();
+    let keyword = TextAnalyzer::builder(RawTokenizer::default())
+        .filter(LowerCaser)
+        .build();
+    index.tokenizers().register(ANALYZER_EN, en);
+    index.tokenizers().register(ANALYZER_KEYWORD, keyword);
+}
