@@ -442,12 +442,7 @@ impl RuleSet {
                         .min_by_key(|(g, mb)| (*g, mb.start));
                     if let Some((_, mb)) = best {
                         let theme = self.rules[near.rule].theme;
-                        raw.push((
-                            theme,
-                            near.rule,
-                            ma.start.min(mb.start),
-                            ma.end.max(mb.end),
-                        ));
+                        raw.push((theme, near.rule, ma.start.min(mb.start), ma.end.max(mb.end)));
                     }
                 }
             }
@@ -530,7 +525,10 @@ fn compile(file: schema::RuleFile, src: &str, d: &mut Diags<'_>) -> RuleSet {
     for (k, v) in &rs_def.section_weights {
         if let Some(kind) = schema::SECTION_KINDS.iter().find(|s| s.as_str() == k) {
             if *v.get_ref() < 0.0 || !v.get_ref().is_finite() {
-                d.at(v.span().start, format!("section weight for {k} must be 0 or more"));
+                d.at(
+                    v.span().start,
+                    format!("section weight for {k} must be 0 or more"),
+                );
             }
             weights.insert(*kind, *v.get_ref());
         }
@@ -541,7 +539,10 @@ fn compile(file: schema::RuleFile, src: &str, d: &mut Diags<'_>) -> RuleSet {
             Ok(TermForm::Literal(p, w)) => negation.add(&p, w, 0),
             Ok(TermForm::Pattern(_)) => d.at(
                 c.span().start,
-                format!("negation cue \"{}\": `*` only at the end of a cue", c.get_ref()),
+                format!(
+                    "negation cue \"{}\": `*` only at the end of a cue",
+                    c.get_ref()
+                ),
             ),
             Err(e) => d.at(c.span().start, format!("negation cue: {e}")),
         }
@@ -623,12 +624,16 @@ fn compile(file: schema::RuleFile, src: &str, d: &mut Diags<'_>) -> RuleSet {
     for (ti, t) in file.theme.iter().enumerate() {
         let id = t.id.get_ref().clone();
         let at = t.id.span().start;
-        let has_rules =
-            !(t.terms.is_empty() && t.aliases.is_empty() && t.regex.is_empty() && t.near.is_empty());
+        let has_rules = !(t.terms.is_empty()
+            && t.aliases.is_empty()
+            && t.regex.is_empty()
+            && t.near.is_empty());
         if !has_rules && !has_child.contains_key(id.as_str()) {
             d.at(
                 at,
-                format!("theme \"{id}\": no terms, aliases, regex or near rules, and no child themes"),
+                format!(
+                    "theme \"{id}\": no terms, aliases, regex or near rules, and no child themes"
+                ),
             );
         }
         let ex = t.examples.clone().unwrap_or_default();
@@ -643,7 +648,10 @@ fn compile(file: schema::RuleFile, src: &str, d: &mut Diags<'_>) -> RuleSet {
         let min_score = match &t.min_score {
             Some(m) => {
                 if *m.get_ref() < 0.0 || !m.get_ref().is_finite() {
-                    d.at(m.span().start, format!("theme \"{id}\": min_score must be 0 or more"));
+                    d.at(
+                        m.span().start,
+                        format!("theme \"{id}\": min_score must be 0 or more"),
+                    );
                 }
                 *m.get_ref()
             }
@@ -727,7 +735,10 @@ fn compile(file: schema::RuleFile, src: &str, d: &mut Diags<'_>) -> RuleSet {
                 Ok(TermForm::Literal(p, w)) => excludes.add(&p, w, ti),
                 Ok(TermForm::Pattern(_)) => d.at(
                     x.span().start,
-                    format!("theme \"{id}\": exclude \"{}\": `*` only at the end", x.get_ref()),
+                    format!(
+                        "theme \"{id}\": exclude \"{}\": `*` only at the end",
+                        x.get_ref()
+                    ),
                 ),
                 Err(e) => d.at(x.span().start, format!("theme \"{id}\": exclude: {e}")),
             }
@@ -776,7 +787,10 @@ fn compile(file: schema::RuleFile, src: &str, d: &mut Diags<'_>) -> RuleSet {
                 Ok(TermForm::Literal(p, w)) => agency_terms.add(&p, w, ai),
                 Ok(TermForm::Pattern(_)) => d.at(
                     al.span().start,
-                    format!("agency \"{id}\": alias \"{}\": `*` only at the end", al.get_ref()),
+                    format!(
+                        "agency \"{id}\": alias \"{}\": `*` only at the end",
+                        al.get_ref()
+                    ),
                 ),
                 Err(e) => d.at(al.span().start, format!("agency \"{id}\": {e}")),
             }

@@ -108,8 +108,14 @@ fn default_rules_compile_with_all_contract_themes() {
     ] {
         let t = rs.theme(id).unwrap_or_else(|| panic!("missing theme {id}"));
         assert!(t.has_rules, "{id} has no rules");
-        assert!(t.examples_match.len() >= 2, "{id}: fewer than 2 match examples");
-        assert!(t.examples_no_match.len() >= 2, "{id}: fewer than 2 no_match examples");
+        assert!(
+            t.examples_match.len() >= 2,
+            "{id}: fewer than 2 match examples"
+        );
+        assert!(
+            t.examples_no_match.len() >= 2,
+            "{id}: fewer than 2 no_match examples"
+        );
         assert!(!t.sources.is_empty(), "{id}: no sources");
     }
     for id in [
@@ -148,7 +154,10 @@ fn version_is_hash_of_text() {
     let a = mini();
     let b = RuleSet::from_toml(&format!("{MINI}\n# edited\n"), "m").unwrap();
     assert_ne!(a.version(), b.version());
-    assert_eq!(a.version(), &crate::model::sha256_hex(MINI.as_bytes())[..12]);
+    assert_eq!(
+        a.version(),
+        &crate::model::sha256_hex(MINI.as_bytes())[..12]
+    );
 }
 
 #[test]
@@ -156,14 +165,21 @@ fn whole_words_only() {
     let rs = mini();
     assert!(present(&rs, "Her professional skills were praised.", "illness").is_empty());
     assert!(present(&rs, "An illness was reported.", "illness").is_empty());
-    assert_eq!(present(&rs, "She felt ill, then better.", "illness"), ["ill"]);
+    assert_eq!(
+        present(&rs, "She felt ill, then better.", "illness"),
+        ["ill"]
+    );
 }
 
 #[test]
 fn stem_wildcards_and_interior_wildcards() {
     let rs = mini();
     assert_eq!(
-        present(&rs, "He strangled her; strangling is a red flag.", "illness"),
+        present(
+            &rs,
+            "He strangled her; strangling is a red flag.",
+            "illness"
+        ),
         ["strangled", "strangling"]
     );
     assert_eq!(
@@ -244,7 +260,14 @@ fn proximity_within_n_words_same_sentence() {
         1
     );
     // Too far apart (4 words between).
-    assert!(present(&rs, "Isolated in a small rural village far from friends.", "isolation").is_empty());
+    assert!(
+        present(
+            &rs,
+            "Isolated in a small rural village far from friends.",
+            "isolation"
+        )
+        .is_empty()
+    );
     // Different sentences.
     assert!(present(&rs, "She was isolated. Friends visited.", "isolation").is_empty());
 }
@@ -285,7 +308,10 @@ fn hits_are_sorted_and_deterministic() {
     let a = rs.scan(text, &crate::tag::rough_sentences(text));
     let b = rs.scan(text, &crate::tag::rough_sentences(text));
     assert_eq!(a, b);
-    assert!(a.windows(2).all(|w| (w[0].start, w[0].theme, w[0].rule) <= (w[1].start, w[1].theme, w[1].rule)));
+    assert!(
+        a.windows(2)
+            .all(|w| (w[0].start, w[0].theme, w[0].rule) <= (w[1].start, w[1].theme, w[1].rule))
+    );
     assert!(a.len() >= 6, "{a:?}");
 }
 
@@ -293,7 +319,9 @@ fn hits_are_sorted_and_deterministic() {
 fn agencies_in_text() {
     let rs = RuleSet::default_rules();
     assert_eq!(
-        rs.agencies_in("The Police and the Health Board should report to Welsh Government and the MARAC."),
+        rs.agencies_in(
+            "The Police and the Health Board should report to Welsh Government and the MARAC."
+        ),
         ["health_board", "marac", "police", "welsh_government"]
     );
     // Whole words: "gps" in "GPS tracker" is an agency alias only as a word.

@@ -268,9 +268,7 @@ pub fn rough_sentences(text: &str) -> Vec<Span> {
     let mut start = 0;
     let b = text.as_bytes();
     for (i, c) in text.char_indices() {
-        if matches!(c, '.' | '?' | '!')
-            && b.get(i + 1).is_some_and(|n| n.is_ascii_whitespace())
-        {
+        if matches!(c, '.' | '?' | '!') && b.get(i + 1).is_some_and(|n| n.is_ascii_whitespace()) {
             out.push(Span { start, end: i + 1 });
             start = i + 1;
         }
