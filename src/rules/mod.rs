@@ -291,13 +291,19 @@ pub fn check(src: &str, origin: &str) -> Vec<Diagnostic> {
 
 impl RuleSet {
     /// The rule set shipped in the binary.
+    /// Compiled once per process, then cloned (the automata are shared).
     pub fn default_rules() -> RuleSet {
-        match RuleSet::from_toml(DEFAULT_RULES, "rules/default.toml") {
-            Ok(r) => r,
-            // The default file is checked by unit tests; this cannot happen
-            // in a tested build.
-            Err(e) => panic!("built-in rules do not compile: {e}"),
-        }
+        static DEFAULT: std::sync::OnceLock<RuleSet> = std::sync::OnceLock::new();
+        DEFAULT
+            .get_or_init(
+                || match RuleSet::from_toml(DEFAULT_RULES, "rules/default.toml") {
+                    Ok(r) => r,
+                    // The default file is checked by unit tests; this cannot
+                    // happen in a tested build.
+                    Err(e) => panic!("built-in rules do not compile: {e}"),
+                },
+            )
+            .clone()
     }
 
     /// Parse and compile a rule file; `origin` names it in errors.
@@ -460,7 +466,6 @@ impl RuleSet {
         raw.sort_by(|a, b| {
             (a.0, a.2, std::cmp::Reverse(a.3), a.1).cmp(&(b.0, b.2, std::cmp::Reverse(b.3), b.1))
         });
-        raw.dedup_by(|later, kept| later.0 == kept.0 && later.2 >= kept.2 && later.3 <= kept.3);
         let mut merged: Vec<(usize, usize, usize, usize)> = vec![];
         for h in raw {
             let contained = merged
