@@ -34,9 +34,18 @@ impl Norm {
         for (i, c) in s.char_indices() {
             if c.is_whitespace() {
                 if !in_ws {
-                    text.push(' ');
-                    map.push(i);
                     in_ws = true;
+                    // A line-end hyphen before a lower-case word
+                    // ("information-\nsharing") joins the two parts.
+                    let rest = &s[i..];
+                    let run = rest.len() - rest.trim_start().len();
+                    let joins = text.ends_with('-')
+                        && rest[..run].contains('\n')
+                        && rest[run..].chars().next().is_some_and(char::is_lowercase);
+                    if !joins {
+                        text.push(' ');
+                        map.push(i);
+                    }
                 }
                 continue;
             }
@@ -203,6 +212,14 @@ mod tests {
         assert_eq!(&src[n.orig(s)..n.orig(e)], "Control’s");
         let w = n.text.find("ŵyr").unwrap();
         assert_eq!(&src[n.orig(w)..n.orig(n.text.len())], "ŴYR");
+    }
+
+    #[test]
+    fn line_end_hyphen_joins() {
+        let n = Norm::new("information-\n  sharing and multi- agency");
+        assert_eq!(n.text, "information-sharing and multi- agency");
+        let e = n.text.find(" and").unwrap();
+        assert_eq!(n.orig(e), "information-\n  sharing".len());
     }
 
     #[test]

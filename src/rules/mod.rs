@@ -5,8 +5,9 @@
 //!
 //! Matching semantics (documented for panel staff in `rules/default.toml`):
 //! - `terms` / `aliases`: case-insensitive whole-word phrases; a trailing
-//!   `*` on a word is a stem wildcard (`strangl*`). Whitespace runs and
-//!   curly quotes in the text are normalised before matching.
+//!   `*` on a word is a stem wildcard (`strangl*`). Whitespace runs,
+//!   curly quotes and line-end hyphenation in the text are normalised
+//!   before matching; offsets are mapped back to the original text.
 //! - `regex`: case-insensitive, run over the same normalised text, with
 //!   size limits so a rule cannot exhaust memory (the regex crate is
 //!   linear-time, so no rule can hang).

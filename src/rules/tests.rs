@@ -440,8 +440,14 @@ fn welsh_terms_match_with_non_ascii_case_folding() {
     let text = "Mae angen gwasanaethau ar gyfer POBL HŶN a rheolaeth drwy orfodaeth.";
     let themes: Vec<String> = hits(&rs, text).into_iter().map(|h| h.0).collect();
     assert!(themes.contains(&"older_people".to_string()), "{themes:?}");
-    assert!(themes.contains(&"coercive_control".to_string()), "{themes:?}");
-    assert_eq!(rs.agencies_in("Dylai Llywodraeth Cymru a'r Heddlu"), ["police", "welsh_government"]);
+    assert!(
+        themes.contains(&"coercive_control".to_string()),
+        "{themes:?}"
+    );
+    assert_eq!(
+        rs.agencies_in("Dylai Llywodraeth Cymru a'r Heddlu"),
+        ["police", "welsh_government"]
+    );
 }
 
 #[test]
@@ -450,9 +456,18 @@ fn real_world_false_friends_are_not_tagged() {
     let rs = RuleSet::default_rules();
     for (text, theme) in [
         ("GPs are required to record this.", "stalking_harassment"),
-        ("Decisions must not be seen in isolation from family courts.", "coercive_control"),
-        ("Guidance from the College of Policing applies.", "education"),
-        ("The jury recorded a narrative conclusion.", "record_keeping"),
+        (
+            "Decisions must not be seen in isolation from family courts.",
+            "coercive_control",
+        ),
+        (
+            "Guidance from the College of Policing applies.",
+            "education",
+        ),
+        (
+            "The jury recorded a narrative conclusion.",
+            "record_keeping",
+        ),
         ("She was in receipt of housing benefit.", "housing"),
     ] {
         assert!(present(&rs, text, theme).is_empty(), "{theme} in {text:?}");
