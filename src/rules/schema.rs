@@ -1,0 +1,246 @@
+//! The rule file's TOML schema (serde, `deny_unknown_fields`, spans kept
+//! for error messages) and the key check that reports every unknown key at
+//! once (serde stops at the first).
+
+use crate::model::{AgencyLevel, SectionKind};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RuleFile {
+    pub ruleset: RulesetDef,
+    #[serde(default)]
+    pub theme: Vec<ThemeDef>,
+    #[serde(default)]
+    pub agency: Vec<AgencyDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RulesetDef {
+    pub name: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub language: Vec<String>,
+    /// Weight for section kinds not listed in `section_weights`.
+    #[serde(default = "one")]
+    pub default_weight: f32,
+    /// Threshold for themes without their own `min_score`.
+    #[serde(default = "two")]
+    pub default_min_score: f32,
+    #[serde(default)]
+    pub section_weights: BTreeMap<String, Spanned<f32>>,
+    #[serde(default)]
+    pub negation: NegationDef,
+}
+
+fn one() -> f32 {
+    1.0
+}
+fn two() -> f32 {
+    2.0
+}
+fn six() -> usize {
+    6
+}
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NegationDef {
+    #[serde(default)]
+    pub cues: Vec<Spanned<String>>,
+    #[serde(default = "six")]
+    pub window: usize,
+}
+
+impl Default for NegationDef {
+    fn default() -> Self {
+        NegationDef {
+            cues: vec![],
+            window: 6,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ThemeDef {
+    pub id: Spanned<String>,
+    pub label: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub parent: Option<Spanned<String>>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    #[serde(default)]
+    pub terms: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub aliases: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub regex: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub near: Vec<Spanned<NearDef>>,
+    #[serde(default)]
+    pub exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub min_score: Option<Spanned<f32>>,
+    /// Whether negation cues cancel hits of this theme.
+    #[serde(default = "yes")]
+    pub negation: bool,
+    #[serde(default)]
+    pub examples: Option<ExamplesDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NearDef {
+    pub a: Vec<String>,
+    pub b: Vec<String>,
+    #[serde(default = "eight")]
+    pub within: usize,
+}
+
+fn eight() -> usize {
+    8
+}
+
+#[derive(Debug, Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ExamplesDef {
+    #[serde(default, rename = "match")]
+    pub matches: Vec<String>,
+    #[serde(default)]
+    pub no_match: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AgencyDef {
+    pub id: Spanned<String>,
+    pub label: String,
+    pub level: AgencyLevel,
+    #[serde(default)]
+    pub aliases: Vec<Spanned<String>>,
+}
+
+/// All section kind names, as written in `[ruleset.section_weights]`.
+pub(crate) const SECTION_KINDS: [SectionKind; 17] = [
+    SectionKind::ExecutiveSummary,
+    SectionKind::Introduction,
+    SectionKind::TermsOfReference,
+    SectionKind::Methodology,
+    SectionKind::Background,
+    SectionKind::Chronology,
+    SectionKind::Analysis,
+    SectionKind::Lessons,
+    SectionKind::Conclusions,
+    SectionKind::Recommendations,
+    SectionKind::ActionPlan,
+    SectionKind::Glossary,
+    SectionKind::Objectives,
+    SectionKind::Commitments,
+    SectionKind::Concerns,
+    SectionKind::FrontMatter,
+    SectionKind::Other,
+];
+
+fn allowed_keys(path: &str) -> Option<Vec<&'static str>> {
+    Some(match path {
+        "" => vec!["ruleset", "theme", "agency"],
+        "ruleset" => vec![
+            "name",
+            "description",
+            "language",
+            "default_weight",
+            "default_min_score",
+            "section_weights",
+            "negation",
+        ],
+        "ruleset.section_weights" => SECTION_KINDS.iter().map(|k| k.as_str()).collect(),
+        "ruleset.negation" => vec!["cues", "window"],
+        "theme" => vec![
+            "id",
+            "label",
+            "description",
+            "parent",
+            "sources",
+            "terms",
+            "aliases",
+            "regex",
+            "near",
+            "exclude",
+            "min_score",
+            "negation",
+            "examples",
+        ],
+        "theme.near" => vec!["a", "b", "within"],
+        "theme.examples" => vec!["match", "no_match"],
+        "agency" => vec!["id", "label", "level", "aliases"],
+        _ => return None,
+    })
+}
+
+fn table_name(path: &str) -> String {
+    match path {
+        "" => "the top level".into(),
+        "theme" | "agency" => format!("[[{path}]]"),
+        "theme.near" => "a `near` clause".into(),
+        p => format!("[{p}]"),
+    }
+}
+
+/// Every unknown key in the document: (byte span, message).
+pub(crate) fn unknown_keys(root: &DeTable<'_>) -> Vec<(std::ops::Range<usize>, String)> {
+    let mut out = vec![];
+    walk_table(root, "", &mut out);
+    out
+}
+
+fn walk_table(t: &DeTable<'_>, path: &str, out: &mut Vec<(std::ops::Range<usize>, String)>) {
+    let Some(allowed) = allowed_keys(path) else {
+        return;
+    };
+    for (k, v) in t.iter() {
+        let key: &str = k.get_ref();
+        if !allowed.contains(&key) {
+            out.push((
+                k.span(),
+                format!(
+                    "unknown key \"{key}\" in {} (expected one of: {})",
+                    table_name(path),
+                    allowed.join(", ")
+                ),
+            ));
+            continue;
+        }
+        let child = if path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{path}.{key}")
+        };
+        walk_value(v.get_ref(), &child, out);
+    }
+}
+
+fn walk_value(v: &DeValue<'_>, path: &str, out: &mut Vec<(std::ops::Range<usize>, String)>) {
+    match v {
+        DeValue::Table(t) => walk_table(t, path, out),
+        DeValue::Array(a) => {
+            for item in a {
+                if let DeValue::Table(t) = item.get_ref() {
+                    walk_table(t, path, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,489 @@
+//! Unit tests for the rules engine: parsing, checking, matching semantics.
+
+use super::*;
+use proptest::prelude::*;
+
+/// A small rule file with one theme per feature under test (fictional).
+const MINI: &str = r#"
+[ruleset]
+name = "mini"
+[ruleset.negation]
+cues = ["no evidence of", "denied"]
+window = 3
+
+[[theme]]
+id = "illness"
+label = "Illness"
+terms = ["ill", "strangl*", "threat* to kill"]
+[theme.examples]
+match = ["x"]
+no_match = ["y"]
+
+[[theme]]
+id = "control"
+label = "Control"
+terms = ["coercive control", "Controlling Behaviour"]
+exclude = ["coercive control unit"]
+[theme.examples]
+match = ["x"]
+no_match = ["y"]
+
+[[theme]]
+id = "isolation"
+label = "Isolation"
+near = [{ a = ["isolat*"], b = ["friends", "family"], within = 3 }]
+[theme.examples]
+match = ["x"]
+no_match = ["y"]
+
+[[theme]]
+id = "money"
+label = "Money"
+regex = ['\bcontroll(ed|ing) (her|his) money\b']
+[theme.examples]
+match = ["x"]
+no_match = ["y"]
+"#;
+
+fn mini() -> RuleSet {
+    RuleSet::from_toml(MINI, "mini.toml").unwrap()
+}
+
+/// (theme id, matched text, negated) for every hit in `text` (one sentence
+/// per `. `).
+fn hits(rs: &RuleSet, text: &str) -> Vec<(String, String, bool)> {
+    let sentences = crate::tag::rough_sentences(text);
+    rs.scan(text, &sentences)
+        .into_iter()
+        .map(|h| {
+            (
+                rs.themes()[h.theme].id.clone(),
+                text[h.start..h.end].to_string(),
+                h.negated,
+            )
+        })
+        .collect()
+}
+
+fn present(rs: &RuleSet, text: &str, theme: &str) -> Vec<String> {
+    hits(rs, text)
+        .into_iter()
+        .filter(|(t, _, n)| t == theme && !n)
+        .map(|(_, m, _)| m)
+        .collect()
+}
+
+#[test]
+fn default_rules_compile_with_all_contract_themes() {
+    let rs = RuleSet::default_rules();
+    assert_eq!(rs.version().len(), 12);
+    for id in [
+        "coercive_control",
+        "risk_assessment",
+        "information_sharing",
+        "multi_agency_working",
+        "training_awareness",
+        "mental_health",
+        "substance_misuse",
+        "children_young_people",
+        "stalking_harassment",
+        "honour_based_abuse_fgm_forced_marriage",
+        "perpetrator_interventions",
+        "housing",
+        "criminal_justice",
+        "health_services",
+        "education",
+        "record_keeping",
+        "professional_curiosity",
+        "marac_dash",
+        "separation",
+        "financial_abuse",
+        "older_people",
+        "disability",
+        "bame_minority_communities",
+        "lgbt",
+        "sexual_violence",
+        "modern_slavery_exploitation",
+        "survivor_voice",
+    ] {
+        let t = rs.theme(id).unwrap_or_else(|| panic!("missing theme {id}"));
+        assert!(t.has_rules, "{id} has no rules");
+        assert!(
+            t.examples_match.len() >= 2,
+            "{id}: fewer than 2 match examples"
+        );
+        assert!(
+            t.examples_no_match.len() >= 2,
+            "{id}: fewer than 2 no_match examples"
+        );
+        assert!(!t.sources.is_empty(), "{id}: no sources");
+    }
+    for id in [
+        "police",
+        "probation",
+        "gp_primary_care",
+        "hospital_emergency",
+        "ambulance",
+        "mental_health_services",
+        "substance_misuse_services",
+        "childrens_services",
+        "adult_social_care",
+        "housing",
+        "education",
+        "specialist_da_services",
+        "marac",
+        "mappa",
+        "health_board",
+        "local_authority",
+        "community_safety_partnership",
+        "regional_safeguarding_board",
+        "welsh_government",
+        "home_office",
+        "department_of_health",
+        "cps_courts",
+        "firearms_licensing",
+        "nhs_england",
+        "integrated_care_board",
+    ] {
+        assert!(rs.agency(id).is_some(), "missing agency {id}");
+    }
+}
+
+#[test]
+fn version_is_hash_of_text() {
+    let a = mini();
+    let b = RuleSet::from_toml(&format!("{MINI}\n# edited\n"), "m").unwrap();
+    assert_ne!(a.version(), b.version());
+    assert_eq!(
+        a.version(),
+        &crate::model::sha256_hex(MINI.as_bytes())[..12]
+    );
+}
+
+#[test]
+fn whole_words_only() {
+    let rs = mini();
+    assert!(present(&rs, "Her professional skills were praised.", "illness").is_empty());
+    assert!(present(&rs, "An illness was reported.", "illness").is_empty());
+    assert_eq!(
+        present(&rs, "She felt ill, then better.", "illness"),
+        ["ill"]
+    );
+}
+
+#[test]
+fn stem_wildcards_and_interior_wildcards() {
+    let rs = mini();
+    assert_eq!(
+        present(
+            &rs,
+            "He strangled her; strangling is a red flag.",
+            "illness"
+        ),
+        ["strangled", "strangling"]
+    );
+    assert_eq!(
+        present(&rs, "He made threats to kill her.", "illness"),
+        ["threats to kill"]
+    );
+    assert!(present(&rs, "He threatened a kilogram.", "illness").is_empty());
+}
+
+#[test]
+fn case_whitespace_and_quotes_do_not_matter() {
+    let rs = mini();
+    assert_eq!(
+        present(&rs, "A pattern of COERCIVE\n  Control was seen.", "control"),
+        ["COERCIVE\n  Control"]
+    );
+    assert_eq!(
+        present(&rs, "controlling behaviour", "control"),
+        ["controlling behaviour"]
+    );
+}
+
+#[test]
+fn exclusion_vetoes_overlapping_hit() {
+    let rs = mini();
+    assert!(present(&rs, "The coercive control unit met weekly.", "control").is_empty());
+    assert_eq!(
+        present(&rs, "Coercive control was not recognised.", "control").len(),
+        1
+    );
+}
+
+#[test]
+fn negation_within_window_in_same_sentence() {
+    let rs = mini();
+    let h = hits(&rs, "There was no evidence of coercive control.");
+    assert_eq!(h, [("control".into(), "coercive control".into(), true)]);
+    // Within the window (3 words between cue and hit).
+    let h = hits(&rs, "He denied any form of coercive control.");
+    assert!(h[0].2, "{h:?}");
+    // Beyond the window (4 words between).
+    let h = hits(&rs, "He denied it and then described coercive control.");
+    assert!(!h[0].2, "{h:?}");
+    // A cue after the hit does not negate it.
+    let h = hits(&rs, "Coercive control: he denied it.");
+    assert!(!h[0].2, "{h:?}");
+}
+
+#[test]
+fn negation_does_not_cross_sentence_boundary() {
+    let rs = mini();
+    let h = hits(&rs, "He denied it. Coercive control was evident.");
+    assert_eq!(h.len(), 1);
+    assert!(!h[0].2, "negation leaked across sentences: {h:?}");
+}
+
+#[test]
+fn negation_can_be_switched_off_per_theme() {
+    let src = MINI.replace(
+        "id = \"control\"\nlabel = \"Control\"",
+        "id = \"control\"\nlabel = \"Control\"\nnegation = false",
+    );
+    let rs = RuleSet::from_toml(&src, "m").unwrap();
+    let h = hits(&rs, "There was no evidence of coercive control.");
+    assert!(!h[0].2);
+}
+
+#[test]
+fn proximity_within_n_words_same_sentence() {
+    let rs = mini();
+    assert_eq!(
+        present(&rs, "He isolated her from her friends.", "isolation"),
+        ["isolated her from her friends"]
+    );
+    // Either order.
+    assert_eq!(
+        present(&rs, "Her family said she was isolated.", "isolation").len(),
+        1
+    );
+    // Too far apart (4 words between).
+    assert!(
+        present(
+            &rs,
+            "Isolated in a small rural village far from friends.",
+            "isolation"
+        )
+        .is_empty()
+    );
+    // Different sentences.
+    assert!(present(&rs, "She was isolated. Friends visited.", "isolation").is_empty());
+}
+
+#[test]
+fn regex_rules_match_case_insensitively() {
+    let rs = mini();
+    assert_eq!(
+        present(&rs, "He Controlled her money for years.", "money"),
+        ["Controlled her money"]
+    );
+}
+
+#[test]
+fn hits_of_one_theme_inside_a_longer_hit_count_once() {
+    let src = r#"
+[ruleset]
+name = "m"
+[[theme]]
+id = "t"
+label = "T"
+terms = ["risk", "risk assessment"]
+regex = ['\brisk assess\w*']
+[theme.examples]
+match = ["x"]
+no_match = ["y"]
+"#;
+    let rs = RuleSet::from_toml(src, "m").unwrap();
+    let h = rs.scan("A risk assessment was done.", &[]);
+    assert_eq!(h.len(), 1);
+    assert_eq!(rs.rules()[h[0].rule].id, "t/terms");
+}
+
+#[test]
+fn hits_are_sorted_and_deterministic() {
+    let rs = RuleSet::default_rules();
+    let text = "Coercive control, stalking and a risk assessment at MARAC. The GP shared information with the IDVA.";
+    let a = rs.scan(text, &crate::tag::rough_sentences(text));
+    let b = rs.scan(text, &crate::tag::rough_sentences(text));
+    assert_eq!(a, b);
+    assert!(
+        a.windows(2)
+            .all(|w| (w[0].start, w[0].theme, w[0].rule) <= (w[1].start, w[1].theme, w[1].rule))
+    );
+    assert!(a.len() >= 6, "{a:?}");
+}
+
+#[test]
+fn agencies_in_text() {
+    let rs = RuleSet::default_rules();
+    assert_eq!(
+        rs.agencies_in(
+            "The Police and the Health Board should report to Welsh Government and the MARAC."
+        ),
+        ["health_board", "marac", "police", "welsh_government"]
+    );
+    // Whole words: "gps" in "GPS tracker" is an agency alias only as a word.
+    assert!(rs.agencies_in("A policeman's hat.").is_empty());
+}
+
+#[test]
+fn pathological_regex_is_rejected_not_run() {
+    for (pat, why) in [
+        (r"(a*)*{1000}", "matches empty text"),
+        (r"\w{1000}{1000}", "size limit"),
+        (r"(x{500}){500}", "size limit"),
+        (r"(?:a|b|c|d){100000}", "size limit"),
+    ] {
+        let src = format!(
+            "[ruleset]\nname = \"m\"\n[[theme]]\nid = \"t\"\nlabel = \"T\"\nregex = ['{pat}']\n[theme.examples]\nmatch = [\"x\"]\nno_match = [\"y\"]\n"
+        );
+        let started = std::time::Instant::now();
+        let d = check(&src, "big.toml");
+        assert!(started.elapsed().as_secs() < 10, "took too long for {pat}");
+        assert_eq!(d.len(), 1, "{pat}: {d:?}");
+        assert_eq!((d[0].line, d[0].column), (6, 10), "{pat}: {d:?}");
+        assert!(d[0].message.contains(why), "{}", d[0].message);
+        assert!(d[0].message.contains(pat), "{}", d[0].message);
+    }
+}
+
+fn report(src: &str, origin: &str) -> String {
+    check(src, origin)
+        .iter()
+        .map(|d| d.to_string() + "\n")
+        .collect()
+}
+
+#[test]
+fn broken_file_reports_every_error_with_position() {
+    let src = include_str!("../../tests/fixtures/rules/broken.toml");
+    insta::assert_snapshot!(report(src, "broken.toml"));
+}
+
+#[test]
+fn unknown_keys_all_reported() {
+    let src = r#"[ruleset]
+name = "m"
+colour = "blue"
+[ruleset.section_weights]
+analysis = 1.0
+anaylsis = 2.0
+[[theme]]
+id = "t"
+label = "T"
+term = ["x"]
+[theme.examples]
+match = ["x"]
+nomatch = ["y"]
+[[agency]]
+id = "a"
+label = "A"
+level = "single_agency"
+alias = ["a"]
+"#;
+    insta::assert_snapshot!(report(src, "keys.toml"));
+}
+
+#[test]
+fn syntax_errors_reported_with_position() {
+    let src = "[ruleset]\nname = \"m\nlanguage = [\"en\"\n[[theme]]\nid = = \"x\"\n";
+    let d = check(src, "syntax.toml");
+    assert!(!d.is_empty());
+    assert_eq!(d[0].line, 2, "{d:?}");
+    insta::assert_snapshot!(report(src, "syntax.toml"));
+}
+
+#[test]
+fn type_errors_reported_with_position() {
+    let src = "[ruleset]\nname = \"m\"\n[[agency]]\nid = \"a\"\nlabel = \"A\"\nlevel = \"planetary\"\naliases = [\"a\"]\n";
+    let d = check(src, "types.toml");
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].line, 6);
+    assert!(d[0].message.contains("planetary"), "{}", d[0].message);
+}
+
+#[test]
+fn line_col_counts_characters() {
+    let s = "ab\ncŵd\n";
+    assert_eq!(line_col(s, 0), (1, 1));
+    assert_eq!(line_col(s, 3), (2, 1));
+    assert_eq!(line_col(s, s.find('d').unwrap()), (2, 3));
+}
+
+proptest! {
+    #[test]
+    fn scan_never_panics_and_spans_are_valid(text in "\\PC{0,200}") {
+        let rs = RuleSet::default_rules();
+        let sentences = crate::tag::rough_sentences(&text);
+        for h in rs.scan(&text, &sentences) {
+            prop_assert!(h.start < h.end && h.end <= text.len());
+            prop_assert!(text.is_char_boundary(h.start) && text.is_char_boundary(h.end));
+        }
+        let _ = rs.agencies_in(&text);
+    }
+
+    #[test]
+    fn check_never_panics_on_mangled_default(cut in 0usize..60000, junk in "[\\[\\]=\"'a-z \n]{0,20}") {
+        let src = DEFAULT_RULES;
+        let mut cut = cut.min(src.len());
+        while !src.is_char_boundary(cut) { cut -= 1; }
+        let mangled = format!("{}{}{}", &src[..cut], junk, &src[cut..]);
+        let _ = check(&mangled, "m.toml");
+    }
+}
+
+#[test]
+fn welsh_terms_match_with_non_ascii_case_folding() {
+    let rs = RuleSet::default_rules();
+    let text = "Mae angen gwasanaethau ar gyfer POBL HŶN a rheolaeth drwy orfodaeth.";
+    let themes: Vec<String> = hits(&rs, text).into_iter().map(|h| h.0).collect();
+    assert!(themes.contains(&"older_people".to_string()), "{themes:?}");
+    assert!(
+        themes.contains(&"coercive_control".to_string()),
+        "{themes:?}"
+    );
+    assert_eq!(
+        rs.agencies_in("Dylai Llywodraeth Cymru a'r Heddlu"),
+        ["police", "welsh_government"]
+    );
+}
+
+#[test]
+fn real_world_false_friends_are_not_tagged() {
+    // Wording seen in real documents that must not hit these themes.
+    let rs = RuleSet::default_rules();
+    for (text, theme) in [
+        ("GPs are required to record this.", "stalking_harassment"),
+        (
+            "Decisions must not be seen in isolation from family courts.",
+            "coercive_control",
+        ),
+        (
+            "Guidance from the College of Policing applies.",
+            "education",
+        ),
+        (
+            "The jury recorded a narrative conclusion.",
+            "record_keeping",
+        ),
+        ("She was in receipt of housing benefit.", "housing"),
+    ] {
+        assert!(present(&rs, text, theme).is_empty(), "{theme} in {text:?}");
+    }
+}
+
+proptest! {
+    #[test]
+    fn norm_offsets_are_monotone_char_boundaries(text in "\\PC{0,120}") {
+        let n = matcher::Norm::new(&text);
+        let mut last = 0;
+        for i in 0..=n.text.len() {
+            let o = n.orig(i);
+            prop_assert!(o >= last && o <= text.len() && text.is_char_boundary(o));
+            last = o;
+        }
+        prop_assert_eq!(n.orig(n.text.len()), text.len());
+    }
+}

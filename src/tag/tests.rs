@@ -1,0 +1,385 @@
+//! Unit tests for tagging: scoring by section weight and threshold, parent
+//! themes, deterministic order, recommendations, explanations, and the
+//! default rule file's examples.
+
+use super::*;
+
+/// Build a fictional document from (heading, section kind, paragraphs).
+fn doc(sections: &[(&str, SectionKind, &[&str])]) -> Document {
+    let mut text = String::new();
+    let mut secs = vec![];
+    let mut passages = vec![];
+    for (si, (heading, kind, paras)) in sections.iter().enumerate() {
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        let start = text.len();
+        text.push_str(heading);
+        for p in paras.iter() {
+            text.push_str("\n\n");
+            let ps = text.len();
+            text.push_str(p);
+            let sentences = rough_sentences(p)
+                .into_iter()
+                .map(|s| Span {
+                    start: ps + s.start,
+                    end: ps + s.end,
+                })
+                .collect();
+            passages.push(Passage {
+                index: passages.len(),
+                kind: PassageKind::Paragraph,
+                section: si,
+                page: 1,
+                start: ps,
+                end: text.len(),
+                marker: None,
+                sentences,
+            });
+        }
+        secs.push(Section {
+            index: si,
+            heading: heading.to_string(),
+            number: None,
+            level: 1,
+            kind: *kind,
+            trail: vec![heading.to_string()],
+            page: 1,
+            start,
+            end: text.len(),
+        });
+    }
+    Document {
+        id: "dfictional0000001".into(),
+        file: "fictional/review.txt".into(),
+        sha256: "0".repeat(64),
+        title: "Fictional review (test data)".into(),
+        kind: DocKind::Dhr,
+        year: Some(2099),
+        area: None,
+        language: "en".into(),
+        pages: 1,
+        text,
+        page_starts: vec![0],
+        page_labels: vec![None],
+        sections: secs,
+        passages,
+        warnings: vec![],
+    }
+}
+
+fn fictional_review() -> Document {
+    doc(&[
+        (
+            "1 Introduction",
+            SectionKind::Introduction,
+            &["This fictional review concerns Person A, an invented adult, and Person B."],
+        ),
+        (
+            "5 Analysis",
+            SectionKind::Analysis,
+            &[
+                "Person B monitored her phone and controlled her money. Friends described him as jealous.",
+                "The GP did not share information with the police. There was no evidence of stalking.",
+            ],
+        ),
+        (
+            "7 Lessons",
+            SectionKind::Lessons,
+            &["Practitioners should recognise coercive control and complete a risk assessment."],
+        ),
+        (
+            "Glossary",
+            SectionKind::Glossary,
+            &["Coercive control: a pattern of controlling behaviour."],
+        ),
+    ])
+}
+
+#[test]
+fn default_rule_examples_all_pass() {
+    let rules = RuleSet::default_rules();
+    let (total, failures) = run_examples(&rules);
+    let msgs: Vec<String> = failures.iter().map(|f| f.to_string()).collect();
+    assert!(failures.is_empty(), "{}", msgs.join("\n"));
+    assert!(total > 100);
+}
+
+#[test]
+fn example_failures_are_reported() {
+    let src = r#"
+[ruleset]
+name = "m"
+[[theme]]
+id = "t"
+label = "T"
+terms = ["refuge"]
+[theme.examples]
+match = ["She stayed with her sister."]
+no_match = ["She moved to a refuge."]
+"#;
+    let rules = RuleSet::from_toml(src, "m").unwrap();
+    let (total, failures) = run_examples(&rules);
+    assert_eq!(total, 2);
+    let msgs: Vec<String> = failures.iter().map(|f| f.to_string()).collect();
+    assert_eq!(
+        msgs,
+        [
+            "theme t: example \"She stayed with her sister.\" should match but did not",
+            "theme t: example \"She moved to a refuge.\" should not match but did (t/terms matched \"refuge\")",
+        ]
+    );
+}
+
+#[test]
+fn tags_and_themes_snapshot() {
+    let rules = RuleSet::default_rules();
+    let p = tag(fictional_review(), &rules);
+    let mut out = String::new();
+    for t in &p.tags {
+        out.push_str(&format!(
+            "{:>3}..{:<3} {:<24} {:<32} {:<8} w={} [{}] {:?}\n",
+            t.start,
+            t.end,
+            t.theme,
+            t.rule,
+            format!("{:?}", t.polarity),
+            t.weight,
+            t.section,
+            t.matched
+        ));
+    }
+    out.push_str("--\n");
+    for s in &p.theme_scores {
+        out.push_str(&format!(
+            "{:<24} score={} present={} negated={} threshold={} assigned={}\n",
+            s.theme, s.score, s.present_hits, s.negated_hits, s.threshold, s.assigned
+        ));
+    }
+    out.push_str(&format!("-- themes: {}\n", p.themes.join(", ")));
+    insta::assert_snapshot!(out);
+    assert!(p.tags.iter().all(|t| t.rules_version == rules.version()));
+}
+
+#[test]
+fn section_weights_and_thresholds() {
+    let rules = RuleSet::default_rules();
+    // One hit in a glossary (weight 0) is not enough.
+    let d = doc(&[(
+        "Glossary",
+        SectionKind::Glossary,
+        &["Coercive control: see the statutory definition. Controlling behaviour: likewise."],
+    )]);
+    let p = tag(d, &rules);
+    let s = p
+        .theme_scores
+        .iter()
+        .find(|s| s.theme == "coercive_control")
+        .unwrap();
+    assert_eq!((s.present_hits, s.score, s.assigned), (2, 0.0, false));
+    assert!(!p.themes.contains(&"coercive_control".to_string()));
+    // Two hits in lessons (1.5 each) pass min_score 2.0.
+    let d = doc(&[(
+        "Lessons",
+        SectionKind::Lessons,
+        &["Coercive control was present. Controlling behaviour escalated."],
+    )]);
+    let p = tag(d, &rules);
+    let s = p
+        .theme_scores
+        .iter()
+        .find(|s| s.theme == "coercive_control")
+        .unwrap();
+    assert_eq!((s.present_hits, s.score, s.assigned), (2, 3.0, true));
+    // One hit in analysis (1.0) does not.
+    let d = doc(&[(
+        "Analysis",
+        SectionKind::Analysis,
+        &["Coercive control was present."],
+    )]);
+    let p = tag(d, &rules);
+    let s = p
+        .theme_scores
+        .iter()
+        .find(|s| s.theme == "coercive_control")
+        .unwrap();
+    assert_eq!((s.score, s.threshold, s.assigned), (1.0, 2.0, false));
+}
+
+#[test]
+fn negated_hits_are_tagged_but_not_scored() {
+    let rules = RuleSet::default_rules();
+    let d = doc(&[(
+        "Lessons",
+        SectionKind::Lessons,
+        &["There was no evidence of strangulation. Nothing to suggest stalking."],
+    )]);
+    let p = tag(d, &rules);
+    assert!(
+        p.tags.iter().all(|t| t.polarity == Polarity::Negated),
+        "{:?}",
+        p.tags
+    );
+    let s = p
+        .theme_scores
+        .iter()
+        .find(|s| s.theme == "non_fatal_strangulation")
+        .unwrap();
+    assert_eq!(
+        (s.present_hits, s.negated_hits, s.score, s.assigned),
+        (0, 1, 0.0, false)
+    );
+    assert!(p.themes.is_empty());
+}
+
+#[test]
+fn parents_assigned_through_children() {
+    let rules = RuleSet::default_rules();
+    let p = tag(fictional_review(), &rules);
+    assert!(p.themes.contains(&"coercive_control".to_string()));
+    assert!(p.themes.contains(&"abuse_types".to_string()));
+    let parent = p
+        .theme_scores
+        .iter()
+        .find(|s| s.theme == "abuse_types")
+        .unwrap();
+    assert_eq!((parent.present_hits, parent.assigned), (0, true));
+    // Sorted outputs.
+    assert!(p.themes.windows(2).all(|w| w[0] < w[1]));
+    assert!(p.theme_scores.windows(2).all(|w| w[0].theme < w[1].theme));
+}
+
+#[test]
+fn deterministic_order() {
+    let rules = RuleSet::default_rules();
+    let a = tag(fictional_review(), &rules);
+    let b = tag(fictional_review(), &rules);
+    assert_eq!(a, b);
+    assert!(a.tags.windows(2).all(|w| {
+        (w[0].start, &w[0].theme, &w[0].rule) <= (w[1].start, &w[1].theme, &w[1].rule)
+    }));
+}
+
+#[test]
+fn tag_offsets_point_at_matched_text() {
+    let rules = RuleSet::default_rules();
+    let p = tag(fictional_review(), &rules);
+    for t in &p.tags {
+        assert_eq!(&p.document.text[t.start..t.end], t.matched);
+        let passage = &p.document.passages[t.passage];
+        assert!(passage.start <= t.start && t.end <= passage.end);
+    }
+}
+
+#[test]
+fn recommendations_get_agencies_level_and_themes() {
+    let rules = RuleSet::default_rules();
+    let d = doc(&[(
+        "9 Recommendations",
+        SectionKind::Recommendations,
+        &[
+            "The Police and the Health Board should review their risk assessment training on coercive control.",
+            "Welsh Government should fund refuge provision for the fictional region.",
+            "Learning from this review should be shared widely.",
+        ],
+    )]);
+    let tags = find_tags(&d, &rules);
+    let mk = |i: usize, ord: Option<&str>| {
+        let p = &d.passages[i];
+        recommend::Found {
+            ordinal: ord.map(str::to_string),
+            text: d.text[p.start..p.end].to_string(),
+            page: 1,
+            section: 0,
+            start: p.start,
+            end: p.end,
+        }
+    };
+    let r1 = build_recommendation(&d, &rules, &tags, mk(0, Some("1")));
+    assert_eq!(r1.agencies, ["health_board", "police"]);
+    assert_eq!(r1.level, Some(AgencyLevel::SingleAgency));
+    assert_eq!(
+        r1.themes,
+        [
+            "coercive_control",
+            "health_services",
+            "risk_assessment",
+            "training_awareness"
+        ]
+    );
+    assert_eq!(r1.section, "9 Recommendations");
+    assert_eq!(r1.section_kind, SectionKind::Recommendations);
+    assert!(r1.id.starts_with("dfictional0000001-r"));
+    assert_eq!(r1.id.len(), "dfictional0000001-r".len() + 12);
+
+    let r2 = build_recommendation(&d, &rules, &tags, mk(1, Some("2")));
+    assert_eq!(r2.agencies, ["specialist_da_services", "welsh_government"]);
+    assert_eq!(r2.level, Some(AgencyLevel::National));
+    assert_eq!(r2.themes, ["specialist_services"]);
+
+    let r3 = build_recommendation(&d, &rules, &tags, mk(2, None));
+    assert!(r3.agencies.is_empty());
+    assert_eq!(r3.level, None);
+
+    // Stable ids: same input, same id; a different ordinal, a different id.
+    let again = build_recommendation(&d, &rules, &tags, mk(0, Some("1")));
+    assert_eq!(again.id, r1.id);
+    let other = build_recommendation(&d, &rules, &tags, mk(0, Some("1a")));
+    assert_ne!(other.id, r1.id);
+}
+
+#[test]
+fn explain_says_why() {
+    let rules = RuleSet::default_rules();
+    let p = tag(fictional_review(), &rules);
+    let ex = explain(&p, &rules);
+    assert_eq!(ex.len(), rules.themes().len());
+    let get = |id: &str| ex.iter().find(|e| e.theme == id).unwrap();
+    assert!(
+        get("coercive_control")
+            .reason
+            .starts_with("assigned: score")
+    );
+    assert!(
+        get("abuse_types")
+            .reason
+            .starts_with("assigned through child")
+    );
+    assert_eq!(
+        get("stalking_harassment").reason,
+        "not assigned: all 1 hit(s) negated"
+    );
+    assert_eq!(get("lgbt").reason, "not assigned: no hits");
+    assert!(
+        get("coercive_control")
+            .rules
+            .contains_key("coercive_control/regex/0")
+    );
+}
+
+#[test]
+fn rough_sentences_split_on_terminal_punctuation() {
+    let s = rough_sentences("One. Two? Three! Four");
+    let t = "One. Two? Three! Four";
+    let parts: Vec<&str> = s.iter().map(|x| &t[x.start..x.end]).collect();
+    assert_eq!(parts, ["One.", " Two?", " Three!", " Four"]);
+    assert!(rough_sentences("").is_empty());
+}
+
+#[test]
+fn malformed_passages_do_not_panic() {
+    let rules = RuleSet::default_rules();
+    let mut d = fictional_review();
+    let len = d.text.len();
+    d.passages.push(Passage {
+        index: 99,
+        kind: PassageKind::Paragraph,
+        section: 42,
+        page: 1,
+        start: len + 5,
+        end: len + 10,
+        marker: None,
+        sentences: vec![Span { start: 0, end: 3 }],
+    });
+    let _ = tag(d, &rules);
+}
