@@ -5,6 +5,7 @@ use super::EXIT_OK;
 use crate::extract::Limits;
 use crate::model::{Polarity, ProcessedDoc};
 use crate::pipeline;
+use crate::tag::ThemeExplanation;
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::PathBuf;
@@ -30,13 +31,14 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         serde_json::to_writer_pretty(&mut out, &d)?;
         writeln!(out)?;
     } else {
-        out.write_all(render(&d, rules.version()).as_bytes())?;
+        let why = crate::tag::explain(&d, &rules);
+        out.write_all(render(&d, rules.version(), &why).as_bytes())?;
     }
     Ok(EXIT_OK)
 }
 
 /// The human-readable report: stable text, snapshot-tested.
-pub fn render(d: &ProcessedDoc, rules_version: &str) -> String {
+pub fn render(d: &ProcessedDoc, rules_version: &str, why: &[ThemeExplanation]) -> String {
     let doc = &d.document;
     let mut s = String::new();
     let _ = writeln!(s, "{}", doc.title);
@@ -66,20 +68,23 @@ pub fn render(d: &ProcessedDoc, rules_version: &str) -> String {
         };
         let _ = writeln!(s, "{indent}{heading}  [{}, p.{}]", sec.kind, sec.page);
     }
-    let _ = writeln!(s, "\nThemes (assigned when score ≥ threshold)");
-    if d.theme_scores.is_empty() {
-        let _ = writeln!(s, "  no rule matched");
-    }
-    for t in &d.theme_scores {
+    let _ = writeln!(
+        s,
+        "\nThemes (✓ assigned; a theme is assigned when its score reaches its threshold)"
+    );
+    for t in why {
+        let rules: Vec<String> = t.rules.iter().map(|(r, n)| format!("{r} ×{n}")).collect();
         let _ = writeln!(
             s,
-            "  {} {:<40} score {:>5.1} / {:<4.1} ({} present, {} negated)",
-            if t.assigned { "✓" } else { "✗" },
+            "  {} {:<40} {}{}",
+            if t.assigned { "✓" } else { "·" },
             t.theme,
-            t.score,
-            t.threshold,
-            t.present_hits,
-            t.negated_hits
+            t.reason,
+            if rules.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", rules.join(", "))
+            }
         );
     }
     let _ = writeln!(s, "\nEvidence ({} tags)", d.tags.len());
