@@ -1,0 +1,76 @@
+//! Real-data check: every PDF in `../shared/corpus` extracts with word F1
+//! ≥ 0.97 against its `.txt`/`.md` source. Skipped with a notice when the
+//! shared data is missing, unless `CI=true`.
+
+use std::path::PathBuf;
+use ystorfa::extract::{Limits, extract, word_f1};
+
+fn shared() -> Option<PathBuf> {
+    // `../shared` beside the crate; git worktrees one level deeper also
+    // find it; `YSTORFA_SHARED` overrides.
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let p = root.join("../shared");
+    let candidates = [
+        std::env::var_os("YSTORFA_SHARED").map(PathBuf::from),
+        Some(p.clone()),
+        Some(root.join("../../shared")),
+    ];
+    for c in candidates.into_iter().flatten() {
+        if c.join("corpus").is_dir() {
+            return Some(c);
+        }
+    }
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("../shared is missing and CI=true");
+    }
+    eprintln!("NOTICE: {} missing: real-data test skipped", p.display());
+    None
+}
+
+/// Markdown markup is not text on the rendered page.
+fn strip_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for line in s.lines() {
+        let l = line.trim_start_matches('#').trim_start();
+        let l = l.strip_prefix("- ").or_else(|| l.strip_prefix("* ")).unwrap_or(l);
+        let l = l.replace("**", "").replace("__", "");
+        out.push_str(&l);
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn corpus_pdfs_match_their_sources() {
+    let Some(root) = shared() else { return };
+    let mut n = 0;
+    let mut failures = Vec::new();
+    let mut entries: Vec<_> = std::fs::read_dir(root.join("corpus"))
+        .expect("corpus dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .collect();
+    entries.sort();
+    for pdf in entries {
+        let txt = pdf.with_extension("txt");
+        let md = pdf.with_extension("md");
+        let reference = if txt.exists() {
+            std::fs::read_to_string(&txt).expect("read txt")
+        } else if md.exists() {
+            strip_markdown(&std::fs::read_to_string(&md).expect("read md"))
+        } else {
+            continue;
+        };
+        let bytes = std::fs::read(&pdf).expect("read pdf");
+        let name = pdf.display().to_string();
+        let doc = extract(&name, &bytes, &Limits::default()).expect("extract");
+        let f1 = word_f1(&reference, &doc.plain_text());
+        eprintln!("{f1:.4}  {}", pdf.file_name().unwrap_or_default().to_string_lossy());
+        n += 1;
+        if f1 < 0.97 {
+            failures.push(format!("{name}: F1 {f1:.4}"));
+        }
+    }
+    assert!(n > 0, "no corpus PDFs found");
+    assert!(failures.is_empty(), "{failures:#?}");
+}
