@@ -15,6 +15,7 @@
 
 use super::pdf::{Glyph, RawPage};
 use crate::model::{Block, Line, Rect};
+use std::collections::HashSet;
 
 /// Gap (× font size) between glyphs that counts as a word break.
 pub const WORD_GAP: f32 = 0.15;
@@ -381,12 +382,44 @@ const KEEP_PREFIXES: &[&str] = &[
     "ill", "all", "step", "half", "quasi", "pseudo", "counter", "socio", "tri", "bi", "de", "un",
 ];
 
-/// Join words hyphenated at a line end inside a block ("safe-" + "guarding"
-/// → "safeguarding", the second part moved up to the first line). Kept as
-/// written when the part before the hyphen is a known prefix
-/// ([`KEEP_PREFIXES`]: "multi-" / "agency") or the next line does not start
-/// with a lower-case letter.
-pub fn join_hyphens(block: &mut Block) {
+fn vocab_word(w: &str) -> String {
+    w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase()
+}
+
+/// Words of a document, for [`join_hyphens`]: every token except
+/// fragments around a line-end hyphen.
+pub fn vocabulary<'a>(blocks: impl Iterator<Item = &'a Block>) -> HashSet<String> {
+    let mut v = HashSet::new();
+    for b in blocks {
+        let mut after_hyphen = false;
+        for l in &b.lines {
+            let mut toks = l.text.split_whitespace().peekable();
+            let mut first = true;
+            while let Some(t) = toks.next() {
+                let last = toks.peek().is_none();
+                let skip = (first && after_hyphen) || (last && t.ends_with('-'));
+                if !skip {
+                    let w = vocab_word(t);
+                    if !w.is_empty() {
+                        v.insert(w);
+                    }
+                }
+                first = false;
+            }
+            after_hyphen = l.text.ends_with('-');
+        }
+    }
+    v
+}
+
+/// Join words hyphenated at a line end inside a block ("conver-" +
+/// "sation" → "conversation", the second part moved up to the first line).
+/// Conservative: the hyphen and the line break are kept when the next line
+/// does not start with a lower-case letter, when the part before is a known
+/// prefix ([`KEEP_PREFIXES`]: "multi-" / "agency"), when the document writes
+/// the hyphenated compound elsewhere, or when both parts are words of the
+/// document (`vocab`, from [`vocabulary`]) and the joined form is not.
+pub fn join_hyphens(block: &mut Block, vocab: &HashSet<String>) {
     for i in 0..block.lines.len().saturating_sub(1) {
         let (a, b) = block.lines.split_at_mut(i + 1);
         let cur = &mut a[i];
@@ -410,8 +443,15 @@ pub fn join_hyphens(block: &mut Block) {
         if core.is_empty() || !core.chars().all(|c| c.is_lowercase()) {
             continue;
         }
-        let lower = left.to_lowercase();
-        if KEEP_PREFIXES.contains(&lower.as_str()) {
+        let l = vocab_word(left);
+        if KEEP_PREFIXES.contains(&l.as_str()) {
+            continue;
+        }
+        let joined = format!("{l}{core}");
+        if !vocab.contains(&joined)
+            && (vocab.contains(&format!("{l}-{core}"))
+                || (vocab.contains(&l) && vocab.contains(core)))
+        {
             continue;
         }
         let moved = right.to_string();
@@ -442,23 +482,30 @@ mod tests {
     fn hyphen_joined_but_prefix_kept() {
         let mut b = Block {
             lines: vec![
-                line("the review found safe-"),
-                line("guarding gaps and multi-"),
+                line("the review found conver-"),
+                line("sations and multi-"),
                 line("agency work. A co-"),
-                line("Operative end-"),
-                line("x"),
+                line("Operative plan, information-"),
+                line("sharing and a long-"),
+                line("term plan."),
             ],
             bbox: Rect::default(),
         };
-        join_hyphens(&mut b);
+        let mut vocab = vocabulary(std::iter::once(&b));
+        vocab.insert("long-term".into());
+        vocab.insert("information".into());
+        vocab.insert("sharing".into());
+        join_hyphens(&mut b, &vocab);
         let t: Vec<&str> = b.lines.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(
             t,
             vec![
-                "the review found safeguarding",
-                "gaps and multi-",
+                "the review found conversations",
+                "and multi-",
                 "agency work. A co-",
-                "Operative endx",
+                "Operative plan, information-",
+                "sharing and a long-",
+                "term plan.",
             ]
         );
     }
@@ -469,7 +516,7 @@ mod tests {
             lines: vec![line("conver-"), line("sation")],
             bbox: Rect::default(),
         };
-        join_hyphens(&mut b);
+        join_hyphens(&mut b, &HashSet::new());
         assert_eq!(b.text(), "conversation");
     }
 }

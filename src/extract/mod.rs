@@ -187,6 +187,13 @@ fn extract_pdf(file: &str, bytes: &[u8], limits: &Limits) -> Result<ExtractedDoc
         });
     }
     remove_furniture(&mut pages);
+    let vocab = layout::vocabulary(pages.iter().flat_map(|p| p.blocks.iter()));
+    for p in &mut pages {
+        for b in &mut p.blocks {
+            layout::join_hyphens(b, &vocab);
+        }
+        p.blocks.retain(|b| !b.lines.is_empty());
+    }
     let labels = page_labels(&doc, pages.len());
     for (p, l) in pages.iter_mut().zip(labels) {
         if l.is_some() {
@@ -236,11 +243,7 @@ fn process_page(
     let segs = layout::segments(&raw);
     let rows = layout::reading_order(&segs);
     let lines = layout::lines(&raw, &segs, &rows);
-    let mut blocks = layout::blocks(lines);
-    for b in &mut blocks {
-        layout::join_hyphens(b);
-    }
-    blocks.retain(|b| !b.lines.is_empty());
+    let blocks = layout::blocks(lines);
     let has_text = raw.glyphs.iter().any(|g| !g.space && g.len > 0);
     let needs_ocr = !has_text && raw.has_image;
     if needs_ocr {
