@@ -412,13 +412,15 @@ pub fn vocabulary<'a>(blocks: impl Iterator<Item = &'a Block>) -> HashSet<String
     v
 }
 
-/// Join words hyphenated at a line end inside a block ("conver-" +
-/// "sation" → "conversation", the second part moved up to the first line).
-/// Conservative: the hyphen and the line break are kept when the next line
-/// does not start with a lower-case letter, when the part before is a known
-/// prefix ([`KEEP_PREFIXES`]: "multi-" / "agency"), when the document writes
-/// the hyphenated compound elsewhere, or when both parts are words of the
-/// document (`vocab`, from [`vocabulary`]) and the joined form is not.
+/// Join words broken at a line-end hyphen inside a block: the part on the
+/// next line is moved up to the end of the first line, so a word is never
+/// split across lines. The hyphen is dropped for a soft line-break hyphen
+/// ("conver-" + "sation" → "conversation") and kept for a real compound
+/// ("multi-" + "agency" → "multi-agency"). Conservative: kept when the part
+/// before is a known prefix ([`KEEP_PREFIXES`]), already holds a hyphen, the
+/// document writes the compound with a hyphen elsewhere, or both parts are
+/// words of the document (`vocab`, from [`vocabulary`]) and the joined form
+/// is not. Nothing is done when the next line does not start lower-case.
 pub fn join_hyphens(block: &mut Block, vocab: &HashSet<String>) {
     for i in 0..block.lines.len().saturating_sub(1) {
         let (a, b) = block.lines.split_at_mut(i + 1);
@@ -430,7 +432,7 @@ pub fn join_hyphens(block: &mut Block, vocab: &HashSet<String>) {
         if !matches!(lc.next(), Some(c) if c.is_alphabetic()) || left.chars().count() < 2 {
             continue;
         }
-        if left.contains('-') || left.chars().any(|c| c.is_ascii_digit()) {
+        if left.chars().any(|c| c.is_ascii_digit()) {
             continue;
         }
         let right_end = next.text.find(' ').unwrap_or(next.text.len());
@@ -444,18 +446,17 @@ pub fn join_hyphens(block: &mut Block, vocab: &HashSet<String>) {
             continue;
         }
         let l = vocab_word(left);
-        if KEEP_PREFIXES.contains(&l.as_str()) {
-            continue;
-        }
+        let last_part = l.rsplit('-').next().unwrap_or(&l);
         let joined = format!("{l}{core}");
-        if !vocab.contains(&joined)
-            && (vocab.contains(&format!("{l}-{core}"))
-                || (vocab.contains(&l) && vocab.contains(core)))
-        {
-            continue;
+        let keep_hyphen = left.contains('-')
+            || KEEP_PREFIXES.contains(&last_part)
+            || (!vocab.contains(&joined)
+                && (vocab.contains(&format!("{l}-{core}"))
+                    || (vocab.contains(&l) && vocab.contains(core))));
+        if !keep_hyphen {
+            cur.text.pop();
         }
         let moved = right.to_string();
-        cur.text.pop();
         cur.text.push_str(&moved);
         let rest = next.text[right_end..].trim_start().to_string();
         next.text = rest;
@@ -501,11 +502,11 @@ mod tests {
             t,
             vec![
                 "the review found conversations",
-                "and multi-",
-                "agency work. A co-",
-                "Operative plan, information-",
-                "sharing and a long-",
-                "term plan.",
+                "and multi-agency",
+                "work. A co-",
+                "Operative plan, information-sharing",
+                "and a long-term",
+                "plan.",
             ]
         );
     }
