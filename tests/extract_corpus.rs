@@ -36,7 +36,10 @@ fn strip_markdown(s: &str) -> String {
         if l.chars().all(|c| c == '-') && !l.is_empty() {
             continue;
         }
-        let l = l.strip_prefix("- ").or_else(|| l.strip_prefix("* ")).unwrap_or(l);
+        let l = l
+            .strip_prefix("- ")
+            .or_else(|| l.strip_prefix("* "))
+            .unwrap_or(l);
         let mut t = String::with_capacity(l.len());
         let mut in_tag = false;
         for c in l.chars() {
@@ -87,7 +90,10 @@ fn corpus_pdfs_match_their_sources() {
         let name = pdf.display().to_string();
         let doc = extract(&name, &bytes, &Limits::default()).expect("extract");
         let f1 = word_f1(&fold(&reference), &fold(&doc.plain_text()));
-        eprintln!("{f1:.4}  {}", pdf.file_name().unwrap_or_default().to_string_lossy());
+        eprintln!(
+            "{f1:.4}  {}",
+            pdf.file_name().unwrap_or_default().to_string_lossy()
+        );
         n += 1;
         if f1 < 0.97 {
             failures.push(format!("{name}: F1 {f1:.4}"));

@@ -117,20 +117,30 @@ fn tokenize(data: &[u8]) -> Vec<Tok<'_>> {
 }
 
 fn is_delim(b: u8) -> bool {
-    b.is_ascii_whitespace() || matches!(b, b'/' | b'[' | b']' | b'<' | b'>' | b'(' | b')' | b'%' | 0)
+    b.is_ascii_whitespace()
+        || matches!(b, b'/' | b'[' | b']' | b'<' | b'>' | b'(' | b')' | b'%' | 0)
 }
 
 fn code_of(bytes: &[u8]) -> Option<(u8, u32)> {
     if bytes.is_empty() || bytes.len() > 4 {
         return None;
     }
-    Some((bytes.len() as u8, bytes.iter().fold(0u32, |a, &b| a << 8 | b as u32)))
+    Some((
+        bytes.len() as u8,
+        bytes.iter().fold(0u32, |a, &b| a << 8 | b as u32),
+    ))
 }
 
 fn utf16_text(bytes: &[u8]) -> String {
     let units: Vec<u16> = bytes
         .chunks(2)
-        .map(|c| if c.len() == 2 { u16::from_be_bytes([c[0], c[1]]) } else { c[0] as u16 })
+        .map(|c| {
+            if c.len() == 2 {
+                u16::from_be_bytes([c[0], c[1]])
+            } else {
+                c[0] as u16
+            }
+        })
         .collect();
     String::from_utf16_lossy(&units)
 }
@@ -139,7 +149,13 @@ fn utf16_text(bytes: &[u8]) -> String {
 fn incremented(dst: &[u8], n: u32) -> String {
     let mut units: Vec<u16> = dst
         .chunks(2)
-        .map(|c| if c.len() == 2 { u16::from_be_bytes([c[0], c[1]]) } else { c[0] as u16 })
+        .map(|c| {
+            if c.len() == 2 {
+                u16::from_be_bytes([c[0], c[1]])
+            } else {
+                c[0] as u16
+            }
+        })
         .collect();
     if let Some(last) = units.last_mut() {
         *last = last.wrapping_add(n as u16);

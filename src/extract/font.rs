@@ -37,7 +37,11 @@ pub(crate) fn get<'a>(doc: &'a Document, d: &'a Dictionary, key: &[u8]) -> Optio
     d.get(key).ok().map(|o| deref(doc, o))
 }
 
-pub(crate) fn get_dict<'a>(doc: &'a Document, d: &'a Dictionary, key: &[u8]) -> Option<&'a Dictionary> {
+pub(crate) fn get_dict<'a>(
+    doc: &'a Document,
+    d: &'a Dictionary,
+    key: &[u8],
+) -> Option<&'a Dictionary> {
     match get(doc, d, key)? {
         Object::Dictionary(x) => Some(x),
         Object::Stream(s) => Some(&s.dict),
@@ -108,10 +112,7 @@ impl Font {
             italic: false,
             composite: false,
             simple_map: (0..256)
-                .map(|c| {
-                    standard_table()[c]
-                        .map(|ch| ch.to_string().into_boxed_str())
-                })
+                .map(|c| standard_table()[c].map(|ch| ch.to_string().into_boxed_str()))
                 .collect(),
             simple_widths: vec![500.0; 256],
             cid_map: HashMap::new(),
@@ -152,7 +153,12 @@ impl Font {
             } else {
                 self.cid_map.get(&code).map(|s| &**s).unwrap_or("")
             };
-            let width = self.cid_widths.get(&code).copied().unwrap_or(self.default_width) / 1000.0;
+            let width = self
+                .cid_widths
+                .get(&code)
+                .copied()
+                .unwrap_or(self.default_width)
+                / 1000.0;
             f(Code {
                 text,
                 width,
@@ -181,7 +187,12 @@ impl Font {
             }
         }
         // No range matched: use the shortest declared length.
-        let min = self.codespace.iter().map(|r| r.0 as usize).min().unwrap_or(2);
+        let min = self
+            .codespace
+            .iter()
+            .map(|r| r.0 as usize)
+            .min()
+            .unwrap_or(2);
         min.clamp(1, rest.len().max(1))
     }
 
@@ -280,7 +291,8 @@ impl Font {
                     Object::Integer(c) => code = *c,
                     Object::Name(n) => {
                         if (0..256).contains(&code) {
-                            table[code as usize] = glyphs::name_to_text(n).map(String::into_boxed_str);
+                            table[code as usize] =
+                                glyphs::name_to_text(n).map(String::into_boxed_str);
                         }
                         code += 1;
                     }
@@ -438,7 +450,10 @@ fn parse_w_array(doc: &Document, w: &[Object], out: &mut HashMap<u32, f32>) {
             }
             Some(o) => {
                 let last = num(o).unwrap_or(first as f32).max(0.0) as u32;
-                let width = w.get(i + 2).and_then(|o| num(deref(doc, o))).unwrap_or(1000.0);
+                let width = w
+                    .get(i + 2)
+                    .and_then(|o| num(deref(doc, o)))
+                    .unwrap_or(1000.0);
                 let last = last.min(first.saturating_add(CAP as u32));
                 for c in first..=last {
                     out.insert(c, width);
@@ -530,7 +545,9 @@ pub(crate) fn pdfdoc_table() -> &'static [Option<char>; 256] {
 fn std14_widths(lower_name: &str) -> fn(Option<char>) -> f32 {
     if lower_name.contains("courier") || lower_name.contains("mono") {
         |_| 600.0
-    } else if lower_name.contains("times") || lower_name.contains("serif") && !lower_name.contains("sans") {
+    } else if lower_name.contains("times")
+        || lower_name.contains("serif") && !lower_name.contains("sans")
+    {
         times_width
     } else {
         helvetica_width
@@ -539,7 +556,8 @@ fn std14_widths(lower_name: &str) -> fn(Option<char>) -> f32 {
 
 fn helvetica_width(c: Option<char>) -> f32 {
     const W: [u16; 95] = [
-        278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, // ' '../
+        278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278,
+        278, // ' '../
         556, 556, 556, 556, 556, 556, 556, 556, 556, 556, // 0-9
         278, 278, 584, 584, 584, 556, 1015, // :..@
         667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, 667, 778, 722,
@@ -554,7 +572,8 @@ fn helvetica_width(c: Option<char>) -> f32 {
 
 fn times_width(c: Option<char>) -> f32 {
     const W: [u16; 95] = [
-        250, 333, 408, 500, 500, 833, 778, 180, 333, 333, 500, 564, 250, 333, 250, 278, // ' '../
+        250, 333, 408, 500, 500, 833, 778, 180, 333, 333, 500, 564, 250, 333, 250,
+        278, // ' '../
         500, 500, 500, 500, 500, 500, 500, 500, 500, 500, // 0-9
         278, 278, 564, 564, 564, 444, 921, // :..@
         722, 667, 667, 722, 611, 556, 722, 722, 333, 389, 722, 611, 889, 722, 722, 556, 722, 667,

@@ -114,7 +114,11 @@ pub fn segments(page: &RawPage) -> Vec<Seg> {
             let was_raised = p.size < 0.85 * s.size && p.y > s.y + 0.15 * s.size;
             let need_space = *pending_space
                 || gap > WORD_GAP * size.min(p.size.max(0.1))
-                || (small_raised && !was_raised && text.chars().all(|c| c.is_ascii_digit() || "*†‡§".contains(c)));
+                || (small_raised
+                    && !was_raised
+                    && text
+                        .chars()
+                        .all(|c| c.is_ascii_digit() || "*†‡§".contains(c)));
             if need_space && !s.text.ends_with(' ') {
                 s.text.push(' ');
             }
@@ -181,7 +185,14 @@ fn y_bands(segs: &[Seg], items: &[usize]) -> Vec<(f32, f32, Vec<usize>)> {
     bands
 }
 
-fn cut(segs: &[Seg], items: Vec<usize>, med: f32, out: &mut Vec<(usize, Vec<usize>)>, leaf: &mut usize, depth: usize) {
+fn cut(
+    segs: &[Seg],
+    items: Vec<usize>,
+    med: f32,
+    out: &mut Vec<(usize, Vec<usize>)>,
+    leaf: &mut usize,
+    depth: usize,
+) {
     if items.is_empty() {
         return;
     }
@@ -202,8 +213,14 @@ fn cut(segs: &[Seg], items: Vec<usize>, med: f32, out: &mut Vec<(usize, Vec<usiz
                 best = k;
             }
         }
-        let top: Vec<usize> = bands[..=best].iter().flat_map(|b| b.2.iter().copied()).collect();
-        let bottom: Vec<usize> = bands[best + 1..].iter().flat_map(|b| b.2.iter().copied()).collect();
+        let top: Vec<usize> = bands[..=best]
+            .iter()
+            .flat_map(|b| b.2.iter().copied())
+            .collect();
+        let bottom: Vec<usize> = bands[best + 1..]
+            .iter()
+            .flat_map(|b| b.2.iter().copied())
+            .collect();
         cut(segs, top, med, out, leaf, depth + 1);
         cut(segs, bottom, med, out, leaf, depth + 1);
         return;
@@ -383,7 +400,8 @@ const KEEP_PREFIXES: &[&str] = &[
 ];
 
 fn vocab_word(w: &str) -> String {
-    w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase()
+    w.trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase()
 }
 
 /// Words of a document, for [`join_hyphens`]: every token except
@@ -426,7 +444,9 @@ pub fn join_hyphens(block: &mut Block, vocab: &HashSet<String>) {
         let (a, b) = block.lines.split_at_mut(i + 1);
         let cur = &mut a[i];
         let next = &mut b[0];
-        let Some(stem) = cur.text.strip_suffix('-') else { continue };
+        let Some(stem) = cur.text.strip_suffix('-') else {
+            continue;
+        };
         let left = stem.rsplit(' ').next().unwrap_or("");
         let mut lc = left.chars().rev();
         if !matches!(lc.next(), Some(c) if c.is_alphabetic()) || left.chars().count() < 2 {

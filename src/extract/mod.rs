@@ -90,7 +90,9 @@ pub fn extract(file: &str, bytes: &[u8], limits: &Limits) -> Result<ExtractedDoc
                 .filter(|&&b| b < 0x09 || (0x0e..0x20).contains(&b) && b != 0x0c)
                 .count();
             if binary * 20 > sample.len() {
-                Err(ExtractError::NotPdf(format!("{file}: unknown binary format")))
+                Err(ExtractError::NotPdf(format!(
+                    "{file}: unknown binary format"
+                )))
             } else {
                 Ok(text::load(file, bytes, SourceFormat::Text))
             }
@@ -122,7 +124,8 @@ fn extract_pdf(file: &str, bytes: &[u8], limits: &Limits) -> Result<ExtractedDoc
         Err(e) => {
             let msg = e.to_string();
             let lower = msg.to_ascii_lowercase();
-            if lower.contains("password") || lower.contains("decrypt") || lower.contains("encrypt") {
+            if lower.contains("password") || lower.contains("decrypt") || lower.contains("encrypt")
+            {
                 return Err(ExtractError::Encrypted);
             }
             return Err(ExtractError::Parse(msg));
@@ -134,7 +137,9 @@ fn extract_pdf(file: &str, bytes: &[u8], limits: &Limits) -> Result<ExtractedDoc
     let mut warnings: Vec<Warning> = Vec::new();
     let all_pages: Vec<lopdf::ObjectId> = doc.get_pages().into_values().collect();
     if all_pages.is_empty() {
-        return Err(ExtractError::NoText(format!("{file}: the PDF has no pages")));
+        return Err(ExtractError::NoText(format!(
+            "{file}: the PDF has no pages"
+        )));
     }
     if all_pages.len() > limits.max_pages {
         warnings.push(Warning {
@@ -153,7 +158,9 @@ fn extract_pdf(file: &str, bytes: &[u8], limits: &Limits) -> Result<ExtractedDoc
         .enumerate()
         .map(|(i, &id)| {
             let number = i as u32 + 1;
-            match catch_unwind(AssertUnwindSafe(|| process_page(&doc, id, number, &cache, limits))) {
+            match catch_unwind(AssertUnwindSafe(|| {
+                process_page(&doc, id, number, &cache, limits)
+            })) {
                 Ok(r) => r,
                 Err(e) => (
                     empty_page(number),
@@ -301,14 +308,20 @@ pub fn page_number(s: &str) -> Option<String> {
     let mut parts = rest.split_whitespace();
     let first = parts.next()?;
     let is_num = first.len() <= 4 && first.chars().all(|c| c.is_ascii_digit());
-    let is_roman = first.len() <= 6 && first.chars().all(|c| "ivxlc".contains(c)) && rest == first;
+    let is_roman =
+        first.len() <= 7 && rest == first && (1..=200).any(|v| roman(v).to_lowercase() == first);
     if !is_num && !is_roman {
         return None;
     }
     let tail: Vec<&str> = parts.collect();
     let tail_ok = match tail.as_slice() {
         [] => true,
-        [of, n] if (*of == "of" || *of == "/" || *of == "o") && n.chars().all(|c| c.is_ascii_digit()) => true,
+        [of, n]
+            if (*of == "of" || *of == "/" || *of == "o")
+                && n.chars().all(|c| c.is_ascii_digit()) =>
+        {
+            true
+        }
         [n] if n.starts_with('/') && n[1..].chars().all(|c| c.is_ascii_digit()) => true,
         _ => false,
     };
@@ -412,7 +425,9 @@ fn page_labels(doc: &lopdf::Document, n: usize) -> Vec<Option<String>> {
     use font::{deref, get, get_dict};
     use lopdf::Object;
     let mut out = vec![None; n];
-    let Ok(catalog) = doc.catalog() else { return out };
+    let Ok(catalog) = doc.catalog() else {
+        return out;
+    };
     let Some(root) = get_dict(doc, catalog, b"PageLabels") else {
         return out;
     };
@@ -425,7 +440,9 @@ fn page_labels(doc: &lopdf::Document, n: usize) -> Vec<Option<String>> {
         if let Some(Object::Array(nums)) = get(doc, node, b"Nums") {
             for pair in nums.chunks(2) {
                 if let [k, v] = pair {
-                    if let (Some(k), Object::Dictionary(d)) = (font::num(deref(doc, k)), deref(doc, v)) {
+                    if let (Some(k), Object::Dictionary(d)) =
+                        (font::num(deref(doc, k)), deref(doc, v))
+                    {
                         ranges.push((k.max(0.0) as usize, d));
                     }
                 }

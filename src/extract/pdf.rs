@@ -6,8 +6,8 @@
 //! text extraction is not used. Limits (decompressed bytes, operators) are
 //! enforced per page, Forms included.
 
-use super::font::{Font, deref, get, get_dict, get_name, num};
 use super::Limits;
+use super::font::{Font, deref, get, get_dict, get_name, num};
 use lopdf::content::Content;
 use lopdf::{Dictionary, Document, Object, ObjectId};
 use std::collections::HashMap;
@@ -141,7 +141,12 @@ fn rect(doc: &Document, o: &Object) -> Option<[f32; 4]> {
     if v.len() != 4 {
         return None;
     }
-    Some([v[0].min(v[2]), v[1].min(v[3]), v[0].max(v[2]), v[1].max(v[3])])
+    Some([
+        v[0].min(v[2]),
+        v[1].min(v[3]),
+        v[0].max(v[2]),
+        v[1].max(v[3]),
+    ])
 }
 
 pub struct Interp<'a> {
@@ -158,7 +163,12 @@ pub struct Interp<'a> {
 
 impl<'a> Interp<'a> {
     /// Interpret one page.
-    pub fn page(doc: &'a Document, page_id: ObjectId, cache: &'a FontCache, limits: &'a Limits) -> RawPage {
+    pub fn page(
+        doc: &'a Document,
+        page_id: ObjectId,
+        cache: &'a FontCache,
+        limits: &'a Limits,
+    ) -> RawPage {
         let mut it = Interp {
             doc,
             cache,
@@ -203,9 +213,9 @@ impl<'a> Interp<'a> {
         let content = match doc.get_page_content_with_limit(page_id, limits.max_stream_bytes) {
             Ok(c) => c,
             Err(e) => {
-                it.out
-                    .warnings
-                    .push(format!("content stream over the size limit or unreadable: {e}"));
+                it.out.warnings.push(format!(
+                    "content stream over the size limit or unreadable: {e}"
+                ));
                 return it.out;
             }
         };
@@ -246,7 +256,9 @@ impl<'a> Interp<'a> {
             let op = match op {
                 Ok(op) => op,
                 Err(e) => {
-                    self.out.warnings.push(format!("content stream damaged, rest of page skipped: {e}"));
+                    self.out
+                        .warnings
+                        .push(format!("content stream damaged, rest of page skipped: {e}"));
                     return;
                 }
             };
@@ -389,11 +401,16 @@ impl<'a> Interp<'a> {
                 let remaining = self.limits.max_stream_bytes.saturating_sub(self.bytes);
                 let data = match stream.decompressed_content_with_limit(remaining) {
                     Ok(d) => d,
-                    Err(_) if stream.dict.get(b"Filter").is_err() && stream.content.len() <= remaining => {
+                    Err(_)
+                        if stream.dict.get(b"Filter").is_err()
+                            && stream.content.len() <= remaining =>
+                    {
                         stream.content.clone()
                     }
                     Err(_) => {
-                        self.out.warnings.push("form XObject over the size limit or unreadable: skipped".into());
+                        self.out
+                            .warnings
+                            .push("form XObject over the size limit or unreadable: skipped".into());
                         return;
                     }
                 };
