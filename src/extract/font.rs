@@ -303,11 +303,12 @@ impl Font {
         let mut any_tu = false;
         if let Some(tu) = &to_unicode {
             for code in 0..256u32 {
-                if let Some(s) = tu.get(1, code).or_else(|| tu.get(2, code)) {
-                    if !s.is_empty() && !s.chars().all(|c| c == '\u{fffd}' || c == '\0') {
-                        table[code as usize] = Some(s.to_string().into_boxed_str());
-                        any_tu = true;
-                    }
+                if let Some(s) = tu.get(1, code).or_else(|| tu.get(2, code))
+                    && !s.is_empty()
+                    && !s.chars().all(|c| c == '\u{fffd}' || c == '\0')
+                {
+                    table[code as usize] = Some(s.to_string().into_boxed_str());
+                    any_tu = true;
                 }
             }
         }
@@ -325,20 +326,19 @@ impl Font {
         let mut widths = vec![f32::NAN; 256];
         let first = get_num(doc, dict, b"FirstChar").unwrap_or(0.0) as i64;
         let mut scale = 1.0;
-        if type3 {
-            if let Some(Object::Array(m)) = get(doc, dict, b"FontMatrix") {
-                if let Some(a) = m.first().and_then(|o| num(deref(doc, o))) {
-                    scale = a * 1000.0;
-                }
-            }
+        if type3
+            && let Some(Object::Array(m)) = get(doc, dict, b"FontMatrix")
+            && let Some(a) = m.first().and_then(|o| num(deref(doc, o)))
+        {
+            scale = a * 1000.0;
         }
         if let Some(Object::Array(ws)) = get(doc, dict, b"Widths") {
             for (i, w) in ws.iter().enumerate() {
                 let code = first + i as i64;
-                if (0..256).contains(&code) {
-                    if let Some(w) = num(deref(doc, w)) {
-                        widths[code as usize] = w * scale;
-                    }
+                if (0..256).contains(&code)
+                    && let Some(w) = num(deref(doc, w))
+                {
+                    widths[code as usize] = w * scale;
                 }
             }
         }

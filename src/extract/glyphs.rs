@@ -40,21 +40,24 @@ fn hex_val(s: &[u8]) -> Option<u32> {
 }
 
 fn single(name: &[u8]) -> Option<String> {
-    if let Some(rest) = name.strip_prefix(b"uni") {
-        if !rest.is_empty() && rest.len() % 4 == 0 && rest.iter().all(|b| b.is_ascii_hexdigit()) {
-            let units: Vec<u16> = rest
-                .chunks(4)
-                .filter_map(hex_val)
-                .map(|v| v as u16)
-                .collect();
-            let s = String::from_utf16(&units).ok()?;
-            return if s.is_empty() { None } else { Some(s) };
-        }
+    if let Some(rest) = name.strip_prefix(b"uni")
+        && !rest.is_empty()
+        && rest.len() % 4 == 0
+        && rest.iter().all(|b| b.is_ascii_hexdigit())
+    {
+        let units: Vec<u16> = rest
+            .chunks(4)
+            .filter_map(hex_val)
+            .map(|v| v as u16)
+            .collect();
+        let s = String::from_utf16(&units).ok()?;
+        return if s.is_empty() { None } else { Some(s) };
     }
-    if let Some(rest) = name.strip_prefix(b"u") {
-        if (4..=6).contains(&rest.len()) && rest.iter().all(|b| b.is_ascii_hexdigit()) {
-            return hex_val(rest).and_then(char::from_u32).map(String::from);
-        }
+    if let Some(rest) = name.strip_prefix(b"u")
+        && (4..=6).contains(&rest.len())
+        && rest.iter().all(|b| b.is_ascii_hexdigit())
+    {
+        return hex_val(rest).and_then(char::from_u32).map(String::from);
     }
     agl(name).map(String::from)
 }

@@ -43,11 +43,15 @@ impl Seg {
     }
 }
 
+/// A segment being built: the segment, chars per font, the previous glyph,
+/// and whether a space glyph is pending.
+type Building = (Seg, Vec<(u16, usize)>, Option<Glyph>, bool);
+
 /// Group glyphs (content order) into segments.
 pub fn segments(page: &RawPage) -> Vec<Seg> {
     let mut segs: Vec<Seg> = Vec::new();
-    let mut cur: Option<(Seg, Vec<(u16, usize)>, Option<Glyph>, bool)> = None;
-    let finish = |c: (Seg, Vec<(u16, usize)>, Option<Glyph>, bool), segs: &mut Vec<Seg>| {
+    let mut cur: Option<Building> = None;
+    let finish = |c: Building, segs: &mut Vec<Seg>| {
         let (mut s, counts, _, _) = c;
         let trimmed = s.text.trim_end().len();
         s.text.truncate(trimmed);

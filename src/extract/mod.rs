@@ -439,12 +439,11 @@ fn page_labels(doc: &lopdf::Document, n: usize) -> Vec<Option<String>> {
         }
         if let Some(Object::Array(nums)) = get(doc, node, b"Nums") {
             for pair in nums.chunks(2) {
-                if let [k, v] = pair {
-                    if let (Some(k), Object::Dictionary(d)) =
+                if let [k, v] = pair
+                    && let (Some(k), Object::Dictionary(d)) =
                         (font::num(deref(doc, k)), deref(doc, v))
-                    {
-                        ranges.push((k.max(0.0) as usize, d));
-                    }
+                {
+                    ranges.push((k.max(0.0) as usize, d));
                 }
             }
         }
@@ -566,11 +565,11 @@ pub fn word_f1(reference: &str, candidate: &str) -> f64 {
     let mut hit = 0usize;
     for w in c.split(' ').filter(|w| !w.is_empty()) {
         nc += 1;
-        if let Some(k) = counts.get_mut(w) {
-            if *k > 0 {
-                *k -= 1;
-                hit += 1;
-            }
+        if let Some(k) = counts.get_mut(w)
+            && *k > 0
+        {
+            *k -= 1;
+            hit += 1;
         }
     }
     if nr == 0 && nc == 0 {

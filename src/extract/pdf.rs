@@ -274,10 +274,8 @@ impl<'a> Interp<'a> {
             let a = &op.operands;
             let n = |i: usize| a.get(i).and_then(num).unwrap_or(0.0);
             match op.operator.as_str() {
-                "q" => {
-                    if stack.len() < MAX_GSTACK {
-                        stack.push(gs.clone());
-                    }
+                "q" if stack.len() < MAX_GSTACK => {
+                    stack.push(gs.clone());
                 }
                 "Q" => {
                     if let Some(g) = stack.pop() {
