@@ -102,3 +102,47 @@ fn corpus_pdfs_match_their_sources() {
     assert!(n > 0, "no corpus PDFs found");
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// Manual tool (ignored): `YSTORFA_DUMP=out_dir cargo test --test
+/// extract_corpus dump -- --ignored PDF...` is not possible with libtest
+/// args, so the PDFs come from `YSTORFA_DUMP_FILES` (colon-separated).
+/// Writes `out_dir/NAME.txt` and prints the time per file.
+#[test]
+#[ignore]
+fn dump() {
+    let (Ok(out), Ok(files)) = (
+        std::env::var("YSTORFA_DUMP"),
+        std::env::var("YSTORFA_DUMP_FILES"),
+    ) else {
+        eprintln!("set YSTORFA_DUMP and YSTORFA_DUMP_FILES");
+        return;
+    };
+    let start_all = std::time::Instant::now();
+    for f in files.split(':').filter(|f| !f.is_empty()) {
+        let bytes = std::fs::read(f).expect("read");
+        let t = std::time::Instant::now();
+        let r = extract(f, &bytes, &Limits::default());
+        let el = t.elapsed();
+        let name = PathBuf::from(f)
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        match r {
+            Ok(d) => {
+                std::fs::write(
+                    PathBuf::from(&out).join(format!("{name}.txt")),
+                    d.plain_text(),
+                )
+                .expect("write");
+                eprintln!(
+                    "{:8.1} ms  {name}  warnings={}",
+                    el.as_secs_f64() * 1000.0,
+                    d.warnings.len()
+                );
+            }
+            Err(e) => eprintln!("ERROR {name}: {e}"),
+        }
+    }
+    eprintln!("total {:.1} ms", start_all.elapsed().as_secs_f64() * 1000.0);
+}

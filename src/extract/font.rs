@@ -214,7 +214,7 @@ impl Font {
         if subtype == b"Type0" {
             Self::load_composite(doc, dict, name, to_unicode)
         } else {
-            Self::load_simple(doc, dict, name, subtype == b"Type3", to_unicode)
+            Self::load_simple(doc, dict, name, subtype == b"Type3", to_unicode, max_bytes)
         }
     }
 
@@ -247,6 +247,7 @@ impl Font {
         name: String,
         type3: bool,
         to_unicode: Option<ToUnicode>,
+        max_bytes: usize,
     ) -> Font {
         let descriptor = get_dict(doc, dict, b"FontDescriptor");
         let (bold, italic) = Self::style(doc, &name, descriptor);
@@ -270,7 +271,22 @@ impl Font {
             }
             _ => {}
         }
+        // Type1 programs carry their own encoding (TeX fonts): the base
+        // when the dictionary names none.
+        let builtin = if base_name.is_none() {
+            descriptor.and_then(|fd| builtin_encoding(doc, fd, max_bytes))
+        } else {
+            None
+        };
+        if let Some(b) = &builtin {
+            for (slot, name) in table.iter_mut().zip(b.iter()) {
+                if let Some(n) = name {
+                    *slot = glyphs::name_to_text(n).map(String::into_boxed_str);
+                }
+            }
+        }
         let base_table: Option<&[Option<char>; 256]> = match base_name {
+            _ if builtin.is_some() => None,
             Some(b"WinAnsiEncoding") => Some(winansi_table()),
             Some(b"MacRomanEncoding") => Some(macroman_table()),
             Some(b"StandardEncoding") => Some(standard_table()),
@@ -314,7 +330,8 @@ impl Font {
         }
         // Symbolic TrueType fonts without a mapping often use the F0xx range:
         // nothing to do here without the font program.
-        let unmapped = !any_tu && base_table.is_none() && differences.is_none();
+        let unmapped =
+            !any_tu && base_table.is_none() && differences.is_none() && builtin.is_none();
         for slot in table.iter_mut() {
             if let Some(s) = slot {
                 let n = normalize_glyph_text(s);
@@ -427,6 +444,60 @@ impl Font {
             unmapped,
         }
     }
+}
+
+/// The built-in encoding of an embedded Type1 font program (`/FontFile`):
+/// the `dup CODE /name put` entries of its clear-text part.
+fn builtin_encoding(
+    doc: &Document,
+    fd: &Dictionary,
+    max_bytes: usize,
+) -> Option<Vec<Option<Vec<u8>>>> {
+    let Some(Object::Stream(s)) = get(doc, fd, b"FontFile") else {
+        return None;
+    };
+    let data = s
+        .decompressed_content_with_limit(max_bytes)
+        .ok()
+        .unwrap_or_else(|| s.content.clone());
+    let clear_len = get_num(doc, &s.dict, b"Length1")
+        .map(|l| l.max(0.0) as usize)
+        .unwrap_or(data.len())
+        .min(data.len());
+    let clear = &data[..clear_len];
+    let clear = match clear.windows(6).position(|w| w == b"eexec") {
+        Some(p) => &clear[..p],
+        None => clear,
+    };
+    let enc_at = clear.windows(9).position(|w| w == b"/Encoding")?;
+    let rest = &clear[enc_at..];
+    if rest.starts_with(b"/Encoding StandardEncoding") {
+        return None;
+    }
+    let mut table: Vec<Option<Vec<u8>>> = vec![None; 256];
+    let toks: Vec<&[u8]> = rest
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|t| !t.is_empty())
+        .take(4096)
+        .collect();
+    let mut any = false;
+    for w in toks.windows(4) {
+        if w[0] == b"dup" && w[3] == b"put" && w[2].starts_with(b"/") {
+            if let Some(code) = std::str::from_utf8(w[1])
+                .ok()
+                .and_then(|c| c.parse::<usize>().ok())
+            {
+                if code < 256 {
+                    table[code] = Some(w[2][1..].to_vec());
+                    any = true;
+                }
+            }
+        }
+        if w[0] == b"readonly" || w[0] == b"def" && any {
+            break;
+        }
+    }
+    any.then_some(table)
 }
 
 /// `/W` array: `c [w1 w2 ...]` or `cfirst clast w`. Capped against hostile ranges.
