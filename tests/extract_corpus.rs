@@ -140,6 +140,11 @@ fn dump() {
                     el.as_secs_f64() * 1000.0,
                     d.warnings.len()
                 );
+                if std::env::var_os("YSTORFA_DUMP_WARNINGS").is_some() {
+                    for w in &d.warnings {
+                        eprintln!("    {w}");
+                    }
+                }
             }
             Err(e) => eprintln!("ERROR {name}: {e}"),
         }

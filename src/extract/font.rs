@@ -285,8 +285,18 @@ impl Font {
                 }
             }
         }
+        let tex = if base_name.is_none() && builtin.is_none() {
+            tex_table(&lower)
+        } else {
+            None
+        };
+        if let Some(t) = &tex {
+            for (slot, c) in table.iter_mut().zip(t.iter()) {
+                *slot = c.map(|c| c.to_string().into_boxed_str());
+            }
+        }
         let base_table: Option<&[Option<char>; 256]> = match base_name {
-            _ if builtin.is_some() => None,
+            _ if builtin.is_some() || tex.is_some() => None,
             Some(b"WinAnsiEncoding") => Some(winansi_table()),
             Some(b"MacRomanEncoding") => Some(macroman_table()),
             Some(b"StandardEncoding") => Some(standard_table()),
@@ -330,8 +340,11 @@ impl Font {
         }
         // Symbolic TrueType fonts without a mapping often use the F0xx range:
         // nothing to do here without the font program.
-        let unmapped =
-            !any_tu && base_table.is_none() && differences.is_none() && builtin.is_none();
+        let unmapped = !any_tu
+            && base_table.is_none()
+            && differences.is_none()
+            && builtin.is_none()
+            && tex.is_none();
         for slot in table.iter_mut() {
             if let Some(s) = slot {
                 let n = normalize_glyph_text(s);
@@ -444,6 +457,91 @@ impl Font {
             unmapped,
         }
     }
+}
+
+/// Approximate built-in encodings of TeX fonts whose program (CFF) carries
+/// the encoding: OT1 for Computer Modern text fonts (`CMR10`, `CMBX12`,
+/// `CMMI10` letters), T1 (Cork) for EC/`SF*` fonts. `None` for symbol and
+/// extension fonts (`CMSY`, `CMEX`, `MSAM`, `MSBM`): no guessing there.
+fn tex_table(lower: &str) -> Option<[Option<char>; 256]> {
+    let cm = lower.starts_with("cm") || lower.starts_with("lmr") || lower.starts_with("lmroman");
+    let t1 = lower.starts_with("sf") || lower.starts_with("ec") || lower.starts_with("tc");
+    if (!cm && !t1)
+        || ["cmsy", "cmex", "cmbsy"]
+            .iter()
+            .any(|p| lower.starts_with(p))
+    {
+        return None;
+    }
+    let mut t = [None; 256];
+    for c in 0x21u8..=0x7e {
+        t[c as usize] = Some(c as char);
+    }
+    if cm {
+        for (code, ch) in [
+            (0x0b, '\u{fb00}'),
+            (0x0c, '\u{fb01}'),
+            (0x0d, '\u{fb02}'),
+            (0x0e, '\u{fb03}'),
+            (0x0f, '\u{fb04}'),
+            (0x10, 'ı'),
+            (0x19, 'ß'),
+            (0x1a, 'æ'),
+            (0x1b, 'œ'),
+            (0x1c, 'ø'),
+            (0x1d, 'Æ'),
+            (0x1e, 'Œ'),
+            (0x1f, 'Ø'),
+            (0x22, '\u{201d}'),
+            (0x3c, '¡'),
+            (0x3e, '¿'),
+            (0x5c, '\u{201c}'),
+            (0x7b, '\u{2013}'),
+            (0x7c, '\u{2014}'),
+        ] {
+            t[code] = Some(ch);
+        }
+        if lower.starts_with("cmtt") {
+            t[0x22] = Some('"');
+            t[0x5c] = Some('\\');
+            t[0x7b] = Some('{');
+            t[0x7c] = Some('|');
+        }
+        if lower.starts_with("cmmi") {
+            // Math italic: only letters and digits are safe.
+            for (i, slot) in t.iter_mut().enumerate() {
+                let c = i as u8;
+                if !(c.is_ascii_alphanumeric()) {
+                    *slot = None;
+                }
+            }
+        }
+    } else {
+        for c in 0xc0u8..=0xff {
+            t[c as usize] = char::from_u32(c as u32);
+        }
+        for (code, ch) in [
+            (0x10, '\u{201c}'),
+            (0x11, '\u{201d}'),
+            (0x12, '\u{201e}'),
+            (0x15, '\u{2013}'),
+            (0x16, '\u{2014}'),
+            (0x1b, '\u{fb00}'),
+            (0x1c, '\u{fb01}'),
+            (0x1d, '\u{fb02}'),
+            (0x1e, '\u{fb03}'),
+            (0x1f, '\u{fb04}'),
+            (0x27, '\u{2019}'),
+            (0x60, '\u{2018}'),
+            (0xd7, 'Œ'),
+            (0xf7, 'œ'),
+            (0xff, 'ß'),
+        ] {
+            t[code] = Some(ch);
+        }
+        t[0xdf] = None;
+    }
+    Some(t)
 }
 
 /// The built-in encoding of an embedded Type1 font program (`/FontFile`):

@@ -188,7 +188,7 @@ fn extract_pdf(file: &str, bytes: &[u8], limits: &Limits) -> Result<ExtractedDoc
         warnings.push(Warning {
             page: None,
             message: format!(
-                "font {:?} has no usable Unicode mapping: {n} glyphs dropped",
+                "font {:?}: {n} glyphs have no Unicode mapping (dropped)",
                 if name.is_empty() { "(unnamed)" } else { &name }
             ),
         });
