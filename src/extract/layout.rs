@@ -339,13 +339,15 @@ fn starts_with_bullet(s: &str) -> bool {
 
 /// Group lines into blocks.
 pub fn blocks(lines: Vec<LaidLine>) -> Vec<Block> {
-    // Usual line pitch on the page: the most common baseline step.
+    // Usual line pitch on the page, relative to the font size: the most
+    // common baseline step / size (in steps of 0.05).
     let mut steps: Vec<i32> = Vec::new();
     for w in lines.windows(2) {
         let (a, b) = (&w[0], &w[1]);
         let step = a.y - b.y;
-        if step > 0.0 && (a.line.size - b.line.size).abs() < 0.5 && step < 3.0 * a.line.size {
-            steps.push((step * 2.0).round() as i32);
+        let size = a.line.size.max(0.1);
+        if step > 0.0 && (a.line.size - b.line.size).abs() < 0.5 && step < 3.0 * size {
+            steps.push((step / size * 20.0).round() as i32);
         }
     }
     steps.sort_unstable();
@@ -359,7 +361,7 @@ pub fn blocks(lines: Vec<LaidLine>) -> Vec<Block> {
         }
         if j - k > best {
             best = j - k;
-            pitch = Some(steps[k] as f32 / 2.0);
+            pitch = Some(steps[k] as f32 / 20.0);
         }
         k = j;
     }
@@ -371,7 +373,7 @@ pub fn blocks(lines: Vec<LaidLine>) -> Vec<Block> {
             Some(p) => {
                 let step = p.y - l.y;
                 let size = p.line.size.max(l.line.size).max(1.0);
-                let usual = pitch.filter(|&q| q < 2.5 * size).unwrap_or(1.25 * size);
+                let usual = pitch.filter(|&q| q < 2.5).unwrap_or(1.25) * size;
                 let overlap_x = l.line.bbox.x0 < p.line.bbox.x1 && p.line.bbox.x0 < l.line.bbox.x1;
                 step <= 0.0
                     || step > usual * 1.3 + 0.5
