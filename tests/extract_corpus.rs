@@ -120,6 +120,15 @@ fn dump() {
     let start_all = std::time::Instant::now();
     for f in files.split(':').filter(|f| !f.is_empty()) {
         let bytes = std::fs::read(f).expect("read");
+        if std::env::var_os("YSTORFA_DUMP_LOADTIME").is_some() {
+            let t = std::time::Instant::now();
+            let d = lopdf::Document::load_mem(&bytes);
+            eprintln!(
+                "  load only: {:.1} ms ({})",
+                t.elapsed().as_secs_f64() * 1000.0,
+                d.is_ok()
+            );
+        }
         let t = std::time::Instant::now();
         let r = extract(f, &bytes, &Limits::default());
         let el = t.elapsed();

@@ -13,6 +13,7 @@ pub mod cmap;
 pub mod font;
 pub mod glyphs;
 pub mod layout;
+pub mod lexer;
 pub mod pdf;
 pub mod text;
 

@@ -8,7 +8,7 @@
 
 use super::Limits;
 use super::font::{Font, deref, get, get_dict, get_name, num};
-use lopdf::content::Content;
+use super::lexer::{Lexer, Operand};
 use lopdf::{Dictionary, Document, Object, ObjectId};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -249,19 +249,12 @@ impl<'a> Interp<'a> {
         let mut stack: Vec<GState> = Vec::new();
         let mut tm = IDENTITY;
         let mut tlm = IDENTITY;
-        for op in Content::decode_iter(content) {
+        let mut lexer = Lexer::new(content);
+        let mut a: Vec<Operand<'_>> = Vec::new();
+        while let Some(operator) = lexer.next_op(&mut a) {
             if self.stopped {
                 return;
             }
-            let op = match op {
-                Ok(op) => op,
-                Err(e) => {
-                    self.out
-                        .warnings
-                        .push(format!("content stream damaged, rest of page skipped: {e}"));
-                    return;
-                }
-            };
             self.ops += 1;
             if self.ops > self.limits.max_ops_per_page {
                 self.out.warnings.push(format!(
@@ -271,30 +264,29 @@ impl<'a> Interp<'a> {
                 self.stopped = true;
                 return;
             }
-            let a = &op.operands;
-            let n = |i: usize| a.get(i).and_then(num).unwrap_or(0.0);
-            match op.operator.as_str() {
-                "q" if stack.len() < MAX_GSTACK => {
+            let n = |i: usize| a.get(i).and_then(Operand::num).unwrap_or(0.0);
+            match operator {
+                b"q" if stack.len() < MAX_GSTACK => {
                     stack.push(gs.clone());
                 }
-                "Q" => {
+                b"Q" => {
                     if let Some(g) = stack.pop() {
                         gs = g;
                     }
                 }
-                "cm" if a.len() == 6 => {
+                b"cm" if a.len() == 6 => {
                     let m = [n(0), n(1), n(2), n(3), n(4), n(5)];
                     gs.ctm = mul(&m, &gs.ctm);
                 }
-                "BT" => {
+                b"BT" => {
                     tm = IDENTITY;
                     tlm = IDENTITY;
                 }
-                "Tf" => {
+                b"Tf" => {
                     gs.size = n(1);
                     let name = match a.first() {
-                        Some(Object::Name(nm)) => nm.as_slice(),
-                        _ => b"",
+                        Some(Operand::Name(nm)) => *nm,
+                        _ => &b""[..],
                     };
                     let font_obj = resources
                         .and_then(|r| get_dict(self.doc, r, b"Font"))
@@ -306,56 +298,56 @@ impl<'a> Interp<'a> {
                     let idx = self.font_index(&font);
                     gs.font = Some((idx, font));
                 }
-                "Tc" => gs.tc = n(0),
-                "Tw" => gs.tw = n(0),
-                "Tz" => gs.th = n(0) / 100.0,
-                "TL" => gs.tl = n(0),
-                "Ts" => gs.ts = n(0),
-                "Td" => {
+                b"Tc" => gs.tc = n(0),
+                b"Tw" => gs.tw = n(0),
+                b"Tz" => gs.th = n(0) / 100.0,
+                b"TL" => gs.tl = n(0),
+                b"Ts" => gs.ts = n(0),
+                b"Td" => {
                     tlm = mul(&[1.0, 0.0, 0.0, 1.0, n(0), n(1)], &tlm);
                     tm = tlm;
                 }
-                "TD" => {
+                b"TD" => {
                     gs.tl = -n(1);
                     tlm = mul(&[1.0, 0.0, 0.0, 1.0, n(0), n(1)], &tlm);
                     tm = tlm;
                 }
-                "Tm" if a.len() == 6 => {
+                b"Tm" if a.len() == 6 => {
                     tlm = [n(0), n(1), n(2), n(3), n(4), n(5)];
                     tm = tlm;
                 }
-                "T*" => {
+                b"T*" => {
                     tlm = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -gs.tl], &tlm);
                     tm = tlm;
                 }
-                "Tj" => {
-                    if let Some(Object::String(s, _)) = a.first() {
-                        self.show(s, &gs, &mut tm);
+                b"Tj" => {
+                    if let Some(Operand::Str(s)) = a.first() {
+                        self.show(s.as_slice(), &gs, &mut tm);
                     }
                 }
-                "'" => {
+                b"'" => {
                     tlm = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -gs.tl], &tlm);
                     tm = tlm;
-                    if let Some(Object::String(s, _)) = a.first() {
-                        self.show(s, &gs, &mut tm);
+                    if let Some(Operand::Str(s)) = a.first() {
+                        self.show(s.as_slice(), &gs, &mut tm);
                     }
                 }
-                "\"" => {
+                b"\"" => {
                     gs.tw = n(0);
                     gs.tc = n(1);
                     tlm = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -gs.tl], &tlm);
                     tm = tlm;
-                    if let Some(Object::String(s, _)) = a.get(2) {
-                        self.show(s, &gs, &mut tm);
+                    if let Some(Operand::Str(s)) = a.get(2) {
+                        self.show(s.as_slice(), &gs, &mut tm);
                     }
                 }
-                "TJ" => {
-                    if let Some(Object::Array(items)) = a.first() {
+                b"TJ" => {
+                    if let Some(Operand::Array(items)) = a.first() {
                         for item in items {
                             match item {
-                                Object::String(s, _) => self.show(s, &gs, &mut tm),
+                                Operand::Str(s) => self.show(s.as_slice(), &gs, &mut tm),
                                 o => {
-                                    if let Some(adj) = num(o) {
+                                    if let Some(adj) = o.num() {
                                         let tx = -adj / 1000.0 * gs.size * gs.th;
                                         tm = mul(&[1.0, 0.0, 0.0, 1.0, tx, 0.0], &tm);
                                     }
@@ -364,9 +356,9 @@ impl<'a> Interp<'a> {
                         }
                     }
                 }
-                "BI" => self.out.has_image = true,
-                "Do" => {
-                    if let Some(Object::Name(name)) = a.first() {
+                b"BI" => self.out.has_image = true,
+                b"Do" => {
+                    if let Some(Operand::Name(name)) = a.first() {
                         self.xobject(name, resources, &gs);
                     }
                 }
