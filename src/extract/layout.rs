@@ -162,12 +162,21 @@ fn median(mut v: Vec<f32>) -> f32 {
 
 /// Recursive XY-cut: returns rows (indices into `segs`, sorted by x) in
 /// reading order, each with the id of its leaf region.
+/// Text in other directions (rotated side notes, table headers) is ordered
+/// separately, after the upright text, each in its own frame.
 pub fn reading_order(segs: &[Seg]) -> Vec<(usize, Vec<usize>)> {
     let mut out = Vec::new();
-    let items: Vec<usize> = (0..segs.len()).collect();
-    let med = median(segs.iter().map(|s| s.size).collect());
     let mut leaf = 0;
-    cut(segs, items, med, &mut out, &mut leaf, 0);
+    for orient in 0..4u8 {
+        let items: Vec<usize> = (0..segs.len())
+            .filter(|&i| segs[i].orient == orient)
+            .collect();
+        if items.is_empty() {
+            continue;
+        }
+        let med = median(items.iter().map(|&i| segs[i].size).collect());
+        cut(segs, items, med, &mut out, &mut leaf, 0);
+    }
     out
 }
 

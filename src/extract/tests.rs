@@ -649,3 +649,18 @@ proptest::proptest! {
         let _ = extract("x.pdf", &data, &Limits::default());
     }
 }
+
+#[test]
+fn rotated_side_note_does_not_mix_with_body() {
+    let mut b = Builder::new();
+    b.page(
+        "BT /F1 11 Tf 14 TL 72 700 Td (Body line one of the page.) Tj T* (Body line two of the page.) Tj ET \
+         BT /F1 9 Tf 0 1 -1 0 40 690 Tm (Draft side note) Tj ET",
+        fonts(vec![("F1", helvetica("Helvetica"))]),
+    );
+    let d = run(&b.finish());
+    assert_eq!(
+        d.plain_text(),
+        "Body line one of the page.\nBody line two of the page.\n\nDraft side note\n"
+    );
+}
