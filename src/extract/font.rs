@@ -580,16 +580,16 @@ fn builtin_encoding(
         .collect();
     let mut any = false;
     for w in toks.windows(4) {
-        if w[0] == b"dup" && w[3] == b"put" && w[2].starts_with(b"/") {
-            if let Some(code) = std::str::from_utf8(w[1])
+        if w[0] == b"dup"
+            && w[3] == b"put"
+            && w[2].starts_with(b"/")
+            && let Some(code) = std::str::from_utf8(w[1])
                 .ok()
                 .and_then(|c| c.parse::<usize>().ok())
-            {
-                if code < 256 {
-                    table[code] = Some(w[2][1..].to_vec());
-                    any = true;
-                }
-            }
+            && code < 256
+        {
+            table[code] = Some(w[2][1..].to_vec());
+            any = true;
         }
         if w[0] == b"readonly" || w[0] == b"def" && any {
             break;
