@@ -664,3 +664,32 @@ fn rotated_side_note_does_not_mix_with_body() {
         "Body line one of the page.\nBody line two of the page.\n\nDraft side note\n"
     );
 }
+
+/// The whole structure of a small two-page fictional review, for review by
+/// people: blocks, line fonts/sizes/styles, furniture, labels.
+#[test]
+fn snapshot_of_structured_extraction() {
+    let mut b = Builder::new();
+    let pages = [
+        "BT /F2 16 Tf 72 740 Td (1. Introduction) Tj ET \
+         BT /F1 11 Tf 14 TL 72 710 Td (This fictional review considers how agencies) Tj T* (worked together before the harm occurred.) Tj ET \
+         BT /F1 11 Tf 72 670 Td (\\225 Police and health shared information late.) Tj ET \
+         BT /F1 9 Tf 270 30 Td (Page 1 of 2) Tj ET",
+        "BT /F2 16 Tf 72 740 Td (2. Recommendations) Tj ET \
+         BT /F3 11 Tf 72 710 Td (The panel recommends joint training.) Tj ET \
+         BT /F1 9 Tf 270 30 Td (Page 2 of 2) Tj ET",
+    ];
+    for c in pages {
+        b.page(
+            c,
+            fonts(vec![
+                ("F1", helvetica("Helvetica")),
+                ("F2", helvetica("Helvetica-Bold")),
+                ("F3", helvetica("Helvetica-Oblique")),
+            ]),
+        );
+    }
+    let mut d = run(&b.finish());
+    d.sha256 = "[sha256]".into();
+    insta::assert_json_snapshot!(d);
+}
