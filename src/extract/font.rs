@@ -340,6 +340,15 @@ impl Font {
         }
         // Symbolic TrueType fonts without a mapping often use the F0xx range:
         // nothing to do here without the font program.
+        if base_table.is_none()
+            && differences.is_none()
+            && builtin.is_none()
+            && tex.is_none()
+            && !any_tu
+            && lower.contains("symbol")
+        {
+            table[0xb7] = Some("•".into());
+        }
         let unmapped = !any_tu
             && base_table.is_none()
             && differences.is_none()
@@ -656,6 +665,12 @@ pub fn normalize_glyph_text(s: &str) -> Option<String> {
             '\u{a0}' | '\u{2000}'..='\u{200a}' | '\u{3000}' => out.push(' '),
             '\u{ad}' => out.push('-'),
             '\u{feff}' | '\u{200b}'..='\u{200d}' => {}
+            // Word's Symbol/Wingdings bullets mapped to the private use area.
+            '\u{f0b7}' | '\u{f06c}' | '\u{f09f}' => out.push('•'),
+            '\u{f0a7}' | '\u{f06e}' => out.push('▪'),
+            '\u{f06f}' | '\u{f071}' => out.push('□'),
+            '\u{f0d8}' => out.push('➢'),
+            '\u{f0fc}' => out.push('✓'),
             '\u{fb00}'..='\u{fdff}' | '\u{fe70}'..='\u{fefe}' => {
                 out.extend(std::iter::once(c).nfkc().filter(|c| !c.is_control()))
             }

@@ -300,7 +300,14 @@ fn furniture_key(s: &str) -> String {
 /// Returns the printed number.
 pub fn page_number(s: &str) -> Option<String> {
     let t = s.trim().trim_matches(['-', '–', '—', ' ']).trim();
-    let lower = t.to_lowercase();
+    let lower = t.to_lowercase().replace(['|', ':'], " ");
+    let lower = lower.trim();
+    // "3 | Page" (Word's page-number gallery).
+    let lower = lower
+        .strip_suffix("page")
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .unwrap_or(lower);
     let rest = lower
         .strip_prefix("page")
         .or_else(|| lower.strip_prefix("tudalen"))

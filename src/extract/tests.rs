@@ -613,6 +613,9 @@ fn page_number_patterns() {
     assert_eq!(page_number("12 people attended"), None);
     assert_eq!(page_number("2019"), Some("2019".into()));
     assert_eq!(page_number("Civil"), None);
+    assert_eq!(page_number("Page | 5").as_deref(), Some("5"));
+    assert_eq!(page_number("5 | Page").as_deref(), Some("5"));
+    assert_eq!(page_number("Page 5 of").as_deref(), None);
 }
 
 fn small_pdf() -> Vec<u8> {
