@@ -48,7 +48,11 @@ impl Builder {
         id
     }
 
-    fn finish(mut self) -> Vec<u8> {
+    fn finish(self) -> Vec<u8> {
+        self.finish_with(|_| {})
+    }
+
+    fn finish_with(mut self, f: impl FnOnce(&mut Document)) -> Vec<u8> {
         let n = self.kids.len() as i64;
         self.doc.objects.insert(
             self.pages_id,
@@ -63,6 +67,7 @@ impl Builder {
             "Pages" => self.pages_id,
         });
         self.doc.trailer.set("Root", cat);
+        f(&mut self.doc);
         let mut out = Vec::new();
         self.doc.save_to(&mut out).expect("save");
         out
@@ -695,4 +700,40 @@ fn snapshot_of_structured_extraction() {
     let mut d = run(&b.finish());
     d.sha256 = "[sha256]".into();
     insta::assert_json_snapshot!(d);
+}
+
+fn encrypted_pdf(user_password: &str) -> Vec<u8> {
+    let mut b = Builder::new();
+    b.page(
+        "BT /F1 11 Tf 72 700 Td (Protected fictional text.) Tj ET",
+        fonts(vec![("F1", helvetica("Helvetica"))]),
+    );
+    b.finish_with(|doc| {
+        doc.trailer.set(
+            "ID",
+            vec![
+                Object::string_literal("0123456789abcdef"),
+                Object::string_literal("0123456789abcdef"),
+            ],
+        );
+        let version = lopdf::EncryptionVersion::V2 {
+            document: doc,
+            owner_password: "owner",
+            user_password,
+            key_length: 128,
+            permissions: lopdf::Permissions::all(),
+        };
+        let state = lopdf::EncryptionState::try_from(version).expect("state");
+        doc.encrypt(&state).expect("encrypt");
+    })
+}
+
+#[test]
+fn empty_user_password_is_opened_other_passwords_refused() {
+    let d = run(&encrypted_pdf(""));
+    assert_eq!(d.plain_text(), "Protected fictional text.\n");
+    assert!(matches!(
+        extract("x.pdf", &encrypted_pdf("secret"), &Limits::default()),
+        Err(ExtractError::Encrypted)
+    ));
 }
