@@ -232,16 +232,21 @@ impl ToUnicode {
                                 while j < toks.len() {
                                     match &toks[j] {
                                         Tok::Hex(d) => {
-                                            if lo + k <= hi {
-                                                cm.map.insert((n, lo + k), utf16_text(d));
+                                            if let Some(code) =
+                                                lo.checked_add(k).filter(|c| *c <= hi)
+                                            {
+                                                cm.map.insert((n, code), utf16_text(d));
                                             }
-                                            k += 1;
+                                            k = k.saturating_add(1);
                                         }
                                         Tok::Name(nm) => {
-                                            if let Some(t) = super::glyphs::name_to_text(nm) {
-                                                cm.map.insert((n, lo + k), t);
+                                            if let Some(code) =
+                                                lo.checked_add(k).filter(|c| *c <= hi)
+                                                && let Some(t) = super::glyphs::name_to_text(nm)
+                                            {
+                                                cm.map.insert((n, code), t);
                                             }
-                                            k += 1;
+                                            k = k.saturating_add(1);
                                         }
                                         Tok::ArrClose => break,
                                         _ => break,
@@ -287,6 +292,15 @@ mod tests {
         assert_eq!(cm.get(2, 0x30), Some("x"));
         assert_eq!(cm.get(2, 0x31), Some("\u{1F600}"));
         assert_eq!(cm.get(2, 0x27), None);
+    }
+
+    #[test]
+    fn array_range_at_the_top_of_the_code_space() {
+        let cm = ToUnicode::parse(
+            b"1 beginbfrange <FFFFFFFE> <FFFFFFFF> [<0041> <0042> <0043>] endbfrange",
+        );
+        assert_eq!(cm.get(4, 0xffff_ffff), Some("B"));
+        assert_eq!(cm.map.len(), 2);
     }
 
     #[test]

@@ -312,7 +312,7 @@ pub fn page_number(s: &str) -> Option<String> {
         .strip_prefix("page")
         .or_else(|| lower.strip_prefix("tudalen"))
         .map(str::trim)
-        .unwrap_or(&lower);
+        .unwrap_or(lower);
     let mut parts = rest.split_whitespace();
     let first = parts.next()?;
     let is_num = first.len() <= 4 && first.chars().all(|c| c.is_ascii_digit());
@@ -401,9 +401,9 @@ fn remove_furniture(pages: &mut [Page]) {
                 }
                 if label.is_none() && repeated {
                     // "Review of X – Page 12": take a trailing page number.
-                    let t = l.text.to_lowercase();
+                    let t = l.text.to_ascii_lowercase();
                     if let Some(i) = t.rfind("page ") {
-                        label = page_number(&l.text[i..]);
+                        label = l.text.get(i..).and_then(page_number);
                     }
                 }
                 if top {
