@@ -634,7 +634,11 @@ fn small_pdf() -> Vec<u8> {
 }
 
 proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..Default::default() })]
+    // 64 cases by default; `PROPTEST_CASES=N` for a longer run.
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(64),
+        ..Default::default()
+    })]
 
     #[test]
     fn never_panics_on_arbitrary_bytes(data in proptest::collection::vec(proptest::num::u8::ANY, 0..2000)) {
