@@ -252,8 +252,17 @@ fn process_page(
     let rows = layout::reading_order(&segs);
     let lines = layout::lines(&raw, &segs, &rows);
     let blocks = layout::blocks(lines);
-    let has_text = raw.glyphs.iter().any(|g| !g.space && g.len > 0);
-    let needs_ocr = !has_text && raw.has_image;
+    // No text but an image; or a page-sized image with only a few
+    // characters on it (a scan with a stamped page number or header).
+    let text_chars: usize = raw
+        .glyphs
+        .iter()
+        .filter(|g| !g.space)
+        .map(|g| g.len as usize)
+        .sum();
+    let page_area = (raw.width * raw.height).abs();
+    let big_image = page_area > 0.0 && raw.image_area >= 0.5 * page_area;
+    let needs_ocr = raw.has_image && (text_chars == 0 || (big_image && text_chars < 40));
     if needs_ocr {
         warnings.push(Warning {
             page: Some(number),

@@ -68,6 +68,8 @@ pub struct RawPage {
     pub text: String,
     pub fonts: Vec<Arc<Font>>,
     pub has_image: bool,
+    /// Largest image area drawn, in square points (display space).
+    pub image_area: f32,
     /// Non-space glyphs whose font has no Unicode mapping, by font name.
     pub unmapped: HashMap<String, usize>,
     pub warnings: Vec<String>,
@@ -381,7 +383,15 @@ impl<'a> Interp<'a> {
             return;
         };
         match get_name(doc, &stream.dict, b"Subtype") {
-            Some(b"Image") => self.out.has_image = true,
+            Some(b"Image") => {
+                self.out.has_image = true;
+                // The image fills the unit square mapped by the CTM.
+                let c = &gs.ctm;
+                let area = (c[0] * c[3] - c[1] * c[2]).abs();
+                if area.is_finite() {
+                    self.out.image_area = self.out.image_area.max(area);
+                }
+            }
             Some(b"Form") => {
                 if self.form_stack.len() >= MAX_FORM_DEPTH
                     || id.is_some_and(|id| self.form_stack.contains(&id))

@@ -741,3 +741,29 @@ fn empty_user_password_is_opened_other_passwords_refused() {
         Err(ExtractError::Encrypted)
     ));
 }
+
+#[test]
+fn scanned_page_with_a_stamped_page_number_needs_ocr() {
+    let mut b = Builder::new();
+    let img = b.doc.add_object(Stream::new(
+        dictionary! {
+            "Type" => "XObject", "Subtype" => "Image", "Width" => 1, "Height" => 1,
+            "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8,
+        },
+        vec![128],
+    ));
+    let mut res = fonts(vec![("F1", helvetica("Helvetica"))]);
+    res.set("XObject", dictionary! { "Im1" => img });
+    // A full-page scan plus a stamped "12"; and a page with a small logo and real text.
+    b.page(
+        "q 595 0 0 842 0 0 cm /Im1 Do Q BT /F1 9 Tf 290 30 Td (12) Tj ET",
+        res.clone(),
+    );
+    b.page(
+        "q 50 0 0 50 72 760 cm /Im1 Do Q BT /F1 11 Tf 72 700 Td (A page with a logo.) Tj ET",
+        res,
+    );
+    let d = run(&b.finish());
+    assert!(d.pages[0].needs_ocr);
+    assert!(!d.pages[1].needs_ocr);
+}
