@@ -6,8 +6,10 @@
 //!   separated from the word before them by a space, not dropped.
 //! * Lines: glyphs in content order on the same baseline and close in x form
 //!   a segment; reading order comes from a recursive XY-cut over segments
-//!   (vertical cuts between columns first, else the widest horizontal gap),
-//!   and segments sharing a baseline inside a leaf are joined into one line.
+//!   (vertical cuts between columns first, else the widest horizontal gap;
+//!   a region that looks like a table, with many full-width row gaps, is
+//!   read row by row instead), and segments sharing a baseline inside a
+//!   leaf are joined into one line.
 //! * Blocks: a new block starts at a paragraph-sized vertical gap (relative
 //!   to the page's usual line pitch), a size or weight change, a column
 //!   change, or a bullet.
@@ -175,7 +177,7 @@ pub fn reading_order(segs: &[Seg]) -> Vec<(usize, Vec<usize>)> {
             continue;
         }
         let med = median(items.iter().map(|&i| segs[i].size).collect());
-        cut(segs, items, med, &mut out, &mut leaf, 0);
+        cut(segs, items, med, &mut out, &mut leaf, 0, false);
     }
     out
 }
@@ -205,15 +207,41 @@ fn cut(
     out: &mut Vec<(usize, Vec<usize>)>,
     leaf: &mut usize,
     depth: usize,
+    table: bool,
 ) {
     if items.is_empty() {
         return;
     }
     let bands = y_bands(segs, &items);
     if depth < 200 && bands.len() > 1 {
-        if let Some((left, right)) = vertical_cut(segs, &items, med) {
-            cut(segs, left, med, out, leaf, depth + 1);
-            cut(segs, right, med, out, leaf, depth + 1);
+        if let Some((left, right)) = vertical_cut(segs, &items, med, table) {
+            // A table, not columns of text: many full-width gaps (rows),
+            // or a few with a narrow column. Read it row by row, each row's
+            // cells left to right.
+            let sig: Vec<usize> = (0..bands.len() - 1)
+                .filter(|&k| bands[k].1 - bands[k + 1].0 >= 0.6 * med)
+                .collect();
+            let width = |v: &[usize]| {
+                let x0 = v.iter().map(|&i| segs[i].x0).fold(f32::MAX, f32::min);
+                let x1 = v.iter().map(|&i| segs[i].x1).fold(f32::MIN, f32::max);
+                x1 - x0
+            };
+            let region = width(&items);
+            let narrow = width(&left).min(width(&right)) < 0.35 * region;
+            if !table && (sig.len() >= 5 || (sig.len() >= 3 && narrow)) {
+                let mut start = 0;
+                for &k in sig.iter().chain(std::iter::once(&(bands.len() - 1))) {
+                    let group: Vec<usize> = bands[start..=k]
+                        .iter()
+                        .flat_map(|b| b.2.iter().copied())
+                        .collect();
+                    cut(segs, group, med, out, leaf, depth + 1, true);
+                    start = k + 1;
+                }
+                return;
+            }
+            cut(segs, left, med, out, leaf, depth + 1, table);
+            cut(segs, right, med, out, leaf, depth + 1, table);
             return;
         }
         // Widest horizontal gap.
@@ -234,8 +262,8 @@ fn cut(
             .iter()
             .flat_map(|b| b.2.iter().copied())
             .collect();
-        cut(segs, top, med, out, leaf, depth + 1);
-        cut(segs, bottom, med, out, leaf, depth + 1);
+        cut(segs, top, med, out, leaf, depth + 1, table);
+        cut(segs, bottom, med, out, leaf, depth + 1, table);
         return;
     }
     // Leaf: rows by baseline.
@@ -258,7 +286,14 @@ fn cut(
 
 /// A vertical whitespace channel through the whole region that splits it
 /// into two parts with at least two rows each (columns), not a narrow strip.
-fn vertical_cut(segs: &[Seg], items: &[usize], med: f32) -> Option<(Vec<usize>, Vec<usize>)> {
+/// Inside a table row (`table`), cells of one line and narrow cells count.
+fn vertical_cut(
+    segs: &[Seg],
+    items: &[usize],
+    med: f32,
+    table: bool,
+) -> Option<(Vec<usize>, Vec<usize>)> {
+    let min_side = if table { 1.0 } else { 4.0 } * med;
     let mut v: Vec<usize> = items.to_vec();
     v.sort_by(|&a, &b| segs[a].x0.total_cmp(&segs[b].x0));
     let min_gap = 0.8 * med;
@@ -271,8 +306,8 @@ fn vertical_cut(segs: &[Seg], items: &[usize], med: f32) -> Option<(Vec<usize>, 
         if k > 0 {
             let gap = s.x0 - reach;
             if gap >= min_gap
-                && reach - region_x0 >= 4.0 * med
-                && region_x1 - s.x0 >= 4.0 * med
+                && reach - region_x0 >= min_side
+                && region_x1 - s.x0 >= min_side
                 && best.is_none_or(|b| gap > b.1)
             {
                 best = Some((k, gap));
@@ -283,7 +318,7 @@ fn vertical_cut(segs: &[Seg], items: &[usize], med: f32) -> Option<(Vec<usize>, 
     let (k, _) = best?;
     let left: Vec<usize> = v[..k].to_vec();
     let right: Vec<usize> = v[k..].to_vec();
-    if y_bands(segs, &left).len() < 2 || y_bands(segs, &right).len() < 2 {
+    if !table && (y_bands(segs, &left).len() < 2 || y_bands(segs, &right).len() < 2) {
         return None;
     }
     Some((left, right))

@@ -767,3 +767,24 @@ fn scanned_page_with_a_stamped_page_number_needs_ocr() {
     assert!(d.pages[0].needs_ocr);
     assert!(!d.pages[1].needs_ocr);
 }
+
+#[test]
+fn table_is_read_row_by_row() {
+    let mut c = String::new();
+    let mut expected = Vec::new();
+    for r in 0..6 {
+        let y = 700 - 40 * r;
+        c.push_str(&format!(
+            "BT /F1 11 Tf 13 TL 72 {y} Td (Recommendation {r} first) Tj T* (and second line) Tj ET \
+             BT /F1 11 Tf 260 {y} Td (Action for row {r}) Tj ET \
+             BT /F1 11 Tf 430 {y} Td (Lead {r}) Tj ET "
+        ));
+        expected.push(format!(
+            "Recommendation {r} first\nand second line\n\nAction for row {r}\n\nLead {r}"
+        ));
+    }
+    let mut b = Builder::new();
+    b.page(&c, fonts(vec![("F1", helvetica("Helvetica"))]));
+    let d = run(&b.finish());
+    assert_eq!(d.plain_text(), format!("{}\n", expected.join("\n\n")));
+}
