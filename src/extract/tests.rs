@@ -788,3 +788,40 @@ fn table_is_read_row_by_row() {
     let d = run(&b.finish());
     assert_eq!(d.plain_text(), format!("{}\n", expected.join("\n\n")));
 }
+
+#[test]
+fn page_limit_reads_the_first_pages_with_a_warning() {
+    let mut b = Builder::new();
+    for i in 1..=3 {
+        b.page(
+            &format!("BT /F1 11 Tf 72 700 Td (Fictional page {i}.) Tj ET"),
+            fonts(vec![("F1", helvetica("Helvetica"))]),
+        );
+    }
+    let limits = Limits {
+        max_pages: 2,
+        ..Limits::default()
+    };
+    let d = extract("f.pdf", &b.finish(), &limits).expect("extract");
+    assert_eq!(d.pages.len(), 2);
+    assert_eq!(d.plain_text(), "Fictional page 1.\n\u{c}Fictional page 2.\n");
+    assert_eq!(d.warnings[0].message, "3 pages: only the first 2 were read");
+}
+
+#[test]
+fn stream_byte_limit_skips_the_page_with_a_warning() {
+    let mut b = Builder::new();
+    b.page(
+        "BT /F1 11 Tf 72 700 Td (A page whose content is longer than the limit.) Tj ET",
+        fonts(vec![("F1", helvetica("Helvetica"))]),
+    );
+    let limits = Limits {
+        max_stream_bytes: 16,
+        ..Limits::default()
+    };
+    let d = extract("f.pdf", &b.finish(), &limits).expect("extract");
+    assert_eq!(d.pages.len(), 1);
+    assert!(d.pages[0].blocks.is_empty());
+    assert_eq!(d.warnings.len(), 1);
+    assert_eq!(d.warnings[0].page, Some(1));
+}
