@@ -11,11 +11,21 @@ pub enum Operand<'a> {
     Name(&'a [u8]),
     Str(Vec<u8>),
     Array(Vec<Operand<'a>>),
-    /// Booleans, null, dictionaries: not needed by the interpreter.
+    /// A dictionary (marked-content properties, inline image parameters).
+    Dict(Vec<(&'a [u8], Operand<'a>)>),
+    /// Booleans and null: not needed by the interpreter.
     Other,
 }
 
 impl Operand<'_> {
+    /// A dictionary entry.
+    pub fn get(&self, key: &[u8]) -> Option<&Operand<'_>> {
+        match self {
+            Operand::Dict(e) => e.iter().find(|(k, _)| *k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
     pub fn num(&self) -> Option<f32> {
         match self {
             Operand::Num(n) if n.is_finite() => Some(*n),
@@ -207,6 +217,7 @@ impl<'a> Lexer<'a> {
             b'(' => Operand::Str(self.literal_string()),
             b'<' if self.d.get(self.i + 1) == Some(&b'<') => {
                 self.i += 2;
+                let mut entries = Vec::new();
                 loop {
                     self.skip_ws();
                     match self.peek() {
@@ -221,11 +232,24 @@ impl<'a> Lexer<'a> {
                         self.i += 1;
                         continue;
                     }
-                    if self.object(depth + 1).is_none() {
-                        break;
+                    match self.object(depth + 1) {
+                        None => break,
+                        Some(Ok(Operand::Name(key))) => {
+                            // The value; a keyword here is junk and dropped.
+                            self.skip_ws();
+                            if matches!(self.peek(), Some(b'>')) {
+                                continue;
+                            }
+                            if let Some(Ok(v)) = self.object(depth + 1)
+                                && entries.len() < MAX_OPERANDS
+                            {
+                                entries.push((key, v));
+                            }
+                        }
+                        Some(_) => {}
                     }
                 }
-                Operand::Other
+                Operand::Dict(entries)
             }
             b'<' => Operand::Str(self.hex_string()),
             b'[' => {

@@ -251,6 +251,7 @@ impl<'a> Interp<'a> {
         let mut stack: Vec<GState> = Vec::new();
         let mut tm = IDENTITY;
         let mut tlm = IDENTITY;
+        let mut marked: Vec<Option<(String, usize)>> = Vec::new();
         let mut lexer = Lexer::new(content);
         let mut a: Vec<Operand<'_>> = Vec::new();
         while let Some(operator) = lexer.next_op(&mut a) {
@@ -359,6 +360,27 @@ impl<'a> Interp<'a> {
                     }
                 }
                 b"BI" => self.out.has_image = true,
+                b"BMC" => marked.push(None),
+                b"BDC" => {
+                    // /ActualText replaces the glyphs shown inside.
+                    let actual =
+                        a.get(1)
+                            .and_then(|d| d.get(b"ActualText"))
+                            .and_then(|t| match t {
+                                Operand::Str(bytes) => lopdf::decode_text_string(&Object::String(
+                                    bytes.clone(),
+                                    lopdf::StringFormat::Literal,
+                                ))
+                                .ok(),
+                                _ => None,
+                            });
+                    marked.push(actual.map(|t| (t, self.out.glyphs.len())));
+                }
+                b"EMC" => {
+                    if let Some(Some((text, start))) = marked.pop() {
+                        self.replace_with_actual_text(&text, start);
+                    }
+                }
                 b"Do" => {
                     if let Some(Operand::Name(name)) = a.first() {
                         self.xobject(name, resources, &gs);
@@ -432,6 +454,32 @@ impl<'a> Interp<'a> {
             }
             _ => {}
         }
+    }
+
+    /// Replace the glyphs shown since `start` by one run of `text`, placed
+    /// where they were (first glyph's baseline, union of their extents).
+    fn replace_with_actual_text(&mut self, text: &str, start: usize) {
+        let Some(first) = self.out.glyphs.get(start).copied() else {
+            return;
+        };
+        let shown = &self.out.glyphs[start..];
+        let x0 = shown.iter().map(|g| g.x0).fold(f32::MAX, f32::min);
+        let x1 = shown.iter().map(|g| g.x1).fold(f32::MIN, f32::max);
+        self.out.glyphs.truncate(start);
+        let Some(t) = super::font::normalize_glyph_text(text) else {
+            return;
+        };
+        let begin = self.out.text.len() as u32;
+        self.out.text.push_str(t.trim());
+        let len = (self.out.text.len() as u32 - begin).min(u16::MAX as u32) as u16;
+        self.out.glyphs.push(Glyph {
+            x0,
+            x1,
+            start: begin,
+            len,
+            space: false,
+            ..first
+        });
     }
 
     fn show(&mut self, s: &[u8], gs: &GState, tm: &mut Matrix) {

@@ -804,7 +804,10 @@ fn page_limit_reads_the_first_pages_with_a_warning() {
     };
     let d = extract("f.pdf", &b.finish(), &limits).expect("extract");
     assert_eq!(d.pages.len(), 2);
-    assert_eq!(d.plain_text(), "Fictional page 1.\n\u{c}Fictional page 2.\n");
+    assert_eq!(
+        d.plain_text(),
+        "Fictional page 1.\n\u{c}Fictional page 2.\n"
+    );
     assert_eq!(d.warnings[0].message, "3 pages: only the first 2 were read");
 }
 
@@ -824,4 +827,15 @@ fn stream_byte_limit_skips_the_page_with_a_warning() {
     assert!(d.pages[0].blocks.is_empty());
     assert_eq!(d.warnings.len(), 1);
     assert_eq!(d.warnings[0].page, Some(1));
+}
+
+#[test]
+fn actual_text_replaces_the_glyphs() {
+    let mut b = Builder::new();
+    b.page(
+        "BT /F1 11 Tf 72 700 Td (The ) Tj /Span << /ActualText (\\376\\377\\000o\\000f\\000f\\000i\\000c\\000e) >> BDC (o\\002ce) Tj EMC ( was open.) Tj ET",
+        fonts(vec![("F1", helvetica("Helvetica"))]),
+    );
+    let d = run(&b.finish());
+    assert_eq!(d.plain_text(), "The office was open.\n");
 }
