@@ -475,11 +475,10 @@ impl Font {
 fn tex_table(lower: &str) -> Option<[Option<char>; 256]> {
     let cm = lower.starts_with("cm") || lower.starts_with("lmr") || lower.starts_with("lmroman");
     let t1 = lower.starts_with("sf") || lower.starts_with("ec") || lower.starts_with("tc");
-    if (!cm && !t1)
-        || ["cmsy", "cmex", "cmbsy"]
-            .iter()
-            .any(|p| lower.starts_with(p))
-    {
+    if lower.starts_with("cmsy") || lower.starts_with("cmbsy") {
+        return Some(oms_table());
+    }
+    if (!cm && !t1) || lower.starts_with("cmex") {
         return None;
     }
     let mut t = [None; 256];
@@ -517,12 +516,27 @@ fn tex_table(lower: &str) -> Option<[Option<char>; 256]> {
             t[0x7c] = Some('|');
         }
         if lower.starts_with("cmmi") {
-            // Math italic: only letters and digits are safe.
+            // Math italic: letters, digits, Greek, a few symbols.
             for (i, slot) in t.iter_mut().enumerate() {
-                let c = i as u8;
-                if !(c.is_ascii_alphanumeric()) {
+                if !(i as u8).is_ascii_alphanumeric() {
                     *slot = None;
                 }
+            }
+            let greek = "ΓΔΘΛΞΠΣΥΦΨΩαβγδϵζηθικλμνξπρστυϕχψωεϑϖϱςφ";
+            for (k, ch) in greek.chars().enumerate() {
+                t[k] = Some(ch);
+            }
+            for (code, ch) in [
+                (0x3a, '.'),
+                (0x3b, ','),
+                (0x3c, '<'),
+                (0x3d, '/'),
+                (0x3e, '>'),
+                (0x3f, '⋆'),
+                (0x40, '∂'),
+                (0x60, 'ℓ'),
+            ] {
+                t[code] = Some(ch);
             }
         }
     } else {
@@ -551,6 +565,16 @@ fn tex_table(lower: &str) -> Option<[Option<char>; 256]> {
         t[0xdf] = None;
     }
     Some(t)
+}
+
+/// TeX math symbols (OMS encoding, `CMSY`), codes 0–127.
+fn oms_table() -> [Option<char>; 256] {
+    const OMS: &str = "−·×∗÷⋄±∓⊕⊖⊗⊘⊙◯◦•≍≡⊆⊇≤≥⪯⪰∼≈⊂⊃≪≫≺≻←→↑↓↔↗↘≃⇐⇒⇑⇓⇔↖↙∝′∞∈∋△▽/↦∀∃¬∅ℜℑ⊤⊥ℵABCDEFGHIJKLMNOPQRSTUVWXYZ∪∩⊎∧∨⊢⊣⌊⌋⌈⌉{}⟨⟩|‖↕⇕\\≀√⨿∇∫⊔⊓⊑⊒§†‡¶♣♦♥♠";
+    let mut t = [None; 256];
+    for (k, ch) in OMS.chars().enumerate().take(128) {
+        t[k] = Some(ch);
+    }
+    t
 }
 
 /// The built-in encoding of an embedded Type1 font program (`/FontFile`):
@@ -795,6 +819,21 @@ mod tests {
         assert_eq!(normalize_glyph_text("\u{fb03}").as_deref(), Some("ffi"));
         assert_eq!(normalize_glyph_text("\u{0}"), None);
         assert_eq!(normalize_glyph_text("é").as_deref(), Some("é"));
+    }
+
+    #[test]
+    fn tex_math_tables() {
+        let oms = tex_table("cmsy10").expect("oms");
+        assert_eq!(oms[0x32], Some('∈'));
+        assert_eq!(oms[0x41], Some('A'));
+        assert_eq!(oms[0x66], Some('{'));
+        assert_eq!(oms[0x7f], Some('♠'));
+        let mmi = tex_table("cmmi10").expect("cmmi");
+        assert_eq!(mmi[0x0b], Some('α'));
+        assert_eq!(mmi[0x27], Some('φ'));
+        assert_eq!(mmi[b'x' as usize], Some('x'));
+        assert!(tex_table("cmex10").is_none());
+        assert_eq!(tex_table("cmr10").expect("ot1")[0x0c], Some('\u{fb01}'));
     }
 
     #[test]
