@@ -1,0 +1,403 @@
+//! A fast, allocation-light lexer for page content streams: yields each
+//! operator with its operands (numbers, names, strings, arrays). Replaces
+//! lopdf's nom-based content parser on the hot path. Never fails: junk
+//! bytes are skipped; inline images (`BI … ID … EI`) are skipped whole and
+//! reported as a `BI` operator.
+
+/// An operand of a content-stream operator.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operand<'a> {
+    Num(f32),
+    Name(&'a [u8]),
+    Str(Vec<u8>),
+    Array(Vec<Operand<'a>>),
+    /// A dictionary (marked-content properties, inline image parameters).
+    Dict(Vec<(&'a [u8], Operand<'a>)>),
+    /// Booleans and null: not needed by the interpreter.
+    Other,
+}
+
+impl Operand<'_> {
+    /// A dictionary entry.
+    pub fn get(&self, key: &[u8]) -> Option<&Operand<'_>> {
+        match self {
+            Operand::Dict(e) => e.iter().find(|(k, _)| *k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    pub fn num(&self) -> Option<f32> {
+        match self {
+            Operand::Num(n) if n.is_finite() => Some(*n),
+            _ => None,
+        }
+    }
+}
+
+const MAX_DEPTH: usize = 32;
+const MAX_OPERANDS: usize = 4096;
+
+fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | 0)
+}
+
+fn is_delim(b: u8) -> bool {
+    matches!(
+        b,
+        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
+    )
+}
+
+pub struct Lexer<'a> {
+    d: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Lexer<'a> {
+    pub fn new(d: &'a [u8]) -> Self {
+        Lexer { d, i: 0 }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.d.get(self.i).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b) = self.peek() {
+            if is_ws(b) {
+                self.i += 1;
+            } else if b == b'%' {
+                while let Some(c) = self.peek() {
+                    if c == b'\n' || c == b'\r' {
+                        break;
+                    }
+                    self.i += 1;
+                }
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn regular(&mut self) -> &'a [u8] {
+        let s = self.i;
+        while let Some(b) = self.peek() {
+            if is_ws(b) || is_delim(b) {
+                break;
+            }
+            self.i += 1;
+        }
+        &self.d[s..self.i]
+    }
+
+    fn number(tok: &[u8]) -> Option<f32> {
+        let mut neg = false;
+        let mut k = 0;
+        while k < tok.len() && (tok[k] == b'-' || tok[k] == b'+') {
+            neg ^= tok[k] == b'-';
+            k += 1;
+        }
+        let mut int: f64 = 0.0;
+        let mut frac: f64 = 0.0;
+        let mut scale = 1.0f64;
+        let mut digits = 0;
+        let mut dot = false;
+        for &b in &tok[k..] {
+            match b {
+                b'0'..=b'9' => {
+                    digits += 1;
+                    if dot {
+                        scale /= 10.0;
+                        frac += (b - b'0') as f64 * scale;
+                    } else {
+                        int = int * 10.0 + (b - b'0') as f64;
+                    }
+                }
+                b'.' if !dot => dot = true,
+                _ => return None,
+            }
+        }
+        if digits == 0 {
+            return None;
+        }
+        let v = (int + frac) as f32;
+        Some(if neg { -v } else { v })
+    }
+
+    fn literal_string(&mut self) -> Vec<u8> {
+        // At '('.
+        self.i += 1;
+        let mut out = Vec::new();
+        let mut depth = 1usize;
+        while let Some(b) = self.peek() {
+            self.i += 1;
+            match b {
+                b'(' => {
+                    depth += 1;
+                    out.push(b);
+                }
+                b')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                    out.push(b);
+                }
+                b'\\' => {
+                    let Some(c) = self.peek() else { break };
+                    self.i += 1;
+                    match c {
+                        b'n' => out.push(b'\n'),
+                        b'r' => out.push(b'\r'),
+                        b't' => out.push(b'\t'),
+                        b'b' => out.push(8),
+                        b'f' => out.push(12),
+                        b'0'..=b'7' => {
+                            let mut v = (c - b'0') as u32;
+                            for _ in 0..2 {
+                                match self.peek() {
+                                    Some(d @ b'0'..=b'7') => {
+                                        v = v * 8 + (d - b'0') as u32;
+                                        self.i += 1;
+                                    }
+                                    _ => break,
+                                }
+                            }
+                            out.push((v & 0xff) as u8);
+                        }
+                        b'\r' => {
+                            if self.peek() == Some(b'\n') {
+                                self.i += 1;
+                            }
+                        }
+                        b'\n' => {}
+                        other => out.push(other),
+                    }
+                }
+                _ => out.push(b),
+            }
+        }
+        out
+    }
+
+    fn hex_string(&mut self) -> Vec<u8> {
+        // At '<'.
+        self.i += 1;
+        let mut out = Vec::new();
+        let mut hi: Option<u8> = None;
+        while let Some(b) = self.peek() {
+            self.i += 1;
+            let v = match b {
+                b'>' => break,
+                b'0'..=b'9' => b - b'0',
+                b'a'..=b'f' => b - b'a' + 10,
+                b'A'..=b'F' => b - b'A' + 10,
+                _ => continue,
+            };
+            match hi.take() {
+                Some(h) => out.push(h << 4 | v),
+                None => hi = Some(v),
+            }
+        }
+        if let Some(h) = hi {
+            out.push(h << 4);
+        }
+        out
+    }
+
+    /// One object, or `Err(keyword)` when a bare keyword (operator) is met.
+    fn object(&mut self, depth: usize) -> Option<Result<Operand<'a>, &'a [u8]>> {
+        self.skip_ws();
+        let b = self.peek()?;
+        Some(Ok(match b {
+            b'/' => {
+                self.i += 1;
+                Operand::Name(self.regular())
+            }
+            b'(' => Operand::Str(self.literal_string()),
+            b'<' if self.d.get(self.i + 1) == Some(&b'<') => {
+                self.i += 2;
+                let mut entries = Vec::new();
+                loop {
+                    self.skip_ws();
+                    match self.peek() {
+                        None => break,
+                        Some(b'>') if self.d.get(self.i + 1) == Some(&b'>') => {
+                            self.i += 2;
+                            break;
+                        }
+                        _ => {}
+                    }
+                    if depth >= MAX_DEPTH {
+                        self.i += 1;
+                        continue;
+                    }
+                    match self.object(depth + 1) {
+                        None => break,
+                        Some(Ok(Operand::Name(key))) => {
+                            // The value; a keyword here is junk and dropped.
+                            self.skip_ws();
+                            if matches!(self.peek(), Some(b'>')) {
+                                continue;
+                            }
+                            if let Some(Ok(v)) = self.object(depth + 1)
+                                && entries.len() < MAX_OPERANDS
+                            {
+                                entries.push((key, v));
+                            }
+                        }
+                        Some(_) => {}
+                    }
+                }
+                Operand::Dict(entries)
+            }
+            b'<' => Operand::Str(self.hex_string()),
+            b'[' => {
+                self.i += 1;
+                let mut items = Vec::new();
+                loop {
+                    self.skip_ws();
+                    match self.peek() {
+                        None => break,
+                        Some(b']') => {
+                            self.i += 1;
+                            break;
+                        }
+                        _ => {}
+                    }
+                    if depth >= MAX_DEPTH {
+                        self.i += 1;
+                        continue;
+                    }
+                    match self.object(depth + 1) {
+                        None => break,
+                        Some(Ok(o)) => {
+                            if items.len() < MAX_OPERANDS {
+                                items.push(o);
+                            }
+                        }
+                        Some(Err(_)) => {}
+                    }
+                }
+                Operand::Array(items)
+            }
+            b')' | b'>' | b']' | b'{' | b'}' => {
+                // Stray delimiter: skip it.
+                self.i += 1;
+                return Some(Err(b""));
+            }
+            _ => {
+                let tok = self.regular();
+                if tok.is_empty() {
+                    self.i += 1;
+                    return Some(Err(b""));
+                }
+                if let Some(n) = Self::number(tok) {
+                    Operand::Num(n)
+                } else if matches!(tok, b"true" | b"false" | b"null") {
+                    Operand::Other
+                } else {
+                    return Some(Err(tok));
+                }
+            }
+        }))
+    }
+
+    /// Skip inline image data after `ID` up to and including `EI`.
+    fn skip_inline_image(&mut self) {
+        // Find the ID keyword.
+        while self.i < self.d.len() {
+            self.skip_ws();
+            match self.object(0) {
+                None => return,
+                Some(Err(b"ID")) => break,
+                _ => {}
+            }
+        }
+        // One whitespace byte after ID, then data until whitespace "EI" delimiter.
+        self.i += 1;
+        let d = self.d;
+        while self.i + 2 <= d.len() {
+            if d[self.i] == b'E'
+                && d.get(self.i + 1) == Some(&b'I')
+                && self.i > 0
+                && is_ws(d[self.i - 1])
+                && d.get(self.i + 2).is_none_or(|&c| is_ws(c) || is_delim(c))
+            {
+                self.i += 2;
+                return;
+            }
+            self.i += 1;
+        }
+        self.i = d.len();
+    }
+
+    /// The next operator, with its operands in `ops` (cleared first).
+    pub fn next_op(&mut self, ops: &mut Vec<Operand<'a>>) -> Option<&'a [u8]> {
+        ops.clear();
+        loop {
+            match self.object(0)? {
+                Ok(o) => {
+                    if ops.len() < MAX_OPERANDS {
+                        ops.push(o);
+                    }
+                }
+                Err(b"") => {}
+                Err(kw) => {
+                    if kw == b"BI" {
+                        self.skip_inline_image();
+                    }
+                    return Some(kw);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(s: &[u8]) -> Vec<(String, Vec<Operand<'_>>)> {
+        let mut l = Lexer::new(s);
+        let mut ops = Vec::new();
+        let mut out = Vec::new();
+        while let Some(op) = l.next_op(&mut ops) {
+            out.push((String::from_utf8_lossy(op).into_owned(), ops.clone()));
+        }
+        out
+    }
+
+    #[test]
+    fn operators_and_operands() {
+        let v = all(b"BT /F1 12 Tf 1 0 0 1 72.5 -.5 Tm (a\\(b\\)\\101\\\nc) Tj [<0041> -250 (x)] TJ ET % comment\n");
+        let names: Vec<&str> = v.iter().map(|x| x.0.as_str()).collect();
+        assert_eq!(names, vec!["BT", "Tf", "Tm", "Tj", "TJ", "ET"]);
+        assert_eq!(v[1].1, vec![Operand::Name(b"F1"), Operand::Num(12.0)]);
+        assert_eq!(v[2].1[5], Operand::Num(-0.5));
+        assert_eq!(v[3].1, vec![Operand::Str(b"a(b)Ac".to_vec())]);
+        assert_eq!(
+            v[4].1,
+            vec![Operand::Array(vec![
+                Operand::Str(vec![0, 0x41]),
+                Operand::Num(-250.0),
+                Operand::Str(b"x".to_vec())
+            ])]
+        );
+    }
+
+    #[test]
+    fn inline_image_and_dicts_skipped() {
+        let v =
+            all(b"/P <</MCID 0>> BDC BI /W 2 /H 1 /BPC 8 /CS /G ID \x00EI\xff\nEI Q (t) Tj EMC");
+        let names: Vec<&str> = v.iter().map(|x| x.0.as_str()).collect();
+        assert_eq!(names, vec!["BDC", "BI", "Q", "Tj", "EMC"]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(data in proptest::collection::vec(proptest::num::u8::ANY, 0..600)) {
+            let _ = all(&data);
+        }
+    }
+}
