@@ -15,13 +15,11 @@
 
 use rapidfuzz::distance::levenshtein;
 use rayon::prelude::*;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 use std::time::Instant;
-use unicode_normalization::UnicodeNormalization;
-use ystorfa::extract::{self, Limits};
+use ystorfa::extract::{self, Limits, normalize_for_compare, word_f1};
 
 /// A PDF with its reference text.
 struct Case {
@@ -39,44 +37,6 @@ struct Score {
     failed: bool,
 }
 
-fn normalise(s: &str) -> String {
-    let n: String = s.nfkc().collect();
-    n.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Word-level F1 over multisets of whitespace-separated words.
-fn word_f1(got: &str, truth: &str) -> f64 {
-    let mut counts: HashMap<&str, i64> = HashMap::new();
-    let truth_words: Vec<&str> = truth.split(' ').filter(|w| !w.is_empty()).collect();
-    let got_words: Vec<&str> = got.split(' ').filter(|w| !w.is_empty()).collect();
-    for w in &truth_words {
-        *counts.entry(w).or_default() += 1;
-    }
-    let mut common = 0i64;
-    for w in &got_words {
-        if let Some(c) = counts.get_mut(w)
-            && *c > 0
-        {
-            *c -= 1;
-            common += 1;
-        }
-    }
-    if got_words.is_empty() || truth_words.is_empty() {
-        return if got_words.is_empty() && truth_words.is_empty() {
-            1.0
-        } else {
-            0.0
-        };
-    }
-    let p = common as f64 / got_words.len() as f64;
-    let r = common as f64 / truth_words.len() as f64;
-    if p + r == 0.0 {
-        0.0
-    } else {
-        2.0 * p * r / (p + r)
-    }
-}
-
 fn score(got: Option<&str>, truth: &str) -> Score {
     let Some(got) = got else {
         return Score {
@@ -84,9 +44,9 @@ fn score(got: Option<&str>, truth: &str) -> Score {
             ..Score::default()
         };
     };
-    let (g, t) = (normalise(got), normalise(truth));
+    let (g, t) = (normalize_for_compare(got), normalize_for_compare(truth));
     Score {
-        f1: word_f1(&g, &t),
+        f1: word_f1(&t, &g),
         lev: levenshtein::normalized_similarity(g.chars(), t.chars()),
         failed: false,
     }
