@@ -168,7 +168,7 @@ fn has_heading_shape(text: &str, allow_colon: bool) -> bool {
 }
 
 fn starts_upper_or_digit(text: &str) -> bool {
-    text.trim_start_matches(|c: char| matches!(c, '"' | '\'' | '‘' | '“' | '('))
+    text.trim_start_matches(['"', '\'', '‘', '“', '('])
         .chars()
         .next()
         .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())

@@ -53,7 +53,11 @@ pub(crate) fn title_from_blocks(blocks: &[String]) -> Option<String> {
     let short = |b: &str| {
         let w = b.split_whitespace().count();
         let t = b.trim_end();
-        (1..=25).contains(&w) && !t.ends_with('.') && !t.ends_with(':')
+        (1..=25).contains(&w)
+            && !t.ends_with('.')
+            && !t.ends_with(':')
+            && !t.contains("://")
+            && !t.contains("www.")
     };
     let good = |b: &str| short(b) && TITLE_WORDS.is_match(b) && title_case(b);
     if let Some(i) = blocks.iter().position(|b| good(b)) {
@@ -260,6 +264,14 @@ mod tests {
         assert_eq!(
             title_from_blocks(&blocks).as_deref(),
             Some("Domestic Homicide Review – Overview Report into the death of Adult Z")
+        );
+        let pfd = vec![
+            "Fictional report to prevent future deaths".to_string(),
+            "Source: https://example.org/fictional-report".to_string(),
+        ];
+        assert_eq!(
+            title_from_blocks(&pfd).as_deref(),
+            Some("Fictional report to prevent future deaths")
         );
         assert_eq!(
             title_from_blocks(&["Hello there".to_string()]).as_deref(),

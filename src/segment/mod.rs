@@ -732,7 +732,7 @@ fn pick_title(ex: &ExtractedDoc, units: &[Unit], body: &BodyStyle, markdown: boo
             p.blocks
                 .iter()
                 .take(40)
-                .filter_map(|b| {
+                .flat_map(|b| {
                     let lines: Vec<SrcLine> = b
                         .lines
                         .iter()
@@ -741,10 +741,27 @@ fn pick_title(ex: &ExtractedDoc, units: &[Unit], body: &BodyStyle, markdown: boo
                     let refs: Vec<&SrcLine> = lines.iter().collect();
                     let joined = join_lines(&refs);
                     if joined.split_whitespace().count() <= 25 {
-                        Some(joined)
-                    } else {
-                        refs.first().map(|l| collapse_ws(&l.raw))
+                        return vec![joined];
                     }
+                    // A title run together with other text: each run of
+                    // short lines joined, each long line on its own.
+                    let mut runs: Vec<String> = Vec::new();
+                    let mut run: Vec<&SrcLine> = Vec::new();
+                    for l in refs {
+                        if collapse_ws(&l.raw).chars().count() < 60 {
+                            run.push(l);
+                            continue;
+                        }
+                        if !run.is_empty() {
+                            runs.push(join_lines(&run));
+                            run.clear();
+                        }
+                        runs.push(collapse_ws(&l.raw));
+                    }
+                    if !run.is_empty() {
+                        runs.push(join_lines(&run));
+                    }
+                    runs
                 })
                 .filter(|t| !t.is_empty())
                 .collect()
