@@ -179,6 +179,11 @@ fn has_verb_cue(text: &str) -> bool {
         .any(|w| VERB_CUES.iter().any(|v| w.eq_ignore_ascii_case(v)))
 }
 
+/// No verb cue, or the verb is the heading's keyword ("We will:", "What we will do").
+fn verb_ok(text: &str) -> bool {
+    !has_verb_cue(text) || classify(text) == Some(SectionKind::Commitments)
+}
+
 /// Title-like: most words longer than three letters are capitalised.
 fn is_title_like(text: &str) -> bool {
     if classify(text).is_some() {
@@ -263,8 +268,7 @@ pub(crate) fn detect(
         return None;
     }
     if let Some((num, rest)) = &number {
-        let keyword = classify(rest).is_some();
-        let rest_ok = (keyword || !has_verb_cue(rest)) && (styled || is_title_like(rest));
+        let rest_ok = verb_ok(rest) && (styled || is_title_like(rest));
         if rest_ok {
             return Some(Heading {
                 cue: Cue::Numbered(number_depth(num)),
@@ -297,12 +301,7 @@ pub(crate) fn detect(
             number,
         });
     }
-    let keyword = classify(text).is_some();
-    if !body.styled
-        && words(text).len() <= 8
-        && (keyword || !has_verb_cue(text))
-        && is_title_like(text)
-    {
+    if !body.styled && words(text).len() <= 8 && verb_ok(text) && is_title_like(text) {
         return Some(Heading {
             cue: Cue::Title,
             number,
@@ -483,6 +482,8 @@ mod tests {
         assert!(is_heading("CORONER'S CONCERNS"));
         assert!(is_heading("Values and principles"));
         assert!(is_heading("We will:"));
+        assert!(is_heading("What we will do"));
+        assert!(!is_heading("The conclusion was:"));
         assert!(!is_heading(
             "The strategy focuses on four key priority areas for action:"
         ));

@@ -348,6 +348,48 @@ fn list_blocks_are_split_per_item() {
 }
 
 #[test]
+fn fictional_pfd_sections_and_lead_in_answers() {
+    let d = segment(&text_doc(&[
+        "Prevention of Future Deaths report (Regulation 28) – FICTIONAL EXAMPLE
+         Date of report: 2023-05-02
+         Coroner area: Fictionshire
+
+         INVESTIGATION AND INQUEST
+
+         The inquest into the death of the fictional Person P concluded.
+
+         The conclusion was:
+
+         Unlawful killing
+
+         CIRCUMSTANCES OF THE DEATH
+
+         Person P was found at home.
+
+         CORONER'S CONCERNS
+
+         The MATTERS OF CONCERN are as follows:
+
+         1. There was no fictional training on coercive control.",
+    ]));
+    check_invariants(&d);
+    assert_eq!(
+        headings_of(&d),
+        vec![
+            (1, "INVESTIGATION AND INQUEST", SectionKind::Background),
+            (1, "CIRCUMSTANCES OF THE DEATH", SectionKind::Chronology),
+            (1, "CORONER'S CONCERNS", SectionKind::Concerns),
+        ]
+    );
+    assert_eq!(d.kind, DocKind::Pfd);
+    assert_eq!(d.year, Some(2023));
+    assert_eq!(d.area.as_deref(), Some("Fictionshire"));
+    let last = d.passages.last().expect("passages");
+    assert_eq!(last.marker.as_deref(), Some("1."));
+    assert_eq!(d.sections[last.section].kind, SectionKind::Concerns);
+}
+
+#[test]
 fn no_split_inside_a_wrapped_date() {
     let d = segment(&text_doc(&[
         "The fictional incident took place on\n1 March 2019 at home.",
