@@ -70,7 +70,7 @@ pub(crate) fn title_from_blocks(blocks: &[String]) -> Option<String> {
     }
     blocks
         .iter()
-        .find(|b| short(b) && TITLE_WORDS.is_match(b))
+        .find(|b| short(b) && b.split_whitespace().count() <= 12 && TITLE_WORDS.is_match(b))
         .or_else(|| blocks.iter().find(|b| b.chars().any(char::is_alphabetic)))
         .map(|b| b.trim().to_string())
 }

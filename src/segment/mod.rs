@@ -310,10 +310,15 @@ fn body_style(ex: &ExtractedDoc) -> BodyStyle {
             break;
         }
     }
+    let bold_body = all_chars > 0 && bold_chars * 2 > all_chars;
+    // Fonts only count as a heading cue when they vary: a document set in
+    // one size and weight is read like plain text.
+    let varied =
+        (bold_chars > 0 && !bold_body) || sizes.iter().any(|(s, _)| *s >= median * 1.15 + 0.01);
     BodyStyle {
         median_size: median,
-        styled,
-        bold_body: all_chars > 0 && bold_chars * 2 > all_chars,
+        styled: styled && varied,
+        bold_body,
     }
 }
 
@@ -724,49 +729,50 @@ fn pick_title(ex: &ExtractedDoc, units: &[Unit], body: &BodyStyle, markdown: boo
             .collect();
         return parts.join(" ");
     }
-    // Unstyled: each short cover block, or the first line of a long one.
+    // Unstyled: each short cover block (first three pages); in a long block,
+    // each run of short lines and each long line.
     let blocks: Vec<String> = ex
         .pages
-        .first()
-        .map(|p| {
-            p.blocks
-                .iter()
-                .take(40)
-                .flat_map(|b| {
-                    let lines: Vec<SrcLine> = b
-                        .lines
-                        .iter()
-                        .filter_map(|l| clean_line(l, markdown))
-                        .collect();
-                    let refs: Vec<&SrcLine> = lines.iter().collect();
-                    let joined = join_lines(&refs);
-                    if joined.split_whitespace().count() <= 25 {
-                        return vec![joined];
-                    }
-                    // A title run together with other text: each run of
-                    // short lines joined, each long line on its own.
-                    let mut runs: Vec<String> = Vec::new();
-                    let mut run: Vec<&SrcLine> = Vec::new();
-                    for l in refs {
-                        if collapse_ws(&l.raw).chars().count() < 60 {
-                            run.push(l);
-                            continue;
-                        }
-                        if !run.is_empty() {
-                            runs.push(join_lines(&run));
-                            run.clear();
-                        }
-                        runs.push(collapse_ws(&l.raw));
-                    }
-                    if !run.is_empty() {
-                        runs.push(join_lines(&run));
-                    }
-                    runs
-                })
-                .filter(|t| !t.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
+        .iter()
+        .take(3)
+        .flat_map(|p| &p.blocks)
+        .take(80)
+        .flat_map(|b| cover_candidates(b, markdown))
+        .filter(|t| !t.is_empty())
+        .collect();
     meta::title_from_blocks(&blocks)
         .unwrap_or_else(|| ex.file.rsplit('/').next().unwrap_or(&ex.file).to_string())
+}
+
+/// Title candidates from one cover block: the whole block when short, else
+/// each run of short lines joined and each long line on its own (a title
+/// run together with other text by the extractor).
+fn cover_candidates(b: &Block, markdown: bool) -> Vec<String> {
+    let lines: Vec<SrcLine> = b
+        .lines
+        .iter()
+        .filter_map(|l| clean_line(l, markdown))
+        .collect();
+    let refs: Vec<&SrcLine> = lines.iter().collect();
+    let joined = join_lines(&refs);
+    if joined.split_whitespace().count() <= 25 {
+        return vec![joined];
+    }
+    let mut runs: Vec<String> = Vec::new();
+    let mut run: Vec<&SrcLine> = Vec::new();
+    for l in refs {
+        if collapse_ws(&l.raw).chars().count() < 60 {
+            run.push(l);
+            continue;
+        }
+        if !run.is_empty() {
+            runs.push(join_lines(&run));
+            run.clear();
+        }
+        runs.push(collapse_ws(&l.raw));
+    }
+    if !run.is_empty() {
+        runs.push(join_lines(&run));
+    }
+    runs
 }

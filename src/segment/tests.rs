@@ -242,6 +242,33 @@ fn font_size_and_bold_headings() {
 }
 
 #[test]
+fn uniform_pdf_fonts_read_like_plain_text() {
+    // A PDF set in one size and weight: title-only headings still work.
+    let l = |t: &str| styled(t, 10.0, false);
+    let d = segment(&doc(
+        SourceFormat::Pdf,
+        vec![vec![
+            block(vec![l("Fictional Review of Practice")]),
+            block(vec![
+                l("Our Approach"),
+                l("The fictional partnership will work together across the area."),
+            ]),
+            block(vec![l("Recommendations")]),
+            block(vec![l("1. The fictional board should audit referrals.")]),
+        ]],
+    ));
+    check_invariants(&d);
+    assert_eq!(d.title, "Fictional Review of Practice");
+    assert_eq!(
+        headings_of(&d),
+        vec![
+            (1, "Our Approach", SectionKind::Other),
+            (1, "Recommendations", SectionKind::Recommendations),
+        ]
+    );
+}
+
+#[test]
 fn markdown_headings_and_markup() {
     let d = segment(&doc(
         SourceFormat::Markdown,
