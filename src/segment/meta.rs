@@ -1,0 +1,367 @@
+//! Document metadata: title, document kind, publication year, area and
+//! language, decided from the extractor's metadata, the cover (first page)
+//! and the opening text. Pure functions over strings.
+
+use crate::model::DocKind;
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// How much of the opening body text counts as "the cover" for kind, year and area.
+pub(crate) const COVER_BYTES: usize = 3000;
+
+/// True when a PDF Info title says something (not "Microsoft Word - x.docx").
+pub(crate) fn meaningful_title(t: &str) -> bool {
+    let t = t.trim();
+    let lower = t.to_lowercase();
+    t.chars().filter(|c| c.is_alphabetic()).count() >= 4
+        && !lower.starts_with("microsoft word")
+        && !lower.starts_with("untitled")
+        && ![".doc", ".docx", ".pdf", ".odt", ".rtf", ".indd"]
+            .iter()
+            .any(|e| lower.ends_with(e))
+}
+
+static TITLE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(strateg(y|aeth)|review|adolygiad|report|adroddiad|framework|fframwaith|plan|cynllun|regulation 28)\b",
+    )
+    .expect("static regex")
+});
+
+/// Most words longer than three letters capitalised.
+fn title_case(t: &str) -> bool {
+    let long: Vec<&str> = t
+        .split_whitespace()
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() > 3)
+        .collect();
+    let caps = long
+        .iter()
+        .filter(|w| {
+            w.chars()
+                .find(|c| c.is_alphabetic())
+                .is_some_and(char::is_uppercase)
+        })
+        .count();
+    !long.is_empty() && caps * 2 >= long.len()
+}
+
+/// Pick a title from candidate cover blocks (in order): the first short,
+/// title-cased block naming a document type (joined with the next one when
+/// it is one too), else the first block naming a document type, else the
+/// first block with letters.
+pub(crate) fn title_from_blocks(blocks: &[String]) -> Option<String> {
+    let short = |b: &str| {
+        let w = b.split_whitespace().count();
+        let t = b.trim_end();
+        (1..=25).contains(&w)
+            && !t.ends_with('.')
+            && !t.ends_with(':')
+            && !t.contains("://")
+            && !t.contains("www.")
+    };
+    let good = |b: &str| short(b) && TITLE_WORDS.is_match(b) && title_case(b);
+    if let Some(i) = blocks.iter().position(|b| good(b)) {
+        let mut title = blocks[i].trim().to_string();
+        if let Some(next) = blocks.get(i + 1).filter(|n| good(n)) {
+            title.push_str(" – ");
+            title.push_str(next.trim());
+        }
+        return Some(title);
+    }
+    blocks
+        .iter()
+        .find(|b| short(b) && b.split_whitespace().count() <= 12 && TITLE_WORDS.is_match(b))
+        .or_else(|| blocks.iter().find(|b| b.chars().any(char::is_alphabetic)))
+        .map(|b| b.trim().to_string())
+}
+
+/// Cue phrases per kind (case-insensitive, word-bounded).
+static KIND_CUES: LazyLock<Vec<(Regex, DocKind)>> = LazyLock::new(|| {
+    use DocKind::*;
+    let cues: &[(&str, DocKind)] = &[
+        (r"single unified safeguarding review|\bSUSR\b", Susr),
+        (r"mental health homicide review|\bMHHR\b", Mhhr),
+        (
+            r"domestic homicide review|domestic abuse related death review|\bDHR\b|adolygiad dynladdiad domestig",
+            Dhr,
+        ),
+        (
+            r"child practice review|child safeguarding practice review|serious case review|adolygiad ymarfer plant",
+            Cpr,
+        ),
+        (
+            r"adult practice review|safeguarding adults? review|adolygiad ymarfer oedolion",
+            Apr,
+        ),
+        (
+            r"regulation 28|prevention of future deaths|prevent future deaths",
+            Pfd,
+        ),
+        (
+            r"\bstrategy\b|delivery framework|action plan|strategaeth|fframwaith cyflawni",
+            Strategy,
+        ),
+    ];
+    cues.iter()
+        .filter_map(|(p, k)| Regex::new(&format!("(?i){p}")).ok().map(|r| (r, *k)))
+        .collect()
+});
+
+/// Document kind from the title (weight 10) and the cover text: cue hits in
+/// the first 1000 bytes weigh 3, later ones up to [`COVER_BYTES`] weigh 1.
+/// Words deeper in the body are not looked at.
+pub(crate) fn doc_kind(title: &str, cover: &str) -> DocKind {
+    let mut best = (0u32, DocKind::Other);
+    for (re, kind) in KIND_CUES.iter() {
+        let mut score = 10 * re.find_iter(title).count() as u32;
+        for m in re.find_iter(cover) {
+            score += if m.start() < 1000 { 3 } else { 1 };
+        }
+        if score > best.0 {
+            best = (score, *kind);
+        }
+    }
+    best.1
+}
+
+static YEAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(19[89][0-9]|20[0-4][0-9])\b").expect("static regex"));
+
+static DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:(?:19[89][0-9]|20[0-4][0-9])-[01][0-9]-[0-3][0-9]|[0-3]?[0-9](?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|ionawr|chwefror|mawrth|ebrill|mai|mehefin|gorffennaf|awst|medi|hydref|tachwedd|rhagfyr)[a-z]*\.?\s+(?:19[89][0-9]|20[0-4][0-9])|(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+(?:19[89][0-9]|20[0-4][0-9])|[0-3]?[0-9][/.][01]?[0-9][/.](?:19[89][0-9]|20[0-4][0-9]))\b",
+    )
+    .expect("static regex")
+});
+
+static YEAR_RANGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(19[89][0-9]|20[0-4][0-9])\s*[-–—/]\s*(?:19[89][0-9]|20[0-4][0-9]|[0-9]{2})\b")
+        .expect("static regex")
+});
+
+/// Publication year: a year range in the title ("2019-2024" → 2019), else
+/// the first full date on the cover, else a year in the title, else the PDF
+/// CreationDate year. (A title year may name an Act: "Regulations 2013".)
+pub(crate) fn year(title: &str, cover: &str, created: Option<i32>) -> Option<i32> {
+    let first_year = |s: &str| YEAR.find(s).and_then(|m| m.as_str().parse().ok());
+    YEAR_RANGE
+        .captures(title)
+        .and_then(|c| c[1].parse().ok())
+        .or_else(|| DATE.find(cover).and_then(|m| first_year(m.as_str())))
+        .or_else(|| first_year(title))
+        .or(created)
+}
+
+static CORONER_AREA: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"Coroner area:\s*(.+?)\s*(?:\bSent to:|\bCoroner:|\bReference:|\bDate of report:|\n|$)",
+    )
+    .expect("static regex")
+});
+static CSP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b((?:[A-Z][\w'’&-]*[ \t]+(?:(?:and|of|the|&)[ \t]+)?){1,5}Community Safety Partnership)",
+    )
+    .expect("static regex")
+});
+static POLICE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b((?:[A-Z][a-z]+[ \t]+(?:and[ \t]+|&[ \t]+)?){1,3})(Police|Constabulary)\b")
+        .expect("static regex")
+});
+static WALES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(Wales|Cymru|Welsh Government|Llywodraeth Cymru)\b").expect("static regex")
+});
+
+/// Area from the cover: a coroner area, a community safety partnership, a
+/// police force, or Wales.
+pub(crate) fn area(cover: &str) -> Option<String> {
+    if let Some(c) = CORONER_AREA.captures(cover) {
+        return Some(c[1].to_string());
+    }
+    if let Some(c) = CSP.captures(cover) {
+        return Some(c[1].trim().to_string());
+    }
+    const NOT_PLACES: &[&str] = &[
+        "The",
+        "Chief",
+        "Constable",
+        "Assistant",
+        "Deputy",
+        "Commissioner",
+        "Crime",
+        "And",
+        "Our",
+        "Local",
+        "National",
+        "British",
+        "Transport",
+    ];
+    for c in POLICE.captures_iter(cover) {
+        let words: Vec<&str> = c[1]
+            .split_whitespace()
+            .skip_while(|w| NOT_PLACES.contains(w))
+            .collect();
+        if !words.is_empty() && !words.iter().any(|w| NOT_PLACES.contains(w)) {
+            return Some(format!("{} {}", words.join(" "), &c[2]));
+        }
+    }
+    WALES.find(cover).map(|_| "Wales".to_string())
+}
+
+const WELSH_WORDS: &[&str] = &[
+    "y", "yr", "ac", "yn", "ar", "gan", "mae", "ei", "eu", "bod", "gyda", "o", "sy", "sydd",
+    "wedi", "hefyd", "ein", "ni", "hyn", "fel", "neu", "ddim",
+];
+const ENGLISH_WORDS: &[&str] = &[
+    "the", "and", "of", "to", "in", "is", "that", "for", "with", "are", "was", "be", "on", "by",
+    "this", "it", "as", "were", "have", "has",
+];
+
+/// "en", "cy" or "en+cy" from the share of common Welsh function words.
+pub(crate) fn language(text: &str) -> String {
+    let (mut cy, mut en) = (0usize, 0usize);
+    for w in text
+        .split(|c: char| !c.is_alphabetic() && c != '\'' && c != '’')
+        .filter(|w| !w.is_empty())
+    {
+        let w = w.to_lowercase();
+        let w = w.trim_matches(|c| c == '\'' || c == '’');
+        if WELSH_WORDS.contains(&w) {
+            cy += 1;
+        } else if ENGLISH_WORDS.contains(&w) {
+            en += 1;
+        }
+    }
+    let total = cy + en;
+    if total == 0 {
+        return "en".into();
+    }
+    let share = cy as f64 / total as f64;
+    if share >= 0.75 {
+        "cy".into()
+    } else if share >= 0.2 {
+        "en+cy".into()
+    } else {
+        "en".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles() {
+        assert!(!meaningful_title("Microsoft Word - DHR final.docx"));
+        assert!(!meaningful_title("  "));
+        assert!(meaningful_title("Domestic Homicide Review: Adult A"));
+        let blocks = vec![
+            "Fictional Borough Council".to_string(),
+            "Domestic Homicide Review".to_string(),
+            "Overview Report into the death of Adult Z".to_string(),
+            "This review was commissioned in 2021.".to_string(),
+        ];
+        assert_eq!(
+            title_from_blocks(&blocks).as_deref(),
+            Some("Domestic Homicide Review – Overview Report into the death of Adult Z")
+        );
+        let pfd = vec![
+            "Fictional report to prevent future deaths".to_string(),
+            "Source: https://example.org/fictional-report".to_string(),
+        ];
+        assert_eq!(
+            title_from_blocks(&pfd).as_deref(),
+            Some("Fictional report to prevent future deaths")
+        );
+        assert_eq!(
+            title_from_blocks(&["Hello there".to_string()]).as_deref(),
+            Some("Hello there")
+        );
+    }
+
+    #[test]
+    fn kinds_weighted_by_position() {
+        assert_eq!(doc_kind("Domestic Homicide Review", ""), DocKind::Dhr);
+        assert_eq!(doc_kind("Report", "Regulation 28 report"), DocKind::Pfd);
+        assert_eq!(
+            doc_kind("Safeguarding Adults Review: Adult B", ""),
+            DocKind::Apr
+        );
+        assert_eq!(
+            doc_kind("Child Practice Review CYSUR 1/2020", ""),
+            DocKind::Cpr
+        );
+        // A strategy that mentions DHRs in its text stays a strategy.
+        let cover = format!(
+            "{}Learning from Domestic Homicide Reviews (DHR) informs us.",
+            "x ".repeat(600)
+        );
+        assert_eq!(
+            doc_kind("Fictional County VAWDASV Strategy 2022-2026", &cover),
+            DocKind::Strategy
+        );
+        assert_eq!(doc_kind("Minutes", "nothing here"), DocKind::Other);
+    }
+
+    #[test]
+    fn years() {
+        assert_eq!(year("Strategy 2019-2024", "", Some(2018)), Some(2019));
+        assert_eq!(
+            year(
+                "Report (Regulations 2013)",
+                "Date of report: 2024-04-30",
+                None
+            ),
+            Some(2024)
+        );
+        assert_eq!(year("Review 2021", "", Some(2018)), Some(2021));
+        assert_eq!(
+            year(
+                "Overview report",
+                "Published 14 March 2022 by the panel",
+                None
+            ),
+            Some(2022)
+        );
+        assert_eq!(
+            year("Report", "Date of report: 2024-04-30", None),
+            Some(2024)
+        );
+        assert_eq!(year("Report", "nothing", Some(2017)), Some(2017));
+        assert_eq!(year("Report", "nothing", None), None);
+    }
+
+    #[test]
+    fn areas() {
+        assert_eq!(
+            area("Coroner: A. Person Coroner area: Fictionshire North Sent to: x").as_deref(),
+            Some("Fictionshire North")
+        );
+        assert_eq!(
+            area("Commissioned by Exampletown Community Safety Partnership in 2020").as_deref(),
+            Some("Exampletown Community Safety Partnership")
+        );
+        assert_eq!(
+            area("A joint strategy of Imaginary Vale Police and partners").as_deref(),
+            Some("Imaginary Vale Police")
+        );
+        assert_eq!(area("Llywodraeth Cymru").as_deref(), Some("Wales"));
+        assert_eq!(area("nothing"), None);
+    }
+
+    #[test]
+    fn languages() {
+        assert_eq!(language("The review of the case and the learning."), "en");
+        assert_eq!(
+            language(
+                "Mae'r adolygiad yn dangos bod y gwasanaethau wedi gweithio gyda'r teulu ac yr heddlu."
+            ),
+            "cy"
+        );
+        assert_eq!(
+            language("The review of the case. Mae'r adolygiad yn dangos bod y teulu."),
+            "en+cy"
+        );
+        assert_eq!(language(""), "en");
+    }
+}

@@ -1,0 +1,778 @@
+//! Segment: turns an [`ExtractedDoc`] into a [`Document`]: one body text,
+//! heading-delimited sections classified by the anatomy of a review,
+//! passages (paragraphs, list items, headings, table rows) and sentences, all
+//! with page numbers and byte offsets, plus the document metadata (title,
+//! kind, year, area, language).
+//!
+//! The work is done in four steps:
+//! 1. [`units`](build_units): each block's lines are cleaned (Markdown markup
+//!    removed) and split into units: a heading line, a list item, a table
+//!    row or a paragraph; lines of a unit are joined with spaces.
+//! 2. A paragraph cut by a page break is merged back into one unit.
+//! 3. Layout: units are written into [`Document::text`] separated by a blank
+//!    line (pages too), giving byte spans and `page_starts`.
+//! 4. Headings (see [`headings`]) open sections; sentences are split inside
+//!    each passage (see [`sentences`]); metadata comes from [`meta`].
+
+mod headings;
+mod meta;
+mod sentences;
+#[cfg(test)]
+mod tests;
+
+use crate::model::*;
+use headings::{BodyStyle, Cue, Heading, UnitStyle};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Segment an extracted document.
+pub fn segment(ex: &ExtractedDoc) -> Document {
+    let markdown = ex.format == SourceFormat::Markdown || ex.file.to_lowercase().ends_with(".md");
+    let body = body_style(ex);
+    let units = build_units(ex, &body, markdown);
+    let npages = ex.pages.len().max(1);
+    let (text, page_starts, spans) = layout(&units, npages);
+
+    // Passages.
+    let mut passages: Vec<Passage> = units
+        .iter()
+        .zip(&spans)
+        .enumerate()
+        .map(|(index, (u, &(start, end)))| Passage {
+            index,
+            kind: u.kind,
+            section: 0,
+            page: u.page as u32 + 1,
+            start,
+            end,
+            marker: u.marker.clone(),
+            sentences: match u.kind {
+                PassageKind::Heading | PassageKind::TableRow => vec![Span { start, end }],
+                _ => sentences::split(&text[start..end], start),
+            },
+        })
+        .collect();
+
+    let title = pick_title(ex, &units, &body, markdown);
+    let sections = build_sections(&units, &passages, text.len(), &title);
+    for p in &mut passages {
+        p.section = innermost_section(&sections, p.start);
+    }
+
+    // Metadata.
+    let cover = prefix_on_char_boundary(&text, meta::COVER_BYTES);
+    let kind = meta::doc_kind(&title, cover);
+    let year = meta::year(&title, cover, ex.meta.year);
+    let area = meta::area(&format!("{title}\n{cover}"));
+    let language = meta::language(&text);
+
+    Document {
+        id: doc_id_from_sha(&ex.sha256),
+        file: ex.file.clone(),
+        sha256: ex.sha256.clone(),
+        title,
+        kind,
+        year,
+        area,
+        language,
+        pages: npages as u32,
+        text,
+        page_starts,
+        page_labels: ex.pages.iter().map(|p| p.label.clone()).collect(),
+        sections,
+        passages,
+        warnings: ex.warnings.clone(),
+    }
+}
+
+/// A candidate passage before layout.
+#[derive(Debug, Clone)]
+struct Unit {
+    /// 0-based page index where the unit starts.
+    page: usize,
+    /// Cleaned text, lines joined by spaces.
+    text: String,
+    /// (byte offset in `text`, 0-based page index) where later pages continue it.
+    breaks: Vec<(usize, usize)>,
+    kind: PassageKind,
+    marker: Option<String>,
+    heading: Option<Heading>,
+    style: UnitStyle,
+}
+
+/// One cleaned source line.
+#[derive(Debug, Clone)]
+struct SrcLine {
+    /// Trimmed, markup removed, whitespace kept as written (for markers).
+    raw: String,
+    size: f32,
+    bold: bool,
+    /// `#` count when the line is a Markdown heading.
+    md: Option<u8>,
+    table: bool,
+    marker: Option<Marker>,
+}
+
+/// A list marker at the start of a line.
+#[derive(Debug, Clone, PartialEq)]
+struct Marker {
+    text: String,
+    family: MarkerFamily,
+    /// Byte length of marker plus following space in the raw line.
+    len: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum MarkerFamily {
+    /// "•", "-", "–", "*".
+    Bullet,
+    /// "1", "1.", "2.3", "1)".
+    Number,
+    /// "(a)", "a)", "i.", "R1", "Recommendation 3:".
+    Other,
+    /// "We will:" (strategies).
+    WeWill,
+}
+
+static MARKER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^(?:(?P<bullet>[•●▪■◦‣∙·○➢►✓\-–—*])\s+",
+        r"|(?P<rec>(?i:recommendation|argymhelliad)\s+[0-9]{1,3}(?:\.[0-9]{1,2})?\s*[:.)–-]?)\s+",
+        r"|(?P<r>R[0-9]{1,3}[.:)]?)\s+",
+        r"|(?P<we>(?i:we will|byddwn yn):)\s*",
+        r"|(?P<obj>(?i:objective|priority area|priority|amcan|blaenoriaeth)\s+[0-9]{1,2}[:.])\s*",
+        r"|(?P<num>[0-9]{1,2}(?:\.[0-9]{1,3}){0,3}(?P<np>[.)])?)(?P<nws>\s+)(?P<nnext>\S)",
+        r"|(?P<paren>\((?:[0-9]{1,3}|[a-zA-Z]|[ivxlcIVXLC]{1,6})\))\s+",
+        r"|(?P<letter>(?:[a-zA-Z]|[ivxlc]{1,6}|[IVXLC]{1,6})[.)])\s+",
+        r")"
+    ))
+    .expect("static regex")
+});
+
+const MONTHS: &[&str] = &[
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Sept",
+    "Oct",
+    "Nov",
+    "Dec",
+];
+
+/// The list marker a line starts with, if any.
+fn list_marker(raw: &str) -> Option<Marker> {
+    let c = MARKER.captures(raw)?;
+    let whole = c.get(0)?;
+    let mk = |m: regex::Match<'_>, family, len| Marker {
+        text: m.as_str().trim().to_string(),
+        family,
+        len,
+    };
+    if let Some(m) = c.name("bullet") {
+        return Some(mk(m, MarkerFamily::Bullet, whole.end()));
+    }
+    if let Some(m) = c.name("rec").or(c.name("r")).or(c.name("paren")) {
+        return Some(mk(m, MarkerFamily::Other, whole.end()));
+    }
+    if let Some(m) = c.name("we") {
+        return Some(mk(m, MarkerFamily::WeWill, whole.end()));
+    }
+    if let Some(m) = c.name("obj") {
+        return Some(mk(m, MarkerFamily::Number, whole.end()));
+    }
+    if let Some(m) = c.name("num") {
+        let next = c.name("nnext")?;
+        let ws = c.name("nws")?.as_str();
+        // A bare number is a marker when punctuated ("1.", "1)"), dotted
+        // ("2.3"), spaced like a list ("1   Text") or followed by a capital
+        // that does not start a date ("1 March").
+        let punctuated = c.name("np").is_some() || m.as_str().contains('.');
+        let spaced = ws.len() >= 2 || ws.contains('\t');
+        let rest = &raw[next.start()..];
+        let capital = next
+            .as_str()
+            .chars()
+            .next()
+            .is_some_and(|ch| ch.is_uppercase() || ch == '(')
+            && !MONTHS.iter().any(|mo| {
+                rest.strip_prefix(mo)
+                    .is_some_and(|r| !r.starts_with(|ch: char| ch.is_alphabetic()))
+            });
+        if punctuated || spaced || capital {
+            return Some(mk(m, MarkerFamily::Number, next.start()));
+        }
+        return None;
+    }
+    if let Some(m) = c.name("letter") {
+        return Some(mk(m, MarkerFamily::Other, whole.end()));
+    }
+    None
+}
+
+static MD_RULE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[-*_=]\s*){3,}$|^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?$")
+        .expect("static regex")
+});
+static MD_INLINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\*\*|__|</?(?:b|i|u|em|strong|sup|sub)>|<br\s*/?>").expect("static regex")
+});
+
+/// Clean one source line; None when it carries no text.
+fn clean_line(line: &Line, markdown: bool) -> Option<SrcLine> {
+    let mut raw = line.text.trim().to_string();
+    let mut md = None;
+    if markdown {
+        if MD_RULE.is_match(&raw) {
+            return None;
+        }
+        raw = MD_INLINE.replace_all(&raw, "").trim().to_string();
+        if let Some(rest) = raw.strip_prefix("> ") {
+            raw = rest.trim().to_string();
+        }
+        // Single-star italics around a whole line: "*Develop a ...*".
+        if raw.starts_with('*') && !raw.starts_with("* ") {
+            raw = raw.trim_start_matches('*').to_string();
+        }
+        if raw.ends_with('*') && !raw.ends_with(" *") {
+            raw = raw.trim_end_matches('*').to_string();
+        }
+        if let Some((level, text)) = headings::markdown_heading(&raw) {
+            md = Some(level);
+            raw = text.trim().to_string();
+        }
+    }
+    if !raw.chars().any(|c| !c.is_whitespace()) {
+        return None;
+    }
+    let table = md.is_none() && (raw.contains('\t') || (markdown && raw.starts_with('|')));
+    let marker = if md.is_none() && !table {
+        list_marker(&raw)
+    } else {
+        None
+    };
+    Some(SrcLine {
+        raw,
+        size: line.size,
+        bold: line.bold,
+        md,
+        table,
+        marker,
+    })
+}
+
+/// Character-weighted median font size, and whether bold dominates.
+fn body_style(ex: &ExtractedDoc) -> BodyStyle {
+    let mut sizes: Vec<(f32, usize)> = Vec::new();
+    let (mut bold_chars, mut all_chars) = (0usize, 0usize);
+    let mut styled = false;
+    for l in ex
+        .pages
+        .iter()
+        .flat_map(|p| &p.blocks)
+        .flat_map(|b| &b.lines)
+    {
+        let n = l.text.chars().filter(|c| !c.is_whitespace()).count();
+        if l.size.is_finite() && l.size > 0.0 {
+            styled = true;
+            sizes.push((l.size, n));
+        }
+        styled |= l.bold;
+        all_chars += n;
+        if l.bold {
+            bold_chars += n;
+        }
+    }
+    sizes.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let total: usize = sizes.iter().map(|s| s.1).sum();
+    let mut acc = 0;
+    let mut median = 0.0;
+    for (s, n) in &sizes {
+        acc += n;
+        if acc * 2 >= total {
+            median = *s;
+            break;
+        }
+    }
+    let bold_body = all_chars > 0 && bold_chars * 2 > all_chars;
+    // Fonts only count as a heading cue when they vary: a document set in
+    // one size and weight is read like plain text.
+    let varied =
+        (bold_chars > 0 && !bold_body) || sizes.iter().any(|(s, _)| *s >= median * 1.15 + 0.01);
+    BodyStyle {
+        median_size: median,
+        styled: styled && varied,
+        bold_body,
+    }
+}
+
+/// Join cleaned lines into flowing text: single spaces, a line-end hyphen
+/// kept and glued to a lower-case continuation ("co-" + "operation").
+fn join_lines(lines: &[&SrcLine]) -> String {
+    let mut out = String::new();
+    for l in lines {
+        let text = collapse_ws(&l.raw);
+        if !out.is_empty() {
+            let glue = out.ends_with('-')
+                && out[..out.len() - 1].ends_with(char::is_alphabetic)
+                && text.starts_with(char::is_lowercase);
+            if !glue {
+                out.push(' ');
+            }
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
+fn collapse_ws(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// Ends like a finished sentence or lead-in ("…:", "…;").
+fn ends_terminal(text: &str) -> bool {
+    text.trim_end_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '"' | '\'' | '’' | '”' | ')' | ']')
+    })
+    .ends_with(['.', '?', '!', ':', ';'])
+}
+
+fn heading_styled(l: &SrcLine, body: &BodyStyle) -> bool {
+    body.is_large(l.size) || (body.styled && l.bold && !body.bold_body)
+}
+
+/// Split one block's cleaned lines into groups, one per unit.
+///
+/// A line starts a new unit when it is (or follows) a Markdown heading or a
+/// table row; when it starts with a bullet, or with another list marker
+/// after a line that ended a sentence or lead-in; when the heading style
+/// (large/bold) changes; or when the block's first line is itself a heading
+/// followed by a new sentence ("Our Approach" / "The partnership ...").
+fn group_lines<'a>(lines: &'a [SrcLine], body: &BodyStyle) -> Vec<Vec<&'a SrcLine>> {
+    let mut groups: Vec<Vec<&SrcLine>> = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let new = match i.checked_sub(1).map(|j| &lines[j]) {
+            None => true,
+            Some(prev) => {
+                prev.md.is_some()
+                    || l.md.is_some()
+                    || prev.table
+                    || l.table
+                    || l.marker.as_ref().is_some_and(|m| {
+                        m.family == MarkerFamily::Bullet || ends_terminal(&prev.raw)
+                    })
+                    || heading_styled(prev, body) != heading_styled(l, body)
+                    || (heading_styled(prev, body) && (prev.size - l.size).abs() > 0.5)
+                    || (i == 1 && first_line_is_heading(prev, l, body))
+            }
+        };
+        match groups.last_mut() {
+            Some(g) if !new => g.push(l),
+            _ => groups.push(vec![l]),
+        }
+    }
+    groups
+}
+
+/// The first line of a block is a heading of its own when it passes the
+/// heading rules, is clearly shorter than the next line, and the next line
+/// starts a new sentence (capital, digit or list marker).
+fn first_line_is_heading(first: &SrcLine, next: &SrcLine, body: &BodyStyle) -> bool {
+    if first
+        .marker
+        .as_ref()
+        .is_some_and(|m| m.family != MarkerFamily::Number)
+        || (headings::is_all_caps(&first.raw) && headings::is_all_caps(&next.raw))
+    {
+        return false;
+    }
+    let next_starts_new = next.marker.is_some()
+        || next
+            .raw
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
+    let shorter = first.raw.chars().count() * 10 < next.raw.chars().count() * 7;
+    next_starts_new
+        && shorter
+        && headings::detect(
+            &collapse_ws(&first.raw),
+            UnitStyle {
+                min_size: first.size,
+                all_bold: first.bold,
+            },
+            body,
+            None,
+        )
+        .is_some()
+}
+
+/// Turn a group of lines into a unit on page `page`. `after_lead_in`: the
+/// previous unit ended with a colon ("The conclusion was:"), so a short
+/// unstyled line here is its answer, not a title-only heading.
+fn make_unit(
+    group: &[&SrcLine],
+    page: usize,
+    body: &BodyStyle,
+    after_lead_in: bool,
+) -> Option<Unit> {
+    let first = group.first()?;
+    let text = join_lines(group);
+    if text.is_empty() {
+        return None;
+    }
+    let style = UnitStyle {
+        min_size: group.iter().map(|l| l.size).fold(f32::INFINITY, f32::min),
+        all_bold: group.iter().all(|l| l.bold),
+    };
+    let style = UnitStyle {
+        min_size: if style.min_size.is_finite() {
+            style.min_size
+        } else {
+            0.0
+        },
+        ..style
+    };
+    let marker = first.marker.clone();
+    // Bullets, "(a)", "R1" are list items whatever they say; numbered lines
+    // and a bare "We will:" may be headings ("1. Introduction", "We will:").
+    let may_be_heading = first.md.is_some()
+        || marker.as_ref().is_none_or(|m| match m.family {
+            MarkerFamily::Number => true,
+            MarkerFamily::WeWill => group.len() == 1 && m.len >= first.raw.len(),
+            _ => false,
+        });
+    let heading = if may_be_heading && !first.table {
+        headings::detect(&text, style, body, first.md)
+            .filter(|h| !(after_lead_in && h.cue == Cue::Title))
+    } else {
+        None
+    };
+    let (kind, marker) = if heading.is_some() {
+        (PassageKind::Heading, None)
+    } else if first.table {
+        (PassageKind::TableRow, None)
+    } else if let Some(m) = marker {
+        (PassageKind::ListItem, Some(m.text))
+    } else {
+        (PassageKind::Paragraph, None)
+    };
+    let text = if first.table {
+        text.split('\t')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect::<Vec<_>>()
+            .join(" | ")
+    } else {
+        text
+    };
+    Some(Unit {
+        page,
+        text,
+        breaks: vec![],
+        kind,
+        marker,
+        heading,
+        style,
+    })
+}
+
+/// Connective words that show a sentence goes on ("… the" / "next page").
+const CONNECTIVES: &[&str] = &[
+    "and", "or", "the", "a", "an", "of", "to", "in", "for", "with", "by", "on", "at", "from",
+    "that", "which", "who", "was", "were", "is", "are", "her", "his", "their", "as",
+];
+
+/// A paragraph cut by a page break: the earlier part has no final
+/// punctuation, and the next part starts lower case or the earlier part
+/// ends on a comma, hyphen or connective word.
+fn continues_across_page(prev: &Unit, next: &Unit) -> bool {
+    if !matches!(prev.kind, PassageKind::Paragraph | PassageKind::ListItem)
+        || next.kind != PassageKind::Paragraph
+        || ends_terminal(&prev.text)
+    {
+        return false;
+    }
+    let t = prev.text.trim_end();
+    let last_word = t.rsplit(' ').next().unwrap_or("").to_lowercase();
+    next.text.starts_with(char::is_lowercase)
+        || t.ends_with([',', '-', '–'])
+        || CONNECTIVES.contains(&last_word.as_str())
+}
+
+/// Blocks → units, with page-break continuations merged.
+fn build_units(ex: &ExtractedDoc, body: &BodyStyle, markdown: bool) -> Vec<Unit> {
+    let mut units: Vec<Unit> = Vec::new();
+    // Last page index the last unit reaches.
+    let mut last_reach: Option<usize> = None;
+    for (pi, page) in ex.pages.iter().enumerate() {
+        let mut first_on_page = true;
+        for block in &page.blocks {
+            let lines: Vec<SrcLine> = block
+                .lines
+                .iter()
+                .filter_map(|l| clean_line(l, markdown))
+                .collect();
+            for group in group_lines(&lines, body) {
+                let after_lead_in = units.last().is_some_and(|u| u.text.ends_with(':'));
+                let Some(unit) = make_unit(&group, pi, body, after_lead_in) else {
+                    continue;
+                };
+                let merge = first_on_page
+                    && pi > 0
+                    && last_reach == Some(pi - 1)
+                    && units
+                        .last()
+                        .is_some_and(|p| continues_across_page(p, &unit));
+                first_on_page = false;
+                match units.last_mut() {
+                    Some(prev) if merge => {
+                        let glue =
+                            prev.text.ends_with('-') && unit.text.starts_with(char::is_lowercase);
+                        if !glue {
+                            prev.text.push(' ');
+                        }
+                        prev.breaks.push((prev.text.len(), pi));
+                        prev.text.push_str(&unit.text);
+                    }
+                    _ => units.push(unit),
+                }
+                last_reach = Some(pi);
+            }
+        }
+    }
+    units
+}
+
+/// Write the units into one text. Returns the text, the page starts and
+/// each unit's span.
+fn layout(units: &[Unit], npages: usize) -> (String, Vec<usize>, Vec<(usize, usize)>) {
+    let mut text = String::new();
+    let mut page_start: Vec<Option<usize>> = vec![None; npages];
+    page_start[0] = Some(0);
+    let mut cur = 0usize;
+    let mut spans = Vec::with_capacity(units.len());
+    let advance_to =
+        |target: usize, cur: &mut usize, text: &mut String, ps: &mut Vec<Option<usize>>| {
+            while *cur < target.min(npages - 1) {
+                *cur += 1;
+                if ps[*cur].is_none() {
+                    text.push_str("\n\n");
+                    ps[*cur] = Some(text.len());
+                }
+            }
+        };
+    for u in units {
+        advance_to(u.page, &mut cur, &mut text, &mut page_start);
+        if !text.is_empty() && !text.ends_with("\n\n") {
+            text.push_str("\n\n");
+        }
+        let start = text.len();
+        text.push_str(&u.text);
+        for &(off, q) in &u.breaks {
+            if q < npages && page_start[q].is_none() {
+                page_start[q] = Some(start + off);
+                cur = cur.max(q);
+            }
+        }
+        spans.push((start, text.len()));
+    }
+    advance_to(npages - 1, &mut cur, &mut text, &mut page_start);
+    let starts = page_start
+        .into_iter()
+        .scan(0usize, |last, s| {
+            *last = s.unwrap_or(*last);
+            Some(*last)
+        })
+        .collect();
+    (text, starts, spans)
+}
+
+/// Sections from the heading units: a stack of open sections, closed by the
+/// next heading of the same or a higher level. The document title's own
+/// heading lines on page 1 stay in the front matter.
+fn build_sections(
+    units: &[Unit],
+    passages: &[Passage],
+    text_len: usize,
+    title: &str,
+) -> Vec<Section> {
+    let heads: Vec<(usize, &Heading)> = units
+        .iter()
+        .enumerate()
+        .filter_map(|(i, u)| u.heading.as_ref().map(|h| (i, h)))
+        .skip_while(|(i, _)| units[*i].page == 0 && title.contains(units[*i].text.as_str()))
+        .collect();
+    let cues: Vec<&Cue> = heads.iter().map(|(_, h)| &h.cue).collect();
+    let levels = headings::assign_levels(&cues);
+    let first_start = heads.first().map_or(text_len, |(i, _)| passages[*i].start);
+    let mut sections = vec![Section {
+        index: 0,
+        heading: String::new(),
+        number: None,
+        level: 1,
+        kind: SectionKind::FrontMatter,
+        trail: vec![],
+        page: 1,
+        start: 0,
+        end: first_start,
+    }];
+    let mut stack: Vec<usize> = Vec::new();
+    for ((ui, h), level) in heads.iter().zip(levels) {
+        let p = &passages[*ui];
+        while let Some(&top) = stack.last() {
+            if sections[top].level < level {
+                break;
+            }
+            sections[top].end = p.start;
+            stack.pop();
+        }
+        let parent = stack.last().map(|&i| &sections[i]);
+        let heading = units[*ui].text.clone();
+        let kind = headings::classify(&heading)
+            .or(parent.map(|s| s.kind))
+            .unwrap_or(SectionKind::Other);
+        let mut trail = parent.map(|s| s.trail.clone()).unwrap_or_default();
+        trail.push(heading.clone());
+        let index = sections.len();
+        sections.push(Section {
+            index,
+            heading,
+            number: h.number.clone(),
+            level,
+            kind,
+            trail,
+            page: p.page,
+            start: p.start,
+            end: text_len,
+        });
+        stack.push(index);
+    }
+    sections
+}
+
+/// Same rule as [`Document::section_at`], over a slice.
+fn innermost_section(sections: &[Section], pos: usize) -> usize {
+    sections
+        .iter()
+        .rev()
+        .find(|s| s.start <= pos && pos < s.end.max(s.start + 1))
+        .map_or(0, |s| s.index)
+}
+
+fn prefix_on_char_boundary(text: &str, max: usize) -> &str {
+    let mut end = max.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// Title: a meaningful PDF Info title; else a Markdown `#` title on page 1;
+/// else the largest-font lines on page 1; else the first cover block naming
+/// a document type; else the file name.
+fn pick_title(ex: &ExtractedDoc, units: &[Unit], body: &BodyStyle, markdown: bool) -> String {
+    if let Some(t) = ex
+        .meta
+        .title
+        .as_deref()
+        .filter(|t| meta::meaningful_title(t))
+    {
+        return collapse_ws(t);
+    }
+    let cover: Vec<&Unit> = units.iter().filter(|u| u.page == 0).take(40).collect();
+    if let Some(u) = cover.iter().find(|u| {
+        matches!(
+            u.heading,
+            Some(Heading {
+                cue: Cue::Markdown(1),
+                ..
+            })
+        )
+    }) {
+        return u.text.clone();
+    }
+    let max_size = cover
+        .iter()
+        .map(|u| u.style.min_size)
+        .fold(0.0f32, f32::max);
+    if body.is_large(max_size) {
+        let parts: Vec<&str> = cover
+            .iter()
+            .skip_while(|u| (u.style.min_size - max_size).abs() > 0.25)
+            .take_while(|u| (u.style.min_size - max_size).abs() <= 0.25)
+            .take(3)
+            .map(|u| u.text.as_str())
+            .collect();
+        return parts.join(" ");
+    }
+    // Unstyled: each short cover block (first three pages); in a long block,
+    // each run of short lines and each long line.
+    let blocks: Vec<String> = ex
+        .pages
+        .iter()
+        .take(3)
+        .flat_map(|p| &p.blocks)
+        .take(80)
+        .flat_map(|b| cover_candidates(b, markdown))
+        .filter(|t| !t.is_empty())
+        .collect();
+    meta::title_from_blocks(&blocks)
+        .unwrap_or_else(|| ex.file.rsplit('/').next().unwrap_or(&ex.file).to_string())
+}
+
+/// Title candidates from one cover block: the whole block when short, else
+/// each run of short lines joined and each long line on its own (a title
+/// run together with other text by the extractor).
+fn cover_candidates(b: &Block, markdown: bool) -> Vec<String> {
+    let lines: Vec<SrcLine> = b
+        .lines
+        .iter()
+        .filter_map(|l| clean_line(l, markdown))
+        .collect();
+    let refs: Vec<&SrcLine> = lines.iter().collect();
+    let joined = join_lines(&refs);
+    if joined.split_whitespace().count() <= 25 {
+        return vec![joined];
+    }
+    let mut runs: Vec<String> = Vec::new();
+    let mut run: Vec<&SrcLine> = Vec::new();
+    for l in refs {
+        if collapse_ws(&l.raw).chars().count() < 60 {
+            run.push(l);
+            continue;
+        }
+        if !run.is_empty() {
+            runs.push(join_lines(&run));
+            run.clear();
+        }
+        runs.push(collapse_ws(&l.raw));
+    }
+    if !run.is_empty() {
+        runs.push(join_lines(&run));
+    }
+    runs
+}

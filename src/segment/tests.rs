@@ -1,0 +1,659 @@
+//! Tests of the whole segmenter on hand-built (fictional) documents, a
+//! property test of its invariants, and snapshots of the real corpus outline.
+
+use super::*;
+use proptest::prelude::*;
+
+fn line(text: &str) -> Line {
+    Line {
+        text: text.to_string(),
+        bbox: Rect::default(),
+        font: String::new(),
+        size: 0.0,
+        bold: false,
+        italic: false,
+    }
+}
+
+fn styled(text: &str, size: f32, bold: bool) -> Line {
+    Line {
+        size,
+        bold,
+        font: if bold { "Arial-BoldMT" } else { "ArialMT" }.into(),
+        ..line(text)
+    }
+}
+
+fn block(lines: Vec<Line>) -> Block {
+    Block {
+        lines,
+        bbox: Rect::default(),
+    }
+}
+
+/// A block of unstyled lines, one per `\n`.
+fn tb(text: &str) -> Block {
+    block(text.lines().map(line).collect())
+}
+
+fn page(number: u32, blocks: Vec<Block>) -> Page {
+    Page {
+        number,
+        label: None,
+        width: 595.0,
+        height: 842.0,
+        blocks,
+        header: vec![],
+        footer: vec![],
+        needs_ocr: false,
+    }
+}
+
+fn doc(format: SourceFormat, pages: Vec<Vec<Block>>) -> ExtractedDoc {
+    ExtractedDoc {
+        file: "fixtures/fictional.txt".into(),
+        sha256: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef".into(),
+        format,
+        meta: SourceMeta::default(),
+        pages: pages
+            .into_iter()
+            .enumerate()
+            .map(|(i, b)| page(i as u32 + 1, b))
+            .collect(),
+        warnings: vec![],
+    }
+}
+
+fn text_doc(pages: &[&str]) -> ExtractedDoc {
+    doc(
+        SourceFormat::Text,
+        pages
+            .iter()
+            .map(|p| {
+                p.split("\n\n")
+                    .filter(|b| !b.trim().is_empty())
+                    .map(tb)
+                    .collect()
+            })
+            .collect(),
+    )
+}
+
+fn ptext<'a>(d: &'a Document, p: &Passage) -> &'a str {
+    d.passage_text(p)
+}
+
+fn headings_of(d: &Document) -> Vec<(u8, &str, SectionKind)> {
+    d.sections
+        .iter()
+        .skip(1)
+        .map(|s| (s.level, s.heading.as_str(), s.kind))
+        .collect()
+}
+
+/// Every structural invariant of a [`Document`]; panics with a message.
+pub(crate) fn check_invariants(d: &Document) {
+    let len = d.text.len();
+    assert!(d.pages >= 1);
+    assert_eq!(d.page_starts.len(), d.pages as usize);
+    assert_eq!(d.page_starts[0], 0);
+    for w in d.page_starts.windows(2) {
+        assert!(w[0] < w[1], "page_starts increasing: {:?}", d.page_starts);
+    }
+    for &s in &d.page_starts {
+        assert!(s <= len && d.text.is_char_boundary(s));
+    }
+    assert!(!d.sections.is_empty());
+    assert_eq!(d.sections[0].kind, SectionKind::FrontMatter);
+    for (i, s) in d.sections.iter().enumerate() {
+        assert_eq!(s.index, i);
+        assert!(s.start <= s.end && s.end <= len, "section span {s:?}");
+        assert!(d.text.is_char_boundary(s.start) && d.text.is_char_boundary(s.end));
+        assert!(s.page >= 1 && s.page <= d.pages);
+        assert!(s.level >= 1);
+    }
+    let mut last_end = 0;
+    for (i, p) in d.passages.iter().enumerate() {
+        assert_eq!(p.index, i);
+        assert!(p.start < p.end && p.end <= len, "passage span {p:?}");
+        assert!(p.start >= last_end, "passages in order, not overlapping");
+        assert!(d.text.is_char_boundary(p.start) && d.text.is_char_boundary(p.end));
+        assert!(p.page >= 1 && p.page <= d.pages);
+        assert_eq!(d.page_at(p.start), p.page, "page_at agrees for {p:?}");
+        let s = &d.sections[p.section];
+        assert!(s.start <= p.start && p.start < s.end.max(s.start + 1));
+        assert_eq!(d.section_at(p.start), Some(p.section));
+        let mut last_s = p.start;
+        for sp in &p.sentences {
+            assert!(sp.start >= last_s && sp.start < sp.end && sp.end <= p.end);
+            assert!(d.text.is_char_boundary(sp.start) && d.text.is_char_boundary(sp.end));
+            last_s = sp.end;
+        }
+        assert_eq!(p.kind == PassageKind::ListItem, p.marker.is_some());
+        last_end = p.end;
+    }
+}
+
+#[test]
+fn numbered_headings_paragraphs_and_recommendations() {
+    let d = segment(&text_doc(&[
+        "Fictional Domestic Homicide Review: Adult Q\n\n\
+         1 Introduction\n\n\
+         1.1 This fictional review looks at the contact agencies had with Adult Q.\n\n\
+         5 Analysis\n\n\
+         5.3 Health Board\n\n\
+         5.3.1 The GP saw Ms A on 3 March 2019 and noted a bruise on her arm.\n\n\
+         8 Recommendations\n\n\
+         1. The police should review their risk assessment training.\n\n\
+         2. The Health Board should ask about domestic abuse at every contact.",
+    ]));
+    check_invariants(&d);
+    assert_eq!(
+        headings_of(&d),
+        vec![
+            (1, "1 Introduction", SectionKind::Introduction),
+            (1, "5 Analysis", SectionKind::Analysis),
+            (2, "5.3 Health Board", SectionKind::Analysis),
+            (1, "8 Recommendations", SectionKind::Recommendations),
+        ]
+    );
+    let health = &d.sections[3];
+    assert_eq!(health.number.as_deref(), Some("5.3"));
+    assert_eq!(health.trail, vec!["5 Analysis", "5.3 Health Board"]);
+    let para = d
+        .passages
+        .iter()
+        .find(|p| ptext(&d, p).starts_with("5.3.1"))
+        .expect("numbered paragraph");
+    assert_eq!(para.kind, PassageKind::ListItem);
+    assert_eq!(para.marker.as_deref(), Some("5.3.1"));
+    assert_eq!(para.section, 3);
+    let recs: Vec<&Passage> = d
+        .passages
+        .iter()
+        .filter(|p| p.section == 4 && p.kind == PassageKind::ListItem)
+        .collect();
+    assert_eq!(recs.len(), 2);
+    assert_eq!(recs[0].marker.as_deref(), Some("1."));
+    assert_eq!(d.kind, DocKind::Dhr);
+    assert_eq!(d.title, "Fictional Domestic Homicide Review: Adult Q");
+}
+
+#[test]
+fn heading_line_split_off_its_block() {
+    let d = segment(&text_doc(&[
+        "Our Approach\nThe fictional partnership will work together across the whole area.\n\
+         It will listen to survivors.",
+    ]));
+    check_invariants(&d);
+    assert_eq!(d.passages.len(), 2);
+    assert_eq!(d.passages[0].kind, PassageKind::Heading);
+    assert_eq!(ptext(&d, &d.passages[0]), "Our Approach");
+    assert_eq!(
+        ptext(&d, &d.passages[1]),
+        "The fictional partnership will work together across the whole area. It will listen to survivors."
+    );
+    assert_eq!(d.passages[1].sentences.len(), 2);
+    // A wrapped title is not split.
+    let d = segment(&text_doc(&[
+        "Tackling Abuse in\nthe Fictional Vale: a Joint Strategy",
+    ]));
+    assert_eq!(d.passages.len(), 1);
+}
+
+#[test]
+fn font_size_and_bold_headings() {
+    let body = |t: &str| styled(t, 11.0, false);
+    let d = segment(&doc(
+        SourceFormat::Pdf,
+        vec![vec![
+            block(vec![styled("Fictional Child Practice Review", 20.0, true)]),
+            block(vec![styled("Background", 16.0, true)]),
+            block(vec![
+                body("Child C lived with their mother in a fictional town and"),
+                body("attended the local primary school."),
+            ]),
+            block(vec![styled("Family history", 11.0, true)]),
+            block(vec![body("The family had moved three times in two years.")]),
+            block(vec![styled("Learning", 16.0, true)]),
+            block(vec![
+                styled("Practice episodes", 11.0, true),
+                body("Agencies did not share what they knew about the moves."),
+            ]),
+        ]],
+    ));
+    check_invariants(&d);
+    assert_eq!(
+        headings_of(&d),
+        vec![
+            (1, "Background", SectionKind::Background),
+            (2, "Family history", SectionKind::Background),
+            (1, "Learning", SectionKind::Lessons),
+            (2, "Practice episodes", SectionKind::Lessons),
+        ]
+    );
+    assert_eq!(d.title, "Fictional Child Practice Review");
+    assert_eq!(d.kind, DocKind::Cpr);
+    let last = d.passages.last().expect("passages");
+    assert_eq!(
+        ptext(&d, last),
+        "Agencies did not share what they knew about the moves."
+    );
+}
+
+#[test]
+fn uniform_pdf_fonts_read_like_plain_text() {
+    // A PDF set in one size and weight: title-only headings still work.
+    let l = |t: &str| styled(t, 10.0, false);
+    let d = segment(&doc(
+        SourceFormat::Pdf,
+        vec![vec![
+            block(vec![l("Fictional Review of Practice")]),
+            block(vec![
+                l("Our Approach"),
+                l("The fictional partnership will work together across the area."),
+            ]),
+            block(vec![l("Recommendations")]),
+            block(vec![l("1. The fictional board should audit referrals.")]),
+        ]],
+    ));
+    check_invariants(&d);
+    assert_eq!(d.title, "Fictional Review of Practice");
+    assert_eq!(
+        headings_of(&d),
+        vec![
+            (1, "Our Approach", SectionKind::Other),
+            (1, "Recommendations", SectionKind::Recommendations),
+        ]
+    );
+}
+
+#[test]
+fn markdown_headings_and_markup() {
+    let d = segment(&doc(
+        SourceFormat::Markdown,
+        vec![vec![
+            tb("# Fictional VAWDASV Strategy 2022-2026"),
+            tb("---"),
+            tb("## **Objective 1: Increase awareness**"),
+            tb("Some **bold** context for the fictional objective."),
+            tb("### We will:"),
+            tb("- Run a fictional awareness campaign.\n- Train all staff."),
+            tb("| Action | Lead |\n|---|---|\n| Campaign | Council |"),
+        ]],
+    ));
+    check_invariants(&d);
+    assert_eq!(
+        headings_of(&d),
+        vec![
+            (
+                1,
+                "Objective 1: Increase awareness",
+                SectionKind::Objectives
+            ),
+            (2, "We will:", SectionKind::Commitments),
+        ]
+    );
+    assert_eq!(d.title, "Fictional VAWDASV Strategy 2022-2026");
+    assert_eq!(d.kind, DocKind::Strategy);
+    assert_eq!(d.year, Some(2022));
+    assert!(!d.text.contains("**") && !d.text.contains('#'));
+    let items: Vec<&Passage> = d
+        .passages
+        .iter()
+        .filter(|p| p.kind == PassageKind::ListItem)
+        .collect();
+    assert_eq!(items.len(), 2);
+    assert!(
+        items
+            .iter()
+            .all(|p| d.sections[p.section].kind == SectionKind::Commitments)
+    );
+    assert_eq!(items[0].marker.as_deref(), Some("-"));
+    let rows = d
+        .passages
+        .iter()
+        .filter(|p| p.kind == PassageKind::TableRow)
+        .count();
+    assert_eq!(rows, 2);
+}
+
+#[test]
+fn welsh_headings_and_language() {
+    let d = segment(&text_doc(&["Adolygiad Ymarfer Plant Ffuglennol\n\n\
+         CRYNODEB GWEITHREDOL\n\n\
+         Mae'r adolygiad ffuglennol yn dangos bod y gwasanaethau wedi gweithio gyda'r teulu.\n\n\
+         Cyflwyniad\n\n\
+         Mae hyn yn adolygiad o'r cyswllt a gafodd yr asiantaethau gyda'r plentyn.\n\n\
+         Argymhellion\n\n\
+         1. Dylai'r bwrdd sicrhau bod y staff yn cael hyfforddiant."]));
+    check_invariants(&d);
+    let kinds: Vec<SectionKind> = d.sections.iter().skip(1).map(|s| s.kind).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            SectionKind::ExecutiveSummary,
+            SectionKind::Introduction,
+            SectionKind::Recommendations
+        ]
+    );
+    assert_eq!(d.language, "cy");
+    assert_eq!(d.kind, DocKind::Cpr);
+}
+
+#[test]
+fn list_blocks_are_split_per_item() {
+    let d = segment(&text_doc(&["The panel identified these fictional gaps:\n\
+         • risk was not re-assessed after the move,\n\
+         • the GP was not told about the\n  incident in May,\n\
+         • no one spoke to the neighbour.\n\n\
+         (a) First lettered point.\n(b) Second lettered point.\n\n\
+         R1 Training on coercive control for fictional staff.\n\n\
+         Recommendation 3: The fictional board should audit referrals."]));
+    check_invariants(&d);
+    let items: Vec<(&str, &str)> = d
+        .passages
+        .iter()
+        .filter_map(|p| p.marker.as_deref().map(|m| (m, ptext(&d, p))))
+        .collect();
+    assert_eq!(
+        items,
+        vec![
+            ("•", "• risk was not re-assessed after the move,"),
+            ("•", "• the GP was not told about the incident in May,"),
+            ("•", "• no one spoke to the neighbour."),
+            ("(a)", "(a) First lettered point."),
+            ("(b)", "(b) Second lettered point."),
+            ("R1", "R1 Training on coercive control for fictional staff."),
+            (
+                "Recommendation 3:",
+                "Recommendation 3: The fictional board should audit referrals."
+            ),
+        ]
+    );
+    assert_eq!(d.passages[0].kind, PassageKind::Paragraph);
+}
+
+#[test]
+fn fictional_pfd_sections_and_lead_in_answers() {
+    let d = segment(&text_doc(&[
+        "Prevention of Future Deaths report (Regulation 28) – FICTIONAL EXAMPLE
+         Date of report: 2023-05-02
+         Coroner area: Fictionshire
+
+         INVESTIGATION AND INQUEST
+
+         The inquest into the death of the fictional Person P concluded.
+
+         The conclusion was:
+
+         Unlawful killing
+
+         CIRCUMSTANCES OF THE DEATH
+
+         Person P was found at home.
+
+         CORONER'S CONCERNS
+
+         The MATTERS OF CONCERN are as follows:
+
+         1. There was no fictional training on coercive control.",
+    ]));
+    check_invariants(&d);
+    assert_eq!(
+        headings_of(&d),
+        vec![
+            (1, "INVESTIGATION AND INQUEST", SectionKind::Background),
+            (1, "CIRCUMSTANCES OF THE DEATH", SectionKind::Chronology),
+            (1, "CORONER'S CONCERNS", SectionKind::Concerns),
+        ]
+    );
+    assert_eq!(d.kind, DocKind::Pfd);
+    assert_eq!(d.year, Some(2023));
+    assert_eq!(d.area.as_deref(), Some("Fictionshire"));
+    let last = d.passages.last().expect("passages");
+    assert_eq!(last.marker.as_deref(), Some("1."));
+    assert_eq!(d.sections[last.section].kind, SectionKind::Concerns);
+}
+
+#[test]
+fn no_split_inside_a_wrapped_date() {
+    let d = segment(&text_doc(&[
+        "The fictional incident took place on\n1 March 2019 at home.",
+    ]));
+    assert_eq!(d.passages.len(), 1);
+    assert_eq!(d.passages[0].kind, PassageKind::Paragraph);
+}
+
+#[test]
+fn paragraph_merged_across_page_break() {
+    let d = segment(&text_doc(&[
+        "Intro paragraph on page one.\n\nThe fictional officer attended the address and",
+        "spoke to the person harmed alone.\n\nA new paragraph on page two.",
+    ]));
+    check_invariants(&d);
+    assert_eq!(d.passages.len(), 3);
+    assert_eq!(
+        ptext(&d, &d.passages[1]),
+        "The fictional officer attended the address and spoke to the person harmed alone."
+    );
+    assert_eq!(d.passages[1].page, 1);
+    assert_eq!(d.passages[2].page, 2);
+    assert_eq!(d.pages, 2);
+    // Page 2 starts inside the merged passage, at its continuation.
+    assert!(d.text[d.page_starts[1]..].starts_with("spoke to"));
+    assert_eq!(d.page_at(d.passages[2].start), 2);
+}
+
+#[test]
+fn paragraph_not_merged_after_full_stop() {
+    let d = segment(&text_doc(&[
+        "The fictional officer attended the address.",
+        "The person harmed was seen alone.",
+    ]));
+    check_invariants(&d);
+    assert_eq!(d.passages.len(), 2);
+    assert_eq!(d.passages[1].page, 2);
+    assert_eq!(
+        d.text,
+        "The fictional officer attended the address.\n\nThe person harmed was seen alone."
+    );
+    assert_eq!(d.page_starts, vec![0, 45]);
+}
+
+#[test]
+fn empty_pages_keep_page_starts_increasing() {
+    let d = segment(&text_doc(&["", "Only text, on page two.", ""]));
+    check_invariants(&d);
+    assert_eq!(d.passages[0].page, 2);
+    assert_eq!(d.pages, 3);
+    let empty = segment(&text_doc(&[]));
+    check_invariants(&empty);
+    assert_eq!(empty.sections.len(), 1);
+}
+
+#[test]
+fn sentences_with_abbreviations() {
+    let d = segment(&text_doc(&["Mr. A saw Dr. B on 3 Jan. 2020. He left."]));
+    let p = &d.passages[0];
+    let s: Vec<&str> = p
+        .sentences
+        .iter()
+        .map(|s| &d.text[s.start..s.end])
+        .collect();
+    assert_eq!(s, vec!["Mr. A saw Dr. B on 3 Jan. 2020.", "He left."]);
+}
+
+#[test]
+fn page_at_and_section_at_agree() {
+    let d = segment(&text_doc(&[
+        "COVER TEXT FOR A FICTIONAL REVIEW\n\nSome front matter.",
+        "1 Introduction\n\nIntro text.\n\n2 Background\n\nBackground text.",
+        "2.1 Family\n\nFamily text.",
+    ]));
+    check_invariants(&d);
+    for p in &d.passages {
+        assert_eq!(d.page_at(p.start), p.page);
+        assert_eq!(d.section_at(p.start), Some(p.section));
+    }
+    let fam = d
+        .passages
+        .iter()
+        .find(|p| ptext(&d, p) == "Family text.")
+        .expect("family");
+    assert_eq!(
+        d.sections[fam.section].trail,
+        vec!["2 Background", "2.1 Family"]
+    );
+    assert_eq!(d.sections[fam.section].kind, SectionKind::Background);
+    assert_eq!(d.sections[fam.section].page, 3);
+}
+
+#[test]
+fn metadata_title_kind_year_area() {
+    let mut ex = text_doc(&["FICTIONAL EXAMPLE\n\n\
+         Exampletown Community Safety Partnership\n\n\
+         Domestic Homicide Review\n\n\
+         Overview Report into the death of Adult Z\n\n\
+         Published 14 March 2022\n\n\
+         1 Introduction\n\nThe review was held."]);
+    let d = segment(&ex);
+    assert_eq!(
+        d.title,
+        "Domestic Homicide Review – Overview Report into the death of Adult Z"
+    );
+    assert_eq!(d.kind, DocKind::Dhr);
+    assert_eq!(d.year, Some(2022));
+    assert_eq!(
+        d.area.as_deref(),
+        Some("Exampletown Community Safety Partnership")
+    );
+    assert_eq!(d.language, "en");
+    assert_eq!(d.id, "d0123456789abcdef");
+    ex.meta.title = Some("Microsoft Word - final.docx".into());
+    assert_eq!(segment(&ex).title, d.title);
+    ex.meta.title = Some("Safeguarding Adults Review: Adult Y".into());
+    let d2 = segment(&ex);
+    assert_eq!(d2.title, "Safeguarding Adults Review: Adult Y");
+    assert_eq!(d2.kind, DocKind::Apr);
+}
+
+fn arb_line() -> impl Strategy<Value = Line> {
+    let texts = prop_oneof![
+        "[A-Za-z0-9 .,:;()•#*|\\-–ŵé\t]{0,40}",
+        Just("1 Introduction".to_string()),
+        Just("5.3 Health Board".to_string()),
+        Just("• item".to_string()),
+        Just("## We will:".to_string()),
+        Just("CORONER'S CONCERNS".to_string()),
+        Just("and continues here".to_string()),
+        Just("Mr. A saw Dr. B on 3 Jan. 2020. He left.".to_string()),
+    ];
+    (
+        texts,
+        prop_oneof![Just(0.0f32), Just(11.0), Just(16.0)],
+        any::<bool>(),
+    )
+        .prop_map(|(t, size, bold)| Line {
+            size,
+            bold,
+            ..line(&t)
+        })
+}
+
+fn arb_doc() -> impl Strategy<Value = ExtractedDoc> {
+    let blk = prop::collection::vec(arb_line(), 0..4).prop_map(block);
+    let pg = prop::collection::vec(blk, 0..5);
+    (
+        prop::collection::vec(pg, 0..4),
+        prop_oneof![
+            Just(SourceFormat::Text),
+            Just(SourceFormat::Markdown),
+            Just(SourceFormat::Pdf)
+        ],
+    )
+        .prop_map(|(pages, f)| doc(f, pages))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+    #[test]
+    fn segment_never_panics_and_keeps_invariants(ex in arb_doc()) {
+        let d = segment(&ex);
+        check_invariants(&d);
+    }
+}
+
+/// Outline of a segmented document for human review.
+fn outline(d: &Document) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let _ = writeln!(s, "title: {}", d.title);
+    let _ = writeln!(
+        s,
+        "kind: {}  year: {:?}  area: {:?}  language: {}  pages: {}",
+        d.kind, d.year, d.area, d.language, d.pages
+    );
+    let mut counts = std::collections::BTreeMap::new();
+    for p in &d.passages {
+        *counts.entry(format!("{:?}", p.kind)).or_insert(0) += 1;
+    }
+    let sentences: usize = d.passages.iter().map(|p| p.sentences.len()).sum();
+    let _ = writeln!(s, "passages: {counts:?}  sentences: {sentences}");
+    for sec in &d.sections {
+        let items = d
+            .passages
+            .iter()
+            .filter(|p| p.section == sec.index && p.kind == PassageKind::ListItem)
+            .count();
+        let _ = writeln!(
+            s,
+            "{}[{}] {} p{} ({} list items) {}",
+            "  ".repeat(sec.level.saturating_sub(1) as usize),
+            sec.level,
+            sec.kind,
+            sec.page,
+            items,
+            sec.trail_string()
+        );
+    }
+    s
+}
+
+#[test]
+fn corpus_outlines() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
+    let dir = if dir.exists() {
+        dir
+    } else {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
+    };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "corpus missing at {}",
+            dir.display()
+        );
+        println!("corpus not found at {}: skipping", dir.display());
+        return;
+    };
+    let mut files: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "txt" || e == "md"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    for path in files {
+        let bytes = std::fs::read(&path).expect("read corpus file");
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("file")
+            .to_string();
+        let ex = crate::extract::extract(&name, &bytes, &crate::extract::Limits::default())
+            .expect("extract corpus file");
+        let d = segment(&ex);
+        check_invariants(&d);
+        insta::assert_snapshot!(format!("corpus_{name}"), outline(&d));
+    }
+}
