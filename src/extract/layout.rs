@@ -485,7 +485,7 @@ pub fn vocabulary<'a>(blocks: impl Iterator<Item = &'a Block>) -> HashSet<String
 /// split across lines. The hyphen is dropped for a soft line-break hyphen
 /// ("conver-" + "sation" → "conversation") and kept for a real compound
 /// ("multi-" + "agency" → "multi-agency"). Conservative: kept when the part
-/// before is a known prefix ([`KEEP_PREFIXES`]), already holds a hyphen, the
+/// before is a known prefix (`KEEP_PREFIXES`), already holds a hyphen, the
 /// document writes the compound with a hyphen elsewhere, or both parts are
 /// words of the document (`vocab`, from [`vocabulary`]) and the joined form
 /// is not. Nothing is done when the next line does not start lower-case.
