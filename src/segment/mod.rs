@@ -674,9 +674,11 @@ fn build_sections(
     sections
 }
 
-/// Same rule as [`Document::section_at`], over a slice.
+/// Same rule as [`Document::section_at`], over a slice whose sections are
+/// in start order: only sections starting at or before `pos` are looked at.
 fn innermost_section(sections: &[Section], pos: usize) -> usize {
-    sections
+    let upto = sections.partition_point(|s| s.start <= pos);
+    sections[..upto]
         .iter()
         .rev()
         .find(|s| s.start <= pos && pos < s.end.max(s.start + 1))
