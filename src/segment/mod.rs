@@ -85,6 +85,17 @@ pub fn segment(ex: &ExtractedDoc) -> Document {
     }
 }
 
+/// The section kind a heading's words name (English or Welsh), if any:
+/// "CORONER'S CONCERNS" → Concerns, "Argymhellion" → Recommendations.
+pub fn heading_kind(heading: &str) -> Option<SectionKind> {
+    headings::classify(heading)
+}
+
+/// Sentence spans of `text` (abbreviation-aware), offset by `base`.
+pub fn split_sentences(text: &str, base: usize) -> Vec<Span> {
+    sentences::split(text, base)
+}
+
 /// A candidate passage before layout.
 #[derive(Debug, Clone)]
 struct Unit {
