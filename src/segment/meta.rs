@@ -72,7 +72,15 @@ pub(crate) fn title_from_blocks(blocks: &[String]) -> Option<String> {
         .iter()
         .find(|b| short(b) && b.split_whitespace().count() <= 12 && TITLE_WORDS.is_match(b))
         .or_else(|| blocks.iter().find(|b| b.chars().any(char::is_alphabetic)))
-        .map(|b| b.trim().to_string())
+        .map(|b| {
+            // Never a whole paragraph: at most its first twelve words.
+            let words: Vec<&str> = b.split_whitespace().collect();
+            if words.len() > 12 {
+                format!("{} …", words[..12].join(" "))
+            } else {
+                words.join(" ")
+            }
+        })
 }
 
 /// Cue phrases per kind (case-insensitive, word-bounded).
@@ -272,6 +280,11 @@ mod tests {
         assert_eq!(
             title_from_blocks(&pfd).as_deref(),
             Some("Fictional report to prevent future deaths")
+        );
+        let para = "one two three four five six seven eight nine ten eleven twelve thirteen";
+        assert_eq!(
+            title_from_blocks(&[para.to_string()]).as_deref(),
+            Some("one two three four five six seven eight nine ten eleven twelve …")
         );
         assert_eq!(
             title_from_blocks(&["Hello there".to_string()]).as_deref(),

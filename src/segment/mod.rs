@@ -85,6 +85,17 @@ pub fn segment(ex: &ExtractedDoc) -> Document {
     }
 }
 
+/// The section kind a heading's words name (English or Welsh), if any:
+/// "CORONER'S CONCERNS" → Concerns, "Argymhellion" → Recommendations.
+pub fn heading_kind(heading: &str) -> Option<SectionKind> {
+    headings::classify(heading)
+}
+
+/// Sentence spans of `text` (abbreviation-aware), offset by `base`.
+pub fn split_sentences(text: &str, base: usize) -> Vec<Span> {
+    sentences::split(text, base)
+}
+
 /// A candidate passage before layout.
 #[derive(Debug, Clone)]
 struct Unit {
@@ -674,9 +685,11 @@ fn build_sections(
     sections
 }
 
-/// Same rule as [`Document::section_at`], over a slice.
+/// Same rule as [`Document::section_at`], over a slice whose sections are
+/// in start order: only sections starting at or before `pos` are looked at.
 fn innermost_section(sections: &[Section], pos: usize) -> usize {
-    sections
+    let upto = sections.partition_point(|s| s.start <= pos);
+    sections[..upto]
         .iter()
         .rev()
         .find(|s| s.start <= pos && pos < s.end.max(s.start + 1))

@@ -473,6 +473,29 @@ fn empty_pages_keep_page_starts_increasing() {
 }
 
 #[test]
+fn public_helpers() {
+    assert_eq!(
+        heading_kind("CORONER'S CONCERNS"),
+        Some(SectionKind::Concerns)
+    );
+    assert_eq!(heading_kind("Fictional heading"), None);
+    let spans = split_sentences("Dr. A left. B stayed.", 100);
+    assert_eq!(
+        spans,
+        vec![
+            Span {
+                start: 100,
+                end: 111
+            },
+            Span {
+                start: 112,
+                end: 121
+            }
+        ]
+    );
+}
+
+#[test]
 fn sentences_with_abbreviations() {
     let d = segment(&text_doc(&["Mr. A saw Dr. B on 3 Jan. 2020. He left."]));
     let p = &d.passages[0];
