@@ -205,8 +205,11 @@ pub struct Report {
     pub recommendations_by_kind: BTreeMap<String, Prf>,
     /// Per theme, over documents.
     pub themes: BTreeMap<String, Prf>,
-    /// Mean F1 over the themes that are labelled or assigned somewhere.
+    /// Mean F1 over the evaluated themes: those labelled in at least one
+    /// document (a theme no label file ever uses cannot be judged).
     pub theme_macro_f1: f64,
+    /// Themes assigned somewhere but labelled nowhere (not evaluated).
+    pub themes_not_evaluated: Vec<String>,
 }
 
 /// Aggregate per-document evaluations.
@@ -229,7 +232,15 @@ pub fn report(documents: Vec<DocEval>) -> Report {
         .collect();
     let theme_ids: BTreeSet<&String> = documents
         .iter()
-        .flat_map(|d| d.themes_labelled.iter().chain(d.themes_assigned.iter()))
+        .flat_map(|d| d.themes_labelled.iter())
+        .collect();
+    let themes_not_evaluated: Vec<String> = documents
+        .iter()
+        .flat_map(|d| d.themes_assigned.iter())
+        .filter(|t| !theme_ids.contains(t))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .cloned()
         .collect();
     let mut themes = BTreeMap::new();
     for t in theme_ids {
@@ -257,6 +268,7 @@ pub fn report(documents: Vec<DocEval>) -> Report {
         recommendations_by_kind,
         themes,
         theme_macro_f1,
+        themes_not_evaluated,
     }
 }
 

@@ -5,14 +5,14 @@
 //! kind, year, area, language).
 //!
 //! The work is done in four steps:
-//! 1. [`units`](build_units): each block's lines are cleaned (Markdown markup
+//! 1. Units (`build_units`): each block's lines are cleaned (Markdown markup
 //!    removed) and split into units: a heading line, a list item, a table
 //!    row or a paragraph; lines of a unit are joined with spaces.
 //! 2. A paragraph cut by a page break is merged back into one unit.
 //! 3. Layout: units are written into [`Document::text`] separated by a blank
 //!    line (pages too), giving byte spans and `page_starts`.
-//! 4. Headings (see [`headings`]) open sections; sentences are split inside
-//!    each passage (see [`sentences`]); metadata comes from [`meta`].
+//! 4. Headings (see `headings`) open sections; sentences are split inside
+//!    each passage (see `sentences`); metadata comes from `meta`.
 
 mod headings;
 mod meta;

@@ -678,16 +678,6 @@ proptest! {
     }
 }
 
-// --- real documents (read in place, never copied; skipped when absent)
-
-const CORPUS: &str = "/work/shared/corpus";
-
-fn crude(file: &str) -> Option<Document> {
-    let bytes = std::fs::read(format!("{CORPUS}/{file}")).ok()?;
-    let ex = crate::extract::extract(file, &bytes, &crate::extract::Limits::default()).ok()?;
-    Some(crate::segment::segment(&ex))
-}
-
 #[test]
 fn neutral_heading_ends_a_closed_part() {
     let doc = Builder::new(DocKind::Strategy)
@@ -765,68 +755,6 @@ fn pfd_boilerplate_alone_and_closing_lines_give_nothing() {
         .para("You are under a duty to respond to this report within 56 days.")
         .build();
     assert!(find(&doc).is_empty(), "{:#?}", find(&doc));
-}
-
-#[test]
-fn real_corpus_on_crude_structure() {
-    // Real public documents read in place; the crude stub segmenter leaves
-    // every block a paragraph in one front-matter section.
-    if !std::path::Path::new(CORPUS).is_dir() {
-        return;
-    }
-    let doc = crude("pfd-2024-0295-katie-madden.txt").expect("corpus file");
-    let f = find(&doc);
-    let ords: Vec<_> = f
-        .iter()
-        .map(|f| f.ordinal.clone().unwrap_or_default())
-        .collect();
-    assert_eq!(ords, ["1", "2", "3", "4", "5"]);
-    // Concern 5 runs over its four paragraphs.
-    assert_eq!(f[4].text.matches('\n').count(), 3, "{}", f[4].text);
-
-    for (file, n) in [
-        ("pfd-2024-0239-kellie-sutton.txt", 3),
-        ("pfd-2024-0438-emma-ellette-george-pattison.txt", 3),
-        ("pfd-2024-0333-lee-ann-ince.txt", 1),
-    ] {
-        let doc = crude(file).expect("corpus file");
-        let f = find(&doc);
-        assert_eq!(f.len(), n, "{file}: {f:#?}");
-        assert!(
-            f.iter().all(|f| !f.text.contains("statutory duty")),
-            "{file}"
-        );
-    }
-
-    // The jury's numbered findings before the concerns heading are not concerns.
-    let doc = crude("pfd-2019-0509-christine-and-lucy-lee.txt").expect("corpus file");
-    assert!(
-        find(&doc)
-            .iter()
-            .all(|f| !f.text.starts_with("A failure by"))
-    );
-
-    let mut doc = crude("swp-vawg-strategy-2019-2024.txt").expect("corpus file");
-    doc.kind = DocKind::Strategy; // as the classifier will say
-    let f = find(&doc);
-    assert!((60..=80).contains(&f.len()), "{}", f.len());
-    assert!(f.iter().all(|f| !f.text.starts_with("We have")));
-
-    let doc = crude("wg-vawdasv-delivery-framework-2018-2021.md").expect("corpus file");
-    let f = find(&doc);
-    assert!((100..=120).contains(&f.len()), "{}", f.len());
-    // Nothing from the "We have:" achievement lists.
-    for bad in [
-        "Developed and implemented",
-        "consulted with stakeholder",
-        "marked International",
-    ] {
-        assert!(f.iter().all(|f| !f.text.starts_with(bad)), "{bad}");
-    }
-    assert!(
-        f.iter()
-            .any(|f| f.text.starts_with("continue to deliver the NTF"))
-    );
 }
 
 #[test]
