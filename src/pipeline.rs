@@ -178,6 +178,40 @@ pub enum BuildError {
     },
     #[error(transparent)]
     Index(#[from] index::IndexError),
+    #[error(
+        "another ystorfa build is writing to {0} (it holds {0}/.ystorfa.lock); wait for it to finish"
+    )]
+    Locked(String),
+}
+
+/// An exclusive lock on an output folder, held for the whole build and
+/// released when dropped, or by the operating system when the process dies
+/// (so a killed build never leaves a stale lock behind).
+#[derive(Debug)]
+pub struct OutputLock {
+    _file: std::fs::File,
+}
+
+impl OutputLock {
+    /// Take the lock on `out` (created if missing), or fail at once with
+    /// [`BuildError::Locked`] when another build holds it.
+    pub fn acquire(out: &Path) -> Result<OutputLock, BuildError> {
+        std::fs::create_dir_all(out).map_err(io_err(out))?;
+        let path = out.join(".ystorfa.lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(io_err(&path))?;
+        match file.try_lock() {
+            Ok(()) => Ok(OutputLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                Err(BuildError::Locked(out.display().to_string()))
+            }
+            Err(std::fs::TryLockError::Error(e)) => Err(io_err(&path)(e)),
+        }
+    }
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> BuildError + '_ {
@@ -273,6 +307,7 @@ pub fn build_files(
     on_done: &(dyn Fn(&Path, &Result<ProcessedDoc, DocFailure>) + Sync),
 ) -> Result<BuildSummary, BuildError> {
     let started = Instant::now();
+    let _lock = OutputLock::acquire(out)?;
     let results = process_all(files, rules, limits, on_done);
     let mut docs = Vec::new();
     let mut summary = BuildSummary::default();
@@ -314,4 +349,59 @@ pub fn build_files(
     write_outputs(out, &docs, &report)?;
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_one_build_holds_an_output_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let first = OutputLock::acquire(tmp.path()).unwrap();
+        let err = OutputLock::acquire(tmp.path()).unwrap_err();
+        assert!(matches!(err, BuildError::Locked(_)), "{err}");
+        assert!(err.to_string().contains("another ystorfa build"));
+        drop(first);
+        OutputLock::acquire(tmp.path()).expect("released when dropped");
+    }
+
+    #[test]
+    fn discover_walks_folders_sorted_and_filters_extensions() {
+        let tmp = tempfile::tempdir().unwrap();
+        for f in [
+            "b/2.pdf",
+            "a.txt",
+            "c.md",
+            "README",
+            "notes.docx",
+            "b/1.PDF",
+        ] {
+            let p = tmp.path().join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, b"x").unwrap();
+        }
+        let found: Vec<String> = discover(&[tmp.path().to_path_buf()])
+            .unwrap()
+            .iter()
+            .map(|p| {
+                p.strip_prefix(tmp.path())
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect();
+        assert_eq!(found, ["a.txt", "b/1.PDF", "b/2.pdf", "c.md"]);
+    }
+
+    #[test]
+    fn a_panicking_or_failing_document_is_reported_not_propagated() {
+        let rules = RuleSet::default_rules();
+        let err =
+            process_bytes("x.pdf", b"%PDF-1.4 garbage", &rules, &Limits::default()).unwrap_err();
+        assert_eq!(err.file, "x.pdf");
+        assert_eq!(err.stage, Stage::Extract);
+        let err = process_bytes("empty.txt", b"   \n", &rules, &Limits::default()).unwrap_err();
+        assert!(err.reason.contains("no text"), "{}", err.reason);
+    }
 }
