@@ -34,6 +34,16 @@ The GP recorded low mood and referred Seren to the mental health team, but no DA
 2. The Community Safety Partnership should commission training on coercive control for all frontline practitioners.
 ";
 
+/// `ystorfa build -q INPUT --out OUT`, ready for assertions.
+fn build(input: &Path, out: &Path) -> assert_cmd::assert::Assert {
+    ystorfa()
+        .args(["build", "-q"])
+        .arg(input)
+        .arg("--out")
+        .arg(out)
+        .assert()
+}
+
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let p = dir.join(name);
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -55,12 +65,7 @@ fn build_writes_index_and_repository_and_prints_summary() {
     let input = tmp.path().join("in");
     write(&input, "reviews/dhr-seren.txt", FICTIONAL_REVIEW.as_bytes());
     let out = tmp.path().join("out");
-    ystorfa()
-        .args(["build", "-q"])
-        .arg(&input)
-        .arg("--out")
-        .arg(&out)
-        .assert()
+    build(&input, &out)
         .success()
         .stdout(predicate::str::is_match(
             r"^1 documents, 2 pages, \d+ passages, \d+ tags, \d+ recommendations, 0 failures in \d+\.\d+s\n$",
@@ -92,13 +97,7 @@ fn one_bad_document_does_not_stop_the_batch() {
     write(&input, "broken.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog");
     write(&input, "empty.txt", b"");
     let out = tmp.path().join("out");
-    let assert = ystorfa()
-        .args(["build", "-q"])
-        .arg(&input)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(1);
+    let assert = build(&input, &out).code(1);
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
     assert!(
         stderr.contains("broken.pdf"),
@@ -149,13 +148,7 @@ fn search_finds_phrase_with_page_and_section() {
     let input = tmp.path().join("in");
     write(&input, "dhr-seren.txt", FICTIONAL_REVIEW.as_bytes());
     let out = tmp.path().join("out");
-    ystorfa()
-        .args(["build", "-q"])
-        .arg(&input)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+    build(&input, &out).success();
     let assert = ystorfa()
         .args(["search", "\"coercive control\"", "--json", "--out"])
         .arg(&out)
@@ -228,13 +221,7 @@ fn sample_corpus_builds_cleanly() {
     let corpus = repo_root().join("corpus");
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    ystorfa()
-        .args(["build", "-q"])
-        .arg(&corpus)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+    build(&corpus, &out).success();
     let docs = jsonl(&out.join("repository/documents.jsonl"));
     assert!(
         docs.len() >= 6,
@@ -260,13 +247,7 @@ fn exports_are_deterministic() {
     let corpus = repo_root().join("corpus");
     let tmp = tempfile::tempdir().unwrap();
     for o in ["a", "b"] {
-        ystorfa()
-            .args(["build", "-q"])
-            .arg(&corpus)
-            .arg("--out")
-            .arg(tmp.path().join(o))
-            .assert()
-            .success();
+        build(&corpus, &tmp.path().join(o)).success();
     }
     for f in ["documents.jsonl", "recommendations.jsonl", "tags.jsonl"] {
         let a = std::fs::read(tmp.path().join("a/repository").join(f)).unwrap();
