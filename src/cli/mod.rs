@@ -62,6 +62,8 @@ pub fn main() -> i32 {
     };
     match result {
         Ok(code) => code,
+        // A closed stdout (`ystorfa search x | head`) is not an error.
+        Err(e) if is_broken_pipe(&e) => EXIT_OK,
         Err(e) => {
             eprintln!("ystorfa: error: {e:#}");
             EXIT_FATAL
@@ -83,4 +85,14 @@ pub(crate) fn load_rules(path: Option<&PathBuf>) -> anyhow::Result<crate::rules:
             )?)
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>()
+                .and_then(|j| j.io_error_kind())
+                .is_some_and(|k| k == std::io::ErrorKind::BrokenPipe)
+    })
 }
