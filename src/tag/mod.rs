@@ -148,7 +148,9 @@ pub fn score_document(
         match t.polarity {
             Polarity::Present => {
                 e.present_hits += 1;
-                let w = per_passage.entry((t.theme.as_str(), t.passage)).or_insert(0.0);
+                let w = per_passage
+                    .entry((t.theme.as_str(), t.passage))
+                    .or_insert(0.0);
                 if t.weight > *w {
                     *w = t.weight;
                 }
