@@ -165,6 +165,7 @@ pub struct RuleSet {
     weights: HashMap<SectionKind, f32>,
     default_weight: f32,
     min_density: f32,
+    second_hit_share: f32,
     front_matter_max_words: usize,
     window: usize,
     /// owner = rule index
@@ -390,6 +391,12 @@ impl RuleSet {
         self.min_density
     }
 
+    /// Share of its weight a second hit in the same passage adds to a
+    /// theme's score (ruleset `second_hit_share`, 0 to 1).
+    pub fn second_hit_share(&self) -> f32 {
+        self.second_hit_share
+    }
+
     /// Words above which a front-matter section is read as body text
     /// (ruleset `front_matter_max_words`; 0 = never).
     pub fn front_matter_max_words(&self) -> usize {
@@ -566,6 +573,17 @@ fn compile(file: schema::RuleFile, src: &str, d: &mut Diags<'_>) -> RuleSet {
             d.at(m.span().start, "min_density must be 0 or more".to_string());
         } else {
             min_density = *m.get_ref();
+        }
+    }
+    let mut second_hit_share = 0.0;
+    if let Some(m) = &rs_def.second_hit_share {
+        if !(0.0..=1.0).contains(m.get_ref()) {
+            d.at(
+                m.span().start,
+                "second_hit_share must be between 0 and 1".to_string(),
+            );
+        } else {
+            second_hit_share = *m.get_ref();
         }
     }
     let mut negation = PhraseSet::default();
@@ -860,6 +878,7 @@ fn compile(file: schema::RuleFile, src: &str, d: &mut Diags<'_>) -> RuleSet {
         weights,
         default_weight: rs_def.default_weight,
         min_density,
+        second_hit_share,
         front_matter_max_words: rs_def.front_matter_max_words,
         window: rs_def.negation.window,
         terms,

@@ -43,6 +43,10 @@ pub(crate) struct RulesetDef {
     /// contents list); 0 switches the rule off.
     #[serde(default)]
     pub front_matter_max_words: usize,
+    /// Share of its weight a second hit in the same passage adds (the
+    /// first counts in full, a third and more add nothing).
+    #[serde(default)]
+    pub second_hit_share: Option<Spanned<f32>>,
     #[serde(default)]
     pub section_weights: BTreeMap<String, Spanned<f32>>,
     #[serde(default)]
@@ -174,6 +178,7 @@ fn allowed_keys(path: &str) -> Option<Vec<&'static str>> {
             "default_min_score",
             "min_density",
             "front_matter_max_words",
+            "second_hit_share",
             "section_weights",
             "negation",
         ],

@@ -10,8 +10,12 @@
 //!   file's `front_matter_max_words` is weighed as body text (`other`), since
 //!   the segmenter then missed the headings after a title page or contents;
 //! - a theme's score counts each passage once, at the weight of its
-//!   heaviest hit there: ten mentions of "MARAC" in one paragraph are one
-//!   piece of evidence, a theme raised in ten passages is ten;
+//!   heaviest hit there, plus the rule file's `second_hit_share` of its
+//!   second-heaviest hit (further hits add nothing): ten mentions of
+//!   "MARAC" in one paragraph are little more than one piece of evidence, a
+//!   theme raised in ten passages is ten; the small second-hit share keeps
+//!   coarse passages (a whole page of a coroner's report) from hiding a
+//!   theme the text keeps returning to;
 //! - the threshold grows with document length: the larger of the theme's
 //!   `min_score` and the rule file's `min_density` × words / 1,000 (a
 //!   100-page review mentions everything once; a 2-page coroner's report
@@ -126,15 +130,16 @@ pub fn score(tags: &[Tag], rules: &RuleSet) -> (Vec<ThemeScore>, Vec<String>) {
 
 /// [`score`] for a document of `words` words: a theme's score is the sum,
 /// over the distinct passages with present hits, of the heaviest hit's
-/// weight there; its threshold is [`RuleSet::threshold_for`].
+/// weight there plus [`RuleSet::second_hit_share`] of the second-heaviest;
+/// its threshold is [`RuleSet::threshold_for`].
 pub fn score_document(
     tags: &[Tag],
     rules: &RuleSet,
     words: usize,
 ) -> (Vec<ThemeScore>, Vec<String>) {
     let mut by: BTreeMap<&str, ThemeScore> = BTreeMap::new();
-    // (theme, passage) -> heaviest present hit weight.
-    let mut per_passage: BTreeMap<(&str, usize), f32> = BTreeMap::new();
+    // (theme, passage) -> (heaviest, second-heaviest) present hit weight.
+    let mut per_passage: BTreeMap<(&str, usize), (f32, f32)> = BTreeMap::new();
     for t in tags {
         let th = rules.theme(&t.theme);
         let e = by.entry(t.theme.as_str()).or_insert_with(|| ThemeScore {
@@ -148,19 +153,23 @@ pub fn score_document(
         match t.polarity {
             Polarity::Present => {
                 e.present_hits += 1;
-                let w = per_passage
+                let (first, second) = per_passage
                     .entry((t.theme.as_str(), t.passage))
-                    .or_insert(0.0);
-                if t.weight > *w {
-                    *w = t.weight;
+                    .or_insert((0.0, 0.0));
+                if t.weight > *first {
+                    *second = *first;
+                    *first = t.weight;
+                } else if t.weight > *second {
+                    *second = t.weight;
                 }
             }
             Polarity::Negated => e.negated_hits += 1,
         }
     }
-    for ((theme, _), w) in &per_passage {
+    let share = rules.second_hit_share();
+    for ((theme, _), (first, second)) in &per_passage {
         if let Some(e) = by.get_mut(theme) {
-            e.score += *w;
+            e.score += first + share * second;
         }
     }
     let mut assigned: BTreeSet<String> = BTreeSet::new();

@@ -178,8 +178,8 @@ fn section_weights_and_thresholds() {
         .unwrap();
     assert_eq!((s.present_hits, s.score, s.assigned), (2, 0.0, false));
     assert!(!p.themes.contains(&"coercive_control".to_string()));
-    // Two hits in ONE lessons passage count once (1.5): a passage is one
-    // piece of evidence however often it names the theme.
+    // Two hits in ONE lessons passage: the first counts in full (1.5), the
+    // second adds only `second_hit_share` of its weight.
     let d = doc(&[(
         "Lessons",
         SectionKind::Lessons,
@@ -191,7 +191,25 @@ fn section_weights_and_thresholds() {
         .iter()
         .find(|s| s.theme == "coercive_control")
         .unwrap();
-    assert_eq!((s.present_hits, s.score), (2, 1.5));
+    let expected = 1.5 + rules.second_hit_share() * 1.5;
+    assert!(expected < 3.0);
+    assert_eq!(
+        (s.present_hits, s.score),
+        (2, (expected * 1000.0).round() / 1000.0)
+    );
+    // A third hit in the same passage adds nothing more.
+    let d = doc(&[(
+        "Lessons",
+        SectionKind::Lessons,
+        &["Coercive control was present. Controlling behaviour escalated. Coercion again."],
+    )]);
+    let p = tag(d, &rules);
+    let s3 = p
+        .theme_scores
+        .iter()
+        .find(|s| s.theme == "coercive_control")
+        .unwrap();
+    assert_eq!((s3.present_hits, s3.score), (3, s.score));
     // The same two hits in two passages count twice.
     let d = doc(&[(
         "Lessons",
