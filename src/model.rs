@@ -494,10 +494,14 @@ pub struct Recommendation {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ThemeScore {
     pub theme: String,
-    /// Sum of weights of present tags.
+    /// Evidence from present tags: per passage, the heaviest tag's weight
+    /// plus the rule file's `second_hit_share` of the second-heaviest
+    /// (see `tag::score_document`).
     pub score: f32,
     pub present_hits: usize,
     pub negated_hits: usize,
+    /// The theme's `min_score`, or the rule file's `min_density` × the
+    /// document's words / 1,000 when that is larger.
     pub threshold: f32,
     pub assigned: bool,
 }

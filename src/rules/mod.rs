@@ -164,6 +164,9 @@ pub struct RuleSet {
     agencies: Vec<Agency>,
     weights: HashMap<SectionKind, f32>,
     default_weight: f32,
+    min_density: f32,
+    second_hit_share: f32,
+    front_matter_max_words: usize,
     window: usize,
     /// owner = rule index
     terms: PhraseSet,
@@ -383,6 +386,31 @@ impl RuleSet {
             .unwrap_or(self.default_weight)
     }
     /// Ids of the direct children of a theme.
+    /// Evidence a theme needs per 1,000 words (ruleset `min_density`).
+    pub fn min_density(&self) -> f32 {
+        self.min_density
+    }
+
+    /// Share of its weight a second hit in the same passage adds to a
+    /// theme's score (ruleset `second_hit_share`, 0 to 1).
+    pub fn second_hit_share(&self) -> f32 {
+        self.second_hit_share
+    }
+
+    /// Words above which a front-matter section is read as body text
+    /// (ruleset `front_matter_max_words`; 0 = never).
+    pub fn front_matter_max_words(&self) -> usize {
+        self.front_matter_max_words
+    }
+
+    /// The threshold a theme must reach in a document of `words` words:
+    /// the larger of its `min_score` and `min_density` × words / 1,000.
+    pub fn threshold_for(&self, min_score: f32, words: usize) -> f32 {
+        let scaled = self.min_density * words as f32 / 1000.0;
+        let t = min_score.max(scaled);
+        (t * 100.0).round() / 100.0
+    }
+
     pub fn children(&self, id: &str) -> Vec<&str> {
         self.themes
             .iter()
@@ -537,6 +565,25 @@ fn compile(file: schema::RuleFile, src: &str, d: &mut Diags<'_>) -> RuleSet {
                 );
             }
             weights.insert(*kind, *v.get_ref());
+        }
+    }
+    let mut min_density = 0.0;
+    if let Some(m) = &rs_def.min_density {
+        if *m.get_ref() < 0.0 || !m.get_ref().is_finite() {
+            d.at(m.span().start, "min_density must be 0 or more".to_string());
+        } else {
+            min_density = *m.get_ref();
+        }
+    }
+    let mut second_hit_share = 0.0;
+    if let Some(m) = &rs_def.second_hit_share {
+        if !(0.0..=1.0).contains(m.get_ref()) {
+            d.at(
+                m.span().start,
+                "second_hit_share must be between 0 and 1".to_string(),
+            );
+        } else {
+            second_hit_share = *m.get_ref();
         }
     }
     let mut negation = PhraseSet::default();
@@ -830,6 +877,9 @@ fn compile(file: schema::RuleFile, src: &str, d: &mut Diags<'_>) -> RuleSet {
         agencies,
         weights,
         default_weight: rs_def.default_weight,
+        min_density,
+        second_hit_share,
+        front_matter_max_words: rs_def.front_matter_max_words,
         window: rs_def.negation.window,
         terms,
         regexes,

@@ -33,6 +33,20 @@ pub(crate) struct RulesetDef {
     /// Threshold for themes without their own `min_score`.
     #[serde(default = "two")]
     pub default_min_score: f32,
+    /// Evidence a theme needs per 1,000 words of the document, on top of
+    /// its `min_score` (the larger of the two applies): long documents
+    /// mention everything once; their main themes recur.
+    #[serde(default)]
+    pub min_density: Option<Spanned<f32>>,
+    /// A front-matter section longer than this many words is read as body
+    /// text (the segmenter missed the headings after a title page or
+    /// contents list); 0 switches the rule off.
+    #[serde(default)]
+    pub front_matter_max_words: usize,
+    /// Share of its weight a second hit in the same passage adds (the
+    /// first counts in full, a third and more add nothing).
+    #[serde(default)]
+    pub second_hit_share: Option<Spanned<f32>>,
     #[serde(default)]
     pub section_weights: BTreeMap<String, Spanned<f32>>,
     #[serde(default)]
@@ -162,6 +176,9 @@ fn allowed_keys(path: &str) -> Option<Vec<&'static str>> {
             "language",
             "default_weight",
             "default_min_score",
+            "min_density",
+            "front_matter_max_words",
+            "second_hit_share",
             "section_weights",
             "negation",
         ],

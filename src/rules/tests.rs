@@ -487,3 +487,37 @@ proptest! {
         prop_assert_eq!(n.orig(n.text.len()), text.len());
     }
 }
+
+#[test]
+fn scoring_settings_are_read_and_checked() {
+    let ok = "[ruleset]\nname = \"s\"\nmin_density = 0.5\nsecond_hit_share = 0.25\nfront_matter_max_words = 300\n";
+    let rs = RuleSet::from_toml(ok, "s.toml").unwrap();
+    assert_eq!(rs.min_density(), 0.5);
+    assert_eq!(rs.second_hit_share(), 0.25);
+    assert_eq!(rs.front_matter_max_words(), 300);
+    // Threshold: the larger of min_score and min_density x words / 1,000.
+    assert_eq!(rs.threshold_for(1.0, 1000), 1.0);
+    assert_eq!(rs.threshold_for(1.0, 6000), 3.0);
+    // Unset: no length scaling, no second-hit share, no long-front-matter rule.
+    let rs = RuleSet::from_toml("[ruleset]\nname = \"s\"\n", "s.toml").unwrap();
+    assert_eq!(
+        (
+            rs.min_density(),
+            rs.second_hit_share(),
+            rs.front_matter_max_words()
+        ),
+        (0.0, 0.0, 0)
+    );
+    assert_eq!(rs.threshold_for(1.5, 100_000), 1.5);
+    // Out of range values are errors with their position.
+    let bad = "[ruleset]\nname = \"s\"\nmin_density = -1.0\nsecond_hit_share = 2.0\n";
+    let r = report(bad, "bad.toml");
+    assert!(
+        r.contains("bad.toml:3:15: error: min_density must be 0 or more"),
+        "{r}"
+    );
+    assert!(
+        r.contains("bad.toml:4:20: error: second_hit_share must be between 0 and 1"),
+        "{r}"
+    );
+}

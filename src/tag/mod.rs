@@ -3,11 +3,28 @@
 //! (numbered recommendations, "We will" commitments, matters of concern)
 //! with their addressee agencies, scope level and themes.
 //!
-//! Scoring: each present (non-negated) hit weighs the section weight of its
-//! passage's section kind; a theme is assigned when the sum reaches its
-//! `min_score`. A parent theme is assigned when any child is assigned, or
-//! when its own hits reach its own `min_score`; its [`ThemeScore`] shows its
-//! own hits only. [`explain`] says why each theme is or is not assigned.
+//! Scoring (document themes are the MAIN themes a learning-panel analyst
+//! would code, not every passing mention):
+//! - each present (non-negated) hit weighs the section weight of its
+//!   passage's section kind; a front-matter section longer than the rule
+//!   file's `front_matter_max_words` is weighed as body text (`other`), since
+//!   the segmenter then missed the headings after a title page or contents;
+//! - a theme's score counts each passage once, at the weight of its
+//!   heaviest hit there, plus the rule file's `second_hit_share` of its
+//!   second-heaviest hit (further hits add nothing): ten mentions of
+//!   "MARAC" in one paragraph are little more than one piece of evidence, a
+//!   theme raised in ten passages is ten; the small second-hit share keeps
+//!   coarse passages (a whole page of a coroner's report) from hiding a
+//!   theme the text keeps returning to;
+//! - the threshold grows with document length: the larger of the theme's
+//!   `min_score` and the rule file's `min_density` × words / 1,000 (a
+//!   100-page review mentions everything once; a 2-page coroner's report
+//!   mentions its main themes a few times).
+//!
+//! A theme is assigned when its score reaches the threshold. A parent theme
+//! is assigned when any child is assigned, or when its own hits reach its
+//! own threshold; its [`ThemeScore`] shows its own hits only. [`explain`]
+//! says why each theme is or is not assigned.
 
 use crate::model::*;
 use crate::rules::RuleSet;
@@ -19,7 +36,7 @@ pub mod recommend;
 /// Tag one document.
 pub fn tag(document: Document, rules: &RuleSet) -> ProcessedDoc {
     let tags = find_tags(&document, rules);
-    let (theme_scores, themes) = score(&tags, rules);
+    let (theme_scores, themes) = score_document(&tags, rules, word_count(&document.text));
     let recommendations = recommendations(&document, rules, &tags);
     ProcessedDoc {
         document,
@@ -49,7 +66,12 @@ pub fn find_tags(doc: &Document, rules: &RuleSet) -> Vec<Tag> {
         let section = doc.sections.get(p.section);
         let kind = section.map_or(SectionKind::Other, |s| s.kind);
         let trail = section.map(|s| s.trail_string()).unwrap_or_default();
-        let weight = rules.section_weight(kind);
+        let weight = match section {
+            Some(s) if kind == SectionKind::FrontMatter && long_section(doc, s, rules) => {
+                rules.section_weight(SectionKind::Other)
+            }
+            _ => rules.section_weight(kind),
+        };
         for h in rules.scan(text, &sentences) {
             let (start, end) = (p.start + h.start, p.start + h.end);
             tags.push(Tag {
@@ -79,10 +101,45 @@ pub fn find_tags(doc: &Document, rules: &RuleSet) -> Vec<Tag> {
     tags
 }
 
+/// Words in `text` (whitespace-separated tokens holding a letter or digit),
+/// the length the density threshold scales with.
+pub fn word_count(text: &str) -> usize {
+    text.split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .count()
+}
+
+/// Whether a section is longer than the rule file's
+/// `front_matter_max_words` (0 = never).
+fn long_section(doc: &Document, s: &Section, rules: &RuleSet) -> bool {
+    let max = rules.front_matter_max_words();
+    max > 0
+        && s.start <= s.end
+        && doc
+            .text
+            .get(s.start..s.end)
+            .is_some_and(|t| word_count(t) > max)
+}
+
 /// Theme scores (themes with hits, or assigned through a child; sorted by
-/// id) and the assigned theme ids (sorted).
+/// id) and the assigned theme ids (sorted), with thresholds at each
+/// theme's `min_score` (no length scaling: see [`score_document`]).
 pub fn score(tags: &[Tag], rules: &RuleSet) -> (Vec<ThemeScore>, Vec<String>) {
+    score_document(tags, rules, 0)
+}
+
+/// [`score`] for a document of `words` words: a theme's score is the sum,
+/// over the distinct passages with present hits, of the heaviest hit's
+/// weight there plus [`RuleSet::second_hit_share`] of the second-heaviest;
+/// its threshold is [`RuleSet::threshold_for`].
+pub fn score_document(
+    tags: &[Tag],
+    rules: &RuleSet,
+    words: usize,
+) -> (Vec<ThemeScore>, Vec<String>) {
     let mut by: BTreeMap<&str, ThemeScore> = BTreeMap::new();
+    // (theme, passage) -> (heaviest, second-heaviest) present hit weight.
+    let mut per_passage: BTreeMap<(&str, usize), (f32, f32)> = BTreeMap::new();
     for t in tags {
         let th = rules.theme(&t.theme);
         let e = by.entry(t.theme.as_str()).or_insert_with(|| ThemeScore {
@@ -90,15 +147,29 @@ pub fn score(tags: &[Tag], rules: &RuleSet) -> (Vec<ThemeScore>, Vec<String>) {
             score: 0.0,
             present_hits: 0,
             negated_hits: 0,
-            threshold: th.map_or(0.0, |x| x.min_score),
+            threshold: rules.threshold_for(th.map_or(0.0, |x| x.min_score), words),
             assigned: false,
         });
         match t.polarity {
             Polarity::Present => {
-                e.score += t.weight;
                 e.present_hits += 1;
+                let (first, second) = per_passage
+                    .entry((t.theme.as_str(), t.passage))
+                    .or_insert((0.0, 0.0));
+                if t.weight > *first {
+                    *second = *first;
+                    *first = t.weight;
+                } else if t.weight > *second {
+                    *second = t.weight;
+                }
             }
             Polarity::Negated => e.negated_hits += 1,
+        }
+    }
+    let share = rules.second_hit_share();
+    for ((theme, _), (first, second)) in &per_passage {
+        if let Some(e) = by.get_mut(theme) {
+            e.score += first + share * second;
         }
     }
     let mut assigned: BTreeSet<String> = BTreeSet::new();
@@ -135,7 +206,7 @@ pub fn score(tags: &[Tag], rules: &RuleSet) -> (Vec<ThemeScore>, Vec<String>) {
                 score: 0.0,
                 present_hits: 0,
                 negated_hits: 0,
-                threshold: rules.theme(id).map_or(0.0, |t| t.min_score),
+                threshold: rules.threshold_for(rules.theme(id).map_or(0.0, |t| t.min_score), words),
                 assigned: true,
             });
         }
@@ -230,8 +301,9 @@ pub fn explain(doc: &ProcessedDoc, rules: &RuleSet) -> Vec<ThemeExplanation> {
             }
             let (score, present, negated) =
                 s.map_or((0.0, 0, 0), |s| (s.score, s.present_hits, s.negated_hits));
-            let reason = if assigned && present > 0 && score >= t.min_score {
-                format!("assigned: score {score} ≥ threshold {}", t.min_score)
+            let threshold = s.map_or(t.min_score, |s| s.threshold);
+            let reason = if assigned && present > 0 && score >= threshold {
+                format!("assigned: score {score} ≥ threshold {threshold}")
             } else if assigned {
                 format!("assigned through child theme(s): {}", assigned_children.join(", "))
             } else if present == 0 && negated == 0 {
@@ -240,8 +312,7 @@ pub fn explain(doc: &ProcessedDoc, rules: &RuleSet) -> Vec<ThemeExplanation> {
                 format!("not assigned: all {negated} hit(s) negated")
             } else {
                 format!(
-                    "not assigned: score {score} < threshold {} ({present} present, {negated} negated)",
-                    t.min_score
+                    "not assigned: score {score} < threshold {threshold} ({present} present, {negated} negated)"
                 )
             };
             ThemeExplanation {
@@ -250,7 +321,7 @@ pub fn explain(doc: &ProcessedDoc, rules: &RuleSet) -> Vec<ThemeExplanation> {
                 parent: t.parent.clone(),
                 assigned,
                 score,
-                threshold: t.min_score,
+                threshold,
                 present_hits: present,
                 negated_hits: negated,
                 assigned_children,

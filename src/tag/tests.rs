@@ -178,7 +178,8 @@ fn section_weights_and_thresholds() {
         .unwrap();
     assert_eq!((s.present_hits, s.score, s.assigned), (2, 0.0, false));
     assert!(!p.themes.contains(&"coercive_control".to_string()));
-    // Two hits in lessons (1.5 each) pass min_score 2.0.
+    // Two hits in ONE lessons passage: the first counts in full (1.5), the
+    // second adds only `second_hit_share` of its weight.
     let d = doc(&[(
         "Lessons",
         SectionKind::Lessons,
@@ -190,12 +191,33 @@ fn section_weights_and_thresholds() {
         .iter()
         .find(|s| s.theme == "coercive_control")
         .unwrap();
-    assert_eq!((s.present_hits, s.score, s.assigned), (2, 3.0, true));
-    // One hit in analysis (1.0) does not.
+    let expected = 1.5 + rules.second_hit_share() * 1.5;
+    assert!(expected < 3.0);
+    assert_eq!(
+        (s.present_hits, s.score),
+        (2, (expected * 1000.0).round() / 1000.0)
+    );
+    // A third hit in the same passage adds nothing more.
     let d = doc(&[(
-        "Analysis",
-        SectionKind::Analysis,
-        &["Coercive control was present."],
+        "Lessons",
+        SectionKind::Lessons,
+        &["Coercive control was present. Controlling behaviour escalated. Coercion again."],
+    )]);
+    let p = tag(d, &rules);
+    let s3 = p
+        .theme_scores
+        .iter()
+        .find(|s| s.theme == "coercive_control")
+        .unwrap();
+    assert_eq!((s3.present_hits, s3.score), (3, s.score));
+    // The same two hits in two passages count twice.
+    let d = doc(&[(
+        "Lessons",
+        SectionKind::Lessons,
+        &[
+            "Coercive control was present.",
+            "Controlling behaviour escalated.",
+        ],
     )]);
     let p = tag(d, &rules);
     let s = p
@@ -203,7 +225,103 @@ fn section_weights_and_thresholds() {
         .iter()
         .find(|s| s.theme == "coercive_control")
         .unwrap();
-    assert_eq!((s.score, s.threshold, s.assigned), (1.0, 2.0, false));
+    assert_eq!((s.present_hits, s.score, s.assigned), (2, 3.0, true));
+    // A front-matter mention barely counts.
+    let d = doc(&[(
+        "Contents",
+        SectionKind::FrontMatter,
+        &["Coercive control 4"],
+    )]);
+    let p = tag(d, &rules);
+    let s = p
+        .theme_scores
+        .iter()
+        .find(|s| s.theme == "coercive_control")
+        .unwrap();
+    assert!(!s.assigned, "{s:?}");
+}
+
+/// A fictional paragraph of `n` words that names no theme.
+fn filler(n: usize) -> String {
+    vec!["panel"; n].join(" ") + "."
+}
+
+#[test]
+fn threshold_grows_with_document_length() {
+    let rules = RuleSet::default_rules();
+    let m = rules.theme("coercive_control").unwrap().min_score;
+    let mention = "The fictional panel found coercive control was present.";
+    // Short document: one analysis passage meets min_score.
+    let d = doc(&[("Analysis", SectionKind::Analysis, &[mention])]);
+    let p = tag(d, &rules);
+    let s = p
+        .theme_scores
+        .iter()
+        .find(|s| s.theme == "coercive_control")
+        .unwrap();
+    assert_eq!((s.score, s.threshold, s.assigned), (1.0, m, true));
+    // The same single mention in a 6,000-word document is a passing mention.
+    let long = filler(6000);
+    let d = doc(&[("Analysis", SectionKind::Analysis, &[mention, &long])]);
+    let words = word_count(&d.text);
+    let p = tag(d, &rules);
+    let s = p
+        .theme_scores
+        .iter()
+        .find(|s| s.theme == "coercive_control")
+        .unwrap();
+    let expected = rules.threshold_for(m, words);
+    assert!(expected > m);
+    assert_eq!((s.score, s.threshold, s.assigned), (1.0, expected, false));
+    // Raised passage after passage, it is a main theme again.
+    let paras: Vec<&str> = std::iter::repeat_n(mention, 4)
+        .chain([long.as_str()])
+        .collect();
+    let d = doc(&[("Analysis", SectionKind::Analysis, &paras)]);
+    let p = tag(d, &rules);
+    let s = p
+        .theme_scores
+        .iter()
+        .find(|s| s.theme == "coercive_control")
+        .unwrap();
+    assert_eq!((s.score, s.assigned), (4.0, true));
+}
+
+#[test]
+fn long_front_matter_is_weighed_as_body_text() {
+    let rules = RuleSet::default_rules();
+    let max = rules.front_matter_max_words();
+    assert!(max > 0);
+    let mention = "The fictional panel found coercive control was present.";
+    let short = doc(&[("Contents", SectionKind::FrontMatter, &[mention])]);
+    let t = find_tags(&short, &rules);
+    assert!(
+        t.iter()
+            .all(|t| t.weight == rules.section_weight(SectionKind::FrontMatter))
+    );
+    let long = filler(max + 10);
+    let d = doc(&[("Contents", SectionKind::FrontMatter, &[mention, &long])]);
+    let t = find_tags(&d, &rules);
+    assert!(!t.is_empty());
+    assert!(
+        t.iter()
+            .all(|t| t.weight == rules.section_weight(SectionKind::Other))
+    );
+    assert!(t.iter().all(|t| t.section_kind == SectionKind::FrontMatter));
+}
+
+#[test]
+fn title_phrase_is_not_sexual_violence_evidence() {
+    let rules = RuleSet::default_rules();
+    let d = doc(&[(
+        "Introduction",
+        SectionKind::Introduction,
+        &[
+            "This fictional Violence against Women, Domestic Abuse and Sexual Violence strategy runs to 2099.",
+        ],
+    )]);
+    let t = find_tags(&d, &rules);
+    assert!(t.iter().all(|t| t.theme != "sexual_violence"), "{t:?}");
 }
 
 #[test]
