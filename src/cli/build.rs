@@ -5,7 +5,7 @@ use crate::extract::Limits;
 use crate::pipeline;
 use anyhow::Context;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 #[derive(Debug, clap::Args)]
@@ -26,6 +26,10 @@ pub struct Args {
     /// Print every document as it finishes, with its warnings.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Process again the files that failed in the last build (unchanged
+    /// failed files are otherwise reported again without being re-read).
+    #[arg(long)]
+    pub retry_failed: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
@@ -45,18 +49,23 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     let done = AtomicUsize::new(0);
     let progress = !args.quiet && std::io::stderr().is_terminal();
     let verbose = args.verbose;
-    let on_done = |p: &Path, r: &Result<_, pipeline::DocFailure>| {
+    let on_done = |o: &pipeline::FileOutcome| {
         let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-        match r {
+        match &o.result {
+            Err(f) if o.carried_failure => eprintln!(
+                "ystorfa: {}: failed in the last build ({:?} stage): {} (unchanged; --retry-failed to try again)",
+                f.file, f.stage, f.reason
+            ),
             Err(f) => eprintln!(
                 "ystorfa: {}: failed ({:?} stage): {}",
                 f.file, f.stage, f.reason
             ),
             Ok(d) if verbose => {
-                let d: &crate::model::ProcessedDoc = d;
                 eprintln!(
-                    "ystorfa: [{n}/{total}] {} ({} pages, {} passages, {} recommendations)",
-                    pipeline::display_path(p),
+                    "ystorfa: [{n}/{total}] {} {:?}{} ({} pages, {} passages, {} recommendations)",
+                    o.file,
+                    o.change,
+                    if o.extracted { "" } else { ", from the cache" },
                     d.document.pages,
                     d.document.passages.len(),
                     d.recommendations.len()
@@ -69,7 +78,11 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             Ok(_) => {}
         }
     };
-    let summary = pipeline::build_files(&files, &args.out, &rules, &Limits::default(), &on_done)
+    let opts = pipeline::BuildOptions {
+        limits: Limits::default(),
+        retry_failed: args.retry_failed,
+    };
+    let summary = pipeline::build_files(&files, &args.out, &rules, &opts, &on_done)
         .with_context(|| format!("cannot write the outputs in {}", args.out.display()))?;
     if progress {
         eprintln!();
@@ -81,6 +94,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             args.out.display(),
             args.out.display()
         );
+    }
+    if !args.quiet {
+        eprintln!("ystorfa: {}", summary.changes_line());
     }
     println!("{}", summary.line());
     Ok(if summary.failures.is_empty() {
