@@ -1,0 +1,236 @@
+//! Hostile and broken input: a corpus of bad files generated here (never
+//! committed) is built together with good fictional documents. Nothing may
+//! crash the batch; every bad file gets a clear failure row naming it; the
+//! good documents come out as if the bad ones were not there.
+
+use assert_cmd::Command;
+use std::io::Write;
+use std::path::Path;
+
+const GOOD: &str = "FICTIONAL EXAMPLE\n\n1. Introduction\n\nThis fictional review found that no DASH risk assessment was completed.\n\n2. Recommendations\n\n1. Glanmor Police should complete a DASH risk assessment at every incident.\n";
+
+/// A minimal valid one-page PDF with the given content stream, built with
+/// correct xref offsets.
+fn pdf_with(objects: &[String]) -> Vec<u8> {
+    let raw: Vec<Vec<u8>> = objects.iter().map(|o| o.clone().into_bytes()).collect();
+    pdf_with_bytes(&raw)
+}
+
+fn pdf_with_bytes(objects: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = b"%PDF-1.7\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        write!(out, "{} 0 obj\n", i + 1).unwrap();
+        out.extend_from_slice(o);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    write!(out, "xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).unwrap();
+    for off in offsets {
+        write!(out, "{off:010} 00000 n \n").unwrap();
+    }
+    write!(
+        out,
+        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        objects.len() + 1
+    )
+    .unwrap();
+    out
+}
+
+fn simple_pdf(text: &str) -> Vec<u8> {
+    let content = format!("BT /F1 12 Tf 72 720 Td ({text}) Tj ET");
+    pdf_with(&[
+        "<< /Type /Catalog /Pages 2 0 R >>".into(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".into(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".into(),
+    ])
+}
+
+/// A zlib stream of a few hundred KB that inflates to about 200 MB of
+/// spaces: one literal, then length-258 back-references at distance 1, in a
+/// fixed-Huffman deflate block (RFC 1951 3.2.6).
+fn flate_bomb() -> Vec<u8> {
+    let mut bits: Vec<bool> = Vec::new();
+    // Huffman codes go most-significant bit first; header fields least first.
+    let code = |v: u32, n: u32| (0..n).map(move |i| (v >> (n - 1 - i)) & 1 == 1);
+    bits.push(true); // BFINAL
+    bits.extend([true, false]); // BTYPE = 01, fixed Huffman (LSB first)
+    bits.extend(code(0x30 + 0x20, 8)); // literal ' '
+    for _ in 0..800_000 {
+        bits.extend(code(0b1100_0101, 8)); // length 258 (code 285)
+        bits.extend(code(0, 5)); // distance 1 (code 0)
+    }
+    bits.extend(code(0, 7)); // end of block
+    let mut out = vec![0x78, 0x01];
+    for chunk in bits.chunks(8) {
+        out.push(
+            chunk
+                .iter()
+                .enumerate()
+                .fold(0u8, |b, (i, bit)| b | ((*bit as u8) << i)),
+        );
+    }
+    out
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) {
+    std::fs::write(dir.join(name), bytes).unwrap();
+}
+
+#[test]
+fn hostile_corpus_reports_every_bad_file_and_loses_no_good_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    // Good documents.
+    write(&input, "good-review.txt", GOOD.as_bytes());
+    write(
+        &input,
+        "good-page.pdf",
+        &simple_pdf("A fictional report about coercive control."),
+    );
+    // Bad ones.
+    let good_pdf = simple_pdf("A fictional page.");
+    write(&input, "truncated.pdf", &good_pdf[..good_pdf.len() / 2]);
+    write(&input, "zero-bytes.pdf", b"");
+    write(
+        &input,
+        "html.pdf",
+        b"<!DOCTYPE html><html><body><h1>Not a PDF</h1></body></html>",
+    );
+    write(
+        &input,
+        "zip.pdf",
+        b"PK\x03\x04\x14\x00\x00\x00\x08\x00not really a zip",
+    );
+    let mut noise = Vec::new();
+    let mut x = 0x2545_F491_4F6C_DD1Du64;
+    for _ in 0..20_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        noise.push(x as u8);
+    }
+    write(&input, "random.pdf", &noise);
+    // A page tree whose Kids point back at itself.
+    write(
+        &input,
+        "page-tree-cycle.pdf",
+        &pdf_with(&[
+            "<< /Type /Catalog /Pages 2 0 R >>".into(),
+            "<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>".into(),
+            "<< /Type /Pages /Parent 2 0 R /Kids [2 0 R 3 0 R] /Count 1 >>".into(),
+        ]),
+    );
+    // An xref whose offsets all point at garbage, and a startxref looping on itself.
+    let mut looping = good_pdf.clone();
+    let n = looping.len();
+    looping.truncate(n - 20);
+    looping.extend_from_slice(b"startxref\n9\n%%EOF\n");
+    write(&input, "looping-xref.pdf", &looping);
+    // Deeply nested arrays in the content stream and in an object.
+    let deep = format!("{}1{}", "[".repeat(50_000), "]".repeat(50_000));
+    write(
+        &input,
+        "deep-nesting.pdf",
+        &pdf_with(&[
+            "<< /Type /Catalog /Pages 2 0 R >>".into(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(),
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>".into(),
+            format!("<< /Length {} >>\nstream\n{deep}\nendstream", deep.len()),
+        ]),
+    );
+    // A Flate bomb: a small stream that inflates to about 200 MB.
+    let bomb = flate_bomb();
+    let mut bomb_obj = format!(
+        "<< /Length {} /Filter /FlateDecode >>\nstream\n",
+        bomb.len()
+    )
+    .into_bytes();
+    bomb_obj.extend_from_slice(&bomb);
+    bomb_obj.extend_from_slice(b"\nendstream");
+    write(
+        &input,
+        "flate-bomb.pdf",
+        &pdf_with_bytes(&[
+            b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>".to_vec(),
+            bomb_obj,
+        ]),
+    );
+    // A page count that claims a million pages.
+    write(
+        &input,
+        "huge-page-count.pdf",
+        &pdf_with(&[
+            "<< /Type /Catalog /Pages 2 0 R >>".into(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1000000 >>".into(),
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>".into(),
+        ]),
+    );
+    // An encryption dictionary that makes no sense.
+    let mut enc = simple_pdf("secret");
+    let t = String::from_utf8_lossy(&enc).replace(
+        "/Root 1 0 R",
+        "/Root 1 0 R /Encrypt << /Filter /Standard /V 9 /R 42 /O (x) /U (y) /P -1 >>",
+    );
+    enc = t.into_bytes();
+    write(&input, "bad-encryption.pdf", &enc);
+
+    let out = tmp.path().join("out");
+    let o = Command::cargo_bin("ystorfa")
+        .unwrap()
+        .args(["build", "-q"])
+        .arg(&input)
+        .arg("--out")
+        .arg(&out)
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    println!("{stderr}");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "partial failure exit code; stderr:\n{stderr}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    let rows = report["files"].as_array().unwrap();
+    let files = std::fs::read_dir(&input).unwrap().count();
+    assert_eq!(rows.len(), files, "exactly one row per file");
+    for r in rows {
+        let name = r["file"].as_str().unwrap().rsplit('/').next().unwrap();
+        if name.starts_with("good-") {
+            assert_eq!(r["status"], "ok", "{r}");
+        } else if r["status"] == "failed" {
+            assert!(!r["reason"].as_str().unwrap().is_empty(), "{r}");
+            assert!(stderr.contains(name), "stderr names {name}");
+        }
+    }
+    let reason = |name: &str| {
+        rows.iter()
+            .find(|r| r["file"].as_str().unwrap().ends_with(name))
+            .and_then(|r| r["reason"].as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(reason("zero-bytes.pdf").contains("empty"));
+    for name in ["html.pdf", "zip.pdf", "random.pdf"] {
+        assert!(
+            reason(name).contains("not a PDF"),
+            "{name}: {}",
+            reason(name)
+        );
+    }
+    let docs = std::fs::read_to_string(out.join("repository/documents.jsonl")).unwrap();
+    assert!(
+        docs.contains("good-review.txt") && docs.contains("good-page.pdf"),
+        "{docs}"
+    );
+}
