@@ -82,7 +82,11 @@ fn fictional_build() -> TempDir {
     let dir = TempDir::new().expect("temp dir");
     let input = dir.path().join("input");
     std::fs::create_dir_all(&input).expect("mkdir");
-    std::fs::write(input.join("dhr-lanternbury-2021-fictional.txt"), FICTIONAL_DHR).expect("write");
+    std::fs::write(
+        input.join("dhr-lanternbury-2021-fictional.txt"),
+        FICTIONAL_DHR,
+    )
+    .expect("write");
     std::fs::write(
         input.join("strategy-fictionalshire-2019.txt"),
         FICTIONAL_STRATEGY,
@@ -126,7 +130,12 @@ fn json_rows(path: &Path) -> Vec<serde_json::Value> {
 
 fn csv_rows(path: &Path) -> (Vec<String>, Vec<BTreeMap<String, String>>) {
     let mut r = csv::Reader::from_path(path).expect("csv");
-    let header: Vec<String> = r.headers().expect("header").iter().map(String::from).collect();
+    let header: Vec<String> = r
+        .headers()
+        .expect("header")
+        .iter()
+        .map(String::from)
+        .collect();
     let rows = r
         .records()
         .map(|rec| {
@@ -232,7 +241,11 @@ fn every_format_exports_every_row() {
         .iter()
         .find(|t| t["id"] == "coercive_control")
         .expect("coercive_control");
-    assert!(cc["terms"].as_array().is_some_and(|a| a.contains(&"coercive control".into())));
+    assert!(
+        cc["terms"]
+            .as_array()
+            .is_some_and(|a| a.contains(&"coercive control".into()))
+    );
     assert_eq!(cc["parent"], "abuse_types");
     assert!(cc["documents"].as_u64().is_some_and(|n| n > 0));
 }
@@ -300,7 +313,10 @@ fn filters_follow_documents_through() {
     assert_eq!(docs.len(), 2);
     let kind_of = |d: &serde_json::Value| d["kind"].as_str().unwrap_or_default().to_string();
     let dhr = docs.iter().find(|d| kind_of(d) == "dhr").expect("a dhr");
-    let strategy = docs.iter().find(|d| kind_of(d) == "strategy").expect("a strategy");
+    let strategy = docs
+        .iter()
+        .find(|d| kind_of(d) == "strategy")
+        .expect("a strategy");
     let dhr_id = dhr["id"].as_str().expect("id");
 
     let check = |name: &str, args: &[&str], expected: &[&serde_json::Value]| {
@@ -317,7 +333,10 @@ fn filters_follow_documents_through() {
         assert_eq!(got, want, "{args:?}");
         for table in ["passages", "tags", "recommendations", "theme_matrix"] {
             for row in json_rows(&to.join(format!("{table}.jsonl"))) {
-                assert!(want.iter().any(|id| row["doc_id"] == id.as_str()), "{table}: {row}");
+                assert!(
+                    want.iter().any(|id| row["doc_id"] == id.as_str()),
+                    "{table}: {row}"
+                );
             }
         }
         let manifest = read_manifest(&to);
@@ -326,7 +345,11 @@ fn filters_follow_documents_through() {
     };
     let only_dhr = check("k", &["--kind", "dhr"], &[dhr]);
     assert!(!json_rows(&only_dhr.join("passages.jsonl")).is_empty());
-    check("k2", &["--kind", "dhr", "--kind", "strategy"], &[dhr, strategy]);
+    check(
+        "k2",
+        &["--kind", "dhr", "--kind", "strategy"],
+        &[dhr, strategy],
+    );
     check("d", &["--doc", dhr_id], &[dhr]);
     check("y", &["--year-from", "2020"], &[dhr]);
     check("y2", &["--year-to", "2020"], &[strategy]);
@@ -338,7 +361,11 @@ fn filters_follow_documents_through() {
         .find(|t| t["id"] == "coercive_control")
         .expect("theme");
     assert_eq!(cc["doc_ids"], serde_json::json!([dhr_id]));
-    check("t2", &["--theme", "coercive_control", "--kind", "strategy"], &[]);
+    check(
+        "t2",
+        &["--theme", "coercive_control", "--kind", "strategy"],
+        &[],
+    );
     // An unknown theme id is an error, not an empty export.
     export(&out, &dir.path().join("bad"), &["--theme", "no_such_theme"])
         .code(2)
@@ -374,11 +401,11 @@ fn csv_cells_cannot_run_as_formulas() {
     // The JSON formats keep the text as written.
     let jto = dir.path().join("jsonl");
     export(&out, &jto, &[]).success();
-    assert!(
-        json_rows(&jto.join("passages.jsonl"))
-            .iter()
-            .any(|p| p["text"].as_str().is_some_and(|t| t.starts_with("=HYPERLINK(")))
-    );
+    assert!(json_rows(&jto.join("passages.jsonl")).iter().any(|p| {
+        p["text"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("=HYPERLINK("))
+    }));
 }
 
 #[test]
@@ -388,7 +415,7 @@ fn mismatched_rules_are_refused() {
     let rules = dir.path().join("fictional-rules.toml");
     std::fs::write(
         &rules,
-        "[ruleset]\nname = \"fictional\"\n\n[[theme]]\nid = \"fictional_theme\"\nlabel = \"Fictional\"\nterms = [\"lantern\"]\n",
+        "[ruleset]\nname = \"fictional\"\n\n[[theme]]\nid = \"fictional_theme\"\nlabel = \"Fictional\"\nterms = [\"lantern\"]\n[theme.examples]\nmatch = [\"A fictional lantern was lit.\"]\nno_match = [\"A fictional candle was lit.\"]\n",
     )
     .expect("write");
     let to = dir.path().join("x");

@@ -57,7 +57,10 @@ mod tests {
         assert_eq!(csv_cell(&json!(2024)), "2024");
         assert_eq!(csv_cell(&json!(0.125)), "0.125");
         assert_eq!(csv_cell(&json!(-3)), "-3", "numbers are not guarded");
-        assert_eq!(csv_cell(&json!("plain, \"quoted\" text")), "plain, \"quoted\" text");
+        assert_eq!(
+            csv_cell(&json!("plain, \"quoted\" text")),
+            "plain, \"quoted\" text"
+        );
     }
 
     #[test]

@@ -111,7 +111,10 @@ impl JsonSchema for SectionKind {
         "SectionKind".into()
     }
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        string_enum(&section_kinds(), "The part of a review a section belongs to.")
+        string_enum(
+            &section_kinds(),
+            "The part of a review a section belongs to.",
+        )
     }
 }
 
@@ -141,7 +144,10 @@ impl JsonSchema for AgencyLevel {
         "AgencyLevel".into()
     }
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        string_enum(&agency_levels(), "Scope of the body a recommendation is addressed to.")
+        string_enum(
+            &agency_levels(),
+            "Scope of the body a recommendation is addressed to.",
+        )
     }
 }
 
@@ -165,6 +171,10 @@ mod tests {
         }
         let s = serde_json::to_value(schemars::schema_for!(SectionKind)).expect("json");
         assert_eq!(s["enum"].as_array().map(Vec::len), Some(17));
-        assert!(s["enum"].as_array().is_some_and(|a| a.contains(&"concerns".into())));
+        assert!(
+            s["enum"]
+                .as_array()
+                .is_some_and(|a| a.contains(&"concerns".into()))
+        );
     }
 }

@@ -147,13 +147,11 @@ fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, Exp
         if line.trim().is_empty() {
             continue;
         }
-        rows.push(
-            serde_json::from_str(line).map_err(|e| ExportError::Parse {
-                path: path.display().to_string(),
-                line: i + 1,
-                message: e.to_string(),
-            })?,
-        );
+        rows.push(serde_json::from_str(line).map_err(|e| ExportError::Parse {
+            path: path.display().to_string(),
+            line: i + 1,
+            message: e.to_string(),
+        })?);
     }
     Ok(rows)
 }
@@ -412,7 +410,11 @@ pub fn codebook(
             label: t.label.clone(),
             description: t.description.clone(),
             parent: t.parent.clone(),
-            children: rules.children(&t.id).iter().map(|s| s.to_string()).collect(),
+            children: rules
+                .children(&t.id)
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
             sources: t.sources.clone(),
             rules_name: rules.name().to_string(),
             rules_version: rules.version().to_string(),
@@ -612,7 +614,11 @@ fn matrix_schema(theme_ids: &[String]) -> schemars::Schema {
             }
         }
         if let Some(req) = obj.get_mut("required").and_then(|r| r.as_array_mut()) {
-            req.extend(theme_ids.iter().map(|id| serde_json::Value::from(id.as_str())));
+            req.extend(
+                theme_ids
+                    .iter()
+                    .map(|id| serde_json::Value::from(id.as_str())),
+            );
         }
     }
     s
@@ -894,10 +900,20 @@ no_match = ["The lantern festival was held."]
     fn mismatched_rules_are_refused() {
         let rules = RuleSet::from_toml(TINY_RULES, "tiny").expect("rules");
         let repo = repo_of(&corpus(), "not-this-version");
-        let err = render(&repo, &rules, TINY_RULES, "tiny.toml", &Filters::default(), Format::Jsonl)
-            .expect_err("mismatch");
+        let err = render(
+            &repo,
+            &rules,
+            TINY_RULES,
+            "tiny.toml",
+            &Filters::default(),
+            Format::Jsonl,
+        )
+        .expect_err("mismatch");
         let msg = err.to_string();
-        assert!(msg.contains("not-this-version") && msg.contains(rules.version()), "{msg}");
+        assert!(
+            msg.contains("not-this-version") && msg.contains(rules.version()),
+            "{msg}"
+        );
         assert!(msg.contains("tiny.toml"), "{msg}");
     }
 
@@ -905,8 +921,15 @@ no_match = ["The lantern festival was held."]
     fn filters_select_documents_and_follow_through() {
         let rules = RuleSet::from_toml(TINY_RULES, "tiny").expect("rules");
         let repo = repo_of(&corpus(), rules.version());
-        let all = render(&repo, &rules, TINY_RULES, "t", &Filters::default(), Format::Jsonl)
-            .expect("render");
+        let all = render(
+            &repo,
+            &rules,
+            TINY_RULES,
+            "t",
+            &Filters::default(),
+            Format::Jsonl,
+        )
+        .expect("render");
         assert_eq!(all.manifest.files[0].rows, repo.documents.len());
         let first = repo.documents[0].clone();
         let only = Filters {
@@ -915,19 +938,31 @@ no_match = ["The lantern festival was held."]
         };
         let one = render(&repo, &rules, TINY_RULES, "t", &only, Format::Jsonl).expect("render");
         assert_eq!(one.manifest.files[0].rows, 1);
-        let passages = repo.passages.iter().filter(|p| p.doc_id == first.id).count();
+        let passages = repo
+            .passages
+            .iter()
+            .filter(|p| p.doc_id == first.id)
+            .count();
         assert_eq!(one.manifest.files[1].rows, passages);
         assert!(passages > 0 && passages < repo.passages.len());
         let (_, tags) = &one.files[6];
         for line in std::str::from_utf8(tags).expect("utf-8").lines() {
-            assert!(line.contains(&format!("\"doc_id\":\"{}\"", first.id)), "{line}");
+            assert!(
+                line.contains(&format!("\"doc_id\":\"{}\"", first.id)),
+                "{line}"
+            );
         }
         // Kinds and years.
         let k = Filters {
             kinds: vec![first.kind],
             ..Filters::default()
         };
-        assert!(repo.documents.iter().filter(|d| k.keeps(d)).all(|d| d.kind == first.kind));
+        assert!(
+            repo.documents
+                .iter()
+                .filter(|d| k.keeps(d))
+                .all(|d| d.kind == first.kind)
+        );
         let mut d = first.clone();
         d.year = Some(2020);
         let y = |from, to| Filters {
@@ -951,7 +986,14 @@ no_match = ["The lantern festival was held."]
         assert!(t(&["x", "b"]).keeps(&d));
         assert!(!t(&["x"]).keeps(&d));
         // Unknown theme ids are an error, not an empty export.
-        let bad = render(&repo, &rules, TINY_RULES, "t", &t(&["no_such"]), Format::Jsonl);
+        let bad = render(
+            &repo,
+            &rules,
+            TINY_RULES,
+            "t",
+            &t(&["no_such"]),
+            Format::Jsonl,
+        );
         assert!(matches!(bad, Err(ExportError::UnknownTheme(_))));
     }
 
@@ -964,8 +1006,16 @@ no_match = ["The lantern festival was held."]
             n: Option<i32>,
         }
         let rows = [
-            R { a: "=1+1", b: vec!["x", "y"], n: Some(3) },
-            R { a: "line\nbreak, \"q\"", b: vec![], n: None },
+            R {
+                a: "=1+1",
+                b: vec!["x", "y"],
+                n: Some(3),
+            },
+            R {
+                a: "line\nbreak, \"q\"",
+                b: vec![],
+                n: None,
+            },
         ];
         let cols = names(&["a", "b", "n"]);
         let jsonl = String::from_utf8(render_rows(&rows, &cols, Format::Jsonl)).expect("utf8");
@@ -978,7 +1028,10 @@ no_match = ["The lantern festival was held."]
         assert_eq!(v.as_array().map(Vec::len), Some(2));
         assert_eq!(render_rows::<R>(&[], &cols, Format::Json), b"[]\n");
         let csv = String::from_utf8(render_rows(&rows, &cols, Format::Csv)).expect("utf8");
-        assert_eq!(csv, "a,b,n\r\n'=1+1,x;y,3\r\n\"line\nbreak, \"\"q\"\"\",,\r\n");
+        assert_eq!(
+            csv,
+            "a,b,n\r\n'=1+1,x;y,3\r\n\"line\nbreak, \"\"q\"\"\",,\r\n"
+        );
         assert_eq!(render_rows::<R>(&[], &cols, Format::Csv), b"a,b,n\r\n");
     }
 }
