@@ -354,6 +354,9 @@ fn filters_follow_documents_through() {
     check("y", &["--year-from", "2020"], &[dhr]);
     check("y2", &["--year-to", "2020"], &[strategy]);
     check("y3", &["--year-from", "2030"], &[]);
+    export(&out, &dir.path().join("y4"), &["--year-from", "2030"])
+        .success()
+        .stderr(predicate::str::contains("no document matches"));
     let by_theme = check("t", &["--theme", "coercive_control"], &[dhr]);
     let themes = json_rows(&by_theme.join("themes.jsonl"));
     let cc = themes

@@ -78,6 +78,11 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         .unwrap_or_else(|| export::default_export_dir(&args.out, args.format));
     export::write_export(&to, &args.out, &rendered, args.force)?;
     let rows: usize = rendered.manifest.files.iter().map(|f| f.rows).sum();
+    if rendered.manifest.files.first().is_some_and(|f| f.rows == 0) {
+        eprintln!(
+            "ystorfa: warning: no document matches the filters; the data files hold only the codebook"
+        );
+    }
     eprintln!(
         "ystorfa: wrote {} data files with their schemas and {} to {}",
         rendered.manifest.files.len(),
