@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 mod build;
 mod eval;
+mod export;
 mod extract;
 mod inspect;
 mod rules;
@@ -36,6 +37,10 @@ pub enum Command {
     /// Check or test a rule file.
     #[command(subcommand)]
     Rules(rules::Command),
+    /// Export the learning repository for researchers: every row as JSON
+    /// Lines, JSON or CSV, with the theme codebook, a theme × document
+    /// matrix and a JSON Schema per file.
+    Export(export::Args),
 }
 
 /// Exit codes, as ripgrep uses them.
@@ -59,6 +64,7 @@ pub fn main() -> i32 {
         Command::Inspect(a) => inspect::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Rules(c) => rules::run(c),
+        Command::Export(a) => export::run(a),
     };
     match result {
         Ok(code) => code,

@@ -11,8 +11,17 @@
 //! of noise digits.
 
 use crate::model::*;
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+
+mod csv_cells;
+mod enums;
+pub mod research;
+
+pub use csv_cells::{csv_cell, guard_formula};
+pub use research::*;
 
 /// File names, in the order [`repository_files`] returns them.
 pub const FILES: [&str; 5] = [
@@ -23,83 +32,136 @@ pub const FILES: [&str; 5] = [
     "themes.jsonl",
 ];
 
-/// One line of `documents.jsonl`.
-#[derive(Debug, Serialize)]
+/// One line of `documents.jsonl`: one reviewed document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DocumentRow<'a> {
-    pub id: &'a str,
-    pub file: &'a str,
-    pub sha256: &'a str,
-    pub title: &'a str,
+    /// Stable document id: "d" + the first 16 hex digits of the file's SHA-256.
+    pub id: Cow<'a, str>,
+    /// The input path as walked by `build` (forward slashes).
+    pub file: Cow<'a, str>,
+    /// Lower-case hex SHA-256 of the file's bytes.
+    pub sha256: Cow<'a, str>,
+    /// Title found in the document (metadata or first heading).
+    pub title: Cow<'a, str>,
+    /// Type of document.
     pub kind: DocKind,
+    /// Year of the document, if found.
     pub year: Option<i32>,
-    pub area: Option<&'a str>,
-    pub language: &'a str,
+    /// Community safety partnership, police force or nation, if found.
+    pub area: Option<Cow<'a, str>>,
+    /// "en", "cy" or "en+cy".
+    pub language: Cow<'a, str>,
+    /// Number of pages (1 for text files without form feeds).
     pub pages: u32,
     /// Assigned theme ids, sorted.
-    pub themes: Vec<&'a str>,
+    pub themes: Vec<Cow<'a, str>>,
     /// Number of recommendations.
     pub recommendations: usize,
+    /// Problems met while reading the document ("page 3: ...").
     pub warnings: Vec<String>,
 }
 
-/// One line of `passages.jsonl`.
-#[derive(Debug, Serialize)]
+/// One line of `passages.jsonl`: a paragraph, list item, heading or table
+/// row, the unit of search.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PassageRow<'a> {
-    pub doc_id: &'a str,
+    /// Id of the document ([`DocumentRow::id`]).
+    pub doc_id: Cow<'a, str>,
+    /// Position of the passage in the document, from 0; `doc_id` and
+    /// `index` together are a stable id.
     pub index: usize,
+    /// What kind of block the passage is.
     pub kind: PassageKind,
+    /// Page the passage starts on (1-based, physical).
+    pub page: u32,
+    /// Heading trail of the section ("5 Analysis › 5.3 Health Board").
+    pub section: String,
+    /// Classified kind of the section.
+    pub section_kind: SectionKind,
+    /// Character offset of the passage's start in the document text.
+    pub start: usize,
+    /// Character offset of the passage's end (exclusive).
+    pub end: usize,
+    /// The passage's text.
+    pub text: Cow<'a, str>,
+}
+
+/// One line of `recommendations.jsonl`: a recommendation, "We will"
+/// commitment, or coroner's matter of concern.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecommendationRow<'a> {
+    /// Stable id: document id + ordinal or position hash.
+    pub id: Cow<'a, str>,
+    /// Id of the document ([`DocumentRow::id`]).
+    pub doc_id: Cow<'a, str>,
+    /// The document's input path.
+    pub file: Cow<'a, str>,
+    /// Ordinal as written ("3", "2.1", "R4", "(b)"), or null when unnumbered.
+    pub ordinal: Option<Cow<'a, str>>,
+    /// Whole text of the recommendation.
+    pub text: Cow<'a, str>,
+    /// Page the recommendation starts on.
     pub page: u32,
     /// Heading trail of the section.
-    pub section: String,
+    pub section: Cow<'a, str>,
+    /// Classified kind of the section.
     pub section_kind: SectionKind,
-    pub start: usize,
-    pub end: usize,
-    pub text: &'a str,
-}
-
-/// One line of `recommendations.jsonl`.
-#[derive(Debug, Serialize)]
-pub struct RecommendationRow<'a> {
-    pub id: &'a str,
-    pub doc_id: &'a str,
-    pub file: &'a str,
-    pub ordinal: Option<&'a str>,
-    pub text: &'a str,
-    pub page: u32,
-    pub section: &'a str,
-    pub section_kind: SectionKind,
-    pub agencies: &'a [String],
+    /// Canonical ids of the agencies addressed ("police", "gp_primary_care").
+    pub agencies: Cow<'a, [String]>,
+    /// Scope of the body addressed, if known.
     pub level: Option<AgencyLevel>,
-    pub themes: &'a [String],
+    /// Theme ids with present evidence inside the recommendation's text.
+    pub themes: Cow<'a, [String]>,
+    /// Character offset of the start in the document text.
     pub start: usize,
+    /// Character offset of the end (exclusive).
     pub end: usize,
 }
 
-/// One line of `tags.jsonl`.
-#[derive(Debug, Serialize)]
+/// One line of `tags.jsonl`: one piece of evidence for a theme, a rule
+/// that matched text in a document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TagRow<'a> {
-    pub doc_id: &'a str,
-    pub theme: &'a str,
-    pub rule: &'a str,
-    pub rules_version: &'a str,
+    /// Id of the document ([`DocumentRow::id`]).
+    pub doc_id: Cow<'a, str>,
+    /// Theme id (see the codebook, `themes.*`).
+    pub theme: Cow<'a, str>,
+    /// Rule id, "theme_id/rule_name" (see the codebook's `rules`).
+    pub rule: Cow<'a, str>,
+    /// Version (hash) of the rule set that produced the tag.
+    pub rules_version: Cow<'a, str>,
+    /// Whether the hit asserts the theme or is negated ("no evidence of").
     pub polarity: Polarity,
+    /// Page of the match.
     pub page: u32,
-    pub section: &'a str,
+    /// Heading trail of the section.
+    pub section: Cow<'a, str>,
+    /// Classified kind of the section.
     pub section_kind: SectionKind,
+    /// Character offset of the match in the document text.
     pub start: usize,
+    /// Character offset of the end of the match (exclusive).
     pub end: usize,
-    pub matched: &'a str,
+    /// The matched text, as written.
+    pub matched: Cow<'a, str>,
+    /// Evidence weight after section weighting, rounded to 3 decimals.
     pub weight: f64,
 }
 
-/// One line of `themes.jsonl`.
-#[derive(Debug, Serialize)]
+/// One line of `themes.jsonl` in the repository `build` writes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ThemeRow<'a> {
-    pub theme: &'a str,
+    /// Theme id.
+    pub theme: Cow<'a, str>,
     /// Number of documents the theme is assigned to.
     pub documents: usize,
     /// Those documents' ids, in export order.
-    pub doc_ids: Vec<&'a str>,
+    pub doc_ids: Vec<Cow<'a, str>>,
 }
 
 /// The repository files: (file name, bytes), in a fixed order ([`FILES`]).
@@ -136,16 +198,16 @@ pub fn repository_files(docs: &[ProcessedDoc]) -> Vec<(String, Vec<u8>)> {
         push_row(
             &mut documents,
             &DocumentRow {
-                id: &d.id,
-                file: &d.file,
-                sha256: &d.sha256,
-                title: &d.title,
+                id: d.id.as_str().into(),
+                file: d.file.as_str().into(),
+                sha256: d.sha256.as_str().into(),
+                title: d.title.as_str().into(),
                 kind: d.kind,
                 year: d.year,
-                area: d.area.as_deref(),
-                language: &d.language,
+                area: d.area.as_deref().map(Cow::Borrowed),
+                language: d.language.as_str().into(),
                 pages: d.pages,
-                themes: doc_themes,
+                themes: doc_themes.into_iter().map(Cow::Borrowed).collect(),
                 recommendations: pd.recommendations.len(),
                 warnings: d.warnings.iter().map(|w| w.to_string()).collect(),
             },
@@ -156,7 +218,7 @@ pub fn repository_files(docs: &[ProcessedDoc]) -> Vec<(String, Vec<u8>)> {
             push_row(
                 &mut passages,
                 &PassageRow {
-                    doc_id: &d.id,
+                    doc_id: d.id.as_str().into(),
                     index: p.index,
                     kind: p.kind,
                     page: p.page,
@@ -164,7 +226,7 @@ pub fn repository_files(docs: &[ProcessedDoc]) -> Vec<(String, Vec<u8>)> {
                     section_kind: section.map(|s| s.kind).unwrap_or_default(),
                     start: chars.get(p.start),
                     end: chars.get(p.end),
-                    text: d.text.get(p.start..p.end).unwrap_or_default(),
+                    text: d.text.get(p.start..p.end).unwrap_or_default().into(),
                 },
             );
         }
@@ -175,17 +237,17 @@ pub fn repository_files(docs: &[ProcessedDoc]) -> Vec<(String, Vec<u8>)> {
             push_row(
                 &mut recommendations,
                 &RecommendationRow {
-                    id: &r.id,
-                    doc_id: &r.doc_id,
-                    file: &r.file,
-                    ordinal: r.ordinal.as_deref(),
-                    text: &r.text,
+                    id: r.id.as_str().into(),
+                    doc_id: r.doc_id.as_str().into(),
+                    file: r.file.as_str().into(),
+                    ordinal: r.ordinal.as_deref().map(Cow::Borrowed),
+                    text: r.text.as_str().into(),
                     page: r.page,
-                    section: &r.section,
+                    section: r.section.as_str().into(),
                     section_kind: r.section_kind,
-                    agencies: &r.agencies,
+                    agencies: r.agencies.as_slice().into(),
                     level: r.level,
-                    themes: &r.themes,
+                    themes: r.themes.as_slice().into(),
                     start: chars.get(r.start),
                     end: chars.get(r.end),
                 },
@@ -200,17 +262,17 @@ pub fn repository_files(docs: &[ProcessedDoc]) -> Vec<(String, Vec<u8>)> {
             push_row(
                 &mut tags,
                 &TagRow {
-                    doc_id: &t.doc_id,
-                    theme: &t.theme,
-                    rule: &t.rule,
-                    rules_version: &t.rules_version,
+                    doc_id: t.doc_id.as_str().into(),
+                    theme: t.theme.as_str().into(),
+                    rule: t.rule.as_str().into(),
+                    rules_version: t.rules_version.as_str().into(),
                     polarity: t.polarity,
                     page: t.page,
-                    section: &t.section,
+                    section: t.section.as_str().into(),
                     section_kind: t.section_kind,
                     start: chars.get(t.start),
                     end: chars.get(t.end),
-                    matched: &t.matched,
+                    matched: t.matched.as_str().into(),
                     weight: round3(t.weight),
                 },
             );
@@ -222,9 +284,9 @@ pub fn repository_files(docs: &[ProcessedDoc]) -> Vec<(String, Vec<u8>)> {
         push_row(
             &mut theme_rows,
             &ThemeRow {
-                theme,
+                theme: theme.into(),
                 documents: doc_ids.len(),
-                doc_ids,
+                doc_ids: doc_ids.into_iter().map(Cow::Borrowed).collect(),
             },
         );
     }
@@ -237,7 +299,7 @@ pub fn repository_files(docs: &[ProcessedDoc]) -> Vec<(String, Vec<u8>)> {
 }
 
 /// Append `row` as one JSON line.
-fn push_row<T: Serialize>(out: &mut Vec<u8>, row: &T) {
+pub(crate) fn push_row<T: Serialize>(out: &mut Vec<u8>, row: &T) {
     // The row types hold only strings, integers, finite-or-null floats and
     // enums: serialisation cannot fail; should it, the row is skipped rather
     // than writing half a line.
@@ -248,7 +310,7 @@ fn push_row<T: Serialize>(out: &mut Vec<u8>, row: &T) {
 }
 
 /// `w` rounded to 3 decimals (non-finite weights become 0).
-fn round3(w: f32) -> f64 {
+pub(crate) fn round3(w: f32) -> f64 {
     let w = f64::from(w);
     if !w.is_finite() {
         return 0.0;
