@@ -669,6 +669,25 @@ fn looks_like_intro(text: &str) -> bool {
         || RE_PANEL_VOICE.is_match(t)
 }
 
+/// A paragraph that introduces recommendations rather than making one: its
+/// first sentence talks about recommendations or actions ("The panel makes
+/// six recommendations.", "… identified the following actions:") or is the
+/// panel speaking, and directs nobody ("should", "recommends that").
+fn is_preamble(text: &str) -> bool {
+    let t = strip_md(text).trim();
+    let first = sentence_starts(t)
+        .get(1)
+        .map_or(t, |&e| &t[..e])
+        .trim_end();
+    if RE_DIRECTIVE.is_match(first) {
+        return false;
+    }
+    static RE_ABOUT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\brecommendations?\b|\bthe\s+following\b|\bactions\s+(?:for|are)\b").unwrap()
+    });
+    RE_ABOUT.is_match(first) || RE_PANEL_VOICE.is_match(first) || first.ends_with(':')
+}
+
 // ---------------------------------------------------------------------------
 // Family rules
 
@@ -699,6 +718,11 @@ fn review_items(doc: &Document, units: &[Unit]) -> Vec<Found> {
     };
     for u in units {
         match &u.marker {
+            Some(Marker::Num(_)) if has_list && is_preamble(u.body(doc)) => {
+                // A numbered paragraph introducing the list ("9.1 The panel
+                // makes the following recommendations:") is no recommendation.
+                flush(&mut cur, &mut out);
+            }
             Some(Marker::Num(n)) if has_list => {
                 flush(&mut cur, &mut out);
                 cur = Some(Item::new(Some(n.clone()), u.clone()));

@@ -1076,3 +1076,33 @@ fn markers_laid_out_apart_from_their_text() {
     assert_eq!(f[0].text, "Glanmor Police should audit DASH completion.");
     assert_eq!(f[1].ordinal.as_deref(), Some("2"));
 }
+
+#[test]
+fn numbered_preamble_paragraphs_are_not_recommendations() {
+    let doc = recs_section()
+        .item(
+            "9.1",
+            "In order to promote learning from this fictional case the review identified the following actions for the Board and its member agencies.",
+        )
+        .item("Recommendation 1:", "The Glanmor Board should relaunch its toolkit.")
+        .item("Recommendation 2:", "Glanmor Police should audit DASH completion.")
+        .build();
+    assert_eq!(
+        ordinals(&doc),
+        vec![Some("1".into()), Some("2".into())],
+        "{:#?}",
+        find(&doc)
+    );
+    let doc = recs_section()
+        .item("6.1", "The panel makes two recommendations.")
+        .item("1.", "The Glanmor CSP should publish this review.")
+        .item("2.", "The Health Board should train its staff.")
+        .build();
+    assert_eq!(ordinals(&doc), vec![Some("1".into()), Some("2".into())]);
+    // A numbered recommendation that mentions other recommendations stays.
+    let doc = recs_section()
+        .item("1.", "The Glanmor CSP should track the recommendations of this review.")
+        .item("2.", "The Health Board should train its staff.")
+        .build();
+    assert_eq!(texts(&doc).len(), 2);
+}
