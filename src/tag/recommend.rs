@@ -437,6 +437,11 @@ static RE_INLINE_NUM: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:^|\s)\(?(\d{1,2})[.)]\s+[A-Z“\x22‘]").unwrap());
 static RE_LINE_START: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\n[ \t]*").unwrap());
 
+/// Segmenter markers that are lead-ins or labels rather than list markers.
+static RE_LEAD_MARKER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:we\s+will|byddwn\s+yn|objective|priority|amcan|blaenoriaeth)\b").unwrap()
+});
+
 /// Cut passages into units at list markers.
 fn units_of<'a>(doc: &Document, run: &[&'a Passage]) -> Vec<Unit<'a>> {
     let mut out = Vec::new();
@@ -448,6 +453,9 @@ fn units_of<'a>(doc: &Document, run: &[&'a Passage]) -> Vec<Unit<'a>> {
         let mut cuts: Vec<(usize, Option<Marker>, usize)> = Vec::new();
         let lead = text.len() - text.trim_start().len();
         let own = match &p.marker {
+            // "We will:" and "Objective 2:" are lead-ins and labels, not list
+            // markers: they stay in the text for the family rules to read.
+            Some(m) if RE_LEAD_MARKER.is_match(m.trim()) => None,
             Some(m) => {
                 let mk = parse_marker(&format!("{} X", m.trim())).map(|(k, _)| k);
                 let t = &text[lead..];

@@ -1106,3 +1106,21 @@ fn numbered_preamble_paragraphs_are_not_recommendations() {
         .build();
     assert_eq!(texts(&doc).len(), 2);
 }
+
+#[test]
+fn we_will_lead_in_kept_as_a_segmenter_marker() {
+    // The segmenter reports "We will:" and "Objective 1:" as markers.
+    let doc = strategy()
+        .push(PassageKind::ListItem, Some("Objective 1:"), "Objective 1: Intervene early.")
+        .push(PassageKind::ListItem, Some("We will:"), "We will:")
+        .item("•", "run a fictional awareness campaign in Glanmor;")
+        .item("•", "train staff in every Glanmor school.")
+        .build();
+    assert_eq!(
+        texts(&doc),
+        vec![
+            "run a fictional awareness campaign in Glanmor;".to_string(),
+            "train staff in every Glanmor school.".to_string()
+        ]
+    );
+}
