@@ -85,6 +85,7 @@ pub struct Found {
 pub fn find(doc: &Document) -> Vec<Found> {
     let mut out = Vec::new();
     let passages = &doc.passages;
+    let lists = has_lead_in_lists(doc);
     let mut i = 0;
     while i < passages.len() {
         let sec = passages[i].section;
@@ -92,7 +93,7 @@ pub fn find(doc: &Document) -> Vec<Found> {
         while j < passages.len() && passages[j].section == sec {
             j += 1;
         }
-        scan_section(doc, sec, &passages[i..j], &mut out);
+        scan_section(doc, sec, &passages[i..j], lists, &mut out);
         i = j;
     }
     finish(doc, out)
@@ -132,6 +133,16 @@ fn closed_kind(k: SectionKind) -> bool {
 
 fn base_mode(doc: &Document, sec: Option<&Section>) -> Mode {
     let kind = sec.map(|s| s.kind).unwrap_or_default();
+    // A sub-heading inherits its parent's kind ("We have:" under a "We will:"
+    // section, "Case study" inside a commitments section): when its own words
+    // name no kind, what they say about the text under them wins.
+    if let Some(s) = sec
+        && crate::segment::heading_kind(strip_md(&s.heading)).is_none()
+        && kind != SectionKind::Recommendations
+        && let Some(Cue::Close) = heading_cue(doc, &s.heading)
+    {
+        return Mode::Skip;
+    }
     match kind {
         SectionKind::Recommendations => Mode::Review { verify: false },
         SectionKind::Concerns => Mode::Pfd,
@@ -278,7 +289,13 @@ fn as_heading(doc: &Document, p: &Passage, text: &str) -> Option<Option<Cue>> {
 
 /// Walk one section's passages, switching mode at headings, and hand each
 /// run of passages to its family's rules.
-fn scan_section(doc: &Document, sec_idx: usize, ps: &[Passage], out: &mut Vec<Found>) {
+fn scan_section(
+    doc: &Document,
+    sec_idx: usize,
+    ps: &[Passage],
+    lists: bool,
+    out: &mut Vec<Found>,
+) {
     let sec = doc.sections.get(sec_idx);
     let base = base_mode(doc, sec);
     let closed = sec.is_some_and(|s| closed_kind(s.kind));
@@ -296,7 +313,7 @@ fn scan_section(doc: &Document, sec_idx: usize, ps: &[Passage], out: &mut Vec<Fo
                 // The section's own heading: its kind already decided the mode.
                 continue;
             }
-            run_family(doc, mode, &run, out);
+            run_family(doc, mode, &run, lists, out);
             run.clear();
             mode = match cue {
                 _ if closed => Mode::Skip,
@@ -318,10 +335,10 @@ fn scan_section(doc: &Document, sec_idx: usize, ps: &[Passage], out: &mut Vec<Fo
         }
         run.push(p);
     }
-    run_family(doc, mode, &run, out);
+    run_family(doc, mode, &run, lists, out);
 }
 
-fn run_family(doc: &Document, mode: Mode, run: &[&Passage], out: &mut Vec<Found>) {
+fn run_family(doc: &Document, mode: Mode, run: &[&Passage], lists: bool, out: &mut Vec<Found>) {
     if run.is_empty() {
         return;
     }
@@ -336,7 +353,7 @@ fn run_family(doc: &Document, mode: Mode, run: &[&Passage], out: &mut Vec<Found>
         }
         Mode::Pfd => out.extend(pfd_items(doc, &units)),
         Mode::Strategy { listed, sentences } => {
-            out.extend(strategy_items(doc, &units, listed, sentences))
+            out.extend(strategy_items(doc, &units, listed, sentences, lists))
         }
     }
 }
@@ -889,8 +906,35 @@ static RE_PROSE_START: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?i:the|a|an|this|these|that|those|our|we|it|its|there|what|why|how|when|where|who|which|in|as|for|by|i|you|they|he|she|his|her|their|all|each|every|some|many|most|case|objective|objectives|priority|figure|table|source|note|key|outcome|outcomes|action|actions|working|stopping|together|however|although|while|whilst|since|because|if|following|finally|also|during|between|from|with|within|across|to|on|at|of)\b").unwrap()
 });
 
+/// "Objective 2: …", "Priority 1: …" labels at the start of a paragraph.
+static RE_OBJECTIVE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:strategic\s+)?(?:objective|priority(?:\s+area)?|amcan|blaenoriaeth)\s+\d{1,2}\s*[:.–-]")
+        .unwrap()
+});
+
+/// Whether the document sets its commitments out in "We will:" lists (at
+/// least two lead-ins): then narrative "We will …" sentences are not counted.
+fn has_lead_in_lists(doc: &Document) -> bool {
+    doc.passages
+        .iter()
+        .filter(|p| {
+            doc.text
+                .get(p.start..p.end)
+                .is_some_and(|t| RE_WE_WILL_LEAD.is_match(strip_md(t)))
+        })
+        .take(2)
+        .count()
+        >= 2
+}
+
 /// Strategies: "We will:" lists and "We will …" sentences.
-fn strategy_items(doc: &Document, units: &[Unit], listed: bool, sentences: bool) -> Vec<Found> {
+fn strategy_items(
+    doc: &Document,
+    units: &[Unit],
+    listed: bool,
+    sentences: bool,
+    lists: bool,
+) -> Vec<Found> {
     let mut out = Vec::new();
     let mut in_list = listed;
     // The current commitment, while following paragraphs may still join it.
@@ -944,6 +988,18 @@ fn strategy_items(doc: &Document, units: &[Unit], listed: bool, sentences: bool)
             in_list = false;
             continue;
         }
+        if RE_OBJECTIVE_LABEL.is_match(body) {
+            // "Objective 3: …" names what the commitments under it serve.
+            flush(&mut cur, &mut out);
+            in_list = listed;
+            cur_takes_subs = false;
+            saw_bullets = false;
+            continue;
+        }
+        if saw_bullets && matches!(u.marker, Some(Marker::Num(_))) {
+            // A stray number in a bulleted list is a footnote ("13 A report …").
+            continue;
+        }
         let bulleted = u.marker.is_some();
         let plain_item = !bulleted
             && !RE_PROSE_START.is_match(body)
@@ -985,6 +1041,12 @@ fn strategy_items(doc: &Document, units: &[Unit], listed: bool, sentences: bool)
             .filter(|&s| we_will_sentence(strip_md(&text[s..])))
             .collect();
         if cuts.is_empty() || (!sentences && cuts[0] != 0) {
+            continue;
+        }
+        // Where commitments are set out in "We will:" lists, a narrative
+        // "We will …" sentence is not one of them, unless it is itself a
+        // lead-in ("We will work with partners to:").
+        if lists && !text.trim_end().ends_with(':') {
             continue;
         }
         let mut found = pieces(doc, u, text, &cuts, None);

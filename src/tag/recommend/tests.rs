@@ -1124,3 +1124,42 @@ fn we_will_lead_in_kept_as_a_segmenter_marker() {
         ]
     );
 }
+
+#[test]
+fn lead_in_lists_make_narrative_we_will_sentences_prose() {
+    // Two "We will:" lists: the narrative sentences, the "We have:" and
+    // "Case study" sub-sections (inheriting the commitments kind) and a
+    // footnote number among the bullets are not commitments.
+    let doc = Builder::new(DocKind::Strategy)
+        .section("Objective 1: Prevention", SectionKind::Objectives)
+        .para("We will continue to challenge fictional attitudes in Glanmor.")
+        .section("We will:", SectionKind::Commitments)
+        .item("•", "develop new campaigns with survivors;")
+        .item("13", "A fictional report on policing: Glanmor Inspectorate")
+        .item("•", "publish guidance for employers.")
+        .para("We will review this when it is deemed necessary.")
+        .section("We have:", SectionKind::Commitments)
+        .item("•", "published a fictional good practice guide.")
+        .section("Case Study:", SectionKind::Commitments)
+        .para("“We will make Glanmor safer,” said a fictional minister.")
+        .section("We will:", SectionKind::Commitments)
+        .item("•", "fund specialist services in Glanmor.")
+        .build();
+    assert_eq!(
+        texts(&doc),
+        vec![
+            "develop new campaigns with survivors;".to_string(),
+            "publish guidance for employers.".to_string(),
+            "fund specialist services in Glanmor.".to_string(),
+        ]
+    );
+}
+
+#[test]
+fn narrative_we_will_sentences_count_without_lead_in_lists() {
+    let doc = Builder::new(DocKind::Strategy)
+        .section("Our commitments", SectionKind::Commitments)
+        .para("We will fund a fictional Glanmor refuge. We will train all staff.")
+        .build();
+    assert_eq!(texts(&doc).len(), 2, "{:#?}", find(&doc));
+}
