@@ -521,10 +521,16 @@ const CONNECTIVES: &[&str] = &[
 /// punctuation, and the next part starts lower case or the earlier part
 /// ends on a comma, hyphen or connective word.
 fn continues_across_page(prev: &Unit, next: &Unit) -> bool {
-    if !matches!(prev.kind, PassageKind::Paragraph | PassageKind::ListItem)
-        || next.kind != PassageKind::Paragraph
-        || ends_terminal(&prev.text)
-    {
+    if next.kind != PassageKind::Paragraph || ends_terminal(&prev.text) {
+        return false;
+    }
+    if prev.kind == PassageKind::Heading {
+        // A "heading" at the foot of a page whose sentence goes on in lower
+        // case overleaf is the first line of a paragraph (a table cell).
+        return prev.heading.as_ref().is_some_and(|h| !matches!(h.cue, Cue::Markdown(_)))
+            && next.text.starts_with(char::is_lowercase);
+    }
+    if !matches!(prev.kind, PassageKind::Paragraph | PassageKind::ListItem) {
         return false;
     }
     let t = prev.text.trim_end();
@@ -561,6 +567,10 @@ fn build_units(ex: &ExtractedDoc, body: &BodyStyle, markdown: bool) -> Vec<Unit>
                 first_on_page = false;
                 match units.last_mut() {
                     Some(prev) if merge => {
+                        if prev.kind == PassageKind::Heading {
+                            prev.kind = PassageKind::Paragraph;
+                            prev.heading = None;
+                        }
                         let glue =
                             prev.text.ends_with('-') && unit.text.starts_with(char::is_lowercase);
                         if !glue {

@@ -680,3 +680,35 @@ fn corpus_outlines() {
         insta::assert_snapshot!(format!("corpus_{name}"), outline(&d));
     }
 }
+
+#[test]
+fn heading_cut_by_a_page_break_is_a_paragraph() {
+    let d = segment(&text_doc(&[
+        "A fictional strategy for Glanmor.\n\n1 Introduction\n\nA fictional strategy for Glanmor.\n\n3.3 The Learning From Fictional Reviews",
+        "will inform practice across Glanmor.\n\n4 Governance\n\nThe board meets monthly.",
+    ]));
+    check_invariants(&d);
+    let heads: Vec<&str> = d.sections.iter().map(|s| s.heading.as_str()).collect();
+    assert_eq!(heads, vec!["", "1 Introduction", "4 Governance"]);
+    let merged = d
+        .passages
+        .iter()
+        .find(|p| ptext(&d, p).starts_with("3.3"))
+        .expect("merged passage");
+    assert_eq!(merged.kind, PassageKind::Paragraph);
+    assert_eq!(
+        ptext(&d, merged),
+        "3.3 The Learning From Fictional Reviews will inform practice across Glanmor."
+    );
+    assert_eq!(d.page_at(merged.start), 1);
+}
+
+#[test]
+fn heading_at_page_foot_stays_before_a_capitalised_page() {
+    let d = segment(&text_doc(&[
+        "A fictional strategy for Glanmor.\n\n1 Introduction\n\nA fictional strategy for Glanmor.\n\n2 Governance",
+        "The board meets monthly.",
+    ]));
+    let heads: Vec<&str> = d.sections.iter().map(|s| s.heading.as_str()).collect();
+    assert_eq!(heads, vec!["", "1 Introduction", "2 Governance"]);
+}

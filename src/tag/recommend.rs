@@ -927,6 +927,21 @@ fn has_lead_in_lists(doc: &Document) -> bool {
         >= 2
 }
 
+/// "continued", "(cont'd)" after a table row's number.
+static RE_CONTINUED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\(?(?:continued|cont(?:'d|’d|\.)?)\)?\s*$").unwrap()
+});
+
+/// An unpunctuated line opening with a gerund or noun in -ing ("Keeping
+/// people safe …", "Safeguarding victims is …"): a label, never a bare action.
+fn is_row_label(body: &str) -> bool {
+    let first = body.split_whitespace().next().unwrap_or("");
+    first.chars().count() >= 6
+        && first.starts_with(char::is_uppercase)
+        && first.ends_with("ing")
+        && !ends_sentence(body)
+}
+
 /// Strategies: "We will:" lists and "We will …" sentences.
 fn strategy_items(
     doc: &Document,
@@ -944,6 +959,8 @@ fn strategy_items(
     // Whether the current list has had bulleted items: then an unbulleted
     // paragraph ends it (a list's style is set by its items).
     let mut saw_bullets = false;
+    // Whether a "We will:" lead-in has opened a list in this run.
+    let mut seen_lead_in = false;
     let flush = |cur: &mut Option<Item>, out: &mut Vec<Found>| {
         if let Some(it) = cur.take()
             && let Some(f) = it.found(doc)
@@ -955,6 +972,7 @@ fn strategy_items(
         let body = strip_md(u.body(doc));
         if let Some(m) = RE_WE_WILL_LEAD.find(body) {
             flush(&mut cur, &mut out);
+            seen_lead_in = true;
             in_list = true;
             cur_takes_subs = false;
             saw_bullets = false;
@@ -971,6 +989,16 @@ fn strategy_items(
                     passage: u.passage,
                 };
                 cur = Some(Item::new(None, sub));
+            }
+            continue;
+        }
+        if RE_CONTINUED.is_match(body) {
+            // "3.2 continued": a table carried over a page resumes its list.
+            flush(&mut cur, &mut out);
+            if seen_lead_in {
+                in_list = true;
+                cur_takes_subs = false;
+                saw_bullets = false;
             }
             continue;
         }
@@ -1001,6 +1029,11 @@ fn strategy_items(
             continue;
         }
         let bulleted = u.marker.is_some();
+        if !bulleted && cur.is_none() && in_list && is_row_label(body) {
+            // A repeated objective in a table carried over ("Safeguarding
+            // victims is central to …"): neither an item nor the list's end.
+            continue;
+        }
         let plain_item = !bulleted
             && !RE_PROSE_START.is_match(body)
             && !looks_like_intro(body)

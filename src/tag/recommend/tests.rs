@@ -1163,3 +1163,28 @@ fn narrative_we_will_sentences_count_without_lead_in_lists() {
         .build();
     assert_eq!(texts(&doc).len(), 2, "{:#?}", find(&doc));
 }
+
+#[test]
+fn continued_table_resumes_its_we_will_list() {
+    let doc = Builder::new(DocKind::Strategy)
+        .section("Objective 3: Protect", SectionKind::Objectives)
+        .item("3.2", "Safeguarding fictional victims is central to all partnership activity")
+        .para("We will: Work to embed fictional safeguarding hubs")
+        .para("Strengthen information-sharing between Glanmor partners")
+        .page_break()
+        .para("What this means: the fictional partners explain why this matters.")
+        .para("3.2 continued")
+        .para("Safeguarding fictional victims is central to all partnership activity")
+        .para("Ensure all frontline professionals receive training")
+        .para("Commission places of safety.")
+        .build();
+    assert_eq!(
+        texts(&doc),
+        vec![
+            "Work to embed fictional safeguarding hubs".to_string(),
+            "Strengthen information-sharing between Glanmor partners".to_string(),
+            "Ensure all frontline professionals receive training".to_string(),
+            "Commission places of safety.".to_string(),
+        ]
+    );
+}
