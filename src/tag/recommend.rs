@@ -1029,14 +1029,18 @@ fn strategy_items(
             continue;
         }
         let bulleted = u.marker.is_some();
-        if !bulleted && cur.is_none() && in_list && is_row_label(body) {
+        if !bulleted && in_list && is_row_label(body) {
             // A repeated objective in a table carried over ("Safeguarding
-            // victims is central to …"): neither an item nor the list's end.
+            // victims is central to …"), a table's header row ("Responding to
+            // perpetrators … Objective Action"): neither an item nor the list's end.
+            flush(&mut cur, &mut out);
             continue;
         }
         let plain_item = !bulleted
             && !RE_PROSE_START.is_match(body)
-            && !looks_like_intro(body)
+            // Talk of recommendations is no intro here: "Establish shared
+            // accountability for … changes recommended by reviews" is an action.
+            && !(body.ends_with(':') || RE_LABEL.is_match(body) || RE_PANEL_VOICE.is_match(body))
             && !RE_LEADERS.is_match(body);
         if let Some(it) = cur.as_mut() {
             if cur_takes_subs && (bulleted || plain_item) {
@@ -1079,7 +1083,17 @@ fn strategy_items(
         // Where commitments are set out in "We will:" lists, a narrative
         // "We will …" sentence is not one of them, unless it is itself a
         // lead-in ("We will work with partners to:").
-        if lists && !text.trim_end().ends_with(':') {
+        if lists {
+            if text.trim_end().ends_with(':') && cuts == [0] {
+                // "We will work with partners to:" opening its own paragraph.
+                seen_lead_in = true;
+                in_list = true;
+                saw_bullets = false;
+            } else {
+                // Narrative ("Together we have … We will continue to … to:"):
+                // neither it nor what it lists are commitments.
+                in_list = false;
+            }
             continue;
         }
         let mut found = pieces(doc, u, text, &cuts, None);
@@ -1238,6 +1252,14 @@ fn finish(doc: &Document, mut v: Vec<Found>) -> Vec<Found> {
     for a in 0..out.len() {
         for b in a + 1..out.len() {
             if drop[a] || drop[b] || keys[a] != keys[b] {
+                continue;
+            }
+            // A strategy may repeat one commitment under two objectives: only
+            // a copy in a summary is a repeat there.
+            if doc.kind == DocKind::Strategy
+                && !in_summary(doc, out[a].start)
+                && !in_summary(doc, out[b].start)
+            {
                 continue;
             }
             if in_summary(doc, out[a].start) && !in_summary(doc, out[b].start) {

@@ -1188,3 +1188,27 @@ fn continued_table_resumes_its_we_will_list() {
         ]
     );
 }
+
+#[test]
+fn strategy_lists_repeats_recommendation_talk_and_narrative_lead_ins() {
+    let doc = Builder::new(DocKind::Strategy)
+        .section("Objective 1: Prevent", SectionKind::Objectives)
+        .para("We will: Involve fictional survivors in Glanmor")
+        .para("Establish accountability for changes recommended by fictional reviews")
+        .para("Together we have worked hard. We will continue to build a response to:")
+        .para("Achieve lasting change in attitudes.")
+        .section("Objective 2: Protect", SectionKind::Objectives)
+        .para("We will: Involve fictional survivors in Glanmor")
+        .para("Provide advocacy as needed")
+        .build();
+    assert_eq!(
+        texts(&doc),
+        vec![
+            "Involve fictional survivors in Glanmor".to_string(),
+            "Establish accountability for changes recommended by fictional reviews".to_string(),
+            // The same commitment under a second objective is kept.
+            "Involve fictional survivors in Glanmor".to_string(),
+            "Provide advocacy as needed".to_string(),
+        ]
+    );
+}
