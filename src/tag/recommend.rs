@@ -1057,7 +1057,9 @@ fn strategy_items(
         }
         flush(&mut cur, &mut out);
         cur_takes_subs = false;
-        if in_list && !we_will_sentence(body) {
+        // A bullet is an item even when it repeats the lead-in ("• we will
+        // continue to monitor …"); unbulleted "We will …" text is prose.
+        if in_list && (bulleted || !we_will_sentence(body)) {
             if bulleted || (plain_item && !saw_bullets) {
                 saw_bullets |= bulleted;
                 let ord = match &u.marker {
@@ -1305,8 +1307,16 @@ fn is_noise(text: &str) -> bool {
         Regex::new(r"^(?:\d{1,4}|-{3,}|\*{3,}|_{3,}|<sup>\d+</sup>.*|\[?\d{1,3}\]?\s+(?:https?://|www\.)\S*)$")
             .unwrap()
     });
+    // The tail of a footnote's web address wrapped onto its own line.
+    static RE_URL_TAIL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^(?:\S*(?:://|www\.)\S*|[\w\-./?=&%#~]+\.(?:pdf|html?|aspx?|php|docx?|xlsx?)(?:\?\S*)?)$")
+            .unwrap()
+    });
     let t = text.trim();
-    t.is_empty() || t.starts_with("<sup>") || (!t.contains('\n') && RE.is_match(t))
+    t.is_empty()
+        || t.starts_with("<sup>")
+        || (!t.contains('\n') && RE.is_match(t))
+        || RE_URL_TAIL.is_match(t)
 }
 
 #[cfg(test)]

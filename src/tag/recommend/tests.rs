@@ -1212,3 +1212,20 @@ fn strategy_lists_repeats_recommendation_talk_and_narrative_lead_ins() {
         ]
     );
 }
+
+#[test]
+fn we_will_bullets_and_wrapped_footnote_addresses() {
+    let doc = strategy()
+        .para("We will:")
+        .item("•", "publish fictional guidance for Glanmor employers;")
+        .item("•", "we will continue to monitor the impact of this guidance.")
+        .para("example.org/fictional-glanmor-guide-en.pdf")
+        .build();
+    assert_eq!(
+        texts(&doc),
+        vec![
+            "publish fictional guidance for Glanmor employers;".to_string(),
+            "we will continue to monitor the impact of this guidance.".to_string(),
+        ]
+    );
+}
