@@ -1148,6 +1148,75 @@ fn pfd_boilerplate_len(text: &str) -> usize {
     at
 }
 
+/// A sentence that states a concern: "I am concerned …", "I was also
+/// concerned …", "My further concern is …", or an enumerated point ("Secondly, …").
+static RE_CONCERN_OPEN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:(?:I|We)\s+(?:am|was|were|remain|have\s+been)\s+(?:also\s+|further\s+|particularly\s+|additionally\s+|therefore\s+)?concerned\b|(?:My|A|Another|The)\s+(?:\w+\s+)?concern\s+(?:is|was|relates)\b|(?:First|Second|Third|Fourth|Fifth|Further|Final|Last)(?:ly)?,\s)").unwrap()
+});
+/// "I am concerned …" opening a sentence: each such sentence is its own concern.
+static RE_I_CONCERNED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:I|We)\s+(?:am|was|were|remain)\s+(?:also\s+|further\s+|particularly\s+|additionally\s+)?concerned\b").unwrap()
+});
+/// A concern stated inside a paragraph ("This is of concern because …").
+static RE_CONCERN_ANY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:is|are|remains?)\s+(?:a\s+(?:matter|cause|source)\s+)?of\s+(?:\w+\s+)?concern\b|\b(?:I|we)\s+(?:am|was|remain)\s+(?:also\s+)?concerned\b").unwrap()
+});
+
+/// Unnumbered concerns: when the coroner states concerns in so many words,
+/// paragraphs that only give the evidence behind them are context, a
+/// concern stated at the end of a narrative paragraph starts there, and
+/// each "I am concerned …" sentence is a concern of its own.
+fn concern_units<'a>(doc: &Document, units: Vec<Unit<'a>>) -> Vec<Unit<'a>> {
+    let stated = units.iter().any(|u| {
+        let b = u.body(doc);
+        RE_CONCERN_ANY.is_match(b)
+            || sentence_starts(b)
+                .iter()
+                .any(|&s| RE_CONCERN_OPEN.is_match(&b[s..]))
+    });
+    if !stated {
+        return units;
+    }
+    let mut out = Vec::new();
+    let mut kept_prev = false;
+    for u in units {
+        let body = u.body(doc);
+        if starts_lower(strip_md(body)) || u.marker.is_some() {
+            // A page-split continuation or a sub-item: goes with what it follows.
+            if kept_prev {
+                out.push(u);
+            }
+            continue;
+        }
+        let starts = sentence_starts(body);
+        let opens = RE_CONCERN_OPEN.is_match(body);
+        let mut cuts: Vec<usize> = starts
+            .iter()
+            .copied()
+            .filter(|&s| s > 0 && RE_I_CONCERNED.is_match(&body[s..]))
+            .collect();
+        if opens || (cuts.is_empty() && RE_CONCERN_ANY.is_match(body)) {
+            cuts.insert(0, 0);
+        }
+        kept_prev = !cuts.is_empty();
+        for (k, &c) in cuts.iter().enumerate() {
+            let end = cuts.get(k + 1).copied().unwrap_or(body.len());
+            let piece = body[c..end].trim_end();
+            if piece.is_empty() {
+                continue;
+            }
+            out.push(Unit {
+                start: if c == 0 { u.start } else { u.body + c },
+                end: u.body + c + piece.len(),
+                body: u.body + c,
+                marker: None,
+                passage: u.passage,
+            });
+        }
+    }
+    out
+}
+
 /// Coroners' reports: numbered concerns (with their continuation
 /// paragraphs), or one concern per paragraph; boilerplate removed.
 fn pfd_items<'a>(doc: &Document, units: &[Unit<'a>]) -> Vec<Found> {
@@ -1179,6 +1248,9 @@ fn pfd_items<'a>(doc: &Document, units: &[Unit<'a>]) -> Vec<Found> {
     let has_list = cleaned
         .iter()
         .any(|u| matches!(u.marker, Some(Marker::Num(_))));
+    if !has_list {
+        cleaned = concern_units(doc, cleaned);
+    }
     let mut out = Vec::new();
     let mut cur: Option<Item> = None;
     for u in &cleaned {

@@ -707,12 +707,20 @@ fn action_plan_in_recommendations_section_stays_closed_under_subheadings() {
 #[test]
 fn quoted_inline_list_is_not_split() {
     let doc = pfd()
-        .para("I am concerned that training is not mandatory.")
+        .para("Training is not mandatory.")
         .para("The inspectorate said that “the system should: 1. Require a report. 2. Notify the police.”")
         .build();
     let f = find(&doc);
     assert_eq!(f.len(), 2, "{f:#?}");
     assert!(f.iter().all(|f| f.ordinal.is_none()));
+    // Where the coroner states the concern, the quotation is context.
+    let doc = pfd()
+        .para("I am concerned that training is not mandatory.")
+        .para("The inspectorate said that “the system should: 1. Require a report. 2. Notify the police.”")
+        .build();
+    let f = find(&doc);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert!(f[0].ordinal.is_none());
 }
 
 #[test]
@@ -1228,4 +1236,36 @@ fn we_will_bullets_and_wrapped_footnote_addresses() {
             "we will continue to monitor the impact of this guidance.".to_string(),
         ]
     );
+}
+
+#[test]
+fn pfd_stated_concerns_drop_context_and_split_each_concern() {
+    let doc = pfd()
+        .para("It was apparent from the evidence that the fictional Glanmor team had no training.")
+        .para("The fictional officer had retired. I am concerned that new officers are not trained.")
+        .para("First, the fictional form asks only some questions. In my view this is a risk.")
+        .para("I am concerned that staff lack guidance. I am concerned that records are not shared.")
+        .para("I understand this has not changed. This is of concern because the risk remains.")
+        .build();
+    assert_eq!(
+        texts(&doc),
+        vec![
+            "I am concerned that new officers are not trained.".to_string(),
+            "First, the fictional form asks only some questions. In my view this is a risk."
+                .to_string(),
+            "I am concerned that staff lack guidance.".to_string(),
+            "I am concerned that records are not shared.".to_string(),
+            "I understand this has not changed. This is of concern because the risk remains."
+                .to_string(),
+        ]
+    );
+}
+
+#[test]
+fn pfd_paragraph_concerns_without_concern_wording_all_count() {
+    let doc = pfd()
+        .para("The fictional Glanmor service had no policy on missed visits.")
+        .para("There was no shared record between the fictional agencies.")
+        .build();
+    assert_eq!(texts(&doc).len(), 2);
 }
