@@ -528,9 +528,7 @@ mod tests {
         assert_eq!(detect("Values and principles", plain, &body, None), None);
         assert!(detect("A bold sentence that ends.", bold, &body, None).is_none());
         // A numbered styled heading with a colon inside (fictional wording).
-        assert!(
-            detect("9. Improving Practice: Recommendations", bold, &body, None).is_some()
-        );
+        assert!(detect("9. Improving Practice: Recommendations", bold, &body, None).is_some());
         assert!(detect("5. Chronology: Brief Outline of Events", big, &body, None).is_some());
     }
 

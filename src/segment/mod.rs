@@ -527,7 +527,10 @@ fn continues_across_page(prev: &Unit, next: &Unit) -> bool {
     if prev.kind == PassageKind::Heading {
         // A "heading" at the foot of a page whose sentence goes on in lower
         // case overleaf is the first line of a paragraph (a table cell).
-        return prev.heading.as_ref().is_some_and(|h| !matches!(h.cue, Cue::Markdown(_)))
+        return prev
+            .heading
+            .as_ref()
+            .is_some_and(|h| !matches!(h.cue, Cue::Markdown(_)))
             && next.text.starts_with(char::is_lowercase);
     }
     if !matches!(prev.kind, PassageKind::Paragraph | PassageKind::ListItem) {

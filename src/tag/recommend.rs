@@ -289,13 +289,7 @@ fn as_heading(doc: &Document, p: &Passage, text: &str) -> Option<Option<Cue>> {
 
 /// Walk one section's passages, switching mode at headings, and hand each
 /// run of passages to its family's rules.
-fn scan_section(
-    doc: &Document,
-    sec_idx: usize,
-    ps: &[Passage],
-    lists: bool,
-    out: &mut Vec<Found>,
-) {
+fn scan_section(doc: &Document, sec_idx: usize, ps: &[Passage], lists: bool, out: &mut Vec<Found>) {
     let sec = doc.sections.get(sec_idx);
     let base = base_mode(doc, sec);
     let closed = sec.is_some_and(|s| closed_kind(s.kind));
@@ -700,15 +694,13 @@ fn looks_like_intro(text: &str) -> bool {
 /// panel speaking, and directs nobody ("should", "recommends that").
 fn is_preamble(text: &str) -> bool {
     let t = strip_md(text).trim();
-    let first = sentence_starts(t)
-        .get(1)
-        .map_or(t, |&e| &t[..e])
-        .trim_end();
+    let first = sentence_starts(t).get(1).map_or(t, |&e| &t[..e]).trim_end();
     if RE_DIRECTIVE.is_match(first) {
         return false;
     }
     static RE_ABOUT: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\brecommendations?\b|\bthe\s+following\b|\bactions\s+(?:for|are)\b").unwrap()
+        Regex::new(r"(?i)\brecommendations?\b|\bthe\s+following\b|\bactions\s+(?:for|are)\b")
+            .unwrap()
     });
     RE_ABOUT.is_match(first) || RE_PANEL_VOICE.is_match(first) || first.ends_with(':')
 }
@@ -928,9 +920,8 @@ fn has_lead_in_lists(doc: &Document) -> bool {
 }
 
 /// "continued", "(cont'd)" after a table row's number.
-static RE_CONTINUED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\(?(?:continued|cont(?:'d|’d|\.)?)\)?\s*$").unwrap()
-});
+static RE_CONTINUED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^\(?(?:continued|cont(?:'d|’d|\.)?)\)?\s*$").unwrap());
 
 /// An unpunctuated line opening with a gerund or noun in -ing ("Keeping
 /// people safe …", "Safeguarding victims is …"): a label, never a bare action.
@@ -1036,12 +1027,12 @@ fn strategy_items(
             flush(&mut cur, &mut out);
             continue;
         }
-        let plain_item = !bulleted
-            && !RE_PROSE_START.is_match(body)
-            // Talk of recommendations is no intro here: "Establish shared
-            // accountability for … changes recommended by reviews" is an action.
-            && !(body.ends_with(':') || RE_LABEL.is_match(body) || RE_PANEL_VOICE.is_match(body))
-            && !RE_LEADERS.is_match(body);
+        // Talk of recommendations is no intro here: "Establish shared
+        // accountability for … changes recommended by reviews" is an action.
+        let lead_in =
+            body.ends_with(':') || RE_LABEL.is_match(body) || RE_PANEL_VOICE.is_match(body);
+        let plain_item =
+            !(bulleted || RE_PROSE_START.is_match(body) || lead_in || RE_LEADERS.is_match(body));
         if let Some(it) = cur.as_mut() {
             if cur_takes_subs && (bulleted || plain_item) {
                 it.units.push(u.clone());

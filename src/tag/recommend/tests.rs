@@ -1109,7 +1109,10 @@ fn numbered_preamble_paragraphs_are_not_recommendations() {
     assert_eq!(ordinals(&doc), vec![Some("1".into()), Some("2".into())]);
     // A numbered recommendation that mentions other recommendations stays.
     let doc = recs_section()
-        .item("1.", "The Glanmor CSP should track the recommendations of this review.")
+        .item(
+            "1.",
+            "The Glanmor CSP should track the recommendations of this review.",
+        )
         .item("2.", "The Health Board should train its staff.")
         .build();
     assert_eq!(texts(&doc).len(), 2);
@@ -1119,7 +1122,11 @@ fn numbered_preamble_paragraphs_are_not_recommendations() {
 fn we_will_lead_in_kept_as_a_segmenter_marker() {
     // The segmenter reports "We will:" and "Objective 1:" as markers.
     let doc = strategy()
-        .push(PassageKind::ListItem, Some("Objective 1:"), "Objective 1: Intervene early.")
+        .push(
+            PassageKind::ListItem,
+            Some("Objective 1:"),
+            "Objective 1: Intervene early.",
+        )
         .push(PassageKind::ListItem, Some("We will:"), "We will:")
         .item("•", "run a fictional awareness campaign in Glanmor;")
         .item("•", "train staff in every Glanmor school.")
@@ -1176,7 +1183,10 @@ fn narrative_we_will_sentences_count_without_lead_in_lists() {
 fn continued_table_resumes_its_we_will_list() {
     let doc = Builder::new(DocKind::Strategy)
         .section("Objective 3: Protect", SectionKind::Objectives)
-        .item("3.2", "Safeguarding fictional victims is central to all partnership activity")
+        .item(
+            "3.2",
+            "Safeguarding fictional victims is central to all partnership activity",
+        )
         .para("We will: Work to embed fictional safeguarding hubs")
         .para("Strengthen information-sharing between Glanmor partners")
         .page_break()
@@ -1226,7 +1236,10 @@ fn we_will_bullets_and_wrapped_footnote_addresses() {
     let doc = strategy()
         .para("We will:")
         .item("•", "publish fictional guidance for Glanmor employers;")
-        .item("•", "we will continue to monitor the impact of this guidance.")
+        .item(
+            "•",
+            "we will continue to monitor the impact of this guidance.",
+        )
         .para("example.org/fictional-glanmor-guide-en.pdf")
         .build();
     assert_eq!(
@@ -1242,9 +1255,13 @@ fn we_will_bullets_and_wrapped_footnote_addresses() {
 fn pfd_stated_concerns_drop_context_and_split_each_concern() {
     let doc = pfd()
         .para("It was apparent from the evidence that the fictional Glanmor team had no training.")
-        .para("The fictional officer had retired. I am concerned that new officers are not trained.")
+        .para(
+            "The fictional officer had retired. I am concerned that new officers are not trained.",
+        )
         .para("First, the fictional form asks only some questions. In my view this is a risk.")
-        .para("I am concerned that staff lack guidance. I am concerned that records are not shared.")
+        .para(
+            "I am concerned that staff lack guidance. I am concerned that records are not shared.",
+        )
         .para("I understand this has not changed. This is of concern because the risk remains.")
         .build();
     assert_eq!(
