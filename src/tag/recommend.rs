@@ -688,6 +688,25 @@ fn looks_like_intro(text: &str) -> bool {
         || RE_PANEL_VOICE.is_match(t)
 }
 
+/// Whether the numbered paragraph `n` stands outside the list that follows
+/// it: the next number starts a list ("1") or is of another form ("9.1"
+/// before "Recommendation 1"). "3. Glanmor Police to review the following:"
+/// before "4." is an item of the list.
+fn opens_list(n: &str, rest: &[Unit]) -> bool {
+    let next = rest.iter().find_map(|u| match &u.marker {
+        Some(Marker::Num(m)) => Some(m.as_str()),
+        _ => None,
+    });
+    match next {
+        None => true,
+        Some(m) => {
+            m == "1"
+                || m.trim_start_matches(|c: char| !c.is_ascii_digit()) == "1"
+                || n.contains('.') != m.contains('.')
+        }
+    }
+}
+
 /// A paragraph that introduces recommendations rather than making one: its
 /// first sentence talks about recommendations or actions ("The panel makes
 /// six recommendations.", "… identified the following actions:") or is the
@@ -733,9 +752,11 @@ fn review_items(doc: &Document, units: &[Unit]) -> Vec<Found> {
             out.push(f);
         }
     };
-    for u in units {
+    for (k, u) in units.iter().enumerate() {
         match &u.marker {
-            Some(Marker::Num(_)) if has_list && is_preamble(u.body(doc)) => {
+            Some(Marker::Num(n))
+                if has_list && is_preamble(u.body(doc)) && opens_list(n, &units[k + 1..]) =>
+            {
                 // A numbered paragraph introducing the list ("9.1 The panel
                 // makes the following recommendations:") is no recommendation.
                 flush(&mut cur, &mut out);
@@ -1367,7 +1388,7 @@ fn collapse(s: &str) -> String {
 /// footnotes, rules.
 fn is_noise(text: &str) -> bool {
     static RE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^(?:\d{1,4}|-{3,}|\*{3,}|_{3,}|<sup>\d+</sup>.*|\[?\d{1,3}\]?\s+(?:https?://|www\.)\S*)$")
+        Regex::new(r"^(?:\d{1,4}|-{3,}|\*{3,}|_{3,}|<sup>\d+</sup>.*|\[?\d{1,3}\]?\s+[\[<]?(?:https?://|www\.)\S*)$")
             .unwrap()
     });
     // The tail of a footnote's web address wrapped onto its own line.

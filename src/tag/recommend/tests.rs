@@ -1286,3 +1286,30 @@ fn pfd_paragraph_concerns_without_concern_wording_all_count() {
         .build();
     assert_eq!(texts(&doc).len(), 2);
 }
+
+#[test]
+fn numbered_lead_in_inside_the_list_is_an_item() {
+    let doc = recs_section()
+        .item("3.", "Glanmor Police should audit DASH completion.")
+        .item("4.", "The fictional Glanmor Board to review the following:")
+        .item("(a)", "its training offer; and")
+        .item("(b)", "its escalation policy.")
+        .item("5.", "The Health Board should train its staff.")
+        .build();
+    assert_eq!(
+        ordinals(&doc),
+        vec![Some("3".into()), Some("4".into()), Some("5".into())]
+    );
+}
+
+#[test]
+fn footnote_addresses_in_markdown_are_noise() {
+    let doc = strategy()
+        .para("We will:")
+        .item("-", "publish fictional guidance for Glanmor employers;")
+        .para("3 [https://example.org/fictional](https://example.org/fictional)")
+        .para("4 <https://example.org/glanmor>")
+        .item("-", "train Glanmor staff.")
+        .build();
+    assert_eq!(texts(&doc).len(), 2, "{:#?}", find(&doc));
+}
