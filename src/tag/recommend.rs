@@ -140,6 +140,9 @@ fn base_mode(doc: &Document, sec: Option<&Section>) -> Mode {
         && crate::segment::heading_kind(strip_md(&s.heading)).is_none()
         && kind != SectionKind::Recommendations
         && let Some(Cue::Close) = heading_cue(doc, &s.heading)
+        // Only unmistakable closers: "Investigation and prosecution" under a
+        // priority area still holds its commitments.
+        && RE_STRONG_CLOSE.is_match(strip_md(&s.heading))
     {
         return Mode::Skip;
     }

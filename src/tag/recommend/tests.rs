@@ -1313,3 +1313,14 @@ fn footnote_addresses_in_markdown_are_noise() {
         .build();
     assert_eq!(texts(&doc).len(), 2, "{:#?}", find(&doc));
 }
+
+#[test]
+fn inherited_kind_stays_under_a_neutral_sub_heading() {
+    let doc = Builder::new(DocKind::Strategy)
+        .section("What we will do", SectionKind::Commitments)
+        .item("•", "fund fictional Glanmor advocates;")
+        .section("Investigation and prosecution", SectionKind::Commitments)
+        .item("•", "train fictional Glanmor investigators.")
+        .build();
+    assert_eq!(texts(&doc).len(), 2, "{:#?}", find(&doc));
+}
