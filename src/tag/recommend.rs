@@ -947,14 +947,33 @@ fn has_lead_in_lists(doc: &Document) -> bool {
 static RE_CONTINUED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^\(?(?:continued|cont(?:'d|’d|\.)?)\)?\s*$").unwrap());
 
-/// An unpunctuated line opening with a gerund or noun in -ing ("Keeping
-/// people safe …", "Safeguarding victims is …"): a label, never a bare action.
-fn is_row_label(body: &str) -> bool {
+/// An unpunctuated line opening with a gerund or noun in -ing that is a
+/// table's header row (its words capitalised: "Responding to Perpetrators
+/// Pursue Objective Action") or repeats an earlier line (an objective carried
+/// over a page: "Safeguarding victims is central …"). A gerund commitment
+/// ("Ensuring all staff are trained") is neither.
+fn is_row_label(doc: &Document, u: &Unit, body: &str) -> bool {
     let first = body.split_whitespace().next().unwrap_or("");
-    first.chars().count() >= 6
+    if !(first.chars().count() >= 6
         && first.starts_with(char::is_uppercase)
         && first.ends_with("ing")
-        && !ends_sentence(body)
+        && !ends_sentence(body))
+    {
+        return false;
+    }
+    let long: Vec<&str> = body
+        .split_whitespace()
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() > 3)
+        .collect();
+    let caps = long
+        .iter()
+        .filter(|w| w.starts_with(char::is_uppercase))
+        .count();
+    (long.len() >= 3 && caps * 4 >= long.len() * 3)
+        || doc
+            .text
+            .get(..u.passage.start)
+            .is_some_and(|before| before.contains(body))
 }
 
 /// Strategies: "We will:" lists and "We will …" sentences.
@@ -1044,7 +1063,7 @@ fn strategy_items(
             continue;
         }
         let bulleted = u.marker.is_some();
-        if !bulleted && in_list && is_row_label(body) {
+        if !bulleted && in_list && is_row_label(doc, u, body) {
             // A repeated objective in a table carried over ("Safeguarding
             // victims is central to …"), a table's header row ("Responding to
             // perpetrators … Objective Action"): neither an item nor the list's end.

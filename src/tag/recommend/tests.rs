@@ -1324,3 +1324,13 @@ fn inherited_kind_stays_under_a_neutral_sub_heading() {
         .build();
     assert_eq!(texts(&doc).len(), 2, "{:#?}", find(&doc));
 }
+
+#[test]
+fn gerund_commitments_in_unbulleted_lists_still_count() {
+    let doc = strategy()
+        .para("We will:")
+        .para("Ensuring all fictional Glanmor staff are trained")
+        .para("Funding a fictional refuge in Glanmor")
+        .build();
+    assert_eq!(texts(&doc).len(), 2, "{:#?}", find(&doc));
+}
