@@ -1058,7 +1058,11 @@ fn strategy_items(
             saw_bullets = false;
             continue;
         }
-        if saw_bullets && matches!(u.marker, Some(Marker::Num(_))) {
+        let bare_number = doc
+            .text
+            .get(u.start..u.body)
+            .is_some_and(|m| m.trim().chars().all(|c| c.is_ascii_digit()));
+        if saw_bullets && matches!(u.marker, Some(Marker::Num(_))) && bare_number {
             // A stray number in a bulleted list is a footnote ("13 A report …").
             continue;
         }
