@@ -792,13 +792,42 @@ fn cover_candidates(b: &Block, markdown: bool) -> Vec<String> {
             continue;
         }
         if !run.is_empty() {
-            runs.push(join_lines(&run));
+            push_run(&mut runs, &run);
             run.clear();
         }
         runs.push(collapse_ws(&l.raw));
     }
     if !run.is_empty() {
-        runs.push(join_lines(&run));
+        push_run(&mut runs, &run);
     }
     runs
+}
+
+/// A run of short lines as one candidate, then (when it is long) each
+/// phrase in it: a capitalised line with the lines that carry it on (lower
+/// case or a number: "Tackling Violence against Women" / "and Girls: a
+/// Joint Strategy" / "2019 – 2024"), for a title set among signatures.
+fn push_run(runs: &mut Vec<String>, run: &[&SrcLine]) {
+    let joined = join_lines(run);
+    let long = joined.split_whitespace().count() > 25;
+    runs.push(joined);
+    if !long {
+        return;
+    }
+    let mut i = 0;
+    while i < run.len() {
+        let mut j = i + 1;
+        while j < run.len()
+            && run[j]
+                .raw
+                .trim_start()
+                .starts_with(|c: char| c.is_lowercase() || c.is_ascii_digit())
+        {
+            j += 1;
+        }
+        if j - i > 1 {
+            runs.push(join_lines(&run[i..j]));
+        }
+        i = j;
+    }
 }

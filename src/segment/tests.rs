@@ -712,3 +712,21 @@ fn heading_at_page_foot_stays_before_a_capitalised_page() {
     let heads: Vec<&str> = d.sections.iter().map(|s| s.heading.as_str()).collect();
     assert_eq!(heads, vec!["", "1 Introduction", "2 Governance"]);
 }
+
+#[test]
+fn title_set_among_signature_lines_in_a_long_block() {
+    let block = tb("Councillor A Fictional Glanmor Council Leader,\n\
+         Chief Officer B Fictional Glanmor Police\n\
+         & Crime Commissioner\n\
+         Tackling Fictional Abuse in Glanmor\n\
+         and Aberwen: a Joint Strategy\n\
+         2030 – 2035\n\
+         Abuse destroys lives and affects the well-being of our whole fictional\n\
+         society. It can only be prevented through a shared understanding and a\n\
+         commitment that it must not be tolerated anywhere in Glanmor.");
+    let d = segment(&doc(SourceFormat::Pdf, vec![vec![block]]));
+    assert_eq!(
+        d.title,
+        "Tackling Fictional Abuse in Glanmor and Aberwen: a Joint Strategy 2030 – 2035"
+    );
+}
