@@ -36,7 +36,9 @@
 //!      a page break. Without any list, paragraphs that recommend ("The panel
 //!      recommends that …", "X should …"); between list items only explicit
 //!      "… recommends that …" sentences. Reported recommendations ("… recommended
-//!      that …", "previous …") never count.
+//!      that …", "previous …") never count, nor a numbered paragraph that
+//!      introduces the list ("9.1 The panel makes the following
+//!      recommendations") when the list after it is numbered apart.
 //!    - `strategy_items`: one commitment per list item after a "We will:"
 //!      lead-in (the item's text as written, *without* "We will" prefixed:
 //!      the lead-in is implied by the section), the text after "We will:" when
@@ -47,10 +49,18 @@
 //!      they open like a bare action ("Work with …", not "The …"/"What this
 //!      means: …"); a numbered objective ("1.2 …") ends the list. "We have:"
 //!      lists, case studies, "We will always/never …" sentiments and
-//!      "Priority 1: …" headings are not commitments.
+//!      "Priority 1: …" headings are not commitments. Where a document sets
+//!      its commitments out in "We will:" lists (two lead-ins or more),
+//!      narrative "We will …" sentences are prose. "3.2 continued" resumes a
+//!      table's list across a page; capitalised header rows, repeated
+//!      objectives and bare footnote numbers inside a list are skipped; a
+//!      commitment repeated under two objectives is kept.
 //!    - `pfd_items`: numbered concerns (with their unnumbered follow-on
 //!      paragraphs), or else each paragraph of the concerns section, with the
-//!      statutory boilerplate and the closing duties removed. A numbered list
+//!      statutory boilerplate and the closing duties removed. When the
+//!      coroner states concerns in so many words ("I am concerned …", "This
+//!      is of concern", "Secondly, …"), evidence-only paragraphs are context,
+//!      and each "I am concerned …" sentence starts a concern of its own. A numbered list
 //!      inside a quotation (another body's recommendation) is not split.
 //! 4. Items that are contents lines (dot leaders), questions (terms of
 //!    reference) or empty are dropped; exact duplicates (a recommendation
