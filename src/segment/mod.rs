@@ -786,7 +786,11 @@ fn cover_candidates(b: &Block, markdown: bool) -> Vec<String> {
     }
     let mut runs: Vec<String> = Vec::new();
     let mut run: Vec<&SrcLine> = Vec::new();
-    for l in refs {
+    let mut skip = false;
+    for (k, l) in refs.iter().enumerate() {
+        if std::mem::take(&mut skip) {
+            continue;
+        }
         if collapse_ws(&l.raw).chars().count() < 60 {
             run.push(l);
             continue;
@@ -794,6 +798,14 @@ fn cover_candidates(b: &Block, markdown: bool) -> Vec<String> {
         if !run.is_empty() {
             push_run(&mut runs, &run);
             run.clear();
+        }
+        // A long line left with an open bracket goes on in the next line:
+        // "… report (Regulation 28, Coroners (Investigations)" / "Regulations 2013)".
+        let open = l.raw.matches('(').count() > l.raw.matches(')').count();
+        if let Some(next) = refs.get(k + 1).filter(|_| open && !ends_terminal(&l.raw)) {
+            runs.push(join_lines(&[l, next]));
+            skip = true;
+            continue;
         }
         runs.push(collapse_ws(&l.raw));
     }

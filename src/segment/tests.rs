@@ -730,3 +730,18 @@ fn title_set_among_signature_lines_in_a_long_block() {
         "Tackling Fictional Abuse in Glanmor and Aberwen: a Joint Strategy 2030 – 2035"
     );
 }
+
+#[test]
+fn title_line_with_an_open_bracket_takes_the_next_line() {
+    let block = tb(
+        "Prevention of Future Deaths report (Regulation 28, Fictional Coroners (Rules)\n\
+         Regulations 2099)\n\
+         Source: fictional example for testing only, not a real report at all\n\
+         Coroner: A Fictional Coroner for Glanmor",
+    );
+    let d = segment(&doc(SourceFormat::Pdf, vec![vec![block]]));
+    assert_eq!(
+        d.title,
+        "Prevention of Future Deaths report (Regulation 28, Fictional Coroners (Rules) Regulations 2099)"
+    );
+}
