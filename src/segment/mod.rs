@@ -29,7 +29,8 @@ use std::sync::LazyLock;
 pub fn segment(ex: &ExtractedDoc) -> Document {
     let markdown = ex.format == SourceFormat::Markdown || ex.file.to_lowercase().ends_with(".md");
     let body = body_style(ex);
-    let units = build_units(ex, &body, markdown);
+    let mut units = build_units(ex, &body, markdown);
+    demote_table_numbers(&mut units);
     let npages = ex.pages.len().max(1);
     let (text, page_starts, spans) = layout(&units, npages);
 
@@ -589,6 +590,44 @@ fn build_units(ex: &ExtractedDoc, body: &BodyStyle, markdown: bool) -> Vec<Unit>
         }
     }
     units
+}
+
+/// Rows of an action-plan table in an appendix ("3 Multi-agency local")
+/// look like numbered headings. After an appendix or action-plan heading,
+/// a top-level plain number that does not go beyond the body's numbering
+/// is a list item, not a new chapter.
+fn demote_table_numbers(units: &mut [Unit]) {
+    static APPENDIX: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^(?:appendix|annex|annexe|atodiad|schedule)\b").expect("static regex")
+    });
+    let mut max_top: u32 = 0;
+    let mut in_appendix = false;
+    for u in units.iter_mut() {
+        let Some(h) = &u.heading else { continue };
+        let plain = h
+            .number
+            .as_deref()
+            .and_then(|n| n.parse::<u32>().ok())
+            .filter(|_| h.cue == Cue::Numbered(1));
+        match plain {
+            Some(n) if in_appendix && n <= max_top => {
+                u.marker = h.number.clone();
+                u.heading = None;
+                u.kind = PassageKind::ListItem;
+            }
+            Some(n) => {
+                in_appendix = false;
+                max_top = max_top.max(n);
+            }
+            None => {
+                if APPENDIX.is_match(&u.text)
+                    || headings::classify(&u.text) == Some(SectionKind::ActionPlan)
+                {
+                    in_appendix = true;
+                }
+            }
+        }
+    }
 }
 
 /// Write the units into one text. Returns the text, the page starts and

@@ -745,3 +745,26 @@ fn title_line_with_an_open_bracket_takes_the_next_line() {
         "Prevention of Future Deaths report (Regulation 28, Fictional Coroners (Rules) Regulations 2099)"
     );
 }
+
+#[test]
+fn action_plan_rows_after_an_appendix_are_not_chapters() {
+    let d = segment(&text_doc(&[
+        "A fictional review for Glanmor.\n\n1 Introduction\n\nText.\n\n2 Recommendations\n\nText.",
+        "Appendix A: Action Plan\n\n1 Regional\n\nRelaunch the fictional toolkit.\n\n2 National\n\nWrite a letter.",
+    ]));
+    check_invariants(&d);
+    let heads: Vec<(&str, SectionKind)> = d
+        .sections
+        .iter()
+        .skip(1)
+        .map(|s| (s.heading.as_str(), s.kind))
+        .collect();
+    assert_eq!(
+        heads,
+        vec![
+            ("1 Introduction", SectionKind::Introduction),
+            ("2 Recommendations", SectionKind::Recommendations),
+            ("Appendix A: Action Plan", SectionKind::ActionPlan),
+        ]
+    );
+}
