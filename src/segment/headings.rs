@@ -368,7 +368,7 @@ static KIND_RULES: LazyLock<Vec<(Regex, SectionKind)>> = LazyLock::new(|| {
         (r"terms of reference|cylch gorchwyl", TermsOfReference),
         (r"action plan|cynllun gweithredu", ActionPlan),
         (
-            r"summary of events|circumstances of (the )?deaths?|chronolog\w*|timelines?|cronoleg|llinell amser",
+            r"summary of (the )?(events|case|facts)|circumstances of (the )?deaths?|chronolog\w*|timelines?|cronoleg|llinell amser|crynodeb o[’']r achos",
             Chronology,
         ),
         (
@@ -562,6 +562,7 @@ mod tests {
             ("Involvement of the family", Methodology),
             ("Family background", Background),
             ("Summary of events", Chronology),
+            ("3. Crynodeb o'r Achos / Summary of the Case", Chronology),
             ("CIRCUMSTANCES OF THE DEATH", Chronology),
             ("Analysis of involvement", Analysis),
             ("Key practice episodes", Analysis),
