@@ -163,8 +163,10 @@ fn has_heading_shape(text: &str, allow_colon: bool) -> bool {
         Some(':') if !allow_colon && w.len() > 3 => return false,
         _ => {}
     }
-    // A sentence break inside ("Done. Next") reads as running text.
-    !t.contains(". ") || w.len() <= 3
+    // A sentence break inside ("Done. Next") reads as running text; the dot
+    // of a leading number ("2. Terms of Reference") is no sentence break.
+    let inner = split_number(t).map_or(t, |(_, rest)| rest);
+    !inner.contains(". ") || w.len() <= 3
 }
 
 fn starts_upper_or_digit(text: &str) -> bool {
@@ -366,7 +368,7 @@ static KIND_RULES: LazyLock<Vec<(Regex, SectionKind)>> = LazyLock::new(|| {
         (r"terms of reference|cylch gorchwyl", TermsOfReference),
         (r"action plan|cynllun gweithredu", ActionPlan),
         (
-            r"summary of events|circumstances of (the )?deaths?|chronolog\w*|timelines?|cronoleg|llinell amser",
+            r"summary of (the )?(events|case|facts)|circumstances of (the )?deaths?|chronolog\w*|timelines?|cronoleg|llinell amser|crynodeb o[’']r achos",
             Chronology,
         ),
         (
@@ -456,6 +458,9 @@ mod tests {
         assert!(!is_heading("2. Training for staff on coercive control"));
         assert!(!is_heading("1  defining and monitoring the problem"));
         assert!(!is_heading("2019 – 2024"));
+        // The number's dot is no sentence break.
+        assert!(is_heading("2. Terms of Reference"));
+        assert!(!is_heading("2. Done. The next part"));
         assert!(!is_heading("303.5 million annually"));
     }
 
@@ -522,6 +527,9 @@ mod tests {
         // Title-only rule is for unstyled sources.
         assert_eq!(detect("Values and principles", plain, &body, None), None);
         assert!(detect("A bold sentence that ends.", bold, &body, None).is_none());
+        // A numbered styled heading with a colon inside (fictional wording).
+        assert!(detect("9. Improving Practice: Recommendations", bold, &body, None).is_some());
+        assert!(detect("5. Chronology: Brief Outline of Events", big, &body, None).is_some());
     }
 
     #[test]
@@ -554,6 +562,7 @@ mod tests {
             ("Involvement of the family", Methodology),
             ("Family background", Background),
             ("Summary of events", Chronology),
+            ("3. Crynodeb o'r Achos / Summary of the Case", Chronology),
             ("CIRCUMSTANCES OF THE DEATH", Chronology),
             ("Analysis of involvement", Analysis),
             ("Key practice episodes", Analysis),

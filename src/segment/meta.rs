@@ -151,13 +151,42 @@ static YEAR_RANGE: LazyLock<Regex> = LazyLock::new(|| {
 /// the first full date on the cover, else a year in the title, else the PDF
 /// CreationDate year. (A title year may name an Act: "Regulations 2013".)
 pub(crate) fn year(title: &str, cover: &str, created: Option<i32>) -> Option<i32> {
-    let first_year = |s: &str| YEAR.find(s).and_then(|m| m.as_str().parse().ok());
+    let first_year =
+        |s: &str| -> Option<i32> { YEAR.find(s).and_then(|m| m.as_str().parse().ok()) };
+    // The report's own date ("Report completed: November 2023"), else the
+    // latest date near the top of the cover: the events it reviews ("died
+    // in March 2021") come before it.
+    let top = &cover[..floor_boundary(cover, 1500)];
+    let dated = DATED_CUE
+        .find(cover)
+        .and_then(|m| DATE.find(&cover[m.end()..]).filter(|d| d.start() < 40))
+        .and_then(|d| first_year(d.as_str()))
+        .or_else(|| {
+            DATE.find_iter(top)
+                .filter_map(|d| first_year(d.as_str()))
+                .max()
+        });
     YEAR_RANGE
         .captures(title)
         .and_then(|c| c[1].parse().ok())
-        .or_else(|| DATE.find(cover).and_then(|m| first_year(m.as_str())))
+        .or(dated)
         .or_else(|| first_year(title))
         .or(created)
+}
+
+/// Words that introduce a report's own date on its cover.
+static DATED_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:report\s+(?:completed|approved|published|finalised|date)|date\s+of\s+(?:report|publication)|published|publication\s+date|completed|approved(?:\s+by\s+the\s+\w+)?|dated|cyhoeddwyd)\b[^\n]{0,30}?:?")
+        .expect("static regex")
+});
+
+/// The largest char boundary at or below `max`.
+fn floor_boundary(s: &str, max: usize) -> usize {
+    let mut end = max.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    end
 }
 
 static CORONER_AREA: LazyLock<Regex> = LazyLock::new(|| {
@@ -319,6 +348,12 @@ mod tests {
     #[test]
     fn years() {
         assert_eq!(year("Strategy 2019-2024", "", Some(2018)), Some(2019));
+        // The report's own date, not the date of the death it reviews.
+        let cover = "Into the death of a fictional person in March 2021\n\
+                     Report completed: November 2023\nSigned 4 May 2025 (fictional)";
+        assert_eq!(year("Domestic Homicide Review", cover, None), Some(2023));
+        let cover = "Into the death of a fictional person in January 2023\nFebruary 2025";
+        assert_eq!(year("Domestic Homicide Review", cover, None), Some(2025));
         assert_eq!(
             year(
                 "Report (Regulations 2013)",

@@ -29,7 +29,8 @@ use std::sync::LazyLock;
 pub fn segment(ex: &ExtractedDoc) -> Document {
     let markdown = ex.format == SourceFormat::Markdown || ex.file.to_lowercase().ends_with(".md");
     let body = body_style(ex);
-    let units = build_units(ex, &body, markdown);
+    let mut units = build_units(ex, &body, markdown);
+    demote_table_numbers(&mut units);
     let npages = ex.pages.len().max(1);
     let (text, page_starts, spans) = layout(&units, npages);
 
@@ -521,10 +522,19 @@ const CONNECTIVES: &[&str] = &[
 /// punctuation, and the next part starts lower case or the earlier part
 /// ends on a comma, hyphen or connective word.
 fn continues_across_page(prev: &Unit, next: &Unit) -> bool {
-    if !matches!(prev.kind, PassageKind::Paragraph | PassageKind::ListItem)
-        || next.kind != PassageKind::Paragraph
-        || ends_terminal(&prev.text)
-    {
+    if next.kind != PassageKind::Paragraph || ends_terminal(&prev.text) {
+        return false;
+    }
+    if prev.kind == PassageKind::Heading {
+        // A "heading" at the foot of a page whose sentence goes on in lower
+        // case overleaf is the first line of a paragraph (a table cell).
+        return prev
+            .heading
+            .as_ref()
+            .is_some_and(|h| !matches!(h.cue, Cue::Markdown(_)))
+            && next.text.starts_with(char::is_lowercase);
+    }
+    if !matches!(prev.kind, PassageKind::Paragraph | PassageKind::ListItem) {
         return false;
     }
     let t = prev.text.trim_end();
@@ -561,6 +571,10 @@ fn build_units(ex: &ExtractedDoc, body: &BodyStyle, markdown: bool) -> Vec<Unit>
                 first_on_page = false;
                 match units.last_mut() {
                     Some(prev) if merge => {
+                        if prev.kind == PassageKind::Heading {
+                            prev.kind = PassageKind::Paragraph;
+                            prev.heading = None;
+                        }
                         let glue =
                             prev.text.ends_with('-') && unit.text.starts_with(char::is_lowercase);
                         if !glue {
@@ -576,6 +590,44 @@ fn build_units(ex: &ExtractedDoc, body: &BodyStyle, markdown: bool) -> Vec<Unit>
         }
     }
     units
+}
+
+/// Rows of an action-plan table in an appendix ("3 Multi-agency local")
+/// look like numbered headings. After an appendix or action-plan heading,
+/// a top-level plain number that does not go beyond the body's numbering
+/// is a list item, not a new chapter.
+fn demote_table_numbers(units: &mut [Unit]) {
+    static APPENDIX: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^(?:appendix|annex|annexe|atodiad|schedule)\b").expect("static regex")
+    });
+    let mut max_top: u32 = 0;
+    let mut in_appendix = false;
+    for u in units.iter_mut() {
+        let Some(h) = &u.heading else { continue };
+        let plain = h
+            .number
+            .as_deref()
+            .and_then(|n| n.parse::<u32>().ok())
+            .filter(|_| h.cue == Cue::Numbered(1));
+        match plain {
+            Some(n) if in_appendix && n <= max_top => {
+                u.marker = h.number.clone();
+                u.heading = None;
+                u.kind = PassageKind::ListItem;
+            }
+            Some(n) => {
+                in_appendix = false;
+                max_top = max_top.max(n);
+            }
+            None => {
+                if APPENDIX.is_match(&u.text)
+                    || headings::classify(&u.text) == Some(SectionKind::ActionPlan)
+                {
+                    in_appendix = true;
+                }
+            }
+        }
+    }
 }
 
 /// Write the units into one text. Returns the text, the page starts and
@@ -773,19 +825,60 @@ fn cover_candidates(b: &Block, markdown: bool) -> Vec<String> {
     }
     let mut runs: Vec<String> = Vec::new();
     let mut run: Vec<&SrcLine> = Vec::new();
-    for l in refs {
+    let mut skip = false;
+    for (k, l) in refs.iter().enumerate() {
+        if std::mem::take(&mut skip) {
+            continue;
+        }
         if collapse_ws(&l.raw).chars().count() < 60 {
             run.push(l);
             continue;
         }
         if !run.is_empty() {
-            runs.push(join_lines(&run));
+            push_run(&mut runs, &run);
             run.clear();
+        }
+        // A long line left with an open bracket goes on in the next line:
+        // "… report (Regulation 28, Coroners (Investigations)" / "Regulations 2013)".
+        let open = l.raw.matches('(').count() > l.raw.matches(')').count();
+        if let Some(next) = refs.get(k + 1).filter(|_| open && !ends_terminal(&l.raw)) {
+            runs.push(join_lines(&[l, next]));
+            skip = true;
+            continue;
         }
         runs.push(collapse_ws(&l.raw));
     }
     if !run.is_empty() {
-        runs.push(join_lines(&run));
+        push_run(&mut runs, &run);
     }
     runs
+}
+
+/// A run of short lines as one candidate, then (when it is long) each
+/// phrase in it: a capitalised line with the lines that carry it on (lower
+/// case or a number: "Tackling Violence against Women" / "and Girls: a
+/// Joint Strategy" / "2019 – 2024"), for a title set among signatures.
+fn push_run(runs: &mut Vec<String>, run: &[&SrcLine]) {
+    let joined = join_lines(run);
+    let long = joined.split_whitespace().count() > 25;
+    runs.push(joined);
+    if !long {
+        return;
+    }
+    let mut i = 0;
+    while i < run.len() {
+        let mut j = i + 1;
+        while j < run.len()
+            && run[j]
+                .raw
+                .trim_start()
+                .starts_with(|c: char| c.is_lowercase() || c.is_ascii_digit())
+        {
+            j += 1;
+        }
+        if j - i > 1 {
+            runs.push(join_lines(&run[i..j]));
+        }
+        i = j;
+    }
 }

@@ -680,3 +680,91 @@ fn corpus_outlines() {
         insta::assert_snapshot!(format!("corpus_{name}"), outline(&d));
     }
 }
+
+#[test]
+fn heading_cut_by_a_page_break_is_a_paragraph() {
+    let d = segment(&text_doc(&[
+        "A fictional strategy for Glanmor.\n\n1 Introduction\n\nA fictional strategy for Glanmor.\n\n3.3 The Learning From Fictional Reviews",
+        "will inform practice across Glanmor.\n\n4 Governance\n\nThe board meets monthly.",
+    ]));
+    check_invariants(&d);
+    let heads: Vec<&str> = d.sections.iter().map(|s| s.heading.as_str()).collect();
+    assert_eq!(heads, vec!["", "1 Introduction", "4 Governance"]);
+    let merged = d
+        .passages
+        .iter()
+        .find(|p| ptext(&d, p).starts_with("3.3"))
+        .expect("merged passage");
+    assert_eq!(merged.kind, PassageKind::Paragraph);
+    assert_eq!(
+        ptext(&d, merged),
+        "3.3 The Learning From Fictional Reviews will inform practice across Glanmor."
+    );
+    assert_eq!(d.page_at(merged.start), 1);
+}
+
+#[test]
+fn heading_at_page_foot_stays_before_a_capitalised_page() {
+    let d = segment(&text_doc(&[
+        "A fictional strategy for Glanmor.\n\n1 Introduction\n\nA fictional strategy for Glanmor.\n\n2 Governance",
+        "The board meets monthly.",
+    ]));
+    let heads: Vec<&str> = d.sections.iter().map(|s| s.heading.as_str()).collect();
+    assert_eq!(heads, vec!["", "1 Introduction", "2 Governance"]);
+}
+
+#[test]
+fn title_set_among_signature_lines_in_a_long_block() {
+    let block = tb("Councillor A Fictional Glanmor Council Leader,\n\
+         Chief Officer B Fictional Glanmor Police\n\
+         & Crime Commissioner\n\
+         Tackling Fictional Abuse in Glanmor\n\
+         and Aberwen: a Joint Strategy\n\
+         2030 – 2035\n\
+         Abuse destroys lives and affects the well-being of our whole fictional\n\
+         society. It can only be prevented through a shared understanding and a\n\
+         commitment that it must not be tolerated anywhere in Glanmor.");
+    let d = segment(&doc(SourceFormat::Pdf, vec![vec![block]]));
+    assert_eq!(
+        d.title,
+        "Tackling Fictional Abuse in Glanmor and Aberwen: a Joint Strategy 2030 – 2035"
+    );
+}
+
+#[test]
+fn title_line_with_an_open_bracket_takes_the_next_line() {
+    let block = tb(
+        "Prevention of Future Deaths report (Regulation 28, Fictional Coroners (Rules)\n\
+         Regulations 2099)\n\
+         Source: fictional example for testing only, not a real report at all\n\
+         Coroner: A Fictional Coroner for Glanmor",
+    );
+    let d = segment(&doc(SourceFormat::Pdf, vec![vec![block]]));
+    assert_eq!(
+        d.title,
+        "Prevention of Future Deaths report (Regulation 28, Fictional Coroners (Rules) Regulations 2099)"
+    );
+}
+
+#[test]
+fn action_plan_rows_after_an_appendix_are_not_chapters() {
+    let d = segment(&text_doc(&[
+        "A fictional review for Glanmor.\n\n1 Introduction\n\nText.\n\n2 Recommendations\n\nText.",
+        "Appendix A: Action Plan\n\n1 Regional\n\nRelaunch the fictional toolkit.\n\n2 National\n\nWrite a letter.",
+    ]));
+    check_invariants(&d);
+    let heads: Vec<(&str, SectionKind)> = d
+        .sections
+        .iter()
+        .skip(1)
+        .map(|s| (s.heading.as_str(), s.kind))
+        .collect();
+    assert_eq!(
+        heads,
+        vec![
+            ("1 Introduction", SectionKind::Introduction),
+            ("2 Recommendations", SectionKind::Recommendations),
+            ("Appendix A: Action Plan", SectionKind::ActionPlan),
+        ]
+    );
+}

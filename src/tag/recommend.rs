@@ -36,7 +36,9 @@
 //!      a page break. Without any list, paragraphs that recommend ("The panel
 //!      recommends that …", "X should …"); between list items only explicit
 //!      "… recommends that …" sentences. Reported recommendations ("… recommended
-//!      that …", "previous …") never count.
+//!      that …", "previous …") never count, nor a numbered paragraph that
+//!      introduces the list ("9.1 The panel makes the following
+//!      recommendations") when the list after it is numbered apart.
 //!    - `strategy_items`: one commitment per list item after a "We will:"
 //!      lead-in (the item's text as written, *without* "We will" prefixed:
 //!      the lead-in is implied by the section), the text after "We will:" when
@@ -47,10 +49,18 @@
 //!      they open like a bare action ("Work with …", not "The …"/"What this
 //!      means: …"); a numbered objective ("1.2 …") ends the list. "We have:"
 //!      lists, case studies, "We will always/never …" sentiments and
-//!      "Priority 1: …" headings are not commitments.
+//!      "Priority 1: …" headings are not commitments. Where a document sets
+//!      its commitments out in "We will:" lists (two lead-ins or more),
+//!      narrative "We will …" sentences are prose. "3.2 continued" resumes a
+//!      table's list across a page; capitalised header rows, repeated
+//!      objectives and bare footnote numbers inside a list are skipped; a
+//!      commitment repeated under two objectives is kept.
 //!    - `pfd_items`: numbered concerns (with their unnumbered follow-on
 //!      paragraphs), or else each paragraph of the concerns section, with the
-//!      statutory boilerplate and the closing duties removed. A numbered list
+//!      statutory boilerplate and the closing duties removed. When the
+//!      coroner states concerns in so many words ("I am concerned …", "This
+//!      is of concern", "Secondly, …"), evidence-only paragraphs are context,
+//!      and each "I am concerned …" sentence starts a concern of its own. A numbered list
 //!      inside a quotation (another body's recommendation) is not split.
 //! 4. Items that are contents lines (dot leaders), questions (terms of
 //!    reference) or empty are dropped; exact duplicates (a recommendation
@@ -85,6 +95,7 @@ pub struct Found {
 pub fn find(doc: &Document) -> Vec<Found> {
     let mut out = Vec::new();
     let passages = &doc.passages;
+    let lists = has_lead_in_lists(doc);
     let mut i = 0;
     while i < passages.len() {
         let sec = passages[i].section;
@@ -92,7 +103,7 @@ pub fn find(doc: &Document) -> Vec<Found> {
         while j < passages.len() && passages[j].section == sec {
             j += 1;
         }
-        scan_section(doc, sec, &passages[i..j], &mut out);
+        scan_section(doc, sec, &passages[i..j], lists, &mut out);
         i = j;
     }
     finish(doc, out)
@@ -132,6 +143,19 @@ fn closed_kind(k: SectionKind) -> bool {
 
 fn base_mode(doc: &Document, sec: Option<&Section>) -> Mode {
     let kind = sec.map(|s| s.kind).unwrap_or_default();
+    // A sub-heading inherits its parent's kind ("We have:" under a "We will:"
+    // section, "Case study" inside a commitments section): when its own words
+    // name no kind, what they say about the text under them wins.
+    if let Some(s) = sec
+        && crate::segment::heading_kind(strip_md(&s.heading)).is_none()
+        && kind != SectionKind::Recommendations
+        && let Some(Cue::Close) = heading_cue(doc, &s.heading)
+        // Only unmistakable closers: "Investigation and prosecution" under a
+        // priority area still holds its commitments.
+        && RE_STRONG_CLOSE.is_match(strip_md(&s.heading))
+    {
+        return Mode::Skip;
+    }
     match kind {
         SectionKind::Recommendations => Mode::Review { verify: false },
         SectionKind::Concerns => Mode::Pfd,
@@ -278,7 +302,7 @@ fn as_heading(doc: &Document, p: &Passage, text: &str) -> Option<Option<Cue>> {
 
 /// Walk one section's passages, switching mode at headings, and hand each
 /// run of passages to its family's rules.
-fn scan_section(doc: &Document, sec_idx: usize, ps: &[Passage], out: &mut Vec<Found>) {
+fn scan_section(doc: &Document, sec_idx: usize, ps: &[Passage], lists: bool, out: &mut Vec<Found>) {
     let sec = doc.sections.get(sec_idx);
     let base = base_mode(doc, sec);
     let closed = sec.is_some_and(|s| closed_kind(s.kind));
@@ -296,7 +320,7 @@ fn scan_section(doc: &Document, sec_idx: usize, ps: &[Passage], out: &mut Vec<Fo
                 // The section's own heading: its kind already decided the mode.
                 continue;
             }
-            run_family(doc, mode, &run, out);
+            run_family(doc, mode, &run, lists, out);
             run.clear();
             mode = match cue {
                 _ if closed => Mode::Skip,
@@ -318,10 +342,10 @@ fn scan_section(doc: &Document, sec_idx: usize, ps: &[Passage], out: &mut Vec<Fo
         }
         run.push(p);
     }
-    run_family(doc, mode, &run, out);
+    run_family(doc, mode, &run, lists, out);
 }
 
-fn run_family(doc: &Document, mode: Mode, run: &[&Passage], out: &mut Vec<Found>) {
+fn run_family(doc: &Document, mode: Mode, run: &[&Passage], lists: bool, out: &mut Vec<Found>) {
     if run.is_empty() {
         return;
     }
@@ -336,7 +360,7 @@ fn run_family(doc: &Document, mode: Mode, run: &[&Passage], out: &mut Vec<Found>
         }
         Mode::Pfd => out.extend(pfd_items(doc, &units)),
         Mode::Strategy { listed, sentences } => {
-            out.extend(strategy_items(doc, &units, listed, sentences))
+            out.extend(strategy_items(doc, &units, listed, sentences, lists))
         }
     }
 }
@@ -437,6 +461,11 @@ static RE_INLINE_NUM: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:^|\s)\(?(\d{1,2})[.)]\s+[A-Z“\x22‘]").unwrap());
 static RE_LINE_START: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\n[ \t]*").unwrap());
 
+/// Segmenter markers that are lead-ins or labels rather than list markers.
+static RE_LEAD_MARKER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:we\s+will|byddwn\s+yn|objective|priority|amcan|blaenoriaeth)\b").unwrap()
+});
+
 /// Cut passages into units at list markers.
 fn units_of<'a>(doc: &Document, run: &[&'a Passage]) -> Vec<Unit<'a>> {
     let mut out = Vec::new();
@@ -448,6 +477,9 @@ fn units_of<'a>(doc: &Document, run: &[&'a Passage]) -> Vec<Unit<'a>> {
         let mut cuts: Vec<(usize, Option<Marker>, usize)> = Vec::new();
         let lead = text.len() - text.trim_start().len();
         let own = match &p.marker {
+            // "We will:" and "Objective 2:" are lead-ins and labels, not list
+            // markers: they stay in the text for the family rules to read.
+            Some(m) if RE_LEAD_MARKER.is_match(m.trim()) => None,
             Some(m) => {
                 let mk = parse_marker(&format!("{} X", m.trim())).map(|(k, _)| k);
                 let t = &text[lead..];
@@ -669,6 +701,42 @@ fn looks_like_intro(text: &str) -> bool {
         || RE_PANEL_VOICE.is_match(t)
 }
 
+/// Whether the numbered paragraph `n` stands outside the list that follows
+/// it: the next number starts a list ("1") or is of another form ("9.1"
+/// before "Recommendation 1"). "3. Glanmor Police to review the following:"
+/// before "4." is an item of the list.
+fn opens_list(n: &str, rest: &[Unit]) -> bool {
+    let next = rest.iter().find_map(|u| match &u.marker {
+        Some(Marker::Num(m)) => Some(m.as_str()),
+        _ => None,
+    });
+    match next {
+        None => true,
+        Some(m) => {
+            m == "1"
+                || m.trim_start_matches(|c: char| !c.is_ascii_digit()) == "1"
+                || n.contains('.') != m.contains('.')
+        }
+    }
+}
+
+/// A paragraph that introduces recommendations rather than making one: its
+/// first sentence talks about recommendations or actions ("The panel makes
+/// six recommendations.", "… identified the following actions:") or is the
+/// panel speaking, and directs nobody ("should", "recommends that").
+fn is_preamble(text: &str) -> bool {
+    let t = strip_md(text).trim();
+    let first = sentence_starts(t).get(1).map_or(t, |&e| &t[..e]).trim_end();
+    if RE_DIRECTIVE.is_match(first) {
+        return false;
+    }
+    static RE_ABOUT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\brecommendations?\b|\bthe\s+following\b|\bactions\s+(?:for|are)\b")
+            .unwrap()
+    });
+    RE_ABOUT.is_match(first) || RE_PANEL_VOICE.is_match(first) || first.ends_with(':')
+}
+
 // ---------------------------------------------------------------------------
 // Family rules
 
@@ -697,8 +765,15 @@ fn review_items(doc: &Document, units: &[Unit]) -> Vec<Found> {
             out.push(f);
         }
     };
-    for u in units {
+    for (k, u) in units.iter().enumerate() {
         match &u.marker {
+            Some(Marker::Num(n))
+                if has_list && is_preamble(u.body(doc)) && opens_list(n, &units[k + 1..]) =>
+            {
+                // A numbered paragraph introducing the list ("9.1 The panel
+                // makes the following recommendations:") is no recommendation.
+                flush(&mut cur, &mut out);
+            }
             Some(Marker::Num(n)) if has_list => {
                 flush(&mut cur, &mut out);
                 cur = Some(Item::new(Some(n.clone()), u.clone()));
@@ -857,8 +932,68 @@ static RE_PROSE_START: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?i:the|a|an|this|these|that|those|our|we|it|its|there|what|why|how|when|where|who|which|in|as|for|by|i|you|they|he|she|his|her|their|all|each|every|some|many|most|case|objective|objectives|priority|figure|table|source|note|key|outcome|outcomes|action|actions|working|stopping|together|however|although|while|whilst|since|because|if|following|finally|also|during|between|from|with|within|across|to|on|at|of)\b").unwrap()
 });
 
+/// "Objective 2: …", "Priority 1: …" labels at the start of a paragraph.
+static RE_OBJECTIVE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:strategic\s+)?(?:objective|priority(?:\s+area)?|amcan|blaenoriaeth)\s+\d{1,2}\s*[:.–-]")
+        .unwrap()
+});
+
+/// Whether the document sets its commitments out in "We will:" lists (at
+/// least two lead-ins): then narrative "We will …" sentences are not counted.
+fn has_lead_in_lists(doc: &Document) -> bool {
+    doc.passages
+        .iter()
+        .filter(|p| {
+            doc.text
+                .get(p.start..p.end)
+                .is_some_and(|t| RE_WE_WILL_LEAD.is_match(strip_md(t)))
+        })
+        .take(2)
+        .count()
+        >= 2
+}
+
+/// "continued", "(cont'd)" after a table row's number.
+static RE_CONTINUED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^\(?(?:continued|cont(?:'d|’d|\.)?)\)?\s*$").unwrap());
+
+/// An unpunctuated line opening with a gerund or noun in -ing that is a
+/// table's header row (its words capitalised: "Responding to Perpetrators
+/// Pursue Objective Action") or repeats an earlier line (an objective carried
+/// over a page: "Safeguarding victims is central …"). A gerund commitment
+/// ("Ensuring all staff are trained") is neither.
+fn is_row_label(doc: &Document, u: &Unit, body: &str) -> bool {
+    let first = body.split_whitespace().next().unwrap_or("");
+    if !(first.chars().count() >= 6
+        && first.starts_with(char::is_uppercase)
+        && first.ends_with("ing")
+        && !ends_sentence(body))
+    {
+        return false;
+    }
+    let long: Vec<&str> = body
+        .split_whitespace()
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() > 3)
+        .collect();
+    let caps = long
+        .iter()
+        .filter(|w| w.starts_with(char::is_uppercase))
+        .count();
+    (long.len() >= 3 && caps * 4 >= long.len() * 3)
+        || doc
+            .text
+            .get(..u.passage.start)
+            .is_some_and(|before| before.contains(body))
+}
+
 /// Strategies: "We will:" lists and "We will …" sentences.
-fn strategy_items(doc: &Document, units: &[Unit], listed: bool, sentences: bool) -> Vec<Found> {
+fn strategy_items(
+    doc: &Document,
+    units: &[Unit],
+    listed: bool,
+    sentences: bool,
+    lists: bool,
+) -> Vec<Found> {
     let mut out = Vec::new();
     let mut in_list = listed;
     // The current commitment, while following paragraphs may still join it.
@@ -868,6 +1003,8 @@ fn strategy_items(doc: &Document, units: &[Unit], listed: bool, sentences: bool)
     // Whether the current list has had bulleted items: then an unbulleted
     // paragraph ends it (a list's style is set by its items).
     let mut saw_bullets = false;
+    // Whether a "We will:" lead-in has opened a list in this run.
+    let mut seen_lead_in = false;
     let flush = |cur: &mut Option<Item>, out: &mut Vec<Found>| {
         if let Some(it) = cur.take()
             && let Some(f) = it.found(doc)
@@ -879,6 +1016,7 @@ fn strategy_items(doc: &Document, units: &[Unit], listed: bool, sentences: bool)
         let body = strip_md(u.body(doc));
         if let Some(m) = RE_WE_WILL_LEAD.find(body) {
             flush(&mut cur, &mut out);
+            seen_lead_in = true;
             in_list = true;
             cur_takes_subs = false;
             saw_bullets = false;
@@ -898,6 +1036,16 @@ fn strategy_items(doc: &Document, units: &[Unit], listed: bool, sentences: bool)
             }
             continue;
         }
+        if RE_CONTINUED.is_match(body) {
+            // "3.2 continued": a table carried over a page resumes its list.
+            flush(&mut cur, &mut out);
+            if seen_lead_in {
+                in_list = true;
+                cur_takes_subs = false;
+                saw_bullets = false;
+            }
+            continue;
+        }
         // "1.2 A sustainable approach …": a numbered objective ends the list.
         let objective = matches!(&u.marker, Some(Marker::Num(n)) if n.contains('.'));
         if objective {
@@ -912,11 +1060,36 @@ fn strategy_items(doc: &Document, units: &[Unit], listed: bool, sentences: bool)
             in_list = false;
             continue;
         }
+        if RE_OBJECTIVE_LABEL.is_match(body) {
+            // "Objective 3: …" names what the commitments under it serve.
+            flush(&mut cur, &mut out);
+            in_list = listed;
+            cur_takes_subs = false;
+            saw_bullets = false;
+            continue;
+        }
+        let bare_number = doc
+            .text
+            .get(u.start..u.body)
+            .is_some_and(|m| m.trim().chars().all(|c| c.is_ascii_digit()));
+        if saw_bullets && matches!(u.marker, Some(Marker::Num(_))) && bare_number {
+            // A stray number in a bulleted list is a footnote ("13 A report …").
+            continue;
+        }
         let bulleted = u.marker.is_some();
-        let plain_item = !bulleted
-            && !RE_PROSE_START.is_match(body)
-            && !looks_like_intro(body)
-            && !RE_LEADERS.is_match(body);
+        if !bulleted && in_list && is_row_label(doc, u, body) {
+            // A repeated objective in a table carried over ("Safeguarding
+            // victims is central to …"), a table's header row ("Responding to
+            // perpetrators … Objective Action"): neither an item nor the list's end.
+            flush(&mut cur, &mut out);
+            continue;
+        }
+        // Talk of recommendations is no intro here: "Establish shared
+        // accountability for … changes recommended by reviews" is an action.
+        let lead_in =
+            body.ends_with(':') || RE_LABEL.is_match(body) || RE_PANEL_VOICE.is_match(body);
+        let plain_item =
+            !(bulleted || RE_PROSE_START.is_match(body) || lead_in || RE_LEADERS.is_match(body));
         if let Some(it) = cur.as_mut() {
             if cur_takes_subs && (bulleted || plain_item) {
                 it.units.push(u.clone());
@@ -932,7 +1105,9 @@ fn strategy_items(doc: &Document, units: &[Unit], listed: bool, sentences: bool)
         }
         flush(&mut cur, &mut out);
         cur_takes_subs = false;
-        if in_list && !we_will_sentence(body) {
+        // A bullet is an item even when it repeats the lead-in ("• we will
+        // continue to monitor …"); unbulleted "We will …" text is prose.
+        if in_list && (bulleted || !we_will_sentence(body)) {
             if bulleted || (plain_item && !saw_bullets) {
                 saw_bullets |= bulleted;
                 let ord = match &u.marker {
@@ -953,6 +1128,22 @@ fn strategy_items(doc: &Document, units: &[Unit], listed: bool, sentences: bool)
             .filter(|&s| we_will_sentence(strip_md(&text[s..])))
             .collect();
         if cuts.is_empty() || (!sentences && cuts[0] != 0) {
+            continue;
+        }
+        // Where commitments are set out in "We will:" lists, a narrative
+        // "We will …" sentence is not one of them, unless it is itself a
+        // lead-in ("We will work with partners to:").
+        if lists {
+            if text.trim_end().ends_with(':') && cuts == [0] {
+                // "We will work with partners to:" opening its own paragraph.
+                seen_lead_in = true;
+                in_list = true;
+                saw_bullets = false;
+            } else {
+                // Narrative ("Together we have … We will continue to … to:"):
+                // neither it nor what it lists are commitments.
+                in_list = false;
+            }
             continue;
         }
         let mut found = pieces(doc, u, text, &cuts, None);
@@ -1005,6 +1196,75 @@ fn pfd_boilerplate_len(text: &str) -> usize {
     at
 }
 
+/// A sentence that states a concern: "I am concerned …", "I was also
+/// concerned …", "My further concern is …", or an enumerated point ("Secondly, …").
+static RE_CONCERN_OPEN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:(?:I|We)\s+(?:am|was|were|remain|have\s+been)\s+(?:also\s+|further\s+|particularly\s+|additionally\s+|therefore\s+)?concerned\b|(?:My|A|Another|The)\s+(?:\w+\s+)?concern\s+(?:is|was|relates)\b|(?:First|Second|Third|Fourth|Fifth|Further|Final|Last)(?:ly)?,\s)").unwrap()
+});
+/// "I am concerned …" opening a sentence: each such sentence is its own concern.
+static RE_I_CONCERNED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:I|We)\s+(?:am|was|were|remain)\s+(?:also\s+|further\s+|particularly\s+|additionally\s+)?concerned\b").unwrap()
+});
+/// A concern stated inside a paragraph ("This is of concern because …").
+static RE_CONCERN_ANY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:is|are|remains?)\s+(?:a\s+(?:matter|cause|source)\s+)?of\s+(?:\w+\s+)?concern\b|\b(?:I|we)\s+(?:am|was|remain)\s+(?:also\s+)?concerned\b").unwrap()
+});
+
+/// Unnumbered concerns: when the coroner states concerns in so many words,
+/// paragraphs that only give the evidence behind them are context, a
+/// concern stated at the end of a narrative paragraph starts there, and
+/// each "I am concerned …" sentence is a concern of its own.
+fn concern_units<'a>(doc: &Document, units: Vec<Unit<'a>>) -> Vec<Unit<'a>> {
+    let stated = units.iter().any(|u| {
+        let b = u.body(doc);
+        RE_CONCERN_ANY.is_match(b)
+            || sentence_starts(b)
+                .iter()
+                .any(|&s| RE_CONCERN_OPEN.is_match(&b[s..]))
+    });
+    if !stated {
+        return units;
+    }
+    let mut out = Vec::new();
+    let mut kept_prev = false;
+    for u in units {
+        let body = u.body(doc);
+        if starts_lower(strip_md(body)) || u.marker.is_some() {
+            // A page-split continuation or a sub-item: goes with what it follows.
+            if kept_prev {
+                out.push(u);
+            }
+            continue;
+        }
+        let starts = sentence_starts(body);
+        let opens = RE_CONCERN_OPEN.is_match(body);
+        let mut cuts: Vec<usize> = starts
+            .iter()
+            .copied()
+            .filter(|&s| s > 0 && RE_I_CONCERNED.is_match(&body[s..]))
+            .collect();
+        if opens || (cuts.is_empty() && RE_CONCERN_ANY.is_match(body)) {
+            cuts.insert(0, 0);
+        }
+        kept_prev = !cuts.is_empty();
+        for (k, &c) in cuts.iter().enumerate() {
+            let end = cuts.get(k + 1).copied().unwrap_or(body.len());
+            let piece = body[c..end].trim_end();
+            if piece.is_empty() {
+                continue;
+            }
+            out.push(Unit {
+                start: if c == 0 { u.start } else { u.body + c },
+                end: u.body + c + piece.len(),
+                body: u.body + c,
+                marker: None,
+                passage: u.passage,
+            });
+        }
+    }
+    out
+}
+
 /// Coroners' reports: numbered concerns (with their continuation
 /// paragraphs), or one concern per paragraph; boilerplate removed.
 fn pfd_items<'a>(doc: &Document, units: &[Unit<'a>]) -> Vec<Found> {
@@ -1036,6 +1296,9 @@ fn pfd_items<'a>(doc: &Document, units: &[Unit<'a>]) -> Vec<Found> {
     let has_list = cleaned
         .iter()
         .any(|u| matches!(u.marker, Some(Marker::Num(_))));
+    if !has_list {
+        cleaned = concern_units(doc, cleaned);
+    }
     let mut out = Vec::new();
     let mut cur: Option<Item> = None;
     for u in &cleaned {
@@ -1113,6 +1376,14 @@ fn finish(doc: &Document, mut v: Vec<Found>) -> Vec<Found> {
             if drop[a] || drop[b] || keys[a] != keys[b] {
                 continue;
             }
+            // A strategy may repeat one commitment under two objectives: only
+            // a copy in a summary is a repeat there.
+            if doc.kind == DocKind::Strategy
+                && !in_summary(doc, out[a].start)
+                && !in_summary(doc, out[b].start)
+            {
+                continue;
+            }
             if in_summary(doc, out[a].start) && !in_summary(doc, out[b].start) {
                 drop[a] = true;
             } else {
@@ -1153,11 +1424,19 @@ fn collapse(s: &str) -> String {
 /// footnotes, rules.
 fn is_noise(text: &str) -> bool {
     static RE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^(?:\d{1,4}|-{3,}|\*{3,}|_{3,}|<sup>\d+</sup>.*|\[?\d{1,3}\]?\s+(?:https?://|www\.)\S*)$")
+        Regex::new(r"^(?:\d{1,4}|-{3,}|\*{3,}|_{3,}|<sup>\d+</sup>.*|\[?\d{1,3}\]?\s+[\[<]?(?:https?://|www\.)\S*)$")
+            .unwrap()
+    });
+    // The tail of a footnote's web address wrapped onto its own line.
+    static RE_URL_TAIL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^(?:\S*(?:://|www\.)\S*|[\w\-./?=&%#~]+\.(?:pdf|html?|aspx?|php|docx?|xlsx?)(?:\?\S*)?)$")
             .unwrap()
     });
     let t = text.trim();
-    t.is_empty() || t.starts_with("<sup>") || (!t.contains('\n') && RE.is_match(t))
+    t.is_empty()
+        || t.starts_with("<sup>")
+        || (!t.contains('\n') && RE.is_match(t))
+        || RE_URL_TAIL.is_match(t)
 }
 
 #[cfg(test)]

@@ -707,12 +707,20 @@ fn action_plan_in_recommendations_section_stays_closed_under_subheadings() {
 #[test]
 fn quoted_inline_list_is_not_split() {
     let doc = pfd()
-        .para("I am concerned that training is not mandatory.")
+        .para("Training is not mandatory.")
         .para("The inspectorate said that “the system should: 1. Require a report. 2. Notify the police.”")
         .build();
     let f = find(&doc);
     assert_eq!(f.len(), 2, "{f:#?}");
     assert!(f.iter().all(|f| f.ordinal.is_none()));
+    // Where the coroner states the concern, the quotation is context.
+    let doc = pfd()
+        .para("I am concerned that training is not mandatory.")
+        .para("The inspectorate said that “the system should: 1. Require a report. 2. Notify the police.”")
+        .build();
+    let f = find(&doc);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert!(f[0].ordinal.is_none());
 }
 
 #[test]
@@ -1075,4 +1083,254 @@ fn markers_laid_out_apart_from_their_text() {
     assert_eq!(f[0].ordinal.as_deref(), Some("1"));
     assert_eq!(f[0].text, "Glanmor Police should audit DASH completion.");
     assert_eq!(f[1].ordinal.as_deref(), Some("2"));
+}
+
+#[test]
+fn numbered_preamble_paragraphs_are_not_recommendations() {
+    let doc = recs_section()
+        .item(
+            "9.1",
+            "In order to promote learning from this fictional case the review identified the following actions for the Board and its member agencies.",
+        )
+        .item("Recommendation 1:", "The Glanmor Board should relaunch its toolkit.")
+        .item("Recommendation 2:", "Glanmor Police should audit DASH completion.")
+        .build();
+    assert_eq!(
+        ordinals(&doc),
+        vec![Some("1".into()), Some("2".into())],
+        "{:#?}",
+        find(&doc)
+    );
+    let doc = recs_section()
+        .item("6.1", "The panel makes two recommendations.")
+        .item("1.", "The Glanmor CSP should publish this review.")
+        .item("2.", "The Health Board should train its staff.")
+        .build();
+    assert_eq!(ordinals(&doc), vec![Some("1".into()), Some("2".into())]);
+    // A numbered recommendation that mentions other recommendations stays.
+    let doc = recs_section()
+        .item(
+            "1.",
+            "The Glanmor CSP should track the recommendations of this review.",
+        )
+        .item("2.", "The Health Board should train its staff.")
+        .build();
+    assert_eq!(texts(&doc).len(), 2);
+}
+
+#[test]
+fn we_will_lead_in_kept_as_a_segmenter_marker() {
+    // The segmenter reports "We will:" and "Objective 1:" as markers.
+    let doc = strategy()
+        .push(
+            PassageKind::ListItem,
+            Some("Objective 1:"),
+            "Objective 1: Intervene early.",
+        )
+        .push(PassageKind::ListItem, Some("We will:"), "We will:")
+        .item("•", "run a fictional awareness campaign in Glanmor;")
+        .item("•", "train staff in every Glanmor school.")
+        .build();
+    assert_eq!(
+        texts(&doc),
+        vec![
+            "run a fictional awareness campaign in Glanmor;".to_string(),
+            "train staff in every Glanmor school.".to_string()
+        ]
+    );
+}
+
+#[test]
+fn lead_in_lists_make_narrative_we_will_sentences_prose() {
+    // Two "We will:" lists: the narrative sentences, the "We have:" and
+    // "Case study" sub-sections (inheriting the commitments kind) and a
+    // footnote number among the bullets are not commitments.
+    let doc = Builder::new(DocKind::Strategy)
+        .section("Objective 1: Prevention", SectionKind::Objectives)
+        .para("We will continue to challenge fictional attitudes in Glanmor.")
+        .section("We will:", SectionKind::Commitments)
+        .item("•", "develop new campaigns with survivors;")
+        .item("13", "A fictional report on policing: Glanmor Inspectorate")
+        .item("•", "publish guidance for employers.")
+        .para("We will review this when it is deemed necessary.")
+        .section("We have:", SectionKind::Commitments)
+        .item("•", "published a fictional good practice guide.")
+        .section("Case Study:", SectionKind::Commitments)
+        .para("“We will make Glanmor safer,” said a fictional minister.")
+        .section("We will:", SectionKind::Commitments)
+        .item("•", "fund specialist services in Glanmor.")
+        .build();
+    assert_eq!(
+        texts(&doc),
+        vec![
+            "develop new campaigns with survivors;".to_string(),
+            "publish guidance for employers.".to_string(),
+            "fund specialist services in Glanmor.".to_string(),
+        ]
+    );
+}
+
+#[test]
+fn narrative_we_will_sentences_count_without_lead_in_lists() {
+    let doc = Builder::new(DocKind::Strategy)
+        .section("Our commitments", SectionKind::Commitments)
+        .para("We will fund a fictional Glanmor refuge. We will train all staff.")
+        .build();
+    assert_eq!(texts(&doc).len(), 2, "{:#?}", find(&doc));
+}
+
+#[test]
+fn continued_table_resumes_its_we_will_list() {
+    let doc = Builder::new(DocKind::Strategy)
+        .section("Objective 3: Protect", SectionKind::Objectives)
+        .item(
+            "3.2",
+            "Safeguarding fictional victims is central to all partnership activity",
+        )
+        .para("We will: Work to embed fictional safeguarding hubs")
+        .para("Strengthen information-sharing between Glanmor partners")
+        .page_break()
+        .para("What this means: the fictional partners explain why this matters.")
+        .para("3.2 continued")
+        .para("Safeguarding fictional victims is central to all partnership activity")
+        .para("Ensure all frontline professionals receive training")
+        .para("Commission places of safety.")
+        .build();
+    assert_eq!(
+        texts(&doc),
+        vec![
+            "Work to embed fictional safeguarding hubs".to_string(),
+            "Strengthen information-sharing between Glanmor partners".to_string(),
+            "Ensure all frontline professionals receive training".to_string(),
+            "Commission places of safety.".to_string(),
+        ]
+    );
+}
+
+#[test]
+fn strategy_lists_repeats_recommendation_talk_and_narrative_lead_ins() {
+    let doc = Builder::new(DocKind::Strategy)
+        .section("Objective 1: Prevent", SectionKind::Objectives)
+        .para("We will: Involve fictional survivors in Glanmor")
+        .para("Establish accountability for changes recommended by fictional reviews")
+        .para("Together we have worked hard. We will continue to build a response to:")
+        .para("Achieve lasting change in attitudes.")
+        .section("Objective 2: Protect", SectionKind::Objectives)
+        .para("We will: Involve fictional survivors in Glanmor")
+        .para("Provide advocacy as needed")
+        .build();
+    assert_eq!(
+        texts(&doc),
+        vec![
+            "Involve fictional survivors in Glanmor".to_string(),
+            "Establish accountability for changes recommended by fictional reviews".to_string(),
+            // The same commitment under a second objective is kept.
+            "Involve fictional survivors in Glanmor".to_string(),
+            "Provide advocacy as needed".to_string(),
+        ]
+    );
+}
+
+#[test]
+fn we_will_bullets_and_wrapped_footnote_addresses() {
+    let doc = strategy()
+        .para("We will:")
+        .item("•", "publish fictional guidance for Glanmor employers;")
+        .item(
+            "•",
+            "we will continue to monitor the impact of this guidance.",
+        )
+        .para("example.org/fictional-glanmor-guide-en.pdf")
+        .build();
+    assert_eq!(
+        texts(&doc),
+        vec![
+            "publish fictional guidance for Glanmor employers;".to_string(),
+            "we will continue to monitor the impact of this guidance.".to_string(),
+        ]
+    );
+}
+
+#[test]
+fn pfd_stated_concerns_drop_context_and_split_each_concern() {
+    let doc = pfd()
+        .para("It was apparent from the evidence that the fictional Glanmor team had no training.")
+        .para(
+            "The fictional officer had retired. I am concerned that new officers are not trained.",
+        )
+        .para("First, the fictional form asks only some questions. In my view this is a risk.")
+        .para(
+            "I am concerned that staff lack guidance. I am concerned that records are not shared.",
+        )
+        .para("I understand this has not changed. This is of concern because the risk remains.")
+        .build();
+    assert_eq!(
+        texts(&doc),
+        vec![
+            "I am concerned that new officers are not trained.".to_string(),
+            "First, the fictional form asks only some questions. In my view this is a risk."
+                .to_string(),
+            "I am concerned that staff lack guidance.".to_string(),
+            "I am concerned that records are not shared.".to_string(),
+            "I understand this has not changed. This is of concern because the risk remains."
+                .to_string(),
+        ]
+    );
+}
+
+#[test]
+fn pfd_paragraph_concerns_without_concern_wording_all_count() {
+    let doc = pfd()
+        .para("The fictional Glanmor service had no policy on missed visits.")
+        .para("There was no shared record between the fictional agencies.")
+        .build();
+    assert_eq!(texts(&doc).len(), 2);
+}
+
+#[test]
+fn numbered_lead_in_inside_the_list_is_an_item() {
+    let doc = recs_section()
+        .item("3.", "Glanmor Police should audit DASH completion.")
+        .item("4.", "The fictional Glanmor Board to review the following:")
+        .item("(a)", "its training offer; and")
+        .item("(b)", "its escalation policy.")
+        .item("5.", "The Health Board should train its staff.")
+        .build();
+    assert_eq!(
+        ordinals(&doc),
+        vec![Some("3".into()), Some("4".into()), Some("5".into())]
+    );
+}
+
+#[test]
+fn footnote_addresses_in_markdown_are_noise() {
+    let doc = strategy()
+        .para("We will:")
+        .item("-", "publish fictional guidance for Glanmor employers;")
+        .para("3 [https://example.org/fictional](https://example.org/fictional)")
+        .para("4 <https://example.org/glanmor>")
+        .item("-", "train Glanmor staff.")
+        .build();
+    assert_eq!(texts(&doc).len(), 2, "{:#?}", find(&doc));
+}
+
+#[test]
+fn inherited_kind_stays_under_a_neutral_sub_heading() {
+    let doc = Builder::new(DocKind::Strategy)
+        .section("What we will do", SectionKind::Commitments)
+        .item("•", "fund fictional Glanmor advocates;")
+        .section("Investigation and prosecution", SectionKind::Commitments)
+        .item("•", "train fictional Glanmor investigators.")
+        .build();
+    assert_eq!(texts(&doc).len(), 2, "{:#?}", find(&doc));
+}
+
+#[test]
+fn gerund_commitments_in_unbulleted_lists_still_count() {
+    let doc = strategy()
+        .para("We will:")
+        .para("Ensuring all fictional Glanmor staff are trained")
+        .para("Funding a fictional refuge in Glanmor")
+        .build();
+    assert_eq!(texts(&doc).len(), 2, "{:#?}", find(&doc));
 }
