@@ -255,3 +255,17 @@ fn exports_are_deterministic() {
         assert!(a == b, "{f} differs between two builds");
     }
 }
+
+/// What a rule author reads: sections, why each theme is or is not
+/// assigned, every piece of evidence, the recommendations.
+#[test]
+fn inspect_output_snapshot() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "dhr-seren.txt", FICTIONAL_REVIEW.as_bytes());
+    let assert = ystorfa()
+        .current_dir(tmp.path())
+        .args(["inspect", "dhr-seren.txt"])
+        .assert()
+        .success();
+    insta::assert_snapshot!(String::from_utf8_lossy(&assert.get_output().stdout));
+}
