@@ -488,6 +488,18 @@ pub struct Recommendation {
     /// Byte span in the document text.
     pub start: usize,
     pub end: usize,
+    /// The action-plan table row carrying the same number, if the document has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_plan: Option<ActionPlanRow>,
+}
+
+/// A row of a review's action-plan table, linked to its recommendation by number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActionPlanRow {
+    /// Page the row starts on.
+    pub page: u32,
+    /// The row's text (cells in reading order, joined by spaces).
+    pub text: String,
 }
 
 /// Why a theme is (or is not) assigned to a document.

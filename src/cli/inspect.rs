@@ -127,6 +127,9 @@ pub fn render(d: &ProcessedDoc, rules_version: &str, why: &[ThemeExplanation]) -
             },
         );
         let _ = writeln!(s, "     {}", r.text.replace('\n', " "));
+        if let Some(a) = &r.action_plan {
+            let _ = writeln!(s, "     action plan (p.{}): {}", a.page, a.text);
+        }
     }
     s
 }

@@ -119,6 +119,11 @@ pub struct RecommendationRow<'a> {
     pub start: usize,
     /// Character offset of the end (exclusive).
     pub end: usize,
+    /// Page of the action-plan row with the same number, or null.
+    pub action_plan_page: Option<u32>,
+    /// Text of the action-plan row with the same number (action, lead
+    /// agency, target date, outcome as the table reads), or null.
+    pub action_plan: Option<Cow<'a, str>>,
 }
 
 /// One line of `tags.jsonl`: one piece of evidence for a theme, a rule
@@ -250,6 +255,11 @@ pub fn repository_files(docs: &[ProcessedDoc]) -> Vec<(String, Vec<u8>)> {
                     themes: r.themes.as_slice().into(),
                     start: chars.get(r.start),
                     end: chars.get(r.end),
+                    action_plan_page: r.action_plan.as_ref().map(|a| a.page),
+                    action_plan: r
+                        .action_plan
+                        .as_ref()
+                        .map(|a| Cow::Borrowed(a.text.as_str())),
                 },
             );
         }

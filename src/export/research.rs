@@ -500,6 +500,8 @@ impl Columns for RecommendationRow<'_> {
         "themes",
         "start",
         "end",
+        "action_plan_page",
+        "action_plan",
     ];
 }
 impl Columns for TagRow<'_> {

@@ -203,6 +203,7 @@ impl DocBuilder {
             themes,
             start: p.start,
             end: p.end,
+            action_plan: None,
         });
         self
     }

@@ -501,3 +501,45 @@ fn malformed_passages_do_not_panic() {
     });
     let _ = tag(d, &rules);
 }
+
+#[test]
+fn action_plan_rows_link_to_recommendations_by_number() {
+    let mut d = doc(&[
+        (
+            "9 Recommendations",
+            SectionKind::Recommendations,
+            &[
+                "1. Glanmor Police should complete a DASH risk assessment at every incident.",
+                "2. The Community Safety Partnership should commission training.",
+            ],
+        ),
+        (
+            "Appendix A: Action Plan",
+            SectionKind::ActionPlan,
+            &[
+                "2 Multi-agency local Commission training",
+                "Glanmor CSP March 2099",
+                "1 Single agency Amend the DASH procedure",
+                "Glanmor Police",
+            ],
+        ),
+    ]);
+    for i in [2, 4] {
+        d.passages[i].kind = PassageKind::ListItem;
+        d.passages[i].marker = Some(d.text[d.passages[i].start..].chars().take(1).collect());
+    }
+    assert_eq!(plan_key("Recommendation 3:"), Some("3".into()));
+    assert_eq!(plan_key("R2.1"), Some("2.1".into()));
+    assert_eq!(plan_key("(a)"), None);
+    let rows = action_plan_rows(&d);
+    assert_eq!(
+        rows["1"].text,
+        "1 Single agency Amend the DASH procedure Glanmor Police"
+    );
+    assert_eq!(
+        rows["2"].text,
+        "2 Multi-agency local Commission training Glanmor CSP March 2099"
+    );
+    // Rows in the recommendations section itself are not action-plan rows.
+    assert_eq!(rows.len(), 2);
+}
