@@ -228,6 +228,11 @@ fn cut(
             };
             let region = width(&items);
             let narrow = width(&left).min(width(&right)) < 0.35 * region;
+            if !table && numeric_table(segs, &left, &right) {
+                // Rows of figures beside their labels: read row by row.
+                leaf_rows(segs, items, out, leaf);
+                return;
+            }
             if !table && (sig.len() >= 5 || (sig.len() >= 3 && narrow)) {
                 let mut start = 0;
                 for &k in sig.iter().chain(std::iter::once(&(bands.len() - 1))) {
@@ -266,7 +271,16 @@ fn cut(
         cut(segs, bottom, med, out, leaf, depth + 1, table);
         return;
     }
-    // Leaf: rows by baseline.
+    leaf_rows(segs, items, out, leaf);
+}
+
+/// A leaf region: rows by baseline, each row's segments left to right.
+fn leaf_rows(
+    segs: &[Seg],
+    items: Vec<usize>,
+    out: &mut Vec<(usize, Vec<usize>)>,
+    leaf: &mut usize,
+) {
     *leaf += 1;
     let mut v = items;
     v.sort_by(|&a, &b| segs[b].y.total_cmp(&segs[a].y));
@@ -282,6 +296,43 @@ fn cut(
         r.sort_by(|&a, &b| segs[a].x0.total_cmp(&segs[b].x0));
         out.push((*leaf, r));
     }
+}
+
+/// A table cell of figures: digits with currency signs, percent signs,
+/// parentheses, separators or dashes, and nothing else.
+fn is_figure(text: &str) -> bool {
+    let mut digits = false;
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            digits = true;
+        } else if !"$€£%(),.-–— ".contains(c) {
+            return false;
+        }
+    }
+    digits || text.chars().all(|c| "-–—".contains(c))
+}
+
+/// A vertical cut that would split a table of figures from its row labels
+/// (or one column of figures from the next): the right side is mostly
+/// figures, and most of its segments share a baseline with the left side.
+/// Such a region is read row by row, like a table, not column by column.
+fn numeric_table(segs: &[Seg], left: &[usize], right: &[usize]) -> bool {
+    if right.len() < 3 || left.len() < 2 {
+        return false;
+    }
+    let figures = right.iter().filter(|&&i| is_figure(&segs[i].text)).count();
+    if figures * 10 < right.len() * 6 {
+        return false;
+    }
+    let aligned = right
+        .iter()
+        .filter(|&&i| {
+            let s = &segs[i];
+            left.iter()
+                .any(|&j| (segs[j].y - s.y).abs() < 0.4 * s.size.max(segs[j].size).max(1.0))
+        })
+        .count();
+    aligned * 2 >= right.len()
 }
 
 /// A vertical whitespace channel through the whole region that splits it
