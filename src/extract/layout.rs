@@ -1,7 +1,7 @@
 //! Layout: positioned glyphs → words → lines → blocks in reading order.
 //!
-//! * Words: a space glyph, or a gap wider than [`WORD_GAP`] × font size,
-//!   separates words (PDFs that position words with `TJ` kerning or `Td`
+//! * Words: a space glyph, or a gap wider than [`WORD_GAP`] × font size
+//!   (or half the font's space width, if narrower), separates words (PDFs that position words with `TJ` kerning or `Td`
 //!   have no space glyphs). Footnote markers (smaller, raised glyphs) are
 //!   separated from the word before them by a space, not dropped.
 //! * Lines: glyphs in content order on the same baseline and close in x form
@@ -21,6 +21,9 @@ use std::collections::HashSet;
 
 /// Gap (× font size) between glyphs that counts as a word break.
 pub const WORD_GAP: f32 = 0.15;
+/// The narrowest word-break gap (× font size) a font's own narrow space
+/// can bring the threshold down to.
+const MIN_WORD_GAP: f32 = 0.08;
 /// Gap (× font size) that ends a segment on the same baseline.
 const SEGMENT_GAP: f32 = 1.5;
 
@@ -53,6 +56,17 @@ type Building = (Seg, Vec<(u16, usize)>, Option<Glyph>, bool);
 pub fn segments(page: &RawPage) -> Vec<Seg> {
     let mut segs: Vec<Seg> = Vec::new();
     let mut cur: Option<Building> = None;
+    // Word-break gap per font (× font size): [`WORD_GAP`], or half the
+    // font's own space width when that is narrower (as pdfium and poppler
+    // do: a gap of half a space is a space).
+    let word_gap: Vec<f32> = page
+        .fonts
+        .iter()
+        .map(|f| {
+            f.space_width()
+                .map_or(WORD_GAP, |w| WORD_GAP.min(0.5 * w).max(MIN_WORD_GAP))
+        })
+        .collect();
     let finish = |c: Building, segs: &mut Vec<Seg>| {
         let (mut s, counts, _, _) = c;
         let trimmed = s.text.trim_end().len();
@@ -119,7 +133,9 @@ pub fn segments(page: &RawPage) -> Vec<Seg> {
             let small_raised = g.size < 0.85 * s.size && g.y > s.y + 0.15 * s.size;
             let was_raised = p.size < 0.85 * s.size && p.y > s.y + 0.15 * s.size;
             let need_space = *pending_space
-                || gap > WORD_GAP * size.min(p.size.max(0.1))
+                || gap
+                    > word_gap.get(g.font as usize).copied().unwrap_or(WORD_GAP)
+                        * size.min(p.size.max(0.1))
                 || (small_raised
                     && !was_raised
                     && text
