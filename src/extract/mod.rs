@@ -287,7 +287,7 @@ fn without_struct_elems(st: &lopdf::Stream) -> Option<Option<(Vec<u8>, usize, us
         .split_ascii_whitespace()
         .map(|t| t.parse().ok())
         .collect::<Option<_>>()?;
-    if nums.len() % 2 != 0 || nums.is_empty() {
+    if !nums.len().is_multiple_of(2) || nums.is_empty() {
         return None;
     }
     let pairs: Vec<(usize, usize)> = nums.chunks(2).map(|c| (c[0], c[1])).collect();
