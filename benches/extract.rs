@@ -11,7 +11,8 @@
 //! failures, and the ratios ystorfa / pdftotext.
 //!
 //! Run: `cargo bench --bench extract` (options after `--`: `--set NAME`,
-//! `--runs N`, `--json FILE`). Needs `pdftotext` (Debian: poppler-utils).
+//! `--runs N`, `--json FILE`, `--with-furniture` to score the text with the
+//! removed running headers/footers put back). Needs `pdftotext` (Debian: poppler-utils).
 
 use rapidfuzz::distance::levenshtein;
 use rayon::prelude::*;
@@ -121,6 +122,11 @@ fn cases(shared: &Path) -> Vec<Case> {
     out
 }
 
+/// `--with-furniture`: score the text with running headers/footers put back.
+fn with_furniture() -> bool {
+    std::env::args().any(|a| a == "--with-furniture")
+}
+
 fn run_ystorfa(cases: &[&Case]) -> (Vec<Option<String>>, u64, f64) {
     let t = Instant::now();
     let results: Vec<Option<(String, u64)>> = cases
@@ -130,7 +136,28 @@ fn run_ystorfa(cases: &[&Case]) -> (Vec<Option<String>>, u64, f64) {
             let name = c.pdf.display().to_string();
             extract::extract(&name, &bytes, &Limits::default())
                 .ok()
-                .map(|d| (d.plain_text(), d.pages.len() as u64))
+                .map(|d| {
+                    let text = if with_furniture() {
+                        // Diagnostic: the body with the removed running
+                        // headers/footers put back, to see how much of the
+                        // gap to references that keep them is furniture.
+                        d.pages
+                            .iter()
+                            .map(|p| {
+                                let mut t = p.header.join("\n");
+                                t.push('\n');
+                                t.push_str(&p.text());
+                                t.push('\n');
+                                t.push_str(&p.footer.join("\n"));
+                                t
+                            })
+                            .collect::<Vec<_>>()
+                            .join("\n\u{c}")
+                    } else {
+                        d.plain_text()
+                    };
+                    (text, d.pages.len() as u64)
+                })
         })
         .collect();
     let secs = t.elapsed().as_secs_f64();

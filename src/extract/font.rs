@@ -124,6 +124,34 @@ impl Font {
         }
     }
 
+    /// Width of the font's space character, in em (text space / font
+    /// size), when the font has one with a positive width.
+    pub fn space_width(&self) -> Option<f32> {
+        let w = if !self.composite {
+            let code = if self.simple_map.get(32).and_then(|t| t.as_deref()) == Some(" ") {
+                Some(32)
+            } else {
+                self.simple_map
+                    .iter()
+                    .position(|t| t.as_deref() == Some(" "))
+            };
+            code.and_then(|c| self.simple_widths.get(c).copied())
+        } else {
+            self.cid_map
+                .iter()
+                .filter(|(_, t)| &***t == " ")
+                .map(|(c, _)| *c)
+                .min()
+                .map(|c| {
+                    self.cid_widths
+                        .get(&c)
+                        .copied()
+                        .unwrap_or(self.default_width)
+                })
+        }?;
+        (w.is_finite() && w > 0.0).then_some(w / 1000.0)
+    }
+
     /// Decode a string operand, calling `f` for every code.
     pub fn decode(&self, bytes: &[u8], mut f: impl FnMut(Code<'_>)) {
         if !self.composite {

@@ -1,7 +1,7 @@
 //! Layout: positioned glyphs → words → lines → blocks in reading order.
 //!
-//! * Words: a space glyph, or a gap wider than [`WORD_GAP`] × font size,
-//!   separates words (PDFs that position words with `TJ` kerning or `Td`
+//! * Words: a space glyph, or a gap wider than [`WORD_GAP`] × font size
+//!   (or half the font's space width, if narrower), separates words (PDFs that position words with `TJ` kerning or `Td`
 //!   have no space glyphs). Footnote markers (smaller, raised glyphs) are
 //!   separated from the word before them by a space, not dropped.
 //! * Lines: glyphs in content order on the same baseline and close in x form
@@ -21,6 +21,9 @@ use std::collections::HashSet;
 
 /// Gap (× font size) between glyphs that counts as a word break.
 pub const WORD_GAP: f32 = 0.15;
+/// The narrowest word-break gap (× font size) a font's own narrow space
+/// can bring the threshold down to.
+const MIN_WORD_GAP: f32 = 0.08;
 /// Gap (× font size) that ends a segment on the same baseline.
 const SEGMENT_GAP: f32 = 1.5;
 
@@ -53,6 +56,17 @@ type Building = (Seg, Vec<(u16, usize)>, Option<Glyph>, bool);
 pub fn segments(page: &RawPage) -> Vec<Seg> {
     let mut segs: Vec<Seg> = Vec::new();
     let mut cur: Option<Building> = None;
+    // Word-break gap per font (× font size): [`WORD_GAP`], or half the
+    // font's own space width when that is narrower (as pdfium and poppler
+    // do: a gap of half a space is a space).
+    let word_gap: Vec<f32> = page
+        .fonts
+        .iter()
+        .map(|f| {
+            f.space_width()
+                .map_or(WORD_GAP, |w| WORD_GAP.min(0.5 * w).max(MIN_WORD_GAP))
+        })
+        .collect();
     let finish = |c: Building, segs: &mut Vec<Seg>| {
         let (mut s, counts, _, _) = c;
         let trimmed = s.text.trim_end().len();
@@ -119,7 +133,9 @@ pub fn segments(page: &RawPage) -> Vec<Seg> {
             let small_raised = g.size < 0.85 * s.size && g.y > s.y + 0.15 * s.size;
             let was_raised = p.size < 0.85 * s.size && p.y > s.y + 0.15 * s.size;
             let need_space = *pending_space
-                || gap > WORD_GAP * size.min(p.size.max(0.1))
+                || gap
+                    > word_gap.get(g.font as usize).copied().unwrap_or(WORD_GAP)
+                        * size.min(p.size.max(0.1))
                 || (small_raised
                     && !was_raised
                     && text
@@ -228,6 +244,11 @@ fn cut(
             };
             let region = width(&items);
             let narrow = width(&left).min(width(&right)) < 0.35 * region;
+            if !table && numeric_table(segs, &left, &right) {
+                // Rows of figures beside their labels: read row by row.
+                leaf_rows(segs, items, out, leaf);
+                return;
+            }
             if !table && (sig.len() >= 5 || (sig.len() >= 3 && narrow)) {
                 let mut start = 0;
                 for &k in sig.iter().chain(std::iter::once(&(bands.len() - 1))) {
@@ -266,7 +287,16 @@ fn cut(
         cut(segs, bottom, med, out, leaf, depth + 1, table);
         return;
     }
-    // Leaf: rows by baseline.
+    leaf_rows(segs, items, out, leaf);
+}
+
+/// A leaf region: rows by baseline, each row's segments left to right.
+fn leaf_rows(
+    segs: &[Seg],
+    items: Vec<usize>,
+    out: &mut Vec<(usize, Vec<usize>)>,
+    leaf: &mut usize,
+) {
     *leaf += 1;
     let mut v = items;
     v.sort_by(|&a, &b| segs[b].y.total_cmp(&segs[a].y));
@@ -282,6 +312,43 @@ fn cut(
         r.sort_by(|&a, &b| segs[a].x0.total_cmp(&segs[b].x0));
         out.push((*leaf, r));
     }
+}
+
+/// A table cell of figures: digits with currency signs, percent signs,
+/// parentheses, separators or dashes, and nothing else.
+fn is_figure(text: &str) -> bool {
+    let mut digits = false;
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            digits = true;
+        } else if !"$€£%(),.-–— ".contains(c) {
+            return false;
+        }
+    }
+    digits || text.chars().all(|c| "-–—".contains(c))
+}
+
+/// A vertical cut that would split a table of figures from its row labels
+/// (or one column of figures from the next): the right side is mostly
+/// figures, and most of its segments share a baseline with the left side.
+/// Such a region is read row by row, like a table, not column by column.
+fn numeric_table(segs: &[Seg], left: &[usize], right: &[usize]) -> bool {
+    if right.len() < 3 || left.len() < 2 {
+        return false;
+    }
+    let figures = right.iter().filter(|&&i| is_figure(&segs[i].text)).count();
+    if figures * 10 < right.len() * 6 {
+        return false;
+    }
+    let aligned = right
+        .iter()
+        .filter(|&&i| {
+            let s = &segs[i];
+            left.iter()
+                .any(|&j| (segs[j].y - s.y).abs() < 0.4 * s.size.max(segs[j].size).max(1.0))
+        })
+        .count();
+    aligned * 2 >= right.len()
 }
 
 /// A vertical whitespace channel through the whole region that splits it

@@ -112,14 +112,25 @@ fn panic_message(e: &(dyn std::any::Any + Send)) -> String {
 }
 
 fn extract_pdf(file: &str, bytes: &[u8], limits: &Limits) -> Result<ExtractedDoc, ExtractError> {
-    let options = lopdf::LoadOptions {
-        max_decompressed_size: Some(limits.max_stream_bytes.max(1 << 20)),
-        ..Default::default()
+    let load = |filter: Option<lopdf::FilterFunc>| {
+        let options = lopdf::LoadOptions {
+            max_decompressed_size: Some(limits.max_stream_bytes.max(1 << 20)),
+            filter,
+            ..Default::default()
+        };
+        catch_unwind(AssertUnwindSafe(|| {
+            lopdf::Document::load_mem_with_options(bytes, options)
+        }))
+        .map_err(|e| ExtractError::Parse(format!("parser failure: {}", panic_message(&*e))))
     };
-    let loaded = catch_unwind(AssertUnwindSafe(|| {
-        lopdf::Document::load_mem_with_options(bytes, options)
-    }))
-    .map_err(|e| ExtractError::Parse(format!("parser failure: {}", panic_message(&*e))))?;
+    // Leave the structure tree out (tagged filings hold tens of thousands
+    // of StructElem objects, most of the parse time, none of the text);
+    // load again in full if that leaves no pages (a damaged page tree that
+    // only lopdf's unfiltered repair path recovers).
+    let loaded = match load(Some(skip_struct_elems))? {
+        Ok(d) if !d.get_pages().is_empty() => Ok(d),
+        _ => load(None)?,
+    };
     let doc = match loaded {
         Ok(d) => d,
         Err(e) => {
@@ -217,6 +228,104 @@ fn extract_pdf(file: &str, bytes: &[u8], limits: &Limits) -> Result<ExtractedDoc
         pages,
         warnings,
     })
+}
+
+/// True when `body` (one object's bytes) is a structure element: its
+/// `/Type` is `/StructElem`.
+fn is_struct_elem(body: &[u8]) -> bool {
+    const NAME: &[u8] = b"/StructElem";
+    body.windows(NAME.len()).enumerate().any(|(i, w)| {
+        w == NAME
+            && body
+                .get(i + NAME.len())
+                .is_none_or(|c| !c.is_ascii_alphanumeric())
+    })
+}
+
+/// Upper bound for an object stream decoded by [`skip_struct_elems`].
+const MAX_OBJSTM_BYTES: usize = 64 << 20;
+
+/// Load filter: drops structure elements (`/Type /StructElem`), which
+/// text extraction never reads, before lopdf parses them. An object stream
+/// is decoded here and rewritten without its structure elements (dropped
+/// when only those are in it); anything unexpected is passed on unchanged.
+fn skip_struct_elems(
+    id: lopdf::ObjectId,
+    obj: &mut lopdf::Object,
+) -> Option<(lopdf::ObjectId, lopdf::Object)> {
+    match obj {
+        lopdf::Object::Dictionary(d) if d.has_type(b"StructElem") => return None,
+        lopdf::Object::Stream(st) if st.dict.has_type(b"ObjStm") => {
+            if let Some(rewritten) = without_struct_elems(st) {
+                match rewritten {
+                    None => return None,
+                    Some((content, first, n)) => {
+                        st.dict.set("First", first as i64);
+                        st.dict.set("N", n as i64);
+                        st.set_plain_content(content);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    Some((id, std::mem::replace(obj, lopdf::Object::Null)))
+}
+
+/// An object stream without its structure elements: `None` when it cannot
+/// be read or has none (leave it as it is), `Some(None)` when nothing else
+/// is left, else the new content with its `/First` and `/N`.
+#[allow(clippy::type_complexity)]
+fn without_struct_elems(st: &lopdf::Stream) -> Option<Option<(Vec<u8>, usize, usize)>> {
+    if st.content.is_empty() {
+        return None;
+    }
+    let content = st.get_plain_content_with_limit(MAX_OBJSTM_BYTES).ok()?;
+    let first = usize::try_from(st.dict.get(b"First").ok()?.as_i64().ok()?).ok()?;
+    let header = std::str::from_utf8(content.get(..first)?).ok()?;
+    let nums: Vec<usize> = header
+        .split_ascii_whitespace()
+        .map(|t| t.parse().ok())
+        .collect::<Option<_>>()?;
+    if !nums.len().is_multiple_of(2) || nums.is_empty() {
+        return None;
+    }
+    let pairs: Vec<(usize, usize)> = nums.chunks(2).map(|c| (c[0], c[1])).collect();
+    // Offsets must increase for the bodies to be cut apart.
+    if pairs.windows(2).any(|w| w[1].1 < w[0].1) {
+        return None;
+    }
+    let mut kept: Vec<(usize, &[u8])> = Vec::with_capacity(pairs.len());
+    for (k, &(num, off)) in pairs.iter().enumerate() {
+        let start = first.checked_add(off)?;
+        let end = match pairs.get(k + 1) {
+            Some(&(_, next)) => first.checked_add(next)?,
+            None => content.len(),
+        };
+        let body = content.get(start..end)?;
+        if !is_struct_elem(body) {
+            kept.push((num, body));
+        }
+    }
+    if kept.len() == pairs.len() {
+        return None;
+    }
+    if kept.is_empty() {
+        return Some(None);
+    }
+    let mut head = String::new();
+    let mut off = 0usize;
+    for (num, body) in &kept {
+        head.push_str(&format!("{num} {off} "));
+        off += body.len();
+    }
+    head.push('\n');
+    let mut out = Vec::with_capacity(head.len() + off);
+    out.extend_from_slice(head.as_bytes());
+    for (_, body) in &kept {
+        out.extend_from_slice(body);
+    }
+    Some(Some((out, head.len(), kept.len())))
 }
 
 fn empty_page(number: u32) -> Page {

@@ -469,8 +469,25 @@ impl<'a> Interp<'a> {
         let Some(t) = super::font::normalize_glyph_text(text) else {
             return;
         };
+        let space = |x: f32| Glyph {
+            x0: x,
+            x1: x,
+            len: 0,
+            space: true,
+            ..first
+        };
+        // `/ActualText ( )` over a spacing glyph is a word break; so is
+        // white space around the replacement text.
+        let trimmed = t.trim();
+        if trimmed.is_empty() {
+            self.out.glyphs.push(Glyph { x1, ..space(x0) });
+            return;
+        }
+        if t.starts_with(' ') {
+            self.out.glyphs.push(space(x0));
+        }
         let begin = self.out.text.len() as u32;
-        self.out.text.push_str(t.trim());
+        self.out.text.push_str(trimmed);
         let len = (self.out.text.len() as u32 - begin).min(u16::MAX as u32) as u16;
         self.out.glyphs.push(Glyph {
             x0,
@@ -480,6 +497,9 @@ impl<'a> Interp<'a> {
             space: false,
             ..first
         });
+        if t.ends_with(' ') {
+            self.out.glyphs.push(space(x1));
+        }
     }
 
     fn show(&mut self, s: &[u8], gs: &GState, tm: &mut Matrix) {

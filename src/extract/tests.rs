@@ -839,3 +839,141 @@ fn actual_text_replaces_the_glyphs() {
     let d = run(&b.finish());
     assert_eq!(d.plain_text(), "The office was open.\n");
 }
+
+#[test]
+fn actual_text_space_is_a_word_break() {
+    // A glyph shown under `/ActualText ( )` stands for a space.
+    let mut b = Builder::new();
+    b.page(
+        "BT /F1 12 Tf 72 700 Td (Review date: June) Tj /Span <</ActualText ( )>> BDC (x) Tj EMC (25, 2099) Tj ET",
+        fonts(vec![("F1", helvetica("Helvetica"))]),
+    );
+    let d = run(&b.finish());
+    assert_eq!(d.plain_text(), "Review date: June 25, 2099\n");
+}
+
+#[test]
+fn actual_text_keeps_surrounding_spaces() {
+    let mut b = Builder::new();
+    b.page(
+        "BT /F1 12 Tf 72 700 Td (Safe) Tj /Span <</ActualText ( and )>> BDC (x) Tj EMC (well) Tj ET",
+        fonts(vec![("F1", helvetica("Helvetica"))]),
+    );
+    let d = run(&b.finish());
+    assert_eq!(d.plain_text(), "Safe and well\n");
+}
+
+#[test]
+fn table_of_figures_is_read_row_by_row() {
+    // Labels, then each column of figures, drawn column by column (as
+    // filings do); rows are tight, with no paragraph gaps between them.
+    let rows = [
+        ("Fictional service one", "1,234", "(56)"),
+        ("Fictional service two", "789", "12%"),
+        ("Fictional service three", "$ 4,321", "(7)%"),
+        ("Fictional total", "$ 6,344", "-"),
+    ];
+    let mut c = String::from("BT /F1 10 Tf ");
+    for (x, col) in [(72, 0), (300, 1), (400, 2)] {
+        for (i, r) in rows.iter().enumerate() {
+            let y = 700 - 12 * i as i32;
+            let t = [r.0, r.1, r.2][col];
+            c.push_str(&format!("1 0 0 1 {x} {y} Tm ({t}) Tj "));
+        }
+    }
+    c.push_str("ET");
+    let mut b = Builder::new();
+    b.page(&c, fonts(vec![("F1", helvetica("Helvetica"))]));
+    let text = run(&b.finish()).plain_text();
+    let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
+    let expected: Vec<String> = rows
+        .iter()
+        .map(|r| format!("{} {} {}", r.0, r.1, r.2))
+        .collect();
+    assert_eq!(lines, expected, "{text}");
+}
+
+#[test]
+fn gap_of_half_a_space_breaks_words() {
+    // Helvetica's space is 0.278 em: a 0.145 em gap (over half a space) is a
+    // break, a 0.1 em kern is not.
+    let mut b = Builder::new();
+    b.page(
+        "BT /F1 10 Tf 72 700 Td [(Net change \\(9)-145(\\))] TJ 0 -14 Td [(Net change \\(9)-100(\\))] TJ ET",
+        fonts(vec![("F1", helvetica("Helvetica"))]),
+    );
+    let d = run(&b.finish());
+    assert_eq!(d.plain_text(), "Net change (9 )\nNet change (9)\n");
+}
+
+#[test]
+fn object_streams_lose_their_structure_elements() {
+    let bodies: [&[u8]; 3] = [
+        b"<</Type/StructElem/S/P/P 9 0 R>>",
+        b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
+        b"<</Type /StructElem /S /Span>>",
+    ];
+    let mut head = String::new();
+    let mut off = 0;
+    for (k, body) in bodies.iter().enumerate() {
+        head.push_str(&format!("{} {off} ", 20 + k));
+        off += body.len();
+    }
+    let mut content = head.clone().into_bytes();
+    for body in bodies {
+        content.extend_from_slice(body);
+    }
+    let dict = dictionary! {
+        "Type" => "ObjStm",
+        "N" => 3,
+        "First" => head.len() as i64,
+    };
+    let mut obj = Object::Stream(Stream::new(dict, content));
+    let (_, out) = skip_struct_elems((30, 0), &mut obj).expect("kept: a font is in it");
+    let st = out.as_stream().expect("stream");
+    let plain = st.get_plain_content().expect("content");
+    let first = st
+        .dict
+        .get(b"First")
+        .and_then(Object::as_i64)
+        .expect("First") as usize;
+    assert_eq!(st.dict.get(b"N").and_then(Object::as_i64).ok(), Some(1));
+    assert_eq!(&plain[..first], b"21 0 \n");
+    assert_eq!(&plain[first..], bodies[1]);
+
+    // Only structure elements: the stream is dropped; a plain StructElem
+    // dictionary is dropped; anything else passes unchanged.
+    let only = format!("20 0 {}", std::str::from_utf8(bodies[0]).unwrap_or(""));
+    let dict = dictionary! { "Type" => "ObjStm", "N" => 1, "First" => 5 };
+    let mut obj = Object::Stream(Stream::new(dict, only.into_bytes()));
+    assert!(skip_struct_elems((31, 0), &mut obj).is_none());
+    let mut elem = Object::Dictionary(dictionary! { "Type" => "StructElem", "S" => "P" });
+    assert!(skip_struct_elems((32, 0), &mut elem).is_none());
+    let mut other = Object::Dictionary(dictionary! { "Type" => "StructElemX" });
+    assert!(skip_struct_elems((33, 0), &mut other).is_some());
+    assert!(!is_struct_elem(b"<</Type/StructElements>>"));
+}
+
+#[test]
+fn tagged_pdf_pages_still_read_with_struct_tree() {
+    // A fictional tagged page: the structure tree is skipped, text stays.
+    let mut b = Builder::new();
+    b.page(
+        "/P <</MCID 0>> BDC BT /F1 12 Tf 72 700 Td (Fictional tagged text) Tj ET EMC",
+        fonts(vec![("F1", helvetica("Helvetica"))]),
+    );
+    let bytes = b.finish_with(|doc| {
+        let root = doc.new_object_id();
+        let elem = doc.add_object(dictionary! {
+            "Type" => "StructElem", "S" => "P", "P" => root, "K" => 0,
+        });
+        doc.objects.insert(
+            root,
+            Object::Dictionary(dictionary! { "Type" => "StructTreeRoot", "K" => elem }),
+        );
+        if let Ok(cat) = doc.catalog_mut() {
+            cat.set("StructTreeRoot", root);
+        }
+    });
+    assert_eq!(run(&bytes).plain_text(), "Fictional tagged text\n");
+}
