@@ -109,6 +109,9 @@ pub struct Theme {
     pub min_score: f32,
     /// Whether negation cues cancel this theme's hits.
     pub negation: bool,
+    /// Section kinds whose text counts for this theme; empty means all.
+    /// Hits elsewhere are not tagged.
+    pub sections: Vec<SectionKind>,
     /// Sentences that must produce a present hit.
     pub examples_match: Vec<String>,
     /// Sentences that must not produce a present hit.
@@ -796,7 +799,25 @@ fn compile(file: schema::RuleFile, src: &str, d: &mut Diags<'_>) -> RuleSet {
                 Err(e) => d.at(x.span().start, format!("theme \"{id}\": exclude: {e}")),
             }
         }
+        let mut sections = vec![];
+        for k in &t.sections {
+            match schema::SECTION_KINDS
+                .iter()
+                .find(|s| s.as_str() == k.get_ref())
+            {
+                Some(kind) => sections.push(*kind),
+                None => d.at(
+                    k.span().start,
+                    format!(
+                        "theme \"{id}\": unknown section kind \"{}\" (one of: {})",
+                        k.get_ref(),
+                        schema::SECTION_KINDS.map(|s| s.as_str()).join(", ")
+                    ),
+                ),
+            }
+        }
         themes.push(Theme {
+            sections,
             id,
             label: t.label.clone(),
             description: t.description.clone(),

@@ -107,6 +107,9 @@ pub(crate) struct ThemeDef {
     pub exclude: Vec<Spanned<String>>,
     #[serde(default)]
     pub min_score: Option<Spanned<f32>>,
+    /// Section kinds whose text counts for this theme (empty: all).
+    #[serde(default)]
+    pub sections: Vec<Spanned<String>>,
     /// Whether negation cues cancel hits of this theme.
     #[serde(default = "yes")]
     pub negation: bool,
@@ -196,6 +199,7 @@ fn allowed_keys(path: &str) -> Option<Vec<&'static str>> {
             "near",
             "exclude",
             "min_score",
+            "sections",
             "negation",
             "examples",
         ],

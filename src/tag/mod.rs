@@ -73,6 +73,10 @@ pub fn find_tags(doc: &Document, rules: &RuleSet) -> Vec<Tag> {
             _ => rules.section_weight(kind),
         };
         for h in rules.scan(text, &sentences) {
+            let scope = &rules.themes()[h.theme].sections;
+            if !scope.is_empty() && !scope.contains(&kind) {
+                continue;
+            }
             let (start, end) = (p.start + h.start, p.start + h.end);
             tags.push(Tag {
                 doc_id: doc.id.clone(),

@@ -543,3 +543,47 @@ fn action_plan_rows_link_to_recommendations_by_number() {
     // Rows in the recommendations section itself are not action-plan rows.
     assert_eq!(rows.len(), 2);
 }
+
+#[test]
+fn a_theme_scoped_to_sections_is_tagged_only_there() {
+    let src = r#"
+[ruleset]
+name = "fictional scope test"
+
+[[theme]]
+id = "refuge_funding"
+label = "Refuge funding"
+terms = ["refuge funding"]
+sections = ["recommendations", "lessons"]
+[theme.examples]
+match = ["Refuge funding should be secured."]
+no_match = ["The weather was cold."]
+"#;
+    let rules = RuleSet::from_toml(src, "scope.toml").unwrap();
+    assert_eq!(
+        rules.themes()[0].sections,
+        [SectionKind::Recommendations, SectionKind::Lessons]
+    );
+    let d = doc(&[
+        (
+            "1 Terms of reference",
+            SectionKind::TermsOfReference,
+            &["Was refuge funding considered?"],
+        ),
+        (
+            "9 Recommendations",
+            SectionKind::Recommendations,
+            &["Refuge funding should be secured."],
+        ),
+    ]);
+    let tags = find_tags(&d, &rules);
+    assert_eq!(tags.len(), 1, "{tags:#?}");
+    assert_eq!(tags[0].section_kind, SectionKind::Recommendations);
+
+    let bad = src.replace(r#""lessons"]"#, r#""lesons"]"#);
+    let err = RuleSet::from_toml(&bad, "scope.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("unknown section kind \"lesons\""), "{err}");
+    assert!(err.contains("scope.toml:9:32:"), "line and column: {err}");
+}
