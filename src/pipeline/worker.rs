@@ -371,8 +371,11 @@ impl Worker {
         self.kill()
     }
 
+    /// The most telling line of the worker's last stderr lines: an
+    /// allocation failure, a fatal runtime error or a panic, else the last.
     fn last_stderr_line(&self) -> Option<String> {
-        self.stderr_tail.lock().ok().and_then(|t| t.back().cloned())
+        let tail = self.stderr_tail.lock().ok()?;
+        tail_summary(tail.iter().map(String::as_str))
     }
 }
 
@@ -380,6 +383,16 @@ impl Drop for Worker {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// Pick the line that says why a worker died from its last stderr lines.
+fn tail_summary<'a>(lines: impl DoubleEndedIterator<Item = &'a str> + Clone) -> Option<String> {
+    const TELLING: [&str; 3] = ["memory allocation of", "fatal runtime error", "panicked at"];
+    TELLING
+        .iter()
+        .find_map(|t| lines.clone().rev().find(|l| l.contains(t)))
+        .or_else(|| lines.clone().next_back())
+        .map(str::to_string)
 }
 
 /// Describe how a worker ended, for a failure reason.
@@ -654,6 +667,17 @@ mod tests {
             "the extractor crashed (exited with code 3): boom"
         );
         assert_eq!(human_secs(Duration::from_secs(2)), "2 s");
+        let tail = [
+            "memory allocation of 16777216 bytes failed",
+            "skipping backtrace printing to avoid potential recursion",
+        ];
+        assert_eq!(tail_summary(tail.into_iter()).as_deref(), Some(tail[0]));
+        assert_eq!(
+            tail_summary(["a", "b"].into_iter()).as_deref(),
+            Some("b"),
+            "else the last line"
+        );
+        assert_eq!(tail_summary([].into_iter()), None);
         assert_eq!(human_secs(Duration::from_millis(1500)), "1.5 s");
     }
 }
