@@ -212,3 +212,41 @@ fn isolation_on_and_off_build_byte_identical_repositories() {
         assert_eq!(a, b, "{f} differs");
     }
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_worker_killed_while_idle_is_replaced_without_failing_the_next_document() {
+    use ystorfa::extract::Limits;
+    use ystorfa::pipeline::worker::{Isolation, Pool};
+    let tmp = tempfile::tempdir().unwrap();
+    let doc = tmp.path().join("fictional.txt");
+    std::fs::write(&doc, FICTIONAL).unwrap();
+    let pool = Pool::new(Isolation {
+        exe: assert_cmd::cargo::cargo_bin("ystorfa"),
+        timeout: Duration::from_secs(60),
+        max_memory_mb: 512,
+    });
+    let first = pool
+        .extract(&doc, "in/fictional.txt", &Limits::default())
+        .unwrap();
+    let pids = pool.idle_pids();
+    assert_eq!(pids.len(), 1, "the worker is kept for the next document");
+    let killed = std::process::Command::new("kill")
+        .args(["-9", &pids[0].to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    std::thread::sleep(Duration::from_millis(100));
+    let second = pool
+        .extract(&doc, "in/fictional.txt", &Limits::default())
+        .unwrap();
+    assert_eq!(first, second);
+    let now = pool.idle_pids();
+    assert_eq!(now.len(), 1);
+    assert_ne!(now[0], pids[0], "a fresh worker took over");
+    drop(pool);
+    assert!(
+        !Path::new(&format!("/proc/{}", now[0])).exists(),
+        "dropping the pool reaps its workers"
+    );
+}

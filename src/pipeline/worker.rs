@@ -468,6 +468,14 @@ impl Pool {
         }
     }
 
+    /// Process ids of the idle workers (for monitoring and tests).
+    pub fn idle_pids(&self) -> Vec<u32> {
+        self.idle
+            .lock()
+            .map(|v| v.iter().map(|w| w.child.id()).collect())
+            .unwrap_or_default()
+    }
+
     fn checkout(&self) -> std::io::Result<Worker> {
         let idle = self.idle.lock().ok().and_then(|mut v| v.pop());
         match idle {
@@ -495,7 +503,7 @@ impl Pool {
             stage,
             reason,
         };
-        let mut w = self.checkout().map_err(|e| {
+        let cannot_start = |e: std::io::Error| {
             fail(
                 Stage::Extract,
                 format!(
@@ -503,7 +511,7 @@ impl Pool {
                     self.iso.exe.display()
                 ),
             )
-        })?;
+        };
         let req = Request {
             path: path.to_path_buf(),
             file: file.to_string(),
@@ -512,18 +520,21 @@ impl Pool {
         let mut line = serde_json::to_vec(&req)
             .map_err(|e| fail(Stage::Extract, format!("cannot encode the request: {e}")))?;
         line.push(b'\n');
-        if w.stdin
-            .write_all(&line)
-            .and_then(|_| w.stdin.flush())
-            .is_err()
-        {
-            // The worker died while idle: this document never reached it.
-            let status = w.reap();
-            let last = w.last_stderr_line();
-            return Err(fail(
-                Stage::Extract,
-                describe_exit(status, last.as_deref(), self.iso.max_memory_mb),
-            ));
+        let send = |w: &mut Worker| w.stdin.write_all(&line).and_then(|_| w.stdin.flush());
+        let mut w = self.checkout().map_err(cannot_start)?;
+        if send(&mut w).is_err() {
+            // An idle worker died (killed from outside?) before this document
+            // reached it: the document is not to blame; a fresh worker takes it.
+            drop(w);
+            w = Worker::spawn(&self.iso).map_err(cannot_start)?;
+            if send(&mut w).is_err() {
+                let status = w.reap();
+                let last = w.last_stderr_line();
+                return Err(fail(
+                    Stage::Extract,
+                    describe_exit(status, last.as_deref(), self.iso.max_memory_mb),
+                ));
+            }
         }
         match w.replies.recv_timeout(self.iso.timeout) {
             Ok(Ok(reply)) => match serde_json::from_str::<Reply>(&reply) {
