@@ -7,6 +7,7 @@ use anyhow::Context;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -30,6 +31,18 @@ pub struct Args {
     /// failed files are otherwise reported again without being re-read).
     #[arg(long)]
     pub retry_failed: bool,
+    /// Wall time allowed to extract one document, in seconds; a document
+    /// that takes longer fails (its worker is killed) and the build goes on.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: u64,
+    /// Memory (address space) allowed to each extraction worker, in MB; a
+    /// document that needs more fails alone. 0: no limit.
+    #[arg(long, value_name = "MB", default_value_t = 4096)]
+    pub max_memory: u64,
+    /// Extract in this process instead of supervised worker processes
+    /// (for debugging: a hang, abort or out-of-memory then stops the build).
+    #[arg(long)]
+    pub in_process: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
@@ -78,9 +91,18 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             Ok(_) => {}
         }
     };
+    let isolation = if args.in_process {
+        None
+    } else {
+        Some(
+            pipeline::Isolation::current_exe(Duration::from_secs(args.timeout), args.max_memory)
+                .context("cannot find the ystorfa executable to run extraction workers (try --in-process)")?,
+        )
+    };
     let opts = pipeline::BuildOptions {
         limits: Limits::default(),
         retry_failed: args.retry_failed,
+        isolation,
     };
     let summary = pipeline::build_files(&files, &args.out, &rules, &opts, &on_done)
         .with_context(|| format!("cannot write the outputs in {}", args.out.display()))?;

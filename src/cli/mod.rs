@@ -41,6 +41,18 @@ pub enum Command {
     /// Lines, JSON or CSV, with the theme codebook, a theme × document
     /// matrix and a JSON Schema per file.
     Export(export::Args),
+    /// Internal: serve extraction requests for `build` (one JSON line in,
+    /// one out). Not for people; see `pipeline::worker`.
+    #[command(name = "extract-worker", hide = true)]
+    ExtractWorker(WorkerArgs),
+}
+
+/// Arguments of the hidden `extract-worker` subcommand.
+#[derive(Debug, clap::Args)]
+pub struct WorkerArgs {
+    /// Address-space limit of this worker in MiB (0: none).
+    #[arg(long, default_value_t = 0)]
+    pub max_memory_mb: u64,
 }
 
 /// Exit codes, as ripgrep uses them.
@@ -65,6 +77,9 @@ pub fn main() -> i32 {
         Command::Eval(a) => eval::run(a),
         Command::Rules(c) => rules::run(c),
         Command::Export(a) => export::run(a),
+        Command::ExtractWorker(a) => crate::pipeline::worker::run_worker(a.max_memory_mb)
+            .map(|()| EXIT_OK)
+            .map_err(anyhow::Error::from),
     };
     match result {
         Ok(code) => code,

@@ -4,11 +4,18 @@
 //! extraction cache), and writes the search index and learning repository
 //! as a new generation of the output folder, swapped in atomically only
 //! when complete ([`output`]).
+//!
+//! Extraction (the stage that parses untrusted PDFs) runs either in process
+//! (panics caught) or, with [`BuildOptions::isolation`] set, in supervised
+//! worker processes ([`worker`]) under a wall-time and memory limit, so a
+//! document that hangs, aborts or exhausts memory fails alone.
 
 pub mod manifest;
 pub mod output;
+pub mod worker;
 
 pub use output::OutputLock;
+pub use worker::Isolation;
 
 use crate::extract::{self, Limits};
 use crate::model::*;
@@ -196,6 +203,16 @@ pub struct BuildOptions {
     pub limits: Limits,
     /// Retry files that failed in the last build although they are unchanged.
     pub retry_failed: bool,
+    /// Extract in supervised worker processes (`None`: in this process,
+    /// with panics caught but no protection from hangs, aborts or
+    /// out-of-memory).
+    pub isolation: Option<Isolation>,
+}
+
+/// Where extraction runs in a build.
+enum Extractor {
+    InProcess,
+    Workers(worker::Pool),
 }
 
 /// Process one file, reusing the last build's work where the content is unchanged.
@@ -205,6 +222,7 @@ fn process_path(
     cache: &ExtractCache,
     rules: &RuleSet,
     opts: &BuildOptions,
+    extractor: &Extractor,
 ) -> FileOutcome {
     let file = display_path(path);
     let mut outcome = FileOutcome {
@@ -274,18 +292,28 @@ fn process_path(
     let ex = match cache.get(&outcome.sha256, &file) {
         Some(ex) => ex,
         None => {
-            let b = match bytes {
-                Some(b) => b,
-                None => match std::fs::read(path) {
-                    Ok(b) => b,
-                    Err(e) => {
-                        outcome.result = Err(read_fail(e));
-                        return outcome;
-                    }
-                },
+            let extracted = match extractor {
+                // The worker reads the file itself: big PDFs are not piped.
+                Extractor::Workers(pool) => {
+                    drop(bytes);
+                    pool.extract(path, &file, &opts.limits)
+                }
+                Extractor::InProcess => {
+                    let b = match bytes {
+                        Some(b) => b,
+                        None => match std::fs::read(path) {
+                            Ok(b) => b,
+                            Err(e) => {
+                                outcome.result = Err(read_fail(e));
+                                return outcome;
+                            }
+                        },
+                    };
+                    extract_bytes(&file, &b, &opts.limits)
+                }
             };
             outcome.extracted = true;
-            match extract_bytes(&file, &b, &opts.limits) {
+            match extracted {
                 Ok(ex) => {
                     // The cache only saves time: a failure to write it is not the document's.
                     let _ = cache.put(&ex);
@@ -403,6 +431,10 @@ pub fn build_files(
     let prev = Manifest::load(out);
     let prev_by_file = prev.by_file();
     let cache = ExtractCache::new(out);
+    let extractor = match &opts.isolation {
+        Some(iso) => Extractor::Workers(worker::Pool::new(iso.clone())),
+        None => Extractor::InProcess,
+    };
     let outcomes: Vec<FileOutcome> = files
         .par_iter()
         .map(|p| {
@@ -412,11 +444,14 @@ pub fn build_files(
                 &cache,
                 rules,
                 opts,
+                &extractor,
             );
             on_done(&o);
             o
         })
         .collect();
+    // Stop the workers now: none is left behind, whatever happens next.
+    drop(extractor);
     let rules_changed =
         prev.rules_version != rules.version() || prev.tool_version != env!("CARGO_PKG_VERSION");
     let mut summary = BuildSummary::default();

@@ -1,0 +1,252 @@
+//! Isolated extraction, end to end with the real binary: documents that make
+//! the extractor hang, abort, run out of memory or overflow its stack fail
+//! alone with a clear reason, every other document is built, the build ends
+//! in bounded time and leaves no worker behind; and isolation changes
+//! nothing in the outputs.
+//!
+//! The misbehaviour is injected with the worker's documented test hook
+//! `YSTORFA_WORKER_FAULTS`; all documents here are fictional.
+
+use assert_cmd::Command;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const FICTIONAL: &str = "FICTIONAL EXAMPLE — not a real review\n\n1. Introduction\n\n\
+This fictional review concerns an invented person harmed by coercive control.\n\n\
+2. Recommendations\n\nRecommendation 1: The fictional partnership should train staff in routine enquiry.\n";
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+/// Live processes whose environment contains `marker` (Linux `/proc`):
+/// orphaned workers are re-parented, so their environment is what finds them.
+#[cfg(target_os = "linux")]
+fn processes_with_env(marker: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(env) = std::fs::read(e.path().join("environ")) else {
+            continue;
+        };
+        if String::from_utf8_lossy(&env).contains(marker) {
+            let cmd = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+            out.push(String::from_utf8_lossy(&cmd).replace('\0', " "));
+        }
+    }
+    out
+}
+
+#[test]
+fn misbehaving_documents_fail_alone_and_the_build_finishes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    for i in 0..6 {
+        write(
+            &input,
+            &format!("good-{i}.txt"),
+            &format!("{FICTIONAL}\nA distinct fictional paragraph number {i}.\n"),
+        );
+    }
+    for bad in ["trap-hang", "trap-abort", "trap-oom", "trap-overflow"] {
+        write(
+            &input,
+            &format!("{bad}.txt"),
+            &format!("{FICTIONAL}\nFictional trigger file {bad}.\n"),
+        );
+    }
+    let out = tmp.path().join("out");
+    // An unknown fault kind is ignored by the worker: it marks our processes.
+    let marker = format!(
+        "mark=isolation-test-{}-{}",
+        std::process::id(),
+        tmp.path().file_name().unwrap().to_string_lossy()
+    );
+    let started = Instant::now();
+    let o = Command::cargo_bin("ystorfa")
+        .unwrap()
+        .args(["build", "-q", "--timeout", "2", "--max-memory", "256"])
+        .arg(&input)
+        .arg("--out")
+        .arg(&out)
+        .env(
+            "YSTORFA_WORKER_FAULTS",
+            format!("hang=trap-hang,abort=trap-abort,oom=trap-oom,overflow=trap-overflow,{marker}"),
+        )
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let elapsed = started.elapsed();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    println!("{stderr}\n(build took {elapsed:?})");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "partial failure; stderr:\n{stderr}"
+    );
+    assert!(
+        elapsed < Duration::from_secs(60),
+        "bounded time, took {elapsed:?}"
+    );
+
+    let repo = std::fs::read_to_string(out.join("repository/documents.jsonl")).unwrap();
+    let files: Vec<String> = repo
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["file"].as_str().unwrap().to_string()
+        })
+        .collect();
+    for i in 0..6 {
+        assert!(
+            files.iter().any(|f| f.ends_with(&format!("good-{i}.txt"))),
+            "good-{i}.txt missing from {files:?}"
+        );
+    }
+    assert_eq!(files.len(), 6, "{files:?}");
+
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    let rows = report["files"].as_array().unwrap();
+    let reason_of = |name: &str| -> String {
+        let failed: Vec<_> = rows
+            .iter()
+            .filter(|r| r["file"].as_str().unwrap().contains(name))
+            .collect();
+        assert_eq!(failed.len(), 1, "one row for {name}");
+        assert_eq!(failed[0]["status"], "failed", "{name}: {}", failed[0]);
+        assert_eq!(failed[0]["stage"], "extract", "{name}: {}", failed[0]);
+        failed[0]["reason"].as_str().unwrap().to_string()
+    };
+    let hang = reason_of("trap-hang");
+    assert!(
+        hang.contains("longer than 2 s") && hang.contains("--timeout"),
+        "{hang}"
+    );
+    let abort = reason_of("trap-abort");
+    assert!(
+        abort.contains("crashed") && abort.contains("signal 6"),
+        "{abort}"
+    );
+    let oom = reason_of("trap-oom");
+    assert!(
+        oom.contains("out of memory") && oom.contains("--max-memory 256 MB"),
+        "{oom}"
+    );
+    let overflow = reason_of("trap-overflow");
+    assert!(
+        overflow.contains("crashed") && overflow.contains("stack overflow"),
+        "{overflow}"
+    );
+    assert_eq!(
+        rows.iter().filter(|r| r["status"] == "failed").count(),
+        4,
+        "only the four trap files fail"
+    );
+    // Worker panic and crash messages do not leak into the build's stderr
+    // except as part of a failure line.
+    for line in stderr.lines().filter(|l| !l.trim().is_empty()) {
+        assert!(
+            line.starts_with("ystorfa: ") || line.contains(" documents, "),
+            "stray output: {line}"
+        );
+    }
+
+    #[cfg(target_os = "linux")]
+    {
+        // The build has returned; its workers must have gone with it.
+        let left = processes_with_env(&marker);
+        assert!(left.is_empty(), "workers left behind: {left:?}");
+    }
+}
+
+#[test]
+fn isolation_on_and_off_build_byte_identical_repositories() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let tmp = tempfile::tempdir().unwrap();
+    let build = |name: &str, extra: &[&str]| {
+        let out = tmp.path().join(name);
+        let o = Command::cargo_bin("ystorfa")
+            .unwrap()
+            .args(["build", "-q"])
+            .args(extra)
+            .arg(&corpus)
+            .arg("--out")
+            .arg(&out)
+            .timeout(Duration::from_secs(300))
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        out
+    };
+    let isolated = build("isolated", &[]);
+    let in_process = build("in-process", &["--in-process"]);
+    let mut names: Vec<_> = std::fs::read_dir(isolated.join("repository"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    assert!(!names.is_empty());
+    for name in &names {
+        let a = std::fs::read(isolated.join("repository").join(name)).unwrap();
+        let b = std::fs::read(in_process.join("repository").join(name)).unwrap();
+        assert!(
+            a == b,
+            "repository/{} differs between isolated and in-process builds",
+            name.to_string_lossy()
+        );
+    }
+    let b_names = std::fs::read_dir(in_process.join("repository"))
+        .unwrap()
+        .count();
+    assert_eq!(names.len(), b_names);
+    for f in ["report.json", "manifest.json"] {
+        let a = std::fs::read_to_string(isolated.join(f)).unwrap();
+        let b = std::fs::read_to_string(in_process.join(f)).unwrap();
+        // The manifest holds mtimes of the same inputs: equal too.
+        assert_eq!(a, b, "{f} differs");
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_worker_killed_while_idle_is_replaced_without_failing_the_next_document() {
+    use ystorfa::extract::Limits;
+    use ystorfa::pipeline::worker::{Isolation, Pool};
+    let tmp = tempfile::tempdir().unwrap();
+    let doc = tmp.path().join("fictional.txt");
+    std::fs::write(&doc, FICTIONAL).unwrap();
+    let pool = Pool::new(Isolation {
+        exe: assert_cmd::cargo::cargo_bin("ystorfa"),
+        timeout: Duration::from_secs(60),
+        max_memory_mb: 512,
+    });
+    let first = pool
+        .extract(&doc, "in/fictional.txt", &Limits::default())
+        .unwrap();
+    let pids = pool.idle_pids();
+    assert_eq!(pids.len(), 1, "the worker is kept for the next document");
+    let killed = std::process::Command::new("kill")
+        .args(["-9", &pids[0].to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    std::thread::sleep(Duration::from_millis(100));
+    let second = pool
+        .extract(&doc, "in/fictional.txt", &Limits::default())
+        .unwrap();
+    assert_eq!(first, second);
+    let now = pool.idle_pids();
+    assert_eq!(now.len(), 1);
+    assert_ne!(now[0], pids[0], "a fresh worker took over");
+    drop(pool);
+    assert!(
+        !Path::new(&format!("/proc/{}", now[0])).exists(),
+        "dropping the pool reaps its workers"
+    );
+}
