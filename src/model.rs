@@ -174,7 +174,18 @@ pub enum SourceFormat {
 
 /// The type of a document, a facet in exports and search.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    Default,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum DocKind {
@@ -229,7 +240,18 @@ impl fmt::Display for DocKind {
 
 /// The part of a review (or strategy) a section belongs to.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    Default,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum SectionKind {
@@ -317,7 +339,18 @@ impl Section {
 }
 
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    Default,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum PassageKind {
@@ -412,7 +445,19 @@ impl Document {
 }
 
 /// Whether a rule hit asserts the theme or is negated ("no evidence of ...").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Polarity {
     Present,
@@ -445,7 +490,19 @@ pub struct Tag {
 }
 
 /// Scope of the body a recommendation is addressed to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum AgencyLevel {
     SingleAgency,
@@ -559,6 +616,30 @@ mod tests {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
         assert_eq!(doc_id_from_sha(&h), "dba7816bf8f01cfea");
+    }
+
+    #[test]
+    fn enum_schemas_list_the_serde_names() {
+        let text = |schema: schemars::Schema| serde_json::to_string(&schema).expect("json");
+        let sections = text(schemars::schema_for!(SectionKind));
+        for k in [
+            SectionKind::ActionPlan,
+            SectionKind::Concerns,
+            SectionKind::FrontMatter,
+        ] {
+            assert!(
+                sections.contains(&format!("\"{}\"", k.as_str())),
+                "{sections}"
+            );
+        }
+        let kinds = text(schemars::schema_for!(DocKind));
+        for k in DocKind::ALL {
+            assert!(kinds.contains(&format!("\"{}\"", k.as_str())), "{kinds}");
+        }
+        let levels = text(schemars::schema_for!(AgencyLevel));
+        assert!(levels.contains("\"multi_agency_local\""), "{levels}");
+        assert!(text(schemars::schema_for!(PassageKind)).contains("\"table_row\""));
+        assert!(text(schemars::schema_for!(Polarity)).contains("\"negated\""));
     }
 
     #[test]

@@ -17,7 +17,6 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 mod csv_cells;
-mod enums;
 pub mod research;
 
 pub use csv_cells::{csv_cell, guard_formula};
