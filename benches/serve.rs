@@ -1,0 +1,671 @@
+//! Serve latency benchmark over a scaled corpus (issue #5).
+//!
+//! In one invocation: generates N fictional review-sized Markdown documents
+//! from the sample corpus sources (see `serve/scaled.rs`), runs `ystorfa
+//! build` over them (release binary; build time, summary line, index size),
+//! starts `ystorfa serve` on a free loopback port, waits for `/healthz`,
+//! then sends a fixed query mix for a fixed duration after a warm-up, with
+//! 1 client and with 8 concurrent clients (threads, keep-alive
+//! connections), and reports p50/p90/p99/max latency and requests/s overall,
+//! per query kind and per query. As a reference it runs the same searches
+//! in process through `ystorfa::index::search`, so the HTTP/serve overhead
+//! is visible. Everything is generated in a temporary folder (or `--keep
+//! DIR`), never in the repository; all traffic goes to 127.0.0.1.
+//!
+//! Run: `cargo bench --bench serve -- [--docs 1000] [--seconds 10]
+//! [--warmup 2] [--clients 1,8] [--pages 30-120] [--seed 5] [--keep DIR]
+//! [--build-only] [--json FILE]`.
+
+#[path = "serve/scaled.rs"]
+mod scaled;
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// p99 target with 8 clients, from issue #5.
+const TARGET_P99_MS: f64 = 20.0;
+
+struct Args {
+    docs: usize,
+    seconds: f64,
+    warmup: f64,
+    clients: Vec<usize>,
+    pages: (usize, usize),
+    seed: u64,
+    keep: Option<PathBuf>,
+    build_only: bool,
+    json: Option<PathBuf>,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        docs: 1000,
+        seconds: 10.0,
+        warmup: 2.0,
+        clients: vec![1, 8],
+        pages: (30, 120),
+        seed: 5,
+        keep: None,
+        build_only: false,
+        json: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(k) = it.next() {
+        let mut val = || it.next().unwrap_or_else(|| die(&format!("{k} needs a value")));
+        match k.as_str() {
+            "--docs" => a.docs = val().parse().unwrap_or_else(|_| die("--docs N")),
+            "--seconds" => a.seconds = val().parse().unwrap_or_else(|_| die("--seconds S")),
+            "--warmup" => a.warmup = val().parse().unwrap_or_else(|_| die("--warmup S")),
+            "--clients" => {
+                a.clients = val()
+                    .split(',')
+                    .map(|c| c.trim().parse().unwrap_or_else(|_| die("--clients 1,8")))
+                    .collect()
+            }
+            "--pages" => {
+                let v = val();
+                let (lo, hi) = v.split_once('-').unwrap_or_else(|| die("--pages MIN-MAX"));
+                a.pages = (
+                    lo.parse().unwrap_or_else(|_| die("--pages MIN-MAX")),
+                    hi.parse().unwrap_or_else(|_| die("--pages MIN-MAX")),
+                );
+                if a.pages.0 == 0 || a.pages.0 > a.pages.1 {
+                    die("--pages MIN-MAX with 0 < MIN <= MAX");
+                }
+            }
+            "--seed" => a.seed = val().parse().unwrap_or_else(|_| die("--seed N")),
+            "--keep" => a.keep = Some(PathBuf::from(val())),
+            "--json" => a.json = Some(PathBuf::from(val())),
+            "--build-only" => a.build_only = true,
+            // Passed by `cargo bench` to every bench target.
+            "--bench" => {}
+            other => die(&format!(
+                "unknown option {other} (options: --docs N --seconds S --warmup S --clients 1,8 \
+                 --pages MIN-MAX --seed N --keep DIR --build-only --json FILE)"
+            )),
+        }
+    }
+    a
+}
+
+fn die(msg: &str) -> ! {
+    eprintln!("serve bench: {msg}");
+    std::process::exit(2);
+}
+
+/// One request of the fixed mix.
+#[derive(Clone)]
+struct Query {
+    /// Short label.
+    name: &'static str,
+    /// Query kind the per-kind table groups by.
+    kind: &'static str,
+    /// Path and query string sent to the server.
+    path: String,
+    /// The same search in process (query string, limit), if it is a search.
+    in_process: Option<(String, usize)>,
+}
+
+fn enc(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// The fixed query mix.
+fn mix() -> Vec<Query> {
+    let search = |name, kind, q: &str| Query {
+        name,
+        kind,
+        path: format!("/api/search?q={}", enc(q)),
+        in_process: Some((q.to_string(), 0)),
+    };
+    let with = |name, kind, q: &str, extra: &str, equivalent: &str, limit: usize| Query {
+        name,
+        kind,
+        path: format!("/api/search?q={}&{extra}", enc(q)),
+        in_process: Some((equivalent.to_string(), limit)),
+    };
+    let view = |name, kind, path: &str| Query {
+        name,
+        kind,
+        path: path.to_string(),
+        in_process: None,
+    };
+    vec![
+        search("strangulation", "word", "strangulation"),
+        search("housing", "word", "housing"),
+        search("police (broad)", "broad", "police"),
+        search("\"risk assessment\"", "phrase", "\"risk assessment\""),
+        search("\"coercive control\"", "phrase", "\"coercive control\""),
+        search("\"information sharing\"~3", "proximity", "\"information sharing\"~3"),
+        search("strangulation OR choking", "boolean", "strangulation OR choking"),
+        search("MARAC NOT police", "boolean", "MARAC NOT police"),
+        search("assesment~1", "fuzzy", "assesment~1"),
+        search("stalkng~1", "fuzzy", "stalkng~1"),
+        search("risk theme:coercive_control", "field filter", "risk theme:coercive_control"),
+        search("training kind:dhr", "field filter", "training kind:dhr"),
+        search(
+            "training year:[2019 TO 2023]",
+            "field filter",
+            "training year:[2019 TO 2023]",
+        ),
+        search(
+            "agency:police section:recommendations",
+            "field filter",
+            "review agency:police section:recommendations",
+        ),
+        search("is_recommendation:true", "field filter", "is_recommendation:true training"),
+        with(
+            "training +theme,kind,years (URL)",
+            "url filter",
+            "training",
+            "theme=coercive_control&kind=dhr&year_from=2019&year_to=2023",
+            "training theme:coercive_control kind:dhr year:[2019 TO 2023]",
+            0,
+        ),
+        with(
+            "information +agency (URL)",
+            "url filter",
+            "information",
+            "agency=police",
+            "information agency:police",
+            0,
+        ),
+        search("xylophone (no hits)", "none", "xylophone"),
+        with(
+            "police page 2",
+            "page 2",
+            "police",
+            "page=2",
+            "police",
+            2 * scaled_default_limit(),
+        ),
+        with("safeguarding limit=50", "broad", "safeguarding", "limit=50", "safeguarding", 50),
+        view("HTML /search", "html", "/search?q=coercive+control"),
+        view("/api/themes", "view", "/api/themes"),
+        view(
+            "/api/recommendations",
+            "view",
+            "/api/recommendations?theme=stalking_harassment",
+        ),
+    ]
+}
+
+fn scaled_default_limit() -> usize {
+    ystorfa::index::DEFAULT_LIMIT
+}
+
+/// Latency summary in milliseconds.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+struct Summary {
+    requests: usize,
+    errors: usize,
+    per_second: f64,
+    p50: f64,
+    p90: f64,
+    p99: f64,
+    max: f64,
+}
+
+fn summarize(mut micros: Vec<u64>, errors: usize, seconds: f64) -> Summary {
+    micros.sort_unstable();
+    let q = |p: f64| -> f64 {
+        if micros.is_empty() {
+            return 0.0;
+        }
+        // Nearest rank.
+        let rank = ((p * micros.len() as f64).ceil() as usize).clamp(1, micros.len());
+        micros[rank - 1] as f64 / 1000.0
+    };
+    Summary {
+        requests: micros.len(),
+        errors,
+        per_second: micros.len() as f64 / seconds,
+        p50: q(0.50),
+        p90: q(0.90),
+        p99: q(0.99),
+        max: micros.last().map_or(0.0, |&m| m as f64 / 1000.0),
+    }
+}
+
+/// One run: `clients` threads, each cycling through the mix.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+struct Run {
+    target: String,
+    clients: usize,
+    seconds: f64,
+    overall: Summary,
+    by_kind: BTreeMap<String, Summary>,
+    by_query: Vec<(String, Summary)>,
+    first_errors: Vec<String>,
+}
+
+/// Send the mix with `clients` threads for `seconds`; `send` does one request
+/// and returns an error text on failure. Each thread starts at a different
+/// point of the mix.
+fn drive<S, F>(
+    target: &str,
+    mix: &[Query],
+    clients: usize,
+    warmup: f64,
+    seconds: f64,
+    make: F,
+) -> Run
+where
+    F: Fn() -> S + Sync,
+    S: FnMut(&Query) -> Result<(), String>,
+{
+    /// Upper bound on requests per thread (the run is bounded by time too).
+    const MAX_PER_THREAD: usize = 2_000_000;
+    let results: Vec<(Vec<Vec<u64>>, Vec<usize>, Vec<String>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..clients)
+            .map(|t| {
+                let make = &make;
+                s.spawn(move || {
+                    let mut send = make();
+                    let mut lat = vec![Vec::new(); mix.len()];
+                    let mut errs = vec![0usize; mix.len()];
+                    let mut first = Vec::new();
+                    let start = Instant::now();
+                    let warm_end = start + Duration::from_secs_f64(warmup);
+                    let end = warm_end + Duration::from_secs_f64(seconds);
+                    let mut i = (t * 7) % mix.len();
+                    for _ in 0..MAX_PER_THREAD {
+                        let t0 = Instant::now();
+                        if t0 >= end {
+                            break;
+                        }
+                        let r = send(&mix[i]);
+                        let us = t0.elapsed().as_micros() as u64;
+                        if t0 >= warm_end {
+                            match r {
+                                Ok(()) => lat[i].push(us),
+                                Err(e) => {
+                                    errs[i] += 1;
+                                    if first.len() < 3 {
+                                        first.push(format!("{}: {e}", mix[i].path));
+                                    }
+                                }
+                            }
+                        }
+                        i = (i + 1) % mix.len();
+                    }
+                    (lat, errs, first)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut per_query: Vec<(Vec<u64>, usize)> = vec![(Vec::new(), 0); mix.len()];
+    let mut first_errors = Vec::new();
+    for (lat, errs, first) in results {
+        for (i, (l, e)) in lat.into_iter().zip(errs).enumerate() {
+            per_query[i].0.extend(l);
+            per_query[i].1 += e;
+        }
+        first_errors.extend(first);
+    }
+    let mut by_kind: BTreeMap<&str, (Vec<u64>, usize)> = BTreeMap::new();
+    let mut all = Vec::new();
+    let mut all_errs = 0;
+    for (q, (l, e)) in mix.iter().zip(&per_query) {
+        let k = by_kind.entry(q.kind).or_default();
+        k.0.extend(l);
+        k.1 += e;
+        all.extend(l);
+        all_errs += e;
+    }
+    Run {
+        target: target.to_string(),
+        clients,
+        seconds,
+        overall: summarize(all, all_errs, seconds),
+        by_kind: by_kind
+            .into_iter()
+            .map(|(k, (l, e))| (k.to_string(), summarize(l, e, seconds)))
+            .collect(),
+        by_query: mix
+            .iter()
+            .zip(per_query)
+            .map(|(q, (l, e))| (q.name.to_string(), summarize(l, e, seconds)))
+            .collect(),
+        first_errors,
+    }
+}
+
+fn print_run(r: &Run) {
+    println!(
+        "\n{} with {} client{} ({:.0} s after warm-up)",
+        r.target,
+        r.clients,
+        if r.clients == 1 { "" } else { "s" },
+        r.seconds
+    );
+    println!(
+        "  {:<40} {:>7} {:>5} {:>8} {:>8} {:>8} {:>8} {:>8}",
+        "", "req", "err", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms"
+    );
+    let row = |name: &str, s: &Summary| {
+        println!(
+            "  {:<40} {:>7} {:>5} {:>8.1} {:>8.2} {:>8.2} {:>8.2} {:>8.2}",
+            name, s.requests, s.errors, s.per_second, s.p50, s.p90, s.p99, s.max
+        );
+    };
+    row("ALL", &r.overall);
+    println!("  by kind:");
+    for (k, s) in &r.by_kind {
+        row(k, s);
+    }
+    println!("  by query:");
+    for (k, s) in &r.by_query {
+        row(k, s);
+    }
+    for e in &r.first_errors {
+        println!("  error: {e}");
+    }
+}
+
+/// Total size of the files under `dir` (links not followed), in bytes.
+fn dir_size(dir: &Path) -> u64 {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+fn mib(b: u64) -> f64 {
+    b as f64 / (1024.0 * 1024.0)
+}
+
+/// Kills the server when dropped.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| die(&format!("no free loopback port: {e}")))
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .max_idle_connections_per_host(4)
+        .build()
+        .into()
+}
+
+/// GET `url`: status and body.
+fn get(agent: &ureq::Agent, url: &str) -> Result<(u16, Vec<u8>), String> {
+    let mut resp = agent.get(url).call().map_err(|e| e.to_string())?;
+    let status = resp.status().as_u16();
+    let body = resp
+        .body_mut()
+        .with_config()
+        .limit(256 << 20)
+        .read_to_vec()
+        .map_err(|e| e.to_string())?;
+    Ok((status, body))
+}
+
+/// Peak resident memory of a process, in kB (Linux).
+fn peak_rss_kb(pid: u32) -> Option<u64> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    s.lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+#[derive(Debug, Default, serde::Serialize)]
+struct Report {
+    docs: usize,
+    seed: u64,
+    generated: scaled::Generated,
+    generate_seconds: f64,
+    build_seconds: f64,
+    build_summary: String,
+    search_index_bytes: u64,
+    output_bytes: u64,
+    /// Results of each query of the mix (documents, passages) from the server.
+    mix: Vec<(String, String, Option<(u64, u64)>)>,
+    runs: Vec<Run>,
+    server_peak_rss_kb: Option<u64>,
+    target_p99_ms: f64,
+    target_met: Option<bool>,
+}
+
+fn main() {
+    let a = args();
+    let tmp;
+    let root = match &a.keep {
+        Some(d) => d.clone(),
+        None => {
+            tmp = tempfile::tempdir().unwrap_or_else(|e| die(&format!("temp dir: {e}")));
+            tmp.path().to_path_buf()
+        }
+    };
+    let corpus = root.join("corpus");
+    let out = root.join("out");
+    let mut rep = Report {
+        docs: a.docs,
+        seed: a.seed,
+        target_p99_ms: TARGET_P99_MS,
+        ..Report::default()
+    };
+
+    // 1. Generate.
+    let sources = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/corpus/sources");
+    let t = Instant::now();
+    let generator = scaled::Generator::from_sources(&sources, a.seed, a.pages)
+        .unwrap_or_else(|e| die(&format!("reading {}: {e}", sources.display())));
+    if corpus.exists() {
+        // Only what this run generates (a kept folder may hold an older, larger run).
+        for e in std::fs::read_dir(&corpus).into_iter().flatten().flatten() {
+            if e.path().extension().is_some_and(|x| x == "md") {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+    rep.generated = generator
+        .write(&corpus, a.docs)
+        .unwrap_or_else(|e| die(&format!("writing {}: {e}", corpus.display())));
+    rep.generate_seconds = t.elapsed().as_secs_f64();
+    println!(
+        "generated {} fictional documents ({:?}), {} pages, {:.1} MiB in {:.1} s into {}",
+        rep.generated.documents,
+        rep.generated.by_kind,
+        rep.generated.pages,
+        mib(rep.generated.bytes),
+        rep.generate_seconds,
+        corpus.display()
+    );
+
+    // 2. Build.
+    let exe = env!("CARGO_BIN_EXE_ystorfa");
+    let t = Instant::now();
+    let o = Command::new(exe)
+        .arg("build")
+        .arg(&corpus)
+        .arg("--out")
+        .arg(&out)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| die(&format!("running {exe}: {e}")));
+    rep.build_seconds = t.elapsed().as_secs_f64();
+    rep.build_summary = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    if !o.status.success() {
+        eprintln!("{}", String::from_utf8_lossy(&o.stderr));
+        die(&format!("ystorfa build failed ({})", o.status));
+    }
+    rep.search_index_bytes = dir_size(&out.join("search").canonicalize().unwrap_or(out.join("search")));
+    rep.output_bytes = dir_size(&out);
+    println!("build: {:.1} s wall; {}", rep.build_seconds, rep.build_summary);
+    println!(
+        "index: search/ {:.1} MiB, whole output folder {:.1} MiB",
+        mib(rep.search_index_bytes),
+        mib(rep.output_bytes)
+    );
+
+    let mix = mix();
+    if !a.build_only {
+        serve_runs(&a, &out, &mix, &mut rep);
+    }
+
+    // 4. In-process reference.
+    let index = ystorfa::index::open(&out.join("search"))
+        .unwrap_or_else(|e| die(&format!("opening the index: {e}")));
+    let index = Arc::new(index);
+    let searches: Vec<Query> = mix.iter().filter(|q| q.in_process.is_some()).cloned().collect();
+    for &c in &a.clients {
+        let r = drive(
+            "in-process ystorfa::index::search",
+            &searches,
+            c,
+            a.warmup,
+            a.seconds,
+            || {
+                let index = Arc::clone(&index);
+                move |q: &Query| {
+                    let (query, limit) = q.in_process.clone().unwrap_or_default();
+                    ystorfa::index::search(
+                        &index,
+                        &ystorfa::index::SearchRequest {
+                            query,
+                            limit,
+                            per_document: 0,
+                        },
+                    )
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+                }
+            },
+        );
+        print_run(&r);
+        rep.runs.push(r);
+    }
+
+    if let Some(r) = rep.runs.iter().find(|r| r.target.starts_with("ystorfa serve") && r.clients == 8) {
+        rep.target_met = Some(r.overall.p99 <= TARGET_P99_MS && r.overall.errors == 0);
+        println!(
+            "\ntarget p99 <= {TARGET_P99_MS} ms with 8 clients: {} (p99 {:.2} ms)",
+            if rep.target_met == Some(true) { "met" } else { "MISSED" },
+            r.overall.p99
+        );
+    }
+    if let Some(j) = &a.json {
+        let s = serde_json::to_string_pretty(&rep).expect("report serialises");
+        std::fs::write(j, s + "\n").unwrap_or_else(|e| die(&format!("writing {}: {e}", j.display())));
+    }
+    let _ = std::io::stdout().flush();
+}
+
+/// 3. Start `ystorfa serve`, check the mix once, then drive it.
+fn serve_runs(a: &Args, out: &Path, mix: &[Query], rep: &mut Report) {
+    let exe = env!("CARGO_BIN_EXE_ystorfa");
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let log = out.with_file_name("serve.log");
+    let stderr = std::fs::File::create(&log).unwrap_or_else(|e| die(&format!("serve log: {e}")));
+    let child = Command::new(exe)
+        .arg("serve")
+        .arg("--out")
+        .arg(out)
+        .arg("--bind")
+        .arg(format!("127.0.0.1:{port}"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .unwrap_or_else(|e| die(&format!("starting ystorfa serve: {e}")));
+    let mut server = Server(child);
+    let pid = server.0.id();
+    let agent = agent();
+    let t = Instant::now();
+    loop {
+        if let Ok((200, _)) = get(&agent, &format!("{base}/healthz")) {
+            break;
+        }
+        if let Ok(Some(st)) = server.0.try_wait() {
+            eprintln!("{}", std::fs::read_to_string(&log).unwrap_or_default());
+            die(&format!("ystorfa serve exited ({st}) before it was ready"));
+        }
+        if t.elapsed() > Duration::from_secs(120) {
+            die("ystorfa serve not ready after 120 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    println!("serve: ready in {:.2} s on {base}", t.elapsed().as_secs_f64());
+
+    // What each query returns (and a check that every one answers 200).
+    println!("\nquery mix ({} requests):", mix.len());
+    for q in mix {
+        let (status, body) = get(&agent, &format!("{base}{}", q.path))
+            .unwrap_or_else(|e| die(&format!("GET {}: {e}", q.path)));
+        if status != 200 {
+            die(&format!("GET {} answered {status}", q.path));
+        }
+        let totals = q.path.starts_with("/api/search").then(|| {
+            let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+            (
+                v["total_documents"].as_u64().unwrap_or(0),
+                v["total_passages"].as_u64().unwrap_or(0),
+            )
+        });
+        match totals {
+            Some((d, p)) => println!(
+                "  {:<40} {:>5} documents {:>7} passages {:>8} bytes  {}",
+                q.name,
+                d,
+                p,
+                body.len(),
+                q.path
+            ),
+            None => println!("  {:<40} {:>32} bytes  {}", q.name, body.len(), q.path),
+        }
+        rep.mix.push((q.name.to_string(), q.path.clone(), totals));
+    }
+
+    for &c in &a.clients {
+        let r = drive("ystorfa serve (HTTP)", mix, c, a.warmup, a.seconds, || {
+            let agent = agent();
+            let base = base.clone();
+            move |q: &Query| match get(&agent, &format!("{base}{}", q.path)) {
+                Ok((200, _)) => Ok(()),
+                Ok((s, _)) => Err(format!("status {s}")),
+                Err(e) => Err(e),
+            }
+        });
+        print_run(&r);
+        rep.runs.push(r);
+    }
+    rep.server_peak_rss_kb = peak_rss_kb(pid);
+    if let Some(kb) = rep.server_peak_rss_kb {
+        println!("\nserve peak RSS: {:.0} MiB", kb as f64 / 1024.0);
+    }
+    drop(server);
+}
