@@ -13,7 +13,8 @@ use std::path::PathBuf;
 pub struct Args {
     /// The query: words (all must match), "phrases", OR, NOT, (groups), and
     /// field filters: theme:coercive_control, kind:dhr, year:[2019 TO 2023],
-    /// section:recommendations, agency:police.
+    /// section:recommendations, agency:police. May be "" when a filter flag
+    /// is given (every passage passing the filters).
     pub query: String,
     /// Folder written by `ystorfa build`.
     #[arg(long, default_value = "index")]
@@ -28,6 +29,62 @@ pub struct Args {
     /// Maximum number of passages shown per document (0: all found).
     #[arg(long, default_value_t = 3)]
     pub per_doc: usize,
+    /// Skip this many documents first (paging: `--offset 20` is page 2 of 20).
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+}
+
+/// Facet filters (the same as the served page's). Repeat a flag for several
+/// values: kinds, areas, languages and sections are alternatives; themes and
+/// agencies must all be present.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct FilterArgs {
+    /// Only documents carrying this theme (repeatable: all must be carried).
+    #[arg(long = "theme", value_name = "THEME")]
+    pub themes: Vec<String>,
+    /// Only documents of this kind: dhr, cpr, apr, mhhr, susr, pfd, strategy, other (repeatable).
+    #[arg(long = "kind", value_name = "KIND")]
+    pub kinds: Vec<String>,
+    /// Only documents of this year or later.
+    #[arg(long, value_name = "YEAR")]
+    pub year_from: Option<i32>,
+    /// Only documents of this year or earlier.
+    #[arg(long, value_name = "YEAR")]
+    pub year_to: Option<i32>,
+    /// Only documents from this area (repeatable).
+    #[arg(long = "area", value_name = "AREA")]
+    pub areas: Vec<String>,
+    /// Only documents with recommendations addressed to this agency, e.g.
+    /// police, gp_primary_care (repeatable: all must be addressed).
+    #[arg(long = "agency", value_name = "AGENCY")]
+    pub agencies: Vec<String>,
+    /// Only documents in this language: en, cy, en+cy (repeatable).
+    #[arg(long = "language", value_name = "LANG")]
+    pub languages: Vec<String>,
+    /// Only passages in sections of this kind, e.g. analysis, recommendations (repeatable).
+    #[arg(long = "section", value_name = "KIND")]
+    pub sections: Vec<String>,
+    /// Only passages that are (part of) a recommendation.
+    #[arg(long)]
+    pub recommendations: bool,
+}
+
+impl From<FilterArgs> for index::SearchFilters {
+    fn from(a: FilterArgs) -> index::SearchFilters {
+        index::SearchFilters {
+            themes: a.themes,
+            kinds: a.kinds,
+            year_from: a.year_from,
+            year_to: a.year_to,
+            areas: a.areas,
+            agencies: a.agencies,
+            languages: a.languages,
+            sections: a.sections,
+            recommendations: a.recommendations,
+        }
+    }
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
@@ -36,7 +93,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         &idx,
         &index::SearchRequest {
             query: args.query.clone(),
+            filters: args.filters.into(),
             limit: args.limit,
+            offset: args.offset,
             per_document: args.per_doc,
         },
     );
@@ -91,7 +150,16 @@ pub fn render(res: &SearchResults, style: Style) -> String {
         res.query
     );
     if res.documents.len() < res.total_documents {
-        let _ = writeln!(s, "showing the best {}", res.documents.len());
+        if res.offset == 0 {
+            let _ = writeln!(s, "showing the best {}", res.documents.len());
+        } else {
+            let _ = writeln!(
+                s,
+                "showing documents {} to {}",
+                res.offset + 1,
+                res.offset + res.documents.len()
+            );
+        }
     }
     for d in &res.documents {
         let year = d.year.map(|y| format!(", {y}")).unwrap_or_default();
@@ -148,6 +216,9 @@ mod tests {
     fn results() -> SearchResults {
         SearchResults {
             query: "risk".into(),
+            filters: Default::default(),
+            offset: 0,
+            limit: 20,
             total_passages: 3,
             total_documents: 2,
             documents: vec![DocHits {
@@ -189,6 +260,7 @@ mod tests {
                 query: "\"risk assessment\" OR coercive".into(),
                 limit: 10,
                 per_document: 1,
+                ..Default::default()
             },
         )
         .expect("search");

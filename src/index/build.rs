@@ -50,11 +50,31 @@ pub(super) fn passage_documents(f: &Fields, ord: u64, pd: &ProcessedDoc) -> Vec<
             v.push(&t.theme);
         }
     }
+    // Agencies addressed anywhere in the document, in first-seen order.
+    let mut doc_agencies: Vec<&str> = Vec::new();
+    for r in &pd.recommendations {
+        for a in &r.agencies {
+            if !doc_agencies.contains(&a.as_str()) {
+                doc_agencies.push(a);
+            }
+        }
+    }
     let mut out = Vec::with_capacity(d.passages.len());
+    // Character offset of each passage start, counted incrementally
+    // (passages are in text order; a backwards step is recounted).
+    let (mut byte_at, mut char_at) = (0usize, 0usize);
     for p in &d.passages {
         let Some(text) = d.text.get(p.start..p.end) else {
             continue;
         };
+        if p.start < byte_at {
+            (byte_at, char_at) = (0, 0);
+        }
+        char_at += d
+            .text
+            .get(byte_at..p.start)
+            .map_or(0, |s| s.chars().count());
+        byte_at = p.start;
         let mut t = TantivyDocument::default();
         t.add_text(f.doc, &d.id);
         t.add_u64(f.doc_ord, ord);
@@ -103,6 +123,10 @@ pub(super) fn passage_documents(f: &Fields, ord: u64, pd: &ProcessedDoc) -> Vec<
             t.add_text(f.agency, a);
         }
         t.add_bool(f.is_recommendation, is_rec);
+        for a in &doc_agencies {
+            t.add_text(f.doc_agency, a);
+        }
+        t.add_u64(f.start, char_at as u64);
         out.push(t);
     }
     out

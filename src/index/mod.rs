@@ -33,7 +33,7 @@
 use crate::model::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use tantivy::collector::{Collector, SegmentCollector, TopDocs};
+use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::schema::{
     Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
     Value,
@@ -61,8 +61,6 @@ const WRITER_MEMORY: usize = 50_000_000;
 const SNIPPET_CHARS: usize = 200;
 /// Documents listed when a request says `limit: 0`.
 pub const DEFAULT_LIMIT: usize = 20;
-/// Most passages fetched to fill the document groups.
-const MAX_PASSAGES_FETCHED: usize = 100_000;
 
 /// Counts from writing an index.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -74,11 +72,51 @@ pub struct IndexStats {
 /// A search request.
 #[derive(Debug, Clone, Default)]
 pub struct SearchRequest {
+    /// The query (see the module documentation). May be empty when a
+    /// filter is given: every passage passing the filters then matches.
     pub query: String,
+    /// Facet filters, combined with the query.
+    pub filters: SearchFilters,
     /// Max number of documents (groups) returned; 0 means [`DEFAULT_LIMIT`].
     pub limit: usize,
+    /// Document groups skipped before the first returned (paging; every
+    /// group can be reached).
+    pub offset: usize,
     /// Max hits listed per document; 0 means all hits found.
     pub per_document: usize,
+}
+
+/// Facet filters of a search. Values of one facet that a document has only
+/// one of (kind, area, language, section) are alternatives (any of them);
+/// themes and agencies, which a document has many of, must all be present.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct SearchFilters {
+    /// Documents carrying every one of these themes.
+    pub themes: Vec<String>,
+    /// Documents of any of these kinds (dhr, cpr, ...).
+    pub kinds: Vec<String>,
+    /// Documents of this year or later.
+    pub year_from: Option<i32>,
+    /// Documents of this year or earlier.
+    pub year_to: Option<i32>,
+    /// Documents from any of these areas.
+    pub areas: Vec<String>,
+    /// Documents whose recommendations address every one of these agencies.
+    pub agencies: Vec<String>,
+    /// Documents in any of these languages (en, cy, en+cy).
+    pub languages: Vec<String>,
+    /// Passages in sections of any of these kinds (analysis, recommendations, ...).
+    pub sections: Vec<String>,
+    /// Only passages that are (part of) a recommendation.
+    pub recommendations: bool,
+}
+
+impl SearchFilters {
+    /// True when no filter is set.
+    pub fn is_empty(&self) -> bool {
+        *self == SearchFilters::default()
+    }
 }
 
 /// One matching passage.
@@ -133,12 +171,17 @@ pub struct Facets {
     pub year: Vec<FacetCount>,
     /// Themes assigned to the matching documents.
     pub theme: Vec<FacetCount>,
+    pub area: Vec<FacetCount>,
+    /// Agencies addressed by the matching documents' recommendations.
+    pub agency: Vec<FacetCount>,
+    pub language: Vec<FacetCount>,
 }
 
 /// What [`search`] returns (also the `ystorfa search --json` output):
 ///
 /// ```json
-/// { "query": "...", "total_passages": 12, "total_documents": 3,
+/// { "query": "...", "filters": { "themes": [], "kinds": ["dhr"], ... },
+///   "offset": 0, "limit": 20, "total_passages": 12, "total_documents": 3,
 ///   "documents": [ { "doc_id": "d…", "file": "…", "title": "…", "kind": "dhr",
 ///                    "year": 2021, "score": 7.1, "matched_passages": 5,
 ///                    "hits": [ { "passage": 14, "page": 12,
@@ -147,16 +190,23 @@ pub struct Facets {
 ///                                "snippet": "…", "highlights": [[4, 9]],
 ///                                "snippet_html": "…<mark>…</mark>…",
 ///                                "is_recommendation": false } ] } ],
-///   "facets": { "kind": [{"value": "dhr", "documents": 2}], "year": [...], "theme": [...] } }
+///   "facets": { "kind": [{"value": "dhr", "documents": 2}], "year": [...], "theme": [...],
+///               "area": [...], "agency": [...], "language": [...] } }
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct SearchResults {
     pub query: String,
+    /// The filters applied.
+    pub filters: SearchFilters,
+    /// Document groups skipped (paging).
+    pub offset: usize,
+    /// Most document groups returned.
+    pub limit: usize,
     /// Passages matching the query.
     pub total_passages: usize,
     /// Distinct documents with at least one matching passage.
     pub total_documents: usize,
-    /// Best document first, at most `limit`.
+    /// Best document first, at most `limit`, from `offset`.
     pub documents: Vec<DocHits>,
     pub facets: Facets,
 }
@@ -180,7 +230,7 @@ mod snippet;
 
 pub use build::{build_in_dir, build_in_ram};
 pub use schema::{ANALYZER_EN, ANALYZER_KEYWORD, fields, schema};
-pub use search::search;
+pub use search::{DocMeta, SearchIndex, StoredPassage, search};
 pub use snippet::html_escape;
 #[allow(unused_imports)]
 use {query::*, schema::*, snippet::*};

@@ -42,6 +42,12 @@ pub mod fields {
     pub const AGENCY: &str = "agency";
     /// True when the passage overlaps a recommendation.
     pub const IS_RECOMMENDATION: &str = "is_recommendation";
+    /// Agencies addressed by any recommendation of the passage's document
+    /// (keyword, one value each; the document-level agency facet).
+    pub const DOC_AGENCY: &str = "doc_agency";
+    /// Character offset of the passage's start in the document text (the
+    /// offsets of `tags.jsonl` and `recommendations.jsonl`).
+    pub const START: &str = "start";
 }
 
 /// Name of the English analyzer: simple tokenizer, long tokens removed,
@@ -71,6 +77,8 @@ pub(super) struct Fields {
     pub(super) doc_theme: Field,
     pub(super) agency: Field,
     pub(super) is_recommendation: Field,
+    pub(super) doc_agency: Field,
+    pub(super) start: Field,
 }
 
 impl Fields {
@@ -102,6 +110,8 @@ impl Fields {
             doc_theme: get(DOC_THEME)?,
             agency: get(AGENCY)?,
             is_recommendation: get(IS_RECOMMENDATION)?,
+            doc_agency: get(DOC_AGENCY)?,
+            start: get(START)?,
         })
     }
 }
@@ -135,13 +145,15 @@ pub fn schema() -> Schema {
     b.add_text_field(SECTION, keyword.clone());
     b.add_text_field(TRAIL, en.clone());
     b.add_u64_field(PAGE, INDEXED | STORED);
-    b.add_u64_field(PASSAGE, STORED);
+    b.add_u64_field(PASSAGE, STORED | tantivy::schema::FAST);
     b.add_text_field(PASSAGE_KIND, keyword.clone());
     b.add_text_field(TEXT, en);
     b.add_text_field(THEME, keyword.clone());
     b.add_text_field(DOC_THEME, keyword.clone());
-    b.add_text_field(AGENCY, keyword);
+    b.add_text_field(AGENCY, keyword.clone());
     b.add_bool_field(IS_RECOMMENDATION, INDEXED | STORED);
+    b.add_text_field(DOC_AGENCY, keyword);
+    b.add_u64_field(START, STORED | tantivy::schema::FAST);
     b.build()
 }
 

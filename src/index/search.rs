@@ -1,197 +1,571 @@
-//! Running a search: distinct-document counting, top passages grouped by
-//! document, hits with snippets, facet counts.
+//! Running a search on an open [`SearchIndex`]: the query combined with the
+//! facet filters, every matching passage grouped by document (no cap), the
+//! requested page of document groups with their best passages and
+//! snippets, and facet counts over the whole result set.
+//!
+//! Document metadata (title, kind, year, themes, agencies) is read once when
+//! the index is opened, into a table by `doc_ord`; a search then touches
+//! stored passages only for the hits it shows.
 
 use super::*;
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
+};
+use tantivy::{IndexReader, Term};
 
-/// Collects, over every matching passage, the count and the first passage
-/// address of each distinct document (by `doc_ord`).
-pub(super) struct DistinctDocs;
-
-pub(super) struct DistinctDocsSegment {
-    segment: SegmentOrdinal,
-    column: tantivy::columnar::Column<u64>,
-    count: usize,
-    seen: BTreeMap<u64, DocAddress>,
+/// Metadata of one indexed document, shared by all its passages.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct DocMeta {
+    pub doc_id: String,
+    pub file: String,
+    pub title: String,
+    pub kind: String,
+    pub year: Option<i32>,
+    pub area: Option<String>,
+    pub language: String,
+    /// Themes assigned to the document.
+    pub themes: Vec<String>,
+    /// Agencies addressed by the document's recommendations.
+    pub agencies: Vec<String>,
+    /// Number of passages indexed.
+    pub passages: usize,
 }
 
-impl Collector for DistinctDocs {
-    type Fruit = (usize, BTreeMap<u64, DocAddress>);
-    type Child = DistinctDocsSegment;
+/// One stored passage, as the document view shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StoredPassage {
+    /// Position of the passage in the document, from 0.
+    pub index: usize,
+    pub page: u32,
+    /// "paragraph", "list_item", "heading" or "table_row".
+    pub kind: String,
+    /// Heading trail.
+    pub section: String,
+    /// Section kind ("analysis").
+    pub section_kind: String,
+    /// Character offset of the passage in the document text.
+    pub start: usize,
+    pub text: String,
+    /// Themes with present evidence in the passage.
+    pub themes: Vec<String>,
+    pub is_recommendation: bool,
+}
+
+/// Where a passage lives: its character start, position and address.
+#[derive(Debug, Clone, Copy)]
+struct PassageLoc {
+    start: u64,
+    passage: u64,
+    addr: DocAddress,
+}
+
+/// An opened passage index with a long-lived reader, ready for many
+/// searches (the served page keeps one per generation).
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    f: Fields,
+    /// By `doc_ord`.
+    docs: Vec<DocMeta>,
+    by_id: HashMap<String, usize>,
+    /// By `doc_ord`: passages sorted by start.
+    locs: Vec<Vec<PassageLoc>>,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("documents", &self.docs.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Most documents an index may hold (a guard against a corrupt `doc_ord`).
+const MAX_DOCUMENTS: u64 = 50_000_000;
+
+impl SearchIndex {
+    /// Open the index in `dir`.
+    pub fn open(dir: &Path) -> Result<SearchIndex, IndexError> {
+        SearchIndex::from_index(open(dir)?)
+    }
+
+    /// Wrap an index (on disk or in RAM) and read its document table.
+    pub fn from_index(index: Index) -> Result<SearchIndex, IndexError> {
+        register_analyzers(&index);
+        let f = Fields::from_schema(&index.schema())?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .try_into()?;
+        let searcher = reader.searcher();
+        let mut docs: Vec<Option<DocMeta>> = Vec::new();
+        let mut locs: Vec<Vec<PassageLoc>> = Vec::new();
+        for (seg_ord, seg) in searcher.segment_readers().iter().enumerate() {
+            let ff = seg.fast_fields();
+            let ord_col = ff.u64(fields::DOC_ORD)?;
+            let passage_col = ff.u64(fields::PASSAGE)?;
+            let start_col = ff.u64(fields::START)?;
+            for doc in seg.doc_ids_alive() {
+                let Some(ord) = ord_col.first(doc) else {
+                    continue;
+                };
+                if ord >= MAX_DOCUMENTS {
+                    return Err(IndexError::Tantivy(tantivy::TantivyError::InvalidArgument(
+                        format!("corrupt index: document ordinal {ord}"),
+                    )));
+                }
+                let ord = ord as usize;
+                if docs.len() <= ord {
+                    docs.resize(ord + 1, None);
+                    locs.resize(ord + 1, Vec::new());
+                }
+                let addr = DocAddress::new(seg_ord as SegmentOrdinal, doc);
+                if docs[ord].is_none() {
+                    let stored: TantivyDocument = searcher.doc(addr)?;
+                    docs[ord] = Some(doc_meta(&f, &stored));
+                }
+                if let Some(m) = docs[ord].as_mut() {
+                    m.passages += 1;
+                }
+                locs[ord].push(PassageLoc {
+                    start: start_col.first(doc).unwrap_or(0),
+                    passage: passage_col.first(doc).unwrap_or(0),
+                    addr,
+                });
+            }
+        }
+        for l in &mut locs {
+            l.sort_by_key(|p| (p.start, p.passage));
+        }
+        let docs: Vec<DocMeta> = docs.into_iter().map(Option::unwrap_or_default).collect();
+        let by_id = docs
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| !d.doc_id.is_empty())
+            .map(|(i, d)| (d.doc_id.clone(), i))
+            .collect();
+        Ok(SearchIndex {
+            index,
+            reader,
+            f,
+            docs,
+            by_id,
+            locs,
+        })
+    }
+
+    /// Every indexed document, in `doc_ord` order (by document id).
+    pub fn documents(&self) -> impl Iterator<Item = &DocMeta> {
+        self.docs.iter().filter(|d| !d.doc_id.is_empty())
+    }
+
+    /// One document's metadata.
+    pub fn document(&self, doc_id: &str) -> Option<&DocMeta> {
+        self.by_id.get(doc_id).map(|&i| &self.docs[i])
+    }
+
+    /// The position of the passage holding character `offset` of the
+    /// document's text (the last passage starting at or before it).
+    pub fn passage_at(&self, doc_id: &str, offset: usize) -> Option<usize> {
+        let locs = &self.locs[*self.by_id.get(doc_id)?];
+        let i = locs.partition_point(|l| l.start <= offset as u64);
+        let l = locs.get(i.checked_sub(1)?)?;
+        Some(l.passage as usize)
+    }
+
+    /// One stored passage by position.
+    pub fn passage(
+        &self,
+        doc_id: &str,
+        passage: usize,
+    ) -> Result<Option<StoredPassage>, IndexError> {
+        let Some(&ord) = self.by_id.get(doc_id) else {
+            return Ok(None);
+        };
+        let Some(loc) = self.locs[ord].iter().find(|l| l.passage == passage as u64) else {
+            return Ok(None);
+        };
+        let searcher = self.reader.searcher();
+        Ok(Some(self.stored_passage(&searcher.doc(loc.addr)?)))
+    }
+
+    /// Every passage of a document in text order, or `None` for an
+    /// unknown document.
+    pub fn passages(&self, doc_id: &str) -> Result<Option<Vec<StoredPassage>>, IndexError> {
+        let Some(&ord) = self.by_id.get(doc_id) else {
+            return Ok(None);
+        };
+        let searcher = self.reader.searcher();
+        let mut out = Vec::with_capacity(self.locs[ord].len());
+        for loc in &self.locs[ord] {
+            out.push(self.stored_passage(&searcher.doc(loc.addr)?));
+        }
+        Ok(Some(out))
+    }
+
+    fn stored_passage(&self, doc: &TantivyDocument) -> StoredPassage {
+        let f = &self.f;
+        StoredPassage {
+            index: first_u64(doc, f.passage) as usize,
+            page: u32::try_from(first_u64(doc, f.page)).unwrap_or(u32::MAX),
+            kind: first_str(doc, f.passage_kind)
+                .unwrap_or_default()
+                .to_string(),
+            section: first_str(doc, f.trail).unwrap_or_default().to_string(),
+            section_kind: first_str(doc, f.section).unwrap_or_default().to_string(),
+            start: first_u64(doc, f.start) as usize,
+            text: first_str(doc, f.text).unwrap_or_default().to_string(),
+            themes: all_str(doc, f.theme),
+            is_recommendation: doc
+                .get_first(f.is_recommendation)
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false),
+        }
+    }
+
+    /// Run a search: see [`SearchRequest`] and [`SearchResults`].
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, IndexError> {
+        let f = &self.f;
+        let filters = self.filter_clauses(&req.filters)?;
+        let text_query: Box<dyn Query> = if req.query.trim().is_empty() && !filters.is_empty() {
+            Box::new(AllQuery)
+        } else {
+            parse(&self.index, f, &req.query)?
+        };
+        let query: Box<dyn Query> = if filters.is_empty() {
+            text_query
+        } else {
+            let mut clauses = vec![(Occur::Must, text_query)];
+            for q in filters {
+                clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)) as _));
+            }
+            Box::new(BooleanQuery::new(clauses))
+        };
+        let limit = if req.limit == 0 {
+            DEFAULT_LIMIT
+        } else {
+            req.limit
+        };
+        let searcher = self.reader.searcher();
+        let mut groups = searcher.search(
+            &*query,
+            &Grouped {
+                per_doc: req.per_document,
+                ords: self.docs.len(),
+            },
+        )?;
+        groups.sort_by(|a, b| b.best.total_cmp(&a.best).then(a.ord.cmp(&b.ord)));
+
+        let mut res = SearchResults {
+            query: req.query.clone(),
+            filters: req.filters.clone(),
+            offset: req.offset,
+            limit,
+            total_passages: groups.iter().map(|g| g.count).sum(),
+            total_documents: groups.len(),
+            documents: Vec::new(),
+            facets: self.facets(groups.iter().map(|g| g.ord)),
+        };
+        if groups.is_empty() {
+            return Ok(res);
+        }
+        let mut snippets = SnippetGenerator::create(&searcher, &*query, f.text)?;
+        snippets.set_max_num_chars(SNIPPET_CHARS);
+        for g in groups.iter().skip(req.offset).take(limit) {
+            let meta = self.docs.get(g.ord).cloned().unwrap_or_default();
+            let mut hits = Vec::with_capacity(g.top.len());
+            for &(score, addr) in &g.top {
+                let doc: TantivyDocument = searcher.doc(addr)?;
+                let text = first_str(&doc, f.text).unwrap_or_default();
+                let (snippet, highlights) = make_snippet(&snippets, text);
+                hits.push(Hit {
+                    passage: first_u64(&doc, f.passage) as usize,
+                    page: u32::try_from(first_u64(&doc, f.page)).unwrap_or(u32::MAX),
+                    section: first_str(&doc, f.trail).unwrap_or_default().to_string(),
+                    section_kind: first_str(&doc, f.section).unwrap_or_default().to_string(),
+                    score,
+                    snippet_html: snippet_html(&snippet, &highlights),
+                    snippet,
+                    highlights,
+                    is_recommendation: doc
+                        .get_first(f.is_recommendation)
+                        .and_then(|v| v.as_bool())
+                        .unwrap_or(false),
+                });
+            }
+            res.documents.push(DocHits {
+                doc_id: meta.doc_id,
+                file: meta.file,
+                title: meta.title,
+                kind: meta.kind,
+                year: meta.year,
+                score: g.best,
+                matched_passages: g.count,
+                hits,
+            });
+        }
+        Ok(res)
+    }
+
+    /// The filter queries of `filters` (each a required clause).
+    fn filter_clauses(&self, filters: &SearchFilters) -> Result<Vec<Box<dyn Query>>, IndexError> {
+        let f = &self.f;
+        let mut out: Vec<Box<dyn Query>> = Vec::new();
+        // Any of the values (one value per document).
+        let any_of = |field: Field, values: &[String], out: &mut Vec<Box<dyn Query>>| {
+            if values.is_empty() {
+                return;
+            }
+            let clauses: Vec<(Occur, Box<dyn Query>)> = values
+                .iter()
+                .map(|v| (Occur::Should, self.keyword_query(field, v)))
+                .collect();
+            out.push(Box::new(BooleanQuery::new(clauses)));
+        };
+        // Every one of the values (many values per document).
+        let all_of = |field: Field, values: &[String], out: &mut Vec<Box<dyn Query>>| {
+            for v in values {
+                out.push(self.keyword_query(field, v));
+            }
+        };
+        all_of(f.doc_theme, &filters.themes, &mut out);
+        any_of(f.kind, &filters.kinds, &mut out);
+        any_of(f.area, &filters.areas, &mut out);
+        any_of(f.language, &filters.languages, &mut out);
+        any_of(f.section, &filters.sections, &mut out);
+        all_of(f.doc_agency, &filters.agencies, &mut out);
+        if filters.recommendations {
+            out.push(Box::new(TermQuery::new(
+                Term::from_field_bool(f.is_recommendation, true),
+                IndexRecordOption::Basic,
+            )));
+        }
+        if let (Some(from), Some(to)) = (filters.year_from, filters.year_to)
+            && from > to
+        {
+            return Err(IndexError::Query(format!(
+                "the year range is empty: from {from} to {to}"
+            )));
+        }
+        if filters.year_from.is_some() || filters.year_to.is_some() {
+            use std::ops::Bound;
+            let bound = |y: Option<i32>| match y {
+                Some(y) => Bound::Included(Term::from_field_i64(f.year, i64::from(y))),
+                None => Bound::Unbounded,
+            };
+            out.push(Box::new(RangeQuery::new(
+                bound(filters.year_from),
+                bound(filters.year_to),
+            )));
+        }
+        Ok(out)
+    }
+
+    /// A term query for a keyword field, normalised as the field is
+    /// (lower-cased whole value).
+    fn keyword_query(&self, field: Field, value: &str) -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, &value.trim().to_lowercase()),
+            IndexRecordOption::Basic,
+        ))
+    }
+
+    /// Document counts by facet over the matching documents.
+    fn facets(&self, ords: impl Iterator<Item = usize>) -> Facets {
+        let mut kind: BTreeMap<String, usize> = BTreeMap::new();
+        let mut year: BTreeMap<String, usize> = BTreeMap::new();
+        let mut theme: BTreeMap<String, usize> = BTreeMap::new();
+        let mut area: BTreeMap<String, usize> = BTreeMap::new();
+        let mut agency: BTreeMap<String, usize> = BTreeMap::new();
+        let mut language: BTreeMap<String, usize> = BTreeMap::new();
+        for ord in ords {
+            let Some(d) = self.docs.get(ord) else {
+                continue;
+            };
+            if !d.kind.is_empty() {
+                *kind.entry(d.kind.clone()).or_default() += 1;
+            }
+            if let Some(y) = d.year {
+                *year.entry(y.to_string()).or_default() += 1;
+            }
+            if let Some(a) = &d.area {
+                *area.entry(a.clone()).or_default() += 1;
+            }
+            if !d.language.is_empty() {
+                *language.entry(d.language.clone()).or_default() += 1;
+            }
+            for t in &d.themes {
+                *theme.entry(t.clone()).or_default() += 1;
+            }
+            for a in &d.agencies {
+                *agency.entry(a.clone()).or_default() += 1;
+            }
+        }
+        let ranked = |m: BTreeMap<String, usize>| {
+            let mut v: Vec<FacetCount> = m
+                .into_iter()
+                .map(|(value, documents)| FacetCount { value, documents })
+                .collect();
+            // Stable sort: equal counts stay in value order.
+            v.sort_by_key(|f| std::cmp::Reverse(f.documents));
+            v
+        };
+        Facets {
+            kind: ranked(kind),
+            year: ranked(year),
+            theme: ranked(theme),
+            area: ranked(area),
+            agency: ranked(agency),
+            language: ranked(language),
+        }
+    }
+}
+
+/// Run one search on `index` (opens a reader and reads the document table:
+/// for one-off searches; keep a [`SearchIndex`] for many).
+pub fn search(index: &Index, req: &SearchRequest) -> Result<SearchResults, IndexError> {
+    SearchIndex::from_index(index.clone())?.search(req)
+}
+
+fn doc_meta(f: &Fields, doc: &TantivyDocument) -> DocMeta {
+    DocMeta {
+        doc_id: first_str(doc, f.doc).unwrap_or_default().to_string(),
+        file: first_str(doc, f.file).unwrap_or_default().to_string(),
+        title: first_str(doc, f.title).unwrap_or_default().to_string(),
+        kind: first_str(doc, f.kind).unwrap_or_default().to_string(),
+        year: doc
+            .get_first(f.year)
+            .and_then(|v| v.as_i64())
+            .and_then(|y| i32::try_from(y).ok()),
+        area: first_str(doc, f.area).map(str::to_string),
+        language: first_str(doc, f.language).unwrap_or_default().to_string(),
+        themes: all_str(doc, f.doc_theme),
+        agencies: all_str(doc, f.doc_agency),
+        passages: 0,
+    }
+}
+
+/// One document's group of matching passages.
+#[derive(Debug, Clone)]
+pub(super) struct Group {
+    ord: usize,
+    best: Score,
+    count: usize,
+    /// Best passages first (at most `per_doc` unless it is 0).
+    top: Vec<(Score, DocAddress)>,
+}
+
+/// Groups every matching passage by document (`doc_ord`), counting them
+/// and keeping the best `per_doc` of each (all when 0). Exact, uncapped,
+/// and linear in the number of matches.
+pub(super) struct Grouped {
+    per_doc: usize,
+    ords: usize,
+}
+
+pub(super) struct GroupedSegment {
+    segment: SegmentOrdinal,
+    per_doc: usize,
+    column: tantivy::columnar::Column<u64>,
+    groups: Vec<Option<Group>>,
+}
+
+/// Better first: higher score, then earlier address.
+fn hit_order(a: &(Score, DocAddress), b: &(Score, DocAddress)) -> std::cmp::Ordering {
+    b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
+}
+
+impl Collector for Grouped {
+    type Fruit = Vec<Group>;
+    type Child = GroupedSegment;
 
     fn for_segment(
         &self,
         segment: SegmentOrdinal,
         reader: &tantivy::SegmentReader,
-    ) -> tantivy::Result<DistinctDocsSegment> {
-        Ok(DistinctDocsSegment {
+    ) -> tantivy::Result<GroupedSegment> {
+        Ok(GroupedSegment {
             segment,
+            per_doc: self.per_doc,
             column: reader.fast_fields().u64(fields::DOC_ORD)?,
-            count: 0,
-            seen: BTreeMap::new(),
+            groups: vec![None; self.ords],
         })
     }
 
     fn requires_scoring(&self) -> bool {
-        false
+        true
     }
 
-    fn merge_fruits(
-        &self,
-        fruits: Vec<(usize, BTreeMap<u64, DocAddress>)>,
-    ) -> tantivy::Result<Self::Fruit> {
-        let mut count = 0;
-        let mut all = BTreeMap::new();
-        for (c, m) in fruits {
-            count += c;
-            for (k, v) in m {
-                all.entry(k).or_insert(v);
+    fn merge_fruits(&self, fruits: Vec<Vec<Group>>) -> tantivy::Result<Vec<Group>> {
+        let mut all: BTreeMap<usize, Group> = BTreeMap::new();
+        for g in fruits.into_iter().flatten() {
+            match all.entry(g.ord) {
+                std::collections::btree_map::Entry::Vacant(v) => {
+                    v.insert(g);
+                }
+                std::collections::btree_map::Entry::Occupied(mut o) => {
+                    let m = o.get_mut();
+                    m.count += g.count;
+                    m.best = m.best.max(g.best);
+                    m.top.extend(g.top);
+                }
             }
         }
-        Ok((count, all))
+        Ok(all
+            .into_values()
+            .map(|mut g| {
+                g.top.sort_by(hit_order);
+                if self.per_doc > 0 {
+                    g.top.truncate(self.per_doc);
+                }
+                g
+            })
+            .collect())
     }
 }
 
-impl SegmentCollector for DistinctDocsSegment {
-    type Fruit = (usize, BTreeMap<u64, DocAddress>);
+impl SegmentCollector for GroupedSegment {
+    type Fruit = Vec<Group>;
 
-    fn collect(&mut self, doc: DocId, _score: Score) {
-        self.count += 1;
-        if let Some(ord) = self.column.first(doc) {
-            self.seen
-                .entry(ord)
-                .or_insert(DocAddress::new(self.segment, doc));
-        }
-    }
-
-    fn harvest(self) -> Self::Fruit {
-        (self.count, self.seen)
-    }
-}
-
-/// Run a search.
-pub fn search(index: &Index, req: &SearchRequest) -> Result<SearchResults, IndexError> {
-    let f = Fields::from_schema(&index.schema())?;
-    let query = parse(index, &f, &req.query)?;
-    let reader = index
-        .reader_builder()
-        .reload_policy(tantivy::ReloadPolicy::Manual)
-        .try_into()?;
-    let searcher = reader.searcher();
-    let limit = if req.limit == 0 {
-        DEFAULT_LIMIT
-    } else {
-        req.limit
-    };
-
-    let (total_passages, distinct) = searcher.search(&*query, &DistinctDocs)?;
-    let total_documents = distinct.len();
-    let mut res = SearchResults {
-        query: req.query.clone(),
-        total_passages,
-        total_documents,
-        documents: Vec::new(),
-        facets: facets(&searcher, &f, distinct.values())?,
-    };
-    if total_passages == 0 {
-        return Ok(res);
-    }
-
-    // Fetch enough top passages to fill `limit` document groups.
-    let mut fetch = limit
-        .saturating_mul(20)
-        .clamp(1, MAX_PASSAGES_FETCHED)
-        .min(total_passages);
-    let (top, ords) = loop {
-        let top = searcher.search(&*query, &TopDocs::with_limit(fetch).order_by_score())?;
-        let ords = doc_ords(&searcher, &top)?;
-        let groups: std::collections::HashSet<u64> = ords.iter().copied().collect();
-        if groups.len() >= limit.min(total_documents)
-            || fetch >= total_passages
-            || fetch >= MAX_PASSAGES_FETCHED
-        {
-            break (top, ords);
-        }
-        fetch = fetch
-            .saturating_mul(4)
-            .min(total_passages)
-            .min(MAX_PASSAGES_FETCHED);
-    };
-
-    let mut snippets = SnippetGenerator::create(&searcher, &*query, f.text)?;
-    snippets.set_max_num_chars(SNIPPET_CHARS);
-    let mut by_ord: HashMap<u64, usize> = HashMap::new();
-    for ((score, addr), ord) in top.into_iter().zip(ords) {
-        // Stored documents are loaded only for the hits shown.
-        let gi = match by_ord.get(&ord) {
-            Some(&i) => i,
-            None if res.documents.len() >= limit => continue,
-            None => {
-                let doc: TantivyDocument = searcher.doc(addr)?;
-                res.documents.push(DocHits {
-                    doc_id: first_str(&doc, f.doc).unwrap_or_default().to_string(),
-                    file: first_str(&doc, f.file).unwrap_or_default().to_string(),
-                    title: first_str(&doc, f.title).unwrap_or_default().to_string(),
-                    kind: first_str(&doc, f.kind).unwrap_or_default().to_string(),
-                    year: doc
-                        .get_first(f.year)
-                        .and_then(|v| v.as_i64())
-                        .and_then(|y| i32::try_from(y).ok()),
-                    score,
-                    matched_passages: 0,
-                    hits: Vec::new(),
-                });
-                by_ord.insert(ord, res.documents.len() - 1);
-                res.documents.len() - 1
-            }
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let Some(ord) = self.column.first(doc) else {
+            return;
         };
-        let group = &mut res.documents[gi];
-        group.matched_passages += 1;
-        if req.per_document > 0 && group.hits.len() >= req.per_document {
-            continue;
-        }
-        let doc: TantivyDocument = searcher.doc(addr)?;
-        let text = first_str(&doc, f.text).unwrap_or_default();
-        let (snippet, highlights) = make_snippet(&snippets, text);
-        group.hits.push(Hit {
-            passage: first_u64(&doc, f.passage) as usize,
-            page: u32::try_from(first_u64(&doc, f.page)).unwrap_or(u32::MAX),
-            section: first_str(&doc, f.trail).unwrap_or_default().to_string(),
-            section_kind: first_str(&doc, f.section).unwrap_or_default().to_string(),
-            score,
-            snippet_html: snippet_html(&snippet, &highlights),
-            snippet,
-            highlights,
-            is_recommendation: doc
-                .get_first(f.is_recommendation)
-                .and_then(|v| v.as_bool())
-                .unwrap_or(false),
+        let Some(slot) = self.groups.get_mut(ord as usize) else {
+            return;
+        };
+        let addr = DocAddress::new(self.segment, doc);
+        let g = slot.get_or_insert_with(|| Group {
+            ord: ord as usize,
+            best: score,
+            count: 0,
+            top: Vec::new(),
         });
-    }
-    Ok(res)
-}
-
-/// The `doc_ord` of each passage address (passages without one share the
-/// group `u64::MAX`).
-pub(super) fn doc_ords(
-    searcher: &tantivy::Searcher,
-    top: &[(Score, DocAddress)],
-) -> Result<Vec<u64>, IndexError> {
-    let mut columns: HashMap<SegmentOrdinal, tantivy::columnar::Column<u64>> = HashMap::new();
-    let mut out = Vec::with_capacity(top.len());
-    for (_, addr) in top {
-        let column = match columns.get(&addr.segment_ord) {
-            Some(c) => c,
-            None => {
-                let c = searcher
-                    .segment_reader(addr.segment_ord)
-                    .fast_fields()
-                    .u64(fields::DOC_ORD)?;
-                columns.entry(addr.segment_ord).or_insert(c)
+        g.count += 1;
+        if score > g.best {
+            g.best = score;
+        }
+        if self.per_doc == 0 || g.top.len() < self.per_doc {
+            g.top.push((score, addr));
+        } else {
+            // Replace the worst kept hit when this one is strictly better
+            // (ties keep the earlier passage).
+            let (wi, worst) = g
+                .top
+                .iter()
+                .enumerate()
+                .max_by(|a, b| hit_order(a.1, b.1))
+                .map(|(i, h)| (i, *h))
+                .expect("per_doc > 0");
+            if score > worst.0 {
+                g.top[wi] = (score, addr);
             }
-        };
-        out.push(column.first(addr.doc_id).unwrap_or(u64::MAX));
+        }
     }
-    Ok(out)
+
+    fn harvest(self) -> Vec<Group> {
+        self.groups.into_iter().flatten().collect()
+    }
 }
 
 pub(super) fn first_str(doc: &TantivyDocument, field: Field) -> Option<&str> {
@@ -202,42 +576,8 @@ pub(super) fn first_u64(doc: &TantivyDocument, field: Field) -> u64 {
     doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0)
 }
 
-/// Document counts by kind, year and assigned theme over the matching
-/// documents (one representative passage each).
-pub(super) fn facets<'a>(
-    searcher: &tantivy::Searcher,
-    f: &Fields,
-    reps: impl Iterator<Item = &'a DocAddress>,
-) -> Result<Facets, IndexError> {
-    let mut kind: BTreeMap<String, usize> = BTreeMap::new();
-    let mut year: BTreeMap<String, usize> = BTreeMap::new();
-    let mut theme: BTreeMap<String, usize> = BTreeMap::new();
-    for addr in reps {
-        let doc: TantivyDocument = searcher.doc(*addr)?;
-        if let Some(k) = first_str(&doc, f.kind) {
-            *kind.entry(k.to_string()).or_default() += 1;
-        }
-        if let Some(y) = doc.get_first(f.year).and_then(|v| v.as_i64()) {
-            *year.entry(y.to_string()).or_default() += 1;
-        }
-        for v in doc.get_all(f.doc_theme) {
-            if let Some(t) = v.as_str() {
-                *theme.entry(t.to_string()).or_default() += 1;
-            }
-        }
-    }
-    let ranked = |m: BTreeMap<String, usize>| {
-        let mut v: Vec<FacetCount> = m
-            .into_iter()
-            .map(|(value, documents)| FacetCount { value, documents })
-            .collect();
-        // Stable sort: equal counts stay in value order.
-        v.sort_by_key(|f| std::cmp::Reverse(f.documents));
-        v
-    };
-    Ok(Facets {
-        kind: ranked(kind),
-        year: ranked(year),
-        theme: ranked(theme),
-    })
+pub(super) fn all_str(doc: &TantivyDocument, field: Field) -> Vec<String> {
+    doc.get_all(field)
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect()
 }

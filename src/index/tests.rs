@@ -16,6 +16,7 @@ fn run(query: &str) -> SearchResults {
             query: query.into(),
             limit: 10,
             per_document: 0,
+            ..Default::default()
         },
     )
     .unwrap_or_else(|e| panic!("{query:?}: {e}"))
@@ -32,6 +33,7 @@ fn query_error(query: &str) -> String {
             query: query.into(),
             limit: 10,
             per_document: 0,
+            ..Default::default()
         },
     ) {
         Err(IndexError::Query(m)) => m,
@@ -186,6 +188,7 @@ fn hits_group_by_document_best_first() {
             query: "risk".into(),
             limit: 1,
             per_document: 1,
+            ..Default::default()
         },
     )
     .expect("search");
@@ -355,7 +358,7 @@ mod prop {
 
         #[test]
         fn arbitrary_queries_never_panic(q in "\\PC{0,40}") {
-            let _ = search(index(), &SearchRequest { query: q, limit: 3, per_document: 2 });
+            let _ = search(index(), &SearchRequest { query: q, limit: 3, per_document: 2, ..Default::default() });
         }
 
         #[test]
@@ -372,7 +375,7 @@ mod prop {
             )
         ) {
             let q: String = parts.concat();
-            let _ = search(index(), &SearchRequest { query: q, limit: 3, per_document: 0 });
+            let _ = search(index(), &SearchRequest { query: q, limit: 3, per_document: 0, ..Default::default() });
         }
     }
 }
@@ -524,4 +527,180 @@ fn deep_nesting_is_bounded() {
     let too_deep = format!("{}risk{}", "(".repeat(101), ")".repeat(101));
     assert!(query_error(&too_deep).contains("nested"));
     assert!(query_error(&"risk ".repeat(3000)).contains("too long"));
+}
+
+fn search_with(query: &str, filters: SearchFilters, limit: usize, offset: usize) -> SearchResults {
+    SearchIndex::from_index(index().clone())
+        .expect("open")
+        .search(&SearchRequest {
+            query: query.into(),
+            filters,
+            limit,
+            offset,
+            per_document: 0,
+        })
+        .unwrap_or_else(|e| panic!("{query:?}: {e}"))
+}
+
+#[test]
+fn filters_narrow_by_document_facets() {
+    let all = search_with("risk", SearchFilters::default(), 10, 0);
+    assert_eq!(kinds(&all).len(), 2, "{:?}", kinds(&all));
+    let f = |f: SearchFilters| kinds(&search_with("risk", f, 10, 0)).join(",");
+    assert_eq!(
+        f(SearchFilters {
+            kinds: vec!["PFD".into()],
+            ..Default::default()
+        }),
+        "pfd"
+    );
+    assert_eq!(
+        f(SearchFilters {
+            year_from: Some(2019),
+            year_to: Some(2022),
+            ..Default::default()
+        }),
+        "dhr"
+    );
+    assert_eq!(
+        f(SearchFilters {
+            agencies: vec!["ambulance".into()],
+            ..Default::default()
+        }),
+        "pfd"
+    );
+    // Themes must all be carried: only the DHR carries both.
+    assert_eq!(
+        f(SearchFilters {
+            themes: vec!["coercive_control".into(), "risk_assessment".into()],
+            ..Default::default()
+        }),
+        "dhr"
+    );
+    // Kinds are alternatives.
+    let both = f(SearchFilters {
+        kinds: vec!["dhr".into(), "pfd".into()],
+        ..Default::default()
+    });
+    assert!(both.contains("dhr") && both.contains("pfd"), "{both}");
+    // Recommendations only: the DHR's analysis hit drops out, its
+    // recommendation stays.
+    let recs = search_with(
+        "risk",
+        SearchFilters {
+            recommendations: true,
+            ..Default::default()
+        },
+        10,
+        0,
+    );
+    assert!(
+        recs.documents
+            .iter()
+            .flat_map(|d| &d.hits)
+            .all(|h| h.is_recommendation),
+        "{recs:?}"
+    );
+    assert_eq!(recs.total_passages, 2);
+}
+
+#[test]
+fn an_empty_query_with_a_filter_browses_everything_it_keeps() {
+    let res = search_with(
+        "",
+        SearchFilters {
+            kinds: vec!["cpr".into()],
+            ..Default::default()
+        },
+        10,
+        0,
+    );
+    assert_eq!(kinds(&res), ["cpr"]);
+    let cpr_passages = corpus()[1].document.passages.len();
+    assert_eq!(res.total_passages, cpr_passages);
+    // Without a filter an empty query is still an error.
+    assert!(matches!(
+        SearchIndex::from_index(index().clone())
+            .unwrap()
+            .search(&SearchRequest::default()),
+        Err(IndexError::Query(_))
+    ));
+    let empty_range = SearchIndex::from_index(index().clone())
+        .unwrap()
+        .search(&SearchRequest {
+            query: "risk".into(),
+            filters: SearchFilters {
+                year_from: Some(2024),
+                year_to: Some(2020),
+                ..Default::default()
+            },
+            ..Default::default()
+        });
+    assert!(
+        matches!(&empty_range, Err(IndexError::Query(m)) if m.contains("2024")),
+        "{empty_range:?}"
+    );
+}
+
+#[test]
+fn paging_reaches_every_document_once() {
+    let all = search_with(
+        "risk OR coercive OR curiosity OR hostile",
+        SearchFilters::default(),
+        10,
+        0,
+    );
+    assert_eq!(all.total_documents, 3);
+    let mut paged = Vec::new();
+    for offset in 0..3 {
+        let page = search_with(
+            "risk OR coercive OR curiosity OR hostile",
+            SearchFilters::default(),
+            1,
+            offset,
+        );
+        assert_eq!(page.documents.len(), 1);
+        assert_eq!(page.total_documents, 3, "totals do not depend on the page");
+        paged.push(page.documents[0].doc_id.clone());
+    }
+    let first: Vec<String> = all.documents.iter().map(|d| d.doc_id.clone()).collect();
+    assert_eq!(paged, first);
+    let past = search_with("risk", SearchFilters::default(), 10, 10);
+    assert!(past.documents.is_empty());
+    assert_eq!(past.total_documents, 2);
+}
+
+#[test]
+fn facets_count_documents_over_the_whole_result_set() {
+    let res = search_with("risk", SearchFilters::default(), 1, 0);
+    assert_eq!(res.documents.len(), 1);
+    let count = |v: &[FacetCount], k: &str| v.iter().find(|f| f.value == k).map(|f| f.documents);
+    assert_eq!(count(&res.facets.kind, "dhr"), Some(1));
+    assert_eq!(count(&res.facets.kind, "pfd"), Some(1));
+    assert_eq!(count(&res.facets.theme, "risk_assessment"), Some(2));
+    assert_eq!(count(&res.facets.agency, "police"), Some(1));
+    assert_eq!(count(&res.facets.agency, "ambulance"), Some(1));
+    assert_eq!(count(&res.facets.year, "2021"), Some(1));
+}
+
+#[test]
+fn document_view_reads_passages_in_order_with_char_offsets() {
+    let si = SearchIndex::from_index(index().clone()).expect("open");
+    let docs = corpus();
+    let cpr = &docs[1].document;
+    let stored = si.passages(&cpr.id).expect("read").expect("known document");
+    assert_eq!(stored.len(), cpr.passages.len());
+    for (s, p) in stored.iter().zip(&cpr.passages) {
+        assert_eq!(s.index, p.index);
+        assert_eq!(s.text, cpr.text[p.start..p.end]);
+        // `start` counts characters: the Welsh passage sits after
+        // multi-byte characters.
+        assert_eq!(s.start, cpr.text[..p.start].chars().count());
+        assert_eq!(si.passage_at(&cpr.id, s.start), Some(p.index));
+    }
+    assert!(si.passages("d-unknown").expect("read").is_none());
+    let meta = si.document(&cpr.id).expect("meta");
+    assert_eq!(meta.kind, "cpr");
+    assert_eq!(meta.agencies, ["regional_board"]);
+    assert_eq!(si.documents().count(), 3);
 }
