@@ -24,8 +24,8 @@ use std::io::Write as _;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
+use ystorfa::index::{SearchFilters, SearchIndex, SearchRequest};
 
 /// p99 target with 8 clients, from issue #5.
 const TARGET_P99_MS: f64 = 20.0;
@@ -56,7 +56,10 @@ fn args() -> Args {
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
-        let mut val = || it.next().unwrap_or_else(|| die(&format!("{k} needs a value")));
+        let mut val = || {
+            it.next()
+                .unwrap_or_else(|| die(&format!("{k} needs a value")))
+        };
         match k.as_str() {
             "--docs" => a.docs = val().parse().unwrap_or_else(|_| die("--docs N")),
             "--seconds" => a.seconds = val().parse().unwrap_or_else(|_| die("--seconds S")),
@@ -98,6 +101,9 @@ fn die(msg: &str) -> ! {
     std::process::exit(2);
 }
 
+/// Hits listed per document, as the served search page asks for.
+const PER_DOCUMENT: usize = 3;
+
 /// One request of the fixed mix.
 #[derive(Clone)]
 struct Query {
@@ -107,8 +113,8 @@ struct Query {
     kind: &'static str,
     /// Path and query string sent to the server.
     path: String,
-    /// The same search in process (query string, limit), if it is a search.
-    in_process: Option<(String, usize)>,
+    /// The same search in process, if it is a search.
+    in_process: Option<SearchRequest>,
 }
 
 fn enc(s: &str) -> String {
@@ -125,19 +131,27 @@ fn enc(s: &str) -> String {
     out
 }
 
+fn request(q: &str) -> SearchRequest {
+    SearchRequest {
+        query: q.to_string(),
+        per_document: PER_DOCUMENT,
+        ..SearchRequest::default()
+    }
+}
+
 /// The fixed query mix.
 fn mix() -> Vec<Query> {
     let search = |name, kind, q: &str| Query {
         name,
         kind,
         path: format!("/api/search?q={}", enc(q)),
-        in_process: Some((q.to_string(), 0)),
+        in_process: Some(request(q)),
     };
-    let with = |name, kind, q: &str, extra: &str, equivalent: &str, limit: usize| Query {
+    let with = |name, kind, q: &str, extra: &str, req: SearchRequest| Query {
         name,
         kind,
         path: format!("/api/search?q={}&{extra}", enc(q)),
-        in_process: Some((equivalent.to_string(), limit)),
+        in_process: Some(req),
     };
     let view = |name, kind, path: &str| Query {
         name,
@@ -151,12 +165,24 @@ fn mix() -> Vec<Query> {
         search("police (broad)", "broad", "police"),
         search("\"risk assessment\"", "phrase", "\"risk assessment\""),
         search("\"coercive control\"", "phrase", "\"coercive control\""),
-        search("\"information sharing\"~3", "proximity", "\"information sharing\"~3"),
-        search("strangulation OR choking", "boolean", "strangulation OR choking"),
+        search(
+            "\"information sharing\"~3",
+            "proximity",
+            "\"information sharing\"~3",
+        ),
+        search(
+            "strangulation OR choking",
+            "boolean",
+            "strangulation OR choking",
+        ),
         search("MARAC NOT police", "boolean", "MARAC NOT police"),
         search("assesment~1", "fuzzy", "assesment~1"),
-        search("stalkng~1", "fuzzy", "stalkng~1"),
-        search("risk theme:coercive_control", "field filter", "risk theme:coercive_control"),
+        search("harrassment~1", "fuzzy", "harrassment~1"),
+        search(
+            "risk theme:coercive_control",
+            "field filter",
+            "risk theme:coercive_control",
+        ),
         search("training kind:dhr", "field filter", "training kind:dhr"),
         search(
             "training year:[2019 TO 2023]",
@@ -164,26 +190,43 @@ fn mix() -> Vec<Query> {
             "training year:[2019 TO 2023]",
         ),
         search(
-            "agency:police section:recommendations",
+            "review agency:police section:recs",
             "field filter",
             "review agency:police section:recommendations",
         ),
-        search("is_recommendation:true", "field filter", "is_recommendation:true training"),
+        search(
+            "is_recommendation:true training",
+            "field filter",
+            "is_recommendation:true training",
+        ),
         with(
-            "training +theme,kind,years (URL)",
+            "training &theme&kind&years (URL)",
             "url filter",
             "training",
             "theme=coercive_control&kind=dhr&year_from=2019&year_to=2023",
-            "training theme:coercive_control kind:dhr year:[2019 TO 2023]",
-            0,
+            SearchRequest {
+                filters: SearchFilters {
+                    themes: vec!["coercive_control".into()],
+                    kinds: vec!["dhr".into()],
+                    year_from: Some(2019),
+                    year_to: Some(2023),
+                    ..SearchFilters::default()
+                },
+                ..request("training")
+            },
         ),
         with(
-            "information +agency (URL)",
+            "information &agency=police (URL)",
             "url filter",
             "information",
             "agency=police",
-            "information agency:police",
-            0,
+            SearchRequest {
+                filters: SearchFilters {
+                    agencies: vec!["police".into()],
+                    ..SearchFilters::default()
+                },
+                ..request("information")
+            },
         ),
         search("xylophone (no hits)", "none", "xylophone"),
         with(
@@ -191,10 +234,21 @@ fn mix() -> Vec<Query> {
             "page 2",
             "police",
             "page=2",
-            "police",
-            2 * scaled_default_limit(),
+            SearchRequest {
+                offset: ystorfa::index::DEFAULT_LIMIT,
+                ..request("police")
+            },
         ),
-        with("safeguarding limit=50", "broad", "safeguarding", "limit=50", "safeguarding", 50),
+        with(
+            "safeguarding limit=50",
+            "broad",
+            "safeguarding",
+            "limit=50",
+            SearchRequest {
+                limit: 50,
+                ..request("safeguarding")
+            },
+        ),
         view("HTML /search", "html", "/search?q=coercive+control"),
         view("/api/themes", "view", "/api/themes"),
         view(
@@ -203,10 +257,6 @@ fn mix() -> Vec<Query> {
             "/api/recommendations?theme=stalking_harassment",
         ),
     ]
-}
-
-fn scaled_default_limit() -> usize {
-    ystorfa::index::DEFAULT_LIMIT
 }
 
 /// Latency summary in milliseconds.
@@ -454,6 +504,8 @@ struct Report {
     /// Results of each query of the mix (documents, passages) from the server.
     mix: Vec<(String, String, Option<(u64, u64)>)>,
     runs: Vec<Run>,
+    /// Seconds to open the index in process (reading the document table).
+    open_seconds: f64,
     server_peak_rss_kb: Option<u64>,
     target_p99_ms: f64,
     target_met: Option<bool>,
@@ -522,9 +574,16 @@ fn main() {
         eprintln!("{}", String::from_utf8_lossy(&o.stderr));
         die(&format!("ystorfa build failed ({})", o.status));
     }
-    rep.search_index_bytes = dir_size(&out.join("search").canonicalize().unwrap_or(out.join("search")));
+    rep.search_index_bytes = dir_size(
+        &out.join("search")
+            .canonicalize()
+            .unwrap_or(out.join("search")),
+    );
     rep.output_bytes = dir_size(&out);
-    println!("build: {:.1} s wall; {}", rep.build_seconds, rep.build_summary);
+    println!(
+        "build: {:.1} s wall; {}",
+        rep.build_seconds, rep.build_summary
+    );
     println!(
         "index: search/ {:.1} MiB, whole output folder {:.1} MiB",
         mib(rep.search_index_bytes),
@@ -537,31 +596,31 @@ fn main() {
     }
 
     // 4. In-process reference.
-    let index = ystorfa::index::open(&out.join("search"))
+    let t = Instant::now();
+    let index = SearchIndex::open(&out.join("search"))
         .unwrap_or_else(|e| die(&format!("opening the index: {e}")));
-    let index = Arc::new(index);
-    let searches: Vec<Query> = mix.iter().filter(|q| q.in_process.is_some()).cloned().collect();
+    rep.open_seconds = t.elapsed().as_secs_f64();
+    println!(
+        "\nin process: SearchIndex::open in {:.2} s",
+        rep.open_seconds
+    );
+    let searches: Vec<Query> = mix
+        .iter()
+        .filter(|q| q.in_process.is_some())
+        .cloned()
+        .collect();
     for &c in &a.clients {
         let r = drive(
-            "in-process ystorfa::index::search",
+            "in-process SearchIndex::search",
             &searches,
             c,
             a.warmup,
             a.seconds,
             || {
-                let index = Arc::clone(&index);
-                move |q: &Query| {
-                    let (query, limit) = q.in_process.clone().unwrap_or_default();
-                    ystorfa::index::search(
-                        &index,
-                        &ystorfa::index::SearchRequest {
-                            query,
-                            limit,
-                            per_document: 0,
-                        },
-                    )
-                    .map(|_| ())
-                    .map_err(|e| e.to_string())
+                let index = &index;
+                move |q: &Query| match &q.in_process {
+                    Some(req) => index.search(req).map(|_| ()).map_err(|e| e.to_string()),
+                    None => Ok(()),
                 }
             },
         );
@@ -569,17 +628,26 @@ fn main() {
         rep.runs.push(r);
     }
 
-    if let Some(r) = rep.runs.iter().find(|r| r.target.starts_with("ystorfa serve") && r.clients == 8) {
+    if let Some(r) = rep
+        .runs
+        .iter()
+        .find(|r| r.target.starts_with("ystorfa serve") && r.clients == 8)
+    {
         rep.target_met = Some(r.overall.p99 <= TARGET_P99_MS && r.overall.errors == 0);
         println!(
             "\ntarget p99 <= {TARGET_P99_MS} ms with 8 clients: {} (p99 {:.2} ms)",
-            if rep.target_met == Some(true) { "met" } else { "MISSED" },
+            if rep.target_met == Some(true) {
+                "met"
+            } else {
+                "MISSED"
+            },
             r.overall.p99
         );
     }
     if let Some(j) = &a.json {
         let s = serde_json::to_string_pretty(&rep).expect("report serialises");
-        std::fs::write(j, s + "\n").unwrap_or_else(|e| die(&format!("writing {}: {e}", j.display())));
+        std::fs::write(j, s + "\n")
+            .unwrap_or_else(|e| die(&format!("writing {}: {e}", j.display())));
     }
     let _ = std::io::stdout().flush();
 }
@@ -604,10 +672,10 @@ fn serve_runs(a: &Args, out: &Path, mix: &[Query], rep: &mut Report) {
         .unwrap_or_else(|e| die(&format!("starting ystorfa serve: {e}")));
     let mut server = Server(child);
     let pid = server.0.id();
-    let agent = agent();
+    let probe = agent();
     let t = Instant::now();
     loop {
-        if let Ok((200, _)) = get(&agent, &format!("{base}/healthz")) {
+        if let Ok((200, _)) = get(&probe, &format!("{base}/healthz")) {
             break;
         }
         if let Ok(Some(st)) = server.0.try_wait() {
@@ -619,12 +687,15 @@ fn serve_runs(a: &Args, out: &Path, mix: &[Query], rep: &mut Report) {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    println!("serve: ready in {:.2} s on {base}", t.elapsed().as_secs_f64());
+    println!(
+        "serve: ready in {:.2} s on {base}",
+        t.elapsed().as_secs_f64()
+    );
 
     // What each query returns (and a check that every one answers 200).
     println!("\nquery mix ({} requests):", mix.len());
     for q in mix {
-        let (status, body) = get(&agent, &format!("{base}{}", q.path))
+        let (status, body) = get(&probe, &format!("{base}{}", q.path))
             .unwrap_or_else(|e| die(&format!("GET {}: {e}", q.path)));
         if status != 200 {
             die(&format!("GET {} answered {status}", q.path));

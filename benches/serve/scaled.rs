@@ -53,6 +53,8 @@ impl Rng {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Class {
     Intro,
+    /// A strategy's foreword and introduction.
+    StrategyIntro,
     Terms,
     Method,
     Background,
@@ -102,7 +104,10 @@ enum Unit {
     /// A body paragraph (its numbering removed).
     Para(String),
     /// A bullet list, one item per entry; `lead` is the line introducing it.
-    List { lead: Option<String>, items: Vec<String> },
+    List {
+        lead: Option<String>,
+        items: Vec<String>,
+    },
     /// A recommendation's text and its `(a) …` sub-items.
     Rec { text: String, subs: Vec<String> },
     /// A chronology entry: when, who, what.
@@ -172,8 +177,7 @@ fn sentences(p: &str) -> Vec<String> {
     let b = p.as_bytes();
     let mut start = 0;
     for i in 1..b.len().saturating_sub(2) {
-        if matches!(b[i], b'.' | b'?' | b'!') && b[i + 1] == b' ' && b[i + 2].is_ascii_uppercase()
-        {
+        if matches!(b[i], b'.' | b'?' | b'!') && b[i + 1] == b' ' && b[i + 2].is_ascii_uppercase() {
             // Not after a one-letter initial ("Mr B. Smith").
             if i >= 2 && b[i - 2] == b' ' {
                 continue;
@@ -189,7 +193,11 @@ fn sentences(p: &str) -> Vec<String> {
     out
 }
 
-fn parse_source(text: &str, pools: &mut Pools) {
+fn parse_source(text: &str, strategy: bool, pools: &mut Pools) {
+    let classify = |h: &str| match classify(h) {
+        Class::Intro if strategy => Class::StrategyIntro,
+        c => c,
+    };
     let mut class = Class::Other;
     let mut in_cover = false;
     let mut table: Option<Vec<Vec<String>>> = None;
@@ -222,7 +230,13 @@ fn parse_source(text: &str, pools: &mut Pools) {
                 .or_default()
                 .push(Unit::List { lead, items });
         }
-        if let Some(p) = last_para.take() {
+        // A sentence or more (not a signature or caption line).
+        let prose = |p: &String| {
+            p.split_whitespace().count() >= 8
+                && p.trim_end()
+                    .ends_with(['.', ':', ';', '?', '!', '"', '\u{201d}', ')'])
+        };
+        if let Some(p) = last_para.take().filter(prose) {
             pools
                 .sentences
                 .entry(class)
@@ -270,7 +284,14 @@ fn parse_source(text: &str, pools: &mut Pools) {
         }
         if line.starts_with('%') {
             if line.starts_with("%table") {
-                flush(class, pools, &mut table, &mut list, &mut last_para, &mut rec);
+                flush(
+                    class,
+                    pools,
+                    &mut table,
+                    &mut list,
+                    &mut last_para,
+                    &mut rec,
+                );
                 table = Some(Vec::new());
             }
             continue;
@@ -286,8 +307,18 @@ fn parse_source(text: &str, pools: &mut Pools) {
                 continue;
             }
         }
-        if let Some(h) = line.strip_prefix("## ").or_else(|| line.strip_prefix("### ")) {
-            flush(class, pools, &mut table, &mut list, &mut last_para, &mut rec);
+        if let Some(h) = line
+            .strip_prefix("## ")
+            .or_else(|| line.strip_prefix("### "))
+        {
+            flush(
+                class,
+                pools,
+                &mut table,
+                &mut list,
+                &mut last_para,
+                &mut rec,
+            );
             let h = strip_number(&clean_inline(h)).to_string();
             if class == Class::Analysis && !h.is_empty() {
                 pools.agencies.push(h);
@@ -297,12 +328,26 @@ fn parse_source(text: &str, pools: &mut Pools) {
             continue;
         }
         if let Some(h) = line.strip_prefix("# ") {
-            flush(class, pools, &mut table, &mut list, &mut last_para, &mut rec);
+            flush(
+                class,
+                pools,
+                &mut table,
+                &mut list,
+                &mut last_para,
+                &mut rec,
+            );
             class = classify(h);
             continue;
         }
         if line.trim().is_empty() {
-            flush(class, pools, &mut table, &mut list, &mut last_para, &mut rec);
+            flush(
+                class,
+                pools,
+                &mut table,
+                &mut list,
+                &mut last_para,
+                &mut rec,
+            );
             continue;
         }
         if let Some(item) = line.strip_prefix("- ") {
@@ -340,18 +385,39 @@ fn parse_source(text: &str, pools: &mut Pools) {
                         .then(|| s.to_string())
                 });
             if let Some(t) = rec_text.filter(|t| t.len() > 40) {
-                flush(class, pools, &mut table, &mut list, &mut last_para, &mut rec);
+                flush(
+                    class,
+                    pools,
+                    &mut table,
+                    &mut list,
+                    &mut last_para,
+                    &mut rec,
+                );
                 rec = Some((t, Vec::new()));
                 continue;
             }
         }
-        flush(class, pools, &mut table, &mut list, &mut last_para, &mut rec);
+        flush(
+            class,
+            pools,
+            &mut table,
+            &mut list,
+            &mut last_para,
+            &mut rec,
+        );
         let p = strip_number(&body).to_string();
         if !p.is_empty() {
             last_para = Some(p);
         }
     }
-    flush(class, pools, &mut table, &mut list, &mut last_para, &mut rec);
+    flush(
+        class,
+        pools,
+        &mut table,
+        &mut list,
+        &mut last_para,
+        &mut rec,
+    );
 }
 
 /// The fictional people, places and years that are varied per document.
@@ -377,16 +443,40 @@ const OTHER_NAMES: &[&str] = &[
 const RELATIVES: &[&str] = &["Sian", "Menna", "Gwenllian", "Nerys", "Eluned", "Manon"];
 /// Invented areas (fictional, as in the sample corpus).
 const AREAS: &[&str] = &[
-    "Glanmor", "Dyffryn Eithin", "Bro Hesg", "Morlan", "Cwm Derwen", "Penfeini", "Tir Garw",
-    "Aberhesg", "Bryn Celyn", "Rhos Fawr",
+    "Glanmor",
+    "Dyffryn Eithin",
+    "Bro Hesg",
+    "Morlan",
+    "Cwm Derwen",
+    "Penfeini",
+    "Tir Garw",
+    "Aberhesg",
+    "Bryn Celyn",
+    "Rhos Fawr",
 ];
 const TOWNS: &[&str] = &[
-    "Aberwen", "Llanhesg", "Porth Eithin", "Trefelin", "Castell Morlan", "Pontfeini", "Nant Garw",
+    "Aberwen",
+    "Llanhesg",
+    "Porth Eithin",
+    "Trefelin",
+    "Castell Morlan",
+    "Pontfeini",
+    "Nant Garw",
     "Glyn Celyn",
 ];
 const MONTHS: &[&str] = &[
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 /// Names in the sources that stand for the subject, another person, a relative.
@@ -498,10 +588,14 @@ impl Generator {
         files.sort();
         let mut pools = Pools::default();
         for f in &files {
-            parse_source(&std::fs::read_to_string(f)?, &mut pools);
+            let strategy = f
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("strategy"));
+            parse_source(&std::fs::read_to_string(f)?, strategy, &mut pools);
         }
         for class in [
             Class::Intro,
+            Class::StrategyIntro,
             Class::Terms,
             Class::Background,
             Class::Chronology,
@@ -526,7 +620,11 @@ impl Generator {
     /// A paragraph of `class` with some sentences recombined from others.
     fn paragraph(&self, rng: &mut Rng, class: Class, base: &str) -> String {
         let mut ss = sentences(base);
-        let pool = self.pools.sentences.get(&class).map_or(&[][..], Vec::as_slice);
+        let pool = self
+            .pools
+            .sentences
+            .get(&class)
+            .map_or(&[][..], Vec::as_slice);
         if !pool.is_empty() {
             if ss.len() > 1 && rng.chance(50) {
                 let i = rng.range(0, ss.len() - 1);
@@ -543,39 +641,48 @@ impl Generator {
         ss.join(" ")
     }
 
-    /// Draw and render units of `class` until about `budget` characters.
+    /// Draw and render units of `classes` until about `budget` characters;
+    /// at most `lists` bullet lists (the count left is updated).
+    #[allow(clippy::too_many_arguments)]
     fn section_body(
         &self,
         rng: &mut Rng,
         out: &mut Vec<String>,
-        class: Class,
+        classes: &[Class],
         number: &str,
         budget: usize,
         cast: &Cast,
+        lists: &mut usize,
     ) {
-        let units = self.units(class);
-        if units.is_empty() {
+        let units: Vec<(Class, &Unit)> = classes
+            .iter()
+            .flat_map(|&c| self.units(c).iter().map(move |u| (c, u)))
+            .filter(|(_, u)| !matches!(u, Unit::Rec { .. } | Unit::Action(_)))
+            .collect();
+        if !units.iter().any(|(_, u)| !matches!(u, Unit::List { .. })) {
             return;
         }
         let mut used = 0;
         let mut n = 0;
-        while used < budget || n == 0 {
-            let u = rng.pick(units);
+        while used < budget {
+            let &(class, u) = rng.pick(&units);
             let text = match u {
                 Unit::Para(p) => {
                     n += 1;
                     format!("{number}.{n} {}", self.paragraph(rng, class, p))
                 }
+                Unit::List { .. } if *lists == 0 => continue,
                 Unit::List { lead, items } => {
+                    *lists -= 1;
                     let mut s = String::new();
                     if let Some(l) = lead {
                         n += 1;
                         let _ = writeln!(s, "{number}.{n} {}", l);
                     }
                     let mut items: Vec<&String> = items.iter().collect();
-                    let k = rng.range(1, items.len().max(1));
+                    let k = rng.range(2, items.len().max(2));
                     rotate(&mut items, rng);
-                    for it in items.into_iter().take(k.max(2)) {
+                    for it in items.into_iter().take(k) {
                         let _ = writeln!(s, "- {it}");
                     }
                     s.trim_end().to_string()
@@ -595,7 +702,9 @@ impl Generator {
     /// Document `i` of the scaled corpus.
     pub fn doc(&self, i: usize) -> Doc {
         let mut rng = Rng::new(self.seed.wrapping_mul(1_000_003).wrapping_add(i as u64));
-        let kind = *rng.pick(&["dhr", "dhr", "dhr", "dhr", "cpr", "cpr", "apr", "apr", "strategy", "strategy"]);
+        let kind = *rng.pick(&[
+            "dhr", "dhr", "dhr", "dhr", "cpr", "cpr", "apr", "apr", "strategy", "strategy",
+        ]);
         let shift = rng.range(0, 8) as i32 - 6;
         let year = 2024 + shift;
         let area = rng.pick(AREAS).to_string();
@@ -664,10 +773,14 @@ impl Generator {
         let target = pages * PAGE_CHARS;
         let mut sections: Vec<(Class, &str, usize)> = if kind == "strategy" {
             vec![
-                (Class::Intro, "Introduction", 2500),
+                (Class::StrategyIntro, "Introduction", 2500),
                 (Class::Governance, "What we have achieved", 2500),
                 (Class::Priority, "Priority Areas", usize::MAX),
-                (Class::Governance, "Governance, monitoring and delivery", 1500),
+                (
+                    Class::Governance,
+                    "Governance, monitoring and delivery",
+                    1500,
+                ),
             ]
         } else {
             vec![
@@ -693,6 +806,13 @@ impl Generator {
             }
         }
         let mut number = 0;
+        // Bullet lists in the whole document: a strategy's "We will:" lists
+        // are commitments, of which real strategies have a few dozen.
+        let mut lists = if kind == "strategy" {
+            rng.range(4, 8)
+        } else {
+            40
+        };
         for (class, heading, budget) in sections {
             number += 1;
             blocks.push(format!("## {number}. {heading}"));
@@ -704,19 +824,25 @@ impl Generator {
                     sub += 1;
                     let before: usize = blocks.iter().map(String::len).sum();
                     let heading = if class == Class::Analysis {
-                        cast.apply(rng.pick(&self.pools.agencies))
+                        cast.apply(rng.pick::<String>(&self.pools.agencies))
                     } else {
                         format!("Priority Area {sub}")
                     };
                     blocks.push(format!("### {number}.{sub} {heading}"));
                     let each = rng.range(2500, 7000);
+                    let classes: &[Class] = if class == Class::Priority {
+                        &[Class::Priority, Class::Governance, Class::StrategyIntro]
+                    } else {
+                        &[Class::Analysis]
+                    };
                     self.section_body(
                         &mut rng,
                         &mut blocks,
-                        class,
+                        classes,
                         &format!("{number}.{sub}"),
                         each,
                         &cast,
+                        &mut lists,
                     );
                     used += blocks.iter().map(String::len).sum::<usize>() - before;
                 }
@@ -724,10 +850,11 @@ impl Generator {
                 self.section_body(
                     &mut rng,
                     &mut blocks,
-                    class,
+                    &[class],
                     &number.to_string(),
                     budget,
                     &cast,
+                    &mut lists,
                 );
             }
         }
