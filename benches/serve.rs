@@ -39,6 +39,7 @@ struct Args {
     seed: u64,
     keep: Option<PathBuf>,
     build_only: bool,
+    reuse: bool,
     json: Option<PathBuf>,
 }
 
@@ -52,6 +53,7 @@ fn args() -> Args {
         seed: 5,
         keep: None,
         build_only: false,
+        reuse: false,
         json: None,
     };
     let mut it = std::env::args().skip(1);
@@ -85,13 +87,17 @@ fn args() -> Args {
             "--keep" => a.keep = Some(PathBuf::from(val())),
             "--json" => a.json = Some(PathBuf::from(val())),
             "--build-only" => a.build_only = true,
+            "--reuse" => a.reuse = true,
             // Passed by `cargo bench` to every bench target.
             "--bench" => {}
             other => die(&format!(
                 "unknown option {other} (options: --docs N --seconds S --warmup S --clients 1,8 \
-                 --pages MIN-MAX --seed N --keep DIR --build-only --json FILE)"
+                 --pages MIN-MAX --seed N --keep DIR [--reuse] --build-only --json FILE)"
             )),
         }
+    }
+    if a.reuse && a.keep.is_none() {
+        die("--reuse needs --keep DIR");
     }
     a
 }
@@ -530,49 +536,10 @@ fn main() {
         ..Report::default()
     };
 
-    // 1. Generate.
-    let sources = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/corpus/sources");
-    let t = Instant::now();
-    let generator = scaled::Generator::from_sources(&sources, a.seed, a.pages)
-        .unwrap_or_else(|e| die(&format!("reading {}: {e}", sources.display())));
-    if corpus.exists() {
-        // Only what this run generates (a kept folder may hold an older, larger run).
-        for e in std::fs::read_dir(&corpus).into_iter().flatten().flatten() {
-            if e.path().extension().is_some_and(|x| x == "md") {
-                let _ = std::fs::remove_file(e.path());
-            }
-        }
-    }
-    rep.generated = generator
-        .write(&corpus, a.docs)
-        .unwrap_or_else(|e| die(&format!("writing {}: {e}", corpus.display())));
-    rep.generate_seconds = t.elapsed().as_secs_f64();
-    println!(
-        "generated {} fictional documents ({:?}), {} pages, {:.1} MiB in {:.1} s into {}",
-        rep.generated.documents,
-        rep.generated.by_kind,
-        rep.generated.pages,
-        mib(rep.generated.bytes),
-        rep.generate_seconds,
-        corpus.display()
-    );
-
-    // 2. Build.
-    let exe = env!("CARGO_BIN_EXE_ystorfa");
-    let t = Instant::now();
-    let o = Command::new(exe)
-        .arg("build")
-        .arg(&corpus)
-        .arg("--out")
-        .arg(&out)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| die(&format!("running {exe}: {e}")));
-    rep.build_seconds = t.elapsed().as_secs_f64();
-    rep.build_summary = String::from_utf8_lossy(&o.stdout).trim().to_string();
-    if !o.status.success() {
-        eprintln!("{}", String::from_utf8_lossy(&o.stderr));
-        die(&format!("ystorfa build failed ({})", o.status));
+    if a.reuse && out.join("search").exists() {
+        println!("reusing the corpus and build in {}", root.display());
+    } else {
+        generate_and_build(&a, &corpus, &out, &mut rep);
     }
     rep.search_index_bytes = dir_size(
         &out.join("search")
@@ -650,6 +617,54 @@ fn main() {
             .unwrap_or_else(|e| die(&format!("writing {}: {e}", j.display())));
     }
     let _ = std::io::stdout().flush();
+}
+
+/// 1. Generate the corpus, 2. build it.
+fn generate_and_build(a: &Args, corpus: &Path, out: &Path, rep: &mut Report) {
+    // 1. Generate.
+    let sources = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/corpus/sources");
+    let t = Instant::now();
+    let generator = scaled::Generator::from_sources(&sources, a.seed, a.pages)
+        .unwrap_or_else(|e| die(&format!("reading {}: {e}", sources.display())));
+    if corpus.exists() {
+        // Only what this run generates (a kept folder may hold an older, larger run).
+        for e in std::fs::read_dir(&corpus).into_iter().flatten().flatten() {
+            if e.path().extension().is_some_and(|x| x == "md") {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+    rep.generated = generator
+        .write(corpus, a.docs)
+        .unwrap_or_else(|e| die(&format!("writing {}: {e}", corpus.display())));
+    rep.generate_seconds = t.elapsed().as_secs_f64();
+    println!(
+        "generated {} fictional documents ({:?}), {} pages, {:.1} MiB in {:.1} s into {}",
+        rep.generated.documents,
+        rep.generated.by_kind,
+        rep.generated.pages,
+        mib(rep.generated.bytes),
+        rep.generate_seconds,
+        corpus.display()
+    );
+
+    // 2. Build.
+    let exe = env!("CARGO_BIN_EXE_ystorfa");
+    let t = Instant::now();
+    let o = Command::new(exe)
+        .arg("build")
+        .arg(corpus)
+        .arg("--out")
+        .arg(out)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| die(&format!("running {exe}: {e}")));
+    rep.build_seconds = t.elapsed().as_secs_f64();
+    rep.build_summary = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    if !o.status.success() {
+        eprintln!("{}", String::from_utf8_lossy(&o.stderr));
+        die(&format!("ystorfa build failed ({})", o.status));
+    }
 }
 
 /// 3. Start `ystorfa serve`, check the mix once, then drive it.

@@ -70,6 +70,71 @@ pub struct SearchIndex {
     by_id: HashMap<String, usize>,
     /// By `doc_ord`: passages sorted by start.
     locs: Vec<Vec<PassageLoc>>,
+    /// The documents' facet values as numbers, for counting.
+    facet_table: FacetTable,
+}
+
+/// The facets a search counts, in [`Facets`] order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FacetName {
+    Kind,
+    Year,
+    Theme,
+    Area,
+    Agency,
+    Language,
+}
+
+/// Every document's facet values interned as small numbers, built when the
+/// index is opened, so that counting facets over thousands of matching
+/// documents adds to an array instead of cloning and comparing strings.
+#[derive(Debug, Default)]
+struct FacetTable {
+    /// By value id: which facet and the value.
+    values: Vec<(FacetName, String)>,
+    /// By `doc_ord`: the value ids of the document (a value listed twice
+    /// counts twice, as in [`DocMeta`]).
+    docs: Vec<Vec<u32>>,
+}
+
+impl FacetTable {
+    fn new(docs: &[DocMeta]) -> FacetTable {
+        let mut ids: HashMap<(u8, String), u32> = HashMap::new();
+        let mut values: Vec<(FacetName, String)> = Vec::new();
+        let mut intern = |facet: FacetName, value: &str| -> u32 {
+            *ids.entry((facet as u8, value.to_string()))
+                .or_insert_with(|| {
+                    values.push((facet, value.to_string()));
+                    (values.len() - 1) as u32
+                })
+        };
+        let docs = docs
+            .iter()
+            .map(|d| {
+                let mut v = Vec::new();
+                if !d.kind.is_empty() {
+                    v.push(intern(FacetName::Kind, &d.kind));
+                }
+                if let Some(y) = d.year {
+                    v.push(intern(FacetName::Year, &y.to_string()));
+                }
+                for t in &d.themes {
+                    v.push(intern(FacetName::Theme, t));
+                }
+                if let Some(a) = &d.area {
+                    v.push(intern(FacetName::Area, a));
+                }
+                for a in &d.agencies {
+                    v.push(intern(FacetName::Agency, a));
+                }
+                if !d.language.is_empty() {
+                    v.push(intern(FacetName::Language, &d.language));
+                }
+                v
+            })
+            .collect();
+        FacetTable { values, docs }
+    }
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -144,6 +209,7 @@ impl SearchIndex {
             .filter(|(_, d)| !d.doc_id.is_empty())
             .map(|(i, d)| (d.doc_id.clone(), i))
             .collect();
+        let facet_table = FacetTable::new(&docs);
         Ok(SearchIndex {
             index,
             reader,
@@ -151,6 +217,7 @@ impl SearchIndex {
             docs,
             by_id,
             locs,
+            facet_table,
         })
     }
 
@@ -370,53 +437,37 @@ impl SearchIndex {
         ))
     }
 
-    /// Document counts by facet over the matching documents.
+    /// Document counts by facet over the matching documents: most
+    /// frequent first, equal counts in value order.
     fn facets(&self, ords: impl Iterator<Item = usize>) -> Facets {
-        let mut kind: BTreeMap<String, usize> = BTreeMap::new();
-        let mut year: BTreeMap<String, usize> = BTreeMap::new();
-        let mut theme: BTreeMap<String, usize> = BTreeMap::new();
-        let mut area: BTreeMap<String, usize> = BTreeMap::new();
-        let mut agency: BTreeMap<String, usize> = BTreeMap::new();
-        let mut language: BTreeMap<String, usize> = BTreeMap::new();
+        let table = &self.facet_table;
+        let mut counts = vec![0usize; table.values.len()];
         for ord in ords {
-            let Some(d) = self.docs.get(ord) else {
-                continue;
-            };
-            if !d.kind.is_empty() {
-                *kind.entry(d.kind.clone()).or_default() += 1;
-            }
-            if let Some(y) = d.year {
-                *year.entry(y.to_string()).or_default() += 1;
-            }
-            if let Some(a) = &d.area {
-                *area.entry(a.clone()).or_default() += 1;
-            }
-            if !d.language.is_empty() {
-                *language.entry(d.language.clone()).or_default() += 1;
-            }
-            for t in &d.themes {
-                *theme.entry(t.clone()).or_default() += 1;
-            }
-            for a in &d.agencies {
-                *agency.entry(a.clone()).or_default() += 1;
+            for &id in table.docs.get(ord).map_or(&[][..], Vec::as_slice) {
+                counts[id as usize] += 1;
             }
         }
-        let ranked = |m: BTreeMap<String, usize>| {
-            let mut v: Vec<FacetCount> = m
-                .into_iter()
-                .map(|(value, documents)| FacetCount { value, documents })
+        let ranked = |facet: FacetName| {
+            let mut v: Vec<FacetCount> = table
+                .values
+                .iter()
+                .zip(&counts)
+                .filter(|((f, _), n)| *f == facet && **n > 0)
+                .map(|((_, value), &documents)| FacetCount {
+                    value: value.clone(),
+                    documents,
+                })
                 .collect();
-            // Stable sort: equal counts stay in value order.
-            v.sort_by_key(|f| std::cmp::Reverse(f.documents));
+            v.sort_by(|a, b| b.documents.cmp(&a.documents).then(a.value.cmp(&b.value)));
             v
         };
         Facets {
-            kind: ranked(kind),
-            year: ranked(year),
-            theme: ranked(theme),
-            area: ranked(area),
-            agency: ranked(agency),
-            language: ranked(language),
+            kind: ranked(FacetName::Kind),
+            year: ranked(FacetName::Year),
+            theme: ranked(FacetName::Theme),
+            area: ranked(FacetName::Area),
+            agency: ranked(FacetName::Agency),
+            language: ranked(FacetName::Language),
         }
     }
 }

@@ -704,3 +704,55 @@ fn document_view_reads_passages_in_order_with_char_offsets() {
     assert_eq!(meta.agencies, ["regional_board"]);
     assert_eq!(si.documents().count(), 3);
 }
+
+/// Facet counts equal a direct count over the matching documents' metadata
+/// (most frequent first, equal counts in value order), for several queries.
+#[test]
+fn facets_equal_a_direct_count_of_the_matching_documents() {
+    let si = SearchIndex::from_index(index().clone()).expect("open");
+    for query in ["risk", "assessment", "police OR school", "the"] {
+        let res = si
+            .search(&SearchRequest {
+                query: query.into(),
+                limit: 1000,
+                per_document: 1,
+                ..Default::default()
+            })
+            .unwrap_or_else(|e| panic!("{query:?}: {e}"));
+        assert!(res.total_documents > 0, "{query:?} matches");
+        assert_eq!(res.documents.len(), res.total_documents);
+        let mut expect: [BTreeMap<String, usize>; 6] = Default::default();
+        for d in &res.documents {
+            let m = si.document(&d.doc_id).expect("known document");
+            let mut add = |i: usize, v: &str| *expect[i].entry(v.to_string()).or_default() += 1;
+            if !m.kind.is_empty() {
+                add(0, &m.kind);
+            }
+            if let Some(y) = m.year {
+                add(1, &y.to_string());
+            }
+            m.themes.iter().for_each(|t| add(2, t));
+            if let Some(a) = &m.area {
+                add(3, a);
+            }
+            m.agencies.iter().for_each(|a| add(4, a));
+            if !m.language.is_empty() {
+                add(5, &m.language);
+            }
+        }
+        let ranked = |m: &BTreeMap<String, usize>| {
+            let mut v: Vec<(String, usize)> = m.iter().map(|(k, n)| (k.clone(), *n)).collect();
+            v.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+            v
+        };
+        let got = |v: &[FacetCount]| -> Vec<(String, usize)> {
+            v.iter().map(|f| (f.value.clone(), f.documents)).collect()
+        };
+        let f = &res.facets;
+        let all = [&f.kind, &f.year, &f.theme, &f.area, &f.agency, &f.language];
+        for (i, facet) in all.into_iter().enumerate() {
+            assert_eq!(got(facet), ranked(&expect[i]), "{query:?} facet {i}");
+        }
+        assert!(!f.kind.is_empty() && !f.theme.is_empty(), "{query:?}");
+    }
+}
