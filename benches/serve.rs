@@ -14,7 +14,10 @@
 //!
 //! Run: `cargo bench --bench serve -- [--docs 1000] [--seconds 10]
 //! [--warmup 2] [--clients 1,8] [--pages 30-120] [--seed 5] [--keep DIR]
-//! [--build-only] [--json FILE]`.
+//! [--reuse] [--build-only] [--url http://127.0.0.1:PORT] [--json FILE]`
+//! (`--reuse` with `--keep` skips generating and building when DIR holds a
+//! build; `--url` drives a server already running on this machine instead of
+//! starting one; `--build-only` skips the HTTP runs).
 
 #[path = "serve/scaled.rs"]
 mod scaled;
@@ -40,6 +43,8 @@ struct Args {
     keep: Option<PathBuf>,
     build_only: bool,
     reuse: bool,
+    /// A server already running on this machine (instead of starting one).
+    url: Option<String>,
     json: Option<PathBuf>,
 }
 
@@ -54,6 +59,7 @@ fn args() -> Args {
         keep: None,
         build_only: false,
         reuse: false,
+        url: None,
         json: None,
     };
     let mut it = std::env::args().skip(1);
@@ -88,11 +94,24 @@ fn args() -> Args {
             "--json" => a.json = Some(PathBuf::from(val())),
             "--build-only" => a.build_only = true,
             "--reuse" => a.reuse = true,
+            "--url" => {
+                let u = val();
+                // Load goes to this machine only.
+                let host = u
+                    .strip_prefix("http://")
+                    .and_then(|r| r.split('/').next())
+                    .map(|h| h.rsplit_once(':').map_or(h, |(h, _)| h))
+                    .unwrap_or_else(|| die("--url http://127.0.0.1:PORT"));
+                if !(host == "localhost" || host == "[::1]" || host.starts_with("127.")) {
+                    die("--url must be a loopback address (127.0.0.1, localhost, [::1])");
+                }
+                a.url = Some(u);
+            }
             // Passed by `cargo bench` to every bench target.
             "--bench" => {}
             other => die(&format!(
                 "unknown option {other} (options: --docs N --seconds S --warmup S --clients 1,8 \
-                 --pages MIN-MAX --seed N --keep DIR [--reuse] --build-only --json FILE)"
+                 --pages MIN-MAX --seed N --keep DIR [--reuse] --build-only --url http://127.0.0.1:PORT --json FILE)"
             )),
         }
     }
@@ -308,6 +327,15 @@ struct Run {
     by_kind: BTreeMap<String, Summary>,
     by_query: Vec<(String, Summary)>,
     first_errors: Vec<String>,
+    /// `/proc/loadavg` before and after the run (the machine is shared).
+    load_before: String,
+    load_after: String,
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }
 
 /// Send the mix with `clients` threads for `seconds`; `send` does one request
@@ -327,6 +355,7 @@ where
 {
     /// Upper bound on requests per thread (the run is bounded by time too).
     const MAX_PER_THREAD: usize = 2_000_000;
+    let load_before = loadavg();
     let results: Vec<(Vec<Vec<u64>>, Vec<usize>, Vec<String>)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..clients)
             .map(|t| {
@@ -400,16 +429,20 @@ where
             .map(|(q, (l, e))| (q.name.to_string(), summarize(l, e, seconds)))
             .collect(),
         first_errors,
+        load_before,
+        load_after: loadavg(),
     }
 }
 
 fn print_run(r: &Run) {
     println!(
-        "\n{} with {} client{} ({:.0} s after warm-up)",
+        "\n{} with {} client{} ({:.0} s after warm-up; load average {} before, {} after)",
         r.target,
         r.clients,
         if r.clients == 1 { "" } else { "s" },
-        r.seconds
+        r.seconds,
+        r.load_before,
+        r.load_after
     );
     println!(
         "  {:<40} {:>7} {:>5} {:>8} {:>8} {:>8} {:>8} {:>8}",
@@ -506,6 +539,8 @@ struct Report {
     build_seconds: f64,
     build_summary: String,
     search_index_bytes: u64,
+    repository_bytes: u64,
+    cache_bytes: u64,
     output_bytes: u64,
     /// Results of each query of the mix (documents, passages) from the server.
     mix: Vec<(String, String, Option<(u64, u64)>)>,
@@ -541,19 +576,27 @@ fn main() {
     } else {
         generate_and_build(&a, &corpus, &out, &mut rep);
     }
-    rep.search_index_bytes = dir_size(
-        &out.join("search")
-            .canonicalize()
-            .unwrap_or(out.join("search")),
-    );
+    // Sizes of the current generation's parts (through the links) and of
+    // the whole folder (every generation kept, the extraction cache).
+    let part = |name: &str| {
+        let p = out.join(name);
+        dir_size(&p.canonicalize().unwrap_or(p))
+    };
+    rep.search_index_bytes = part("search");
+    rep.repository_bytes = part("repository");
+    rep.cache_bytes = part("cache");
     rep.output_bytes = dir_size(&out);
+    if !rep.build_summary.is_empty() {
+        println!(
+            "build: {:.1} s wall; {}",
+            rep.build_seconds, rep.build_summary
+        );
+    }
     println!(
-        "build: {:.1} s wall; {}",
-        rep.build_seconds, rep.build_summary
-    );
-    println!(
-        "index: search/ {:.1} MiB, whole output folder {:.1} MiB",
+        "sizes: search/ {:.1} MiB, repository/ {:.1} MiB, cache/ {:.1} MiB, whole output folder {:.1} MiB",
         mib(rep.search_index_bytes),
+        mib(rep.repository_bytes),
+        mib(rep.cache_bytes),
         mib(rep.output_bytes)
     );
 
@@ -669,39 +712,49 @@ fn generate_and_build(a: &Args, corpus: &Path, out: &Path, rep: &mut Report) {
 
 /// 3. Start `ystorfa serve`, check the mix once, then drive it.
 fn serve_runs(a: &Args, out: &Path, mix: &[Query], rep: &mut Report) {
-    let exe = env!("CARGO_BIN_EXE_ystorfa");
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let log = out.with_file_name("serve.log");
-    let stderr = std::fs::File::create(&log).unwrap_or_else(|e| die(&format!("serve log: {e}")));
-    let child = Command::new(exe)
-        .arg("serve")
-        .arg("--out")
-        .arg(out)
-        .arg("--bind")
-        .arg(format!("127.0.0.1:{port}"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(stderr)
-        .spawn()
-        .unwrap_or_else(|e| die(&format!("starting ystorfa serve: {e}")));
-    let mut server = Server(child);
-    let pid = server.0.id();
     let probe = agent();
+    let (base, mut server) = match &a.url {
+        Some(url) => (url.trim_end_matches('/').to_string(), None),
+        None => {
+            let exe = env!("CARGO_BIN_EXE_ystorfa");
+            let port = free_port();
+            let log = out.with_file_name("serve.log");
+            let stderr =
+                std::fs::File::create(&log).unwrap_or_else(|e| die(&format!("serve log: {e}")));
+            let child = Command::new(exe)
+                .arg("serve")
+                .arg("--out")
+                .arg(out)
+                .arg("--bind")
+                .arg(format!("127.0.0.1:{port}"))
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(stderr)
+                .spawn()
+                .unwrap_or_else(|e| die(&format!("starting ystorfa serve: {e}")));
+            (
+                format!("http://127.0.0.1:{port}"),
+                Some((Server(child), log)),
+            )
+        }
+    };
     let t = Instant::now();
     loop {
         if let Ok((200, _)) = get(&probe, &format!("{base}/healthz")) {
             break;
         }
-        if let Ok(Some(st)) = server.0.try_wait() {
-            eprintln!("{}", std::fs::read_to_string(&log).unwrap_or_default());
+        if let Some((server, log)) = server.as_mut()
+            && let Ok(Some(st)) = server.0.try_wait()
+        {
+            eprintln!("{}", std::fs::read_to_string(log).unwrap_or_default());
             die(&format!("ystorfa serve exited ({st}) before it was ready"));
         }
         if t.elapsed() > Duration::from_secs(120) {
-            die("ystorfa serve not ready after 120 s");
+            die(&format!("{base}/healthz not ready after 120 s"));
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+    let pid = server.as_ref().map(|(s, _)| s.0.id());
     println!(
         "serve: ready in {:.2} s on {base}",
         t.elapsed().as_secs_f64()
@@ -749,7 +802,7 @@ fn serve_runs(a: &Args, out: &Path, mix: &[Query], rep: &mut Report) {
         print_run(&r);
         rep.runs.push(r);
     }
-    rep.server_peak_rss_kb = peak_rss_kb(pid);
+    rep.server_peak_rss_kb = pid.and_then(peak_rss_kb);
     if let Some(kb) = rep.server_peak_rss_kb {
         println!("\nserve peak RSS: {:.0} MiB", kb as f64 / 1024.0);
     }
