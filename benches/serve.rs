@@ -294,6 +294,8 @@ struct Summary {
     p90: f64,
     p99: f64,
     max: f64,
+    /// Mean CPU time per request of the searching thread (in process only).
+    cpu_ms: Option<f64>,
 }
 
 fn summarize(mut micros: Vec<u64>, errors: usize, seconds: f64) -> Summary {
@@ -314,6 +316,7 @@ fn summarize(mut micros: Vec<u64>, errors: usize, seconds: f64) -> Summary {
         p90: q(0.90),
         p99: q(0.99),
         max: micros.last().map_or(0.0, |&m| m as f64 / 1000.0),
+        cpu_ms: None,
     }
 }
 
@@ -327,9 +330,50 @@ struct Run {
     by_kind: BTreeMap<String, Summary>,
     by_query: Vec<(String, Summary)>,
     first_errors: Vec<String>,
+    /// CPU time spent per request: by the searching threads (in process) or
+    /// by the whole server process (HTTP), over the measured window. Less
+    /// sensitive to other work on the machine than latency; with C clients
+    /// on K idle cores, latency is at least about `cpu × C / K`.
+    cpu_ms_per_request: Option<f64>,
     /// `/proc/loadavg` before and after the run (the machine is shared).
     load_before: String,
     load_after: String,
+}
+
+/// Whose CPU time a run measures.
+#[derive(Clone, Copy)]
+enum Cpu {
+    /// The client threads' own (in-process searches).
+    Threads,
+    /// A server process's (user + system).
+    Process(u32),
+    None,
+}
+
+/// CPU time of the calling thread.
+fn thread_cpu() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec through a valid pointer.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    if rc != 0 {
+        return Duration::ZERO;
+    }
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// User + system CPU time of a process (Linux `/proc/PID/stat`).
+fn process_cpu_time(pid: u32) -> Option<Duration> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces) in parentheses.
+    let rest = &s[s.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    // SAFETY: sysconf has no preconditions.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    (hz > 0).then(|| Duration::from_secs_f64(ticks as f64 / hz as f64))
 }
 
 fn loadavg() -> String {
@@ -341,12 +385,14 @@ fn loadavg() -> String {
 /// Send the mix with `clients` threads for `seconds`; `send` does one request
 /// and returns an error text on failure. Each thread starts at a different
 /// point of the mix.
+#[allow(clippy::too_many_arguments)]
 fn drive<S, F>(
     target: &str,
     mix: &[Query],
     clients: usize,
     warmup: f64,
     seconds: f64,
+    cpu: Cpu,
     make: F,
 ) -> Run
 where
@@ -356,7 +402,16 @@ where
     /// Upper bound on requests per thread (the run is bounded by time too).
     const MAX_PER_THREAD: usize = 2_000_000;
     let load_before = loadavg();
-    let results: Vec<(Vec<Vec<u64>>, Vec<usize>, Vec<String>)> = std::thread::scope(|s| {
+    let mut process_cpu = (Duration::ZERO, Duration::ZERO);
+    let per_request_cpu = matches!(cpu, Cpu::Threads);
+    type ThreadFruit = (
+        Vec<Vec<u64>>,
+        Vec<usize>,
+        Vec<String>,
+        Duration,
+        Vec<Duration>,
+    );
+    let results: Vec<ThreadFruit> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..clients)
             .map(|t| {
                 let make = &make;
@@ -369,14 +424,23 @@ where
                     let warm_end = start + Duration::from_secs_f64(warmup);
                     let end = warm_end + Duration::from_secs_f64(seconds);
                     let mut i = (t * 7) % mix.len();
+                    let mut cpu_from: Option<Duration> = None;
+                    let mut cpu_q = vec![Duration::ZERO; mix.len()];
                     for _ in 0..MAX_PER_THREAD {
                         let t0 = Instant::now();
                         if t0 >= end {
                             break;
                         }
+                        if t0 >= warm_end && cpu_from.is_none() {
+                            cpu_from = Some(thread_cpu());
+                        }
+                        let c0 = per_request_cpu.then(thread_cpu);
                         let r = send(&mix[i]);
                         let us = t0.elapsed().as_micros() as u64;
                         if t0 >= warm_end {
+                            if let Some(c0) = c0 {
+                                cpu_q[i] += thread_cpu().saturating_sub(c0);
+                            }
                             match r {
                                 Ok(()) => lat[i].push(us),
                                 Err(e) => {
@@ -389,15 +453,30 @@ where
                         }
                         i = (i + 1) % mix.len();
                     }
-                    (lat, errs, first)
+                    let used = cpu_from.map_or(Duration::ZERO, |c| thread_cpu().saturating_sub(c));
+                    (lat, errs, first, used, cpu_q)
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
+        if let Cpu::Process(pid) = cpu {
+            std::thread::sleep(Duration::from_secs_f64(warmup));
+            process_cpu.0 = process_cpu_time(pid).unwrap_or_default();
+        }
+        let r = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        if let Cpu::Process(pid) = cpu {
+            process_cpu.1 = process_cpu_time(pid).unwrap_or_default();
+        }
+        r
     });
     let mut per_query: Vec<(Vec<u64>, usize)> = vec![(Vec::new(), 0); mix.len()];
     let mut first_errors = Vec::new();
-    for (lat, errs, first) in results {
+    let mut threads_cpu = Duration::ZERO;
+    let mut cpu_by_query = vec![Duration::ZERO; mix.len()];
+    for (lat, errs, first, used, cpu_q) in results {
+        threads_cpu += used;
+        for (total, c) in cpu_by_query.iter_mut().zip(cpu_q) {
+            *total += c;
+        }
         for (i, (l, e)) in lat.into_iter().zip(errs).enumerate() {
             per_query[i].0.extend(l);
             per_query[i].1 += e;
@@ -414,11 +493,20 @@ where
         all.extend(l);
         all_errs += e;
     }
+    let overall = summarize(all, all_errs, seconds);
+    let cpu_total = match cpu {
+        Cpu::Threads => Some(threads_cpu),
+        Cpu::Process(_) => Some(process_cpu.1.saturating_sub(process_cpu.0)),
+        Cpu::None => None,
+    };
     Run {
         target: target.to_string(),
         clients,
         seconds,
-        overall: summarize(all, all_errs, seconds),
+        cpu_ms_per_request: cpu_total
+            .filter(|_| overall.requests > 0)
+            .map(|c| c.as_secs_f64() * 1000.0 / overall.requests as f64),
+        overall,
         by_kind: by_kind
             .into_iter()
             .map(|(k, (l, e))| (k.to_string(), summarize(l, e, seconds)))
@@ -426,7 +514,14 @@ where
         by_query: mix
             .iter()
             .zip(per_query)
-            .map(|(q, (l, e))| (q.name.to_string(), summarize(l, e, seconds)))
+            .zip(&cpu_by_query)
+            .map(|((q, (l, e)), c)| {
+                let mut s = summarize(l, e, seconds);
+                if per_request_cpu && s.requests > 0 {
+                    s.cpu_ms = Some(c.as_secs_f64() * 1000.0 / s.requests as f64);
+                }
+                (q.name.to_string(), s)
+            })
             .collect(),
         first_errors,
         load_before,
@@ -445,16 +540,20 @@ fn print_run(r: &Run) {
         r.load_after
     );
     println!(
-        "  {:<40} {:>7} {:>5} {:>8} {:>8} {:>8} {:>8} {:>8}",
-        "", "req", "err", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms"
+        "  {:<40} {:>7} {:>5} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
+        "", "req", "err", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "cpu ms"
     );
     let row = |name: &str, s: &Summary| {
+        let cpu = s.cpu_ms.map(|c| format!("{c:.2}")).unwrap_or_default();
         println!(
-            "  {:<40} {:>7} {:>5} {:>8.1} {:>8.2} {:>8.2} {:>8.2} {:>8.2}",
-            name, s.requests, s.errors, s.per_second, s.p50, s.p90, s.p99, s.max
+            "  {:<40} {:>7} {:>5} {:>8.1} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8}",
+            name, s.requests, s.errors, s.per_second, s.p50, s.p90, s.p99, s.max, cpu
         );
     };
     row("ALL", &r.overall);
+    if let Some(c) = r.cpu_ms_per_request {
+        println!("  CPU per request: {c:.2} ms");
+    }
     println!("  by kind:");
     for (k, s) in &r.by_kind {
         row(k, s);
@@ -626,6 +725,7 @@ fn main() {
             c,
             a.warmup,
             a.seconds,
+            Cpu::Threads,
             || {
                 let index = &index;
                 move |q: &Query| match &q.in_process {
@@ -790,15 +890,24 @@ fn serve_runs(a: &Args, out: &Path, mix: &[Query], rep: &mut Report) {
     }
 
     for &c in &a.clients {
-        let r = drive("ystorfa serve (HTTP)", mix, c, a.warmup, a.seconds, || {
-            let agent = agent();
-            let base = base.clone();
-            move |q: &Query| match get(&agent, &format!("{base}{}", q.path)) {
-                Ok((200, _)) => Ok(()),
-                Ok((s, _)) => Err(format!("status {s}")),
-                Err(e) => Err(e),
-            }
-        });
+        let cpu = pid.map_or(Cpu::None, Cpu::Process);
+        let r = drive(
+            "ystorfa serve (HTTP)",
+            mix,
+            c,
+            a.warmup,
+            a.seconds,
+            cpu,
+            || {
+                let agent = agent();
+                let base = base.clone();
+                move |q: &Query| match get(&agent, &format!("{base}{}", q.path)) {
+                    Ok((200, _)) => Ok(()),
+                    Ok((s, _)) => Err(format!("status {s}")),
+                    Err(e) => Err(e),
+                }
+            },
+        );
         print_run(&r);
         rep.runs.push(r);
     }
