@@ -8,6 +8,7 @@
 //! stored passages only for the hits it shows.
 
 use super::*;
+use std::sync::Arc;
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
 };
@@ -72,7 +73,14 @@ pub struct SearchIndex {
     locs: Vec<Vec<PassageLoc>>,
     /// The documents' facet values as numbers, for counting.
     facet_table: FacetTable,
+    /// By segment ordinal, by `DocId`: the passage's `doc_ord`
+    /// ([`NO_ORD`] for none), so grouping does not decode the fast field
+    /// for every matching passage.
+    seg_ords: Vec<Arc<[u32]>>,
 }
+
+/// A passage without a `doc_ord` in [`SearchIndex::seg_ords`].
+const NO_ORD: u32 = u32::MAX;
 
 /// The facets a search counts, in [`Facets`] order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,7 +173,9 @@ impl SearchIndex {
         let searcher = reader.searcher();
         let mut docs: Vec<Option<DocMeta>> = Vec::new();
         let mut locs: Vec<Vec<PassageLoc>> = Vec::new();
+        let mut seg_ords: Vec<Arc<[u32]>> = Vec::new();
         for (seg_ord, seg) in searcher.segment_readers().iter().enumerate() {
+            let mut ords = vec![NO_ORD; seg.max_doc() as usize];
             let ff = seg.fast_fields();
             let ord_col = ff.u64(fields::DOC_ORD)?;
             let passage_col = ff.u64(fields::PASSAGE)?;
@@ -179,6 +189,7 @@ impl SearchIndex {
                         format!("corrupt index: document ordinal {ord}"),
                     )));
                 }
+                ords[doc as usize] = ord as u32;
                 let ord = ord as usize;
                 if docs.len() <= ord {
                     docs.resize(ord + 1, None);
@@ -198,6 +209,7 @@ impl SearchIndex {
                     addr,
                 });
             }
+            seg_ords.push(ords.into());
         }
         for l in &mut locs {
             l.sort_by_key(|p| (p.start, p.passage));
@@ -218,6 +230,7 @@ impl SearchIndex {
             by_id,
             locs,
             facet_table,
+            seg_ords,
         })
     }
 
@@ -319,6 +332,7 @@ impl SearchIndex {
             &Grouped {
                 per_doc: req.per_document,
                 ords: self.docs.len(),
+                seg_ords: &self.seg_ords,
             },
         )?;
         groups.sort_by(|a, b| b.best.total_cmp(&a.best).then(a.ord.cmp(&b.ord)));
@@ -509,15 +523,18 @@ pub(super) struct Group {
 /// Groups every matching passage by document (`doc_ord`), counting them
 /// and keeping the best `per_doc` of each (all when 0). Exact, uncapped,
 /// and linear in the number of matches.
-pub(super) struct Grouped {
+pub(super) struct Grouped<'a> {
     per_doc: usize,
     ords: usize,
+    /// [`SearchIndex::seg_ords`].
+    seg_ords: &'a [Arc<[u32]>],
 }
 
 pub(super) struct GroupedSegment {
     segment: SegmentOrdinal,
     per_doc: usize,
-    column: tantivy::columnar::Column<u64>,
+    /// `doc_ord` by `DocId` in this segment.
+    ords: Arc<[u32]>,
     groups: Vec<Option<Group>>,
 }
 
@@ -526,7 +543,7 @@ fn hit_order(a: &(Score, DocAddress), b: &(Score, DocAddress)) -> std::cmp::Orde
     b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
 }
 
-impl Collector for Grouped {
+impl Collector for Grouped<'_> {
     type Fruit = Vec<Group>;
     type Child = GroupedSegment;
 
@@ -535,10 +552,20 @@ impl Collector for Grouped {
         segment: SegmentOrdinal,
         reader: &tantivy::SegmentReader,
     ) -> tantivy::Result<GroupedSegment> {
+        let ords = self
+            .seg_ords
+            .get(segment as usize)
+            .filter(|o| o.len() == reader.max_doc() as usize)
+            .cloned()
+            .ok_or_else(|| {
+                tantivy::TantivyError::InvalidArgument(format!(
+                    "segment {segment} is not the one the index was opened with"
+                ))
+            })?;
         Ok(GroupedSegment {
             segment,
             per_doc: self.per_doc,
-            column: reader.fast_fields().u64(fields::DOC_ORD)?,
+            ords,
             groups: vec![None; self.ords],
         })
     }
@@ -579,7 +606,7 @@ impl SegmentCollector for GroupedSegment {
     type Fruit = Vec<Group>;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        let Some(ord) = self.column.first(doc) else {
+        let Some(&ord) = self.ords.get(doc as usize) else {
             return;
         };
         let Some(slot) = self.groups.get_mut(ord as usize) else {
