@@ -10,6 +10,8 @@
 //! 5. [`index`]: [`model::ProcessedDoc`]s → a tantivy passage index; search over it.
 //! 6. [`export`]: [`model::ProcessedDoc`]s → the learning repository (JSON Lines).
 //! 7. [`pipeline`]: runs the stages over a set of input files (the batch job).
+//! 8. `serve` (feature `serve`, on by default): the search and browse page
+//!    and its JSON API over a build's output, reloaded when a build finishes.
 //!
 //! [`eval`] measures recommendations and themes against labelled documents.
 //!
@@ -25,4 +27,6 @@ pub mod model;
 pub mod pipeline;
 pub mod rules;
 pub mod segment;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod tag;

@@ -12,6 +12,8 @@ mod extract;
 mod inspect;
 mod rules;
 mod search;
+#[cfg(feature = "serve")]
+mod serve;
 
 /// ystorfa: a searchable, evidence-linked learning repository from
 /// safeguarding reviews and VAWDASV strategies.
@@ -41,6 +43,10 @@ pub enum Command {
     /// Lines, JSON or CSV, with the theme codebook, a theme × document
     /// matrix and a JSON Schema per file.
     Export(export::Args),
+    /// Serve the search and browse page (and its JSON API) over the output
+    /// of `build`, reloading when a new build finishes.
+    #[cfg(feature = "serve")]
+    Serve(serve::Args),
     /// Internal: serve extraction requests for `build` (one JSON line in,
     /// one out). Not for people; see `pipeline::worker`.
     #[command(name = "extract-worker", hide = true)]
@@ -77,6 +83,8 @@ pub fn main() -> i32 {
         Command::Eval(a) => eval::run(a),
         Command::Rules(c) => rules::run(c),
         Command::Export(a) => export::run(a),
+        #[cfg(feature = "serve")]
+        Command::Serve(a) => serve::run(a),
         Command::ExtractWorker(a) => crate::pipeline::worker::run_worker(a.max_memory_mb)
             .map(|()| EXIT_OK)
             .map_err(anyhow::Error::from),

@@ -168,6 +168,80 @@ pub struct ThemeRow<'a> {
     pub doc_ids: Vec<Cow<'a, str>>,
 }
 
+/// `vocabulary.json` in each generation (`OUT/current/vocabulary.json`):
+/// the themes and agencies of the rule set the generation was built with,
+/// so that readers (the served page) can label them as the rules did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Vocabulary {
+    /// Name of the rule set (`[ruleset] name`).
+    pub rules_name: String,
+    /// Version (hash) of the rule set, as in every tag.
+    pub rules_version: String,
+    /// Themes in rule-file order.
+    pub themes: Vec<VocabularyTheme>,
+    /// Agencies of the gazetteer in rule-file order.
+    pub agencies: Vec<VocabularyAgency>,
+}
+
+/// A theme of a [`Vocabulary`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct VocabularyTheme {
+    pub id: String,
+    pub label: String,
+    pub description: String,
+    pub parent: Option<String>,
+    /// Where the theme's definition comes from (URLs, documents).
+    pub sources: Vec<String>,
+}
+
+/// An agency of a [`Vocabulary`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct VocabularyAgency {
+    pub id: String,
+    pub label: String,
+    pub level: AgencyLevel,
+}
+
+/// File name of the [`Vocabulary`] in a generation.
+pub const VOCABULARY: &str = "vocabulary.json";
+
+impl Vocabulary {
+    /// The vocabulary of a rule set.
+    pub fn of(rules: &crate::rules::RuleSet) -> Vocabulary {
+        Vocabulary {
+            rules_name: rules.name().to_string(),
+            rules_version: rules.version().to_string(),
+            themes: rules
+                .themes()
+                .iter()
+                .map(|t| VocabularyTheme {
+                    id: t.id.clone(),
+                    label: t.label.clone(),
+                    description: t.description.clone(),
+                    parent: t.parent.clone(),
+                    sources: t.sources.clone(),
+                })
+                .collect(),
+            agencies: rules
+                .agencies()
+                .iter()
+                .map(|a| VocabularyAgency {
+                    id: a.id.clone(),
+                    label: a.label.clone(),
+                    level: a.level,
+                })
+                .collect(),
+        }
+    }
+
+    /// Pretty JSON with a final newline (deterministic).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut b = serde_json::to_vec_pretty(self).expect("vocabulary serialises");
+        b.push(b'\n');
+        b
+    }
+}
+
 /// The repository files: (file name, bytes), in a fixed order ([`FILES`]).
 pub fn repository_files(docs: &[ProcessedDoc]) -> Vec<(String, Vec<u8>)> {
     let mut sorted: Vec<&ProcessedDoc> = docs.iter().collect();

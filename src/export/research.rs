@@ -137,18 +137,27 @@ impl Repository {
     }
 }
 
-fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, ExportError> {
+/// Read a JSON Lines file of rows.
+pub fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, ExportError> {
     let text = std::fs::read_to_string(path).map_err(|source| ExportError::Read {
         path: path.display().to_string(),
         source,
     })?;
+    parse_jsonl(&text, &path.display().to_string())
+}
+
+/// Parse JSON Lines rows; errors name `origin` and the line.
+pub fn parse_jsonl<T: serde::de::DeserializeOwned>(
+    text: &str,
+    origin: &str,
+) -> Result<Vec<T>, ExportError> {
     let mut rows = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
         rows.push(serde_json::from_str(line).map_err(|e| ExportError::Parse {
-            path: path.display().to_string(),
+            path: origin.to_string(),
             line: i + 1,
             message: e.to_string(),
         })?);

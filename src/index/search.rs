@@ -305,8 +305,31 @@ impl SearchIndex {
 
     /// Run a search: see [`SearchRequest`] and [`SearchResults`].
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, IndexError> {
+        self.search_with(req, None)
+    }
+
+    /// Run a search within one document (its matching passages, for the
+    /// document view).
+    pub fn search_in(
+        &self,
+        doc_id: &str,
+        req: &SearchRequest,
+    ) -> Result<SearchResults, IndexError> {
+        let only: Box<dyn Query> = Box::new(TermQuery::new(
+            Term::from_field_text(self.f.doc, doc_id),
+            IndexRecordOption::Basic,
+        ));
+        self.search_with(req, Some(only))
+    }
+
+    fn search_with(
+        &self,
+        req: &SearchRequest,
+        extra: Option<Box<dyn Query>>,
+    ) -> Result<SearchResults, IndexError> {
         let f = &self.f;
-        let filters = self.filter_clauses(&req.filters)?;
+        let mut filters = self.filter_clauses(&req.filters)?;
+        filters.extend(extra);
         let text_query: Box<dyn Query> = if req.query.trim().is_empty() && !filters.is_empty() {
             Box::new(AllQuery)
         } else {

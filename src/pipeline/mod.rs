@@ -536,7 +536,8 @@ pub fn build_files(
         rules_version: rules.version().into(),
         files: entries,
     };
-    write_generation(out, &docs, &report, &manifest)?;
+    let vocabulary = export::Vocabulary::of(rules);
+    write_generation(out, &docs, &report, &manifest, &vocabulary)?;
     let keep = manifest
         .files
         .iter()
@@ -556,6 +557,7 @@ pub fn write_generation(
     docs: &[ProcessedDoc],
     report: &serde_json::Value,
     manifest: &Manifest,
+    vocabulary: &export::Vocabulary,
 ) -> Result<index::IndexStats, BuildError> {
     let generation = Generation::create(out)?;
     let search_dir = generation.dir.join("search");
@@ -571,6 +573,10 @@ pub fn write_generation(
     let mut manifest_bytes = serde_json::to_vec_pretty(manifest).expect("manifest serialises");
     manifest_bytes.push(b'\n');
     write_atomic(&generation.dir.join("manifest.json"), &manifest_bytes)?;
+    write_atomic(
+        &generation.dir.join(export::VOCABULARY),
+        &vocabulary.to_bytes(),
+    )?;
     generation.commit(out)?;
     output::remove_stale(out)?;
     Ok(stats)
