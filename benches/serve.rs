@@ -28,7 +28,8 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use ystorfa::index::{SearchFilters, SearchIndex, SearchRequest};
+use ystorfa::index::{SearchIndex, SearchRequest};
+use ystorfa::serve::{Params, SearchParams};
 
 /// p99 target with 8 clients, from issue #5.
 const TARGET_P99_MS: f64 = 20.0;
@@ -126,7 +127,8 @@ fn die(msg: &str) -> ! {
     std::process::exit(2);
 }
 
-/// Hits listed per document, as the served search page asks for.
+/// Hits listed per document, as the served search asks for
+/// (`serve::views::run_search`).
 const PER_DOCUMENT: usize = 3;
 
 /// One request of the fixed mix.
@@ -138,7 +140,7 @@ struct Query {
     kind: &'static str,
     /// Path and query string sent to the server.
     path: String,
-    /// The same search in process, if it is a search.
+    /// The same search in process, for `/api/search` requests.
     in_process: Option<SearchRequest>,
 }
 
@@ -156,33 +158,32 @@ fn enc(s: &str) -> String {
     out
 }
 
-fn request(q: &str) -> SearchRequest {
-    SearchRequest {
-        query: q.to_string(),
+/// The search request the server makes for an `/api/search` URL: its
+/// parameters parsed by `ystorfa::serve` itself, paged as the server pages.
+fn in_process(path: &str) -> Option<SearchRequest> {
+    let qs = path.strip_prefix("/api/search?")?;
+    let params = Params::parse(Some(qs)).unwrap_or_else(|e| die(&format!("{path}: {}", e.0)));
+    let sp = SearchParams::from_params(&params).unwrap_or_else(|e| die(&format!("{path}: {}", e.0)));
+    Some(SearchRequest {
+        query: sp.q,
+        filters: sp.filters,
+        limit: sp.per_page,
+        offset: (sp.page - 1).saturating_mul(sp.per_page),
         per_document: PER_DOCUMENT,
-        ..SearchRequest::default()
-    }
+    })
 }
 
 /// The fixed query mix.
 fn mix() -> Vec<Query> {
-    let search = |name, kind, q: &str| Query {
+    let req = |name, kind, path: String| Query {
         name,
         kind,
-        path: format!("/api/search?q={}", enc(q)),
-        in_process: Some(request(q)),
+        in_process: in_process(&path),
+        path,
     };
-    let with = |name, kind, q: &str, extra: &str, req: SearchRequest| Query {
-        name,
-        kind,
-        path: format!("/api/search?q={}&{extra}", enc(q)),
-        in_process: Some(req),
-    };
-    let view = |name, kind, path: &str| Query {
-        name,
-        kind,
-        path: path.to_string(),
-        in_process: None,
+    let search = |name, kind, q: &str| req(name, kind, format!("/api/search?q={}", enc(q)));
+    let with = |name, kind, q: &str, extra: &str| {
+        req(name, kind, format!("/api/search?q={}&{extra}", enc(q)))
     };
     vec![
         search("strangulation", "word", "strangulation"),
@@ -190,24 +191,12 @@ fn mix() -> Vec<Query> {
         search("police (broad)", "broad", "police"),
         search("\"risk assessment\"", "phrase", "\"risk assessment\""),
         search("\"coercive control\"", "phrase", "\"coercive control\""),
-        search(
-            "\"information sharing\"~3",
-            "proximity",
-            "\"information sharing\"~3",
-        ),
-        search(
-            "strangulation OR choking",
-            "boolean",
-            "strangulation OR choking",
-        ),
+        search("\"information sharing\"~3", "proximity", "\"information sharing\"~3"),
+        search("strangulation OR choking", "boolean", "strangulation OR choking"),
         search("MARAC NOT police", "boolean", "MARAC NOT police"),
         search("assesment~1", "fuzzy", "assesment~1"),
         search("harrassment~1", "fuzzy", "harrassment~1"),
-        search(
-            "risk theme:coercive_control",
-            "field filter",
-            "risk theme:coercive_control",
-        ),
+        search("risk theme:coercive_control", "field filter", "risk theme:coercive_control"),
         search("training kind:dhr", "field filter", "training kind:dhr"),
         search(
             "training year:[2019 TO 2023]",
@@ -219,67 +208,28 @@ fn mix() -> Vec<Query> {
             "field filter",
             "review agency:police section:recommendations",
         ),
-        search(
-            "is_recommendation:true training",
-            "field filter",
-            "is_recommendation:true training",
-        ),
+        search("is_recommendation:true training", "field filter", "is_recommendation:true training"),
         with(
             "training &theme&kind&years (URL)",
             "url filter",
             "training",
             "theme=coercive_control&kind=dhr&year_from=2019&year_to=2023",
-            SearchRequest {
-                filters: SearchFilters {
-                    themes: vec!["coercive_control".into()],
-                    kinds: vec!["dhr".into()],
-                    year_from: Some(2019),
-                    year_to: Some(2023),
-                    ..SearchFilters::default()
-                },
-                ..request("training")
-            },
         ),
         with(
             "information &agency=police (URL)",
             "url filter",
             "information",
             "agency=police",
-            SearchRequest {
-                filters: SearchFilters {
-                    agencies: vec!["police".into()],
-                    ..SearchFilters::default()
-                },
-                ..request("information")
-            },
         ),
         search("xylophone (no hits)", "none", "xylophone"),
-        with(
-            "police page 2",
-            "page 2",
-            "police",
-            "page=2",
-            SearchRequest {
-                offset: ystorfa::index::DEFAULT_LIMIT,
-                ..request("police")
-            },
-        ),
-        with(
-            "safeguarding limit=50",
-            "broad",
-            "safeguarding",
-            "limit=50",
-            SearchRequest {
-                limit: 50,
-                ..request("safeguarding")
-            },
-        ),
-        view("HTML /search", "html", "/search?q=coercive+control"),
-        view("/api/themes", "view", "/api/themes"),
-        view(
+        with("police page 2", "page 2", "police", "page=2"),
+        with("safeguarding per_page=50", "broad", "safeguarding", "per_page=50"),
+        req("HTML /search", "html", "/search?q=coercive+control".into()),
+        req("/api/themes", "view", "/api/themes".into()),
+        req(
             "/api/recommendations",
             "view",
-            "/api/recommendations?theme=stalking_harassment",
+            "/api/recommendations?theme=stalking_harassment".into(),
         ),
     ]
 }
