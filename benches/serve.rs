@@ -163,7 +163,8 @@ fn enc(s: &str) -> String {
 fn in_process(path: &str) -> Option<SearchRequest> {
     let qs = path.strip_prefix("/api/search?")?;
     let params = Params::parse(Some(qs)).unwrap_or_else(|e| die(&format!("{path}: {}", e.0)));
-    let sp = SearchParams::from_params(&params).unwrap_or_else(|e| die(&format!("{path}: {}", e.0)));
+    let sp =
+        SearchParams::from_params(&params).unwrap_or_else(|e| die(&format!("{path}: {}", e.0)));
     Some(SearchRequest {
         query: sp.q,
         filters: sp.filters,
@@ -191,12 +192,24 @@ fn mix() -> Vec<Query> {
         search("police (broad)", "broad", "police"),
         search("\"risk assessment\"", "phrase", "\"risk assessment\""),
         search("\"coercive control\"", "phrase", "\"coercive control\""),
-        search("\"information sharing\"~3", "proximity", "\"information sharing\"~3"),
-        search("strangulation OR choking", "boolean", "strangulation OR choking"),
+        search(
+            "\"information sharing\"~3",
+            "proximity",
+            "\"information sharing\"~3",
+        ),
+        search(
+            "strangulation OR choking",
+            "boolean",
+            "strangulation OR choking",
+        ),
         search("MARAC NOT police", "boolean", "MARAC NOT police"),
         search("assesment~1", "fuzzy", "assesment~1"),
         search("harrassment~1", "fuzzy", "harrassment~1"),
-        search("risk theme:coercive_control", "field filter", "risk theme:coercive_control"),
+        search(
+            "risk theme:coercive_control",
+            "field filter",
+            "risk theme:coercive_control",
+        ),
         search("training kind:dhr", "field filter", "training kind:dhr"),
         search(
             "training year:[2019 TO 2023]",
@@ -208,7 +221,11 @@ fn mix() -> Vec<Query> {
             "field filter",
             "review agency:police section:recommendations",
         ),
-        search("is_recommendation:true training", "field filter", "is_recommendation:true training"),
+        search(
+            "is_recommendation:true training",
+            "field filter",
+            "is_recommendation:true training",
+        ),
         with(
             "training &theme&kind&years (URL)",
             "url filter",
@@ -223,7 +240,12 @@ fn mix() -> Vec<Query> {
         ),
         search("xylophone (no hits)", "none", "xylophone"),
         with("police page 2", "page 2", "police", "page=2"),
-        with("safeguarding per_page=50", "broad", "safeguarding", "per_page=50"),
+        with(
+            "safeguarding per_page=50",
+            "broad",
+            "safeguarding",
+            "per_page=50",
+        ),
         req("HTML /search", "html", "/search?q=coercive+control".into()),
         req("/api/themes", "view", "/api/themes".into()),
         req(
@@ -579,6 +601,15 @@ fn peak_rss_kb(pid: u32) -> Option<u64> {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
+/// A request of the mix: name, path, and for searches the totals the
+/// server reported (documents, passages).
+#[derive(Debug, Default, serde::Serialize)]
+struct MixRow {
+    name: String,
+    path: String,
+    totals: Option<(u64, u64)>,
+}
+
 #[derive(Debug, Default, serde::Serialize)]
 struct Report {
     docs: usize,
@@ -591,8 +622,8 @@ struct Report {
     repository_bytes: u64,
     cache_bytes: u64,
     output_bytes: u64,
-    /// Results of each query of the mix (documents, passages) from the server.
-    mix: Vec<(String, String, Option<(u64, u64)>)>,
+    /// Each request of the mix and what the server answered.
+    mix: Vec<MixRow>,
     runs: Vec<Run>,
     /// Seconds to open the index in process (reading the document table).
     open_seconds: f64,
@@ -721,7 +752,7 @@ fn generate_and_build(a: &Args, corpus: &Path, out: &Path, rep: &mut Report) {
         .unwrap_or_else(|e| die(&format!("reading {}: {e}", sources.display())));
     if corpus.exists() {
         // Only what this run generates (a kept folder may hold an older, larger run).
-        for e in std::fs::read_dir(&corpus).into_iter().flatten().flatten() {
+        for e in std::fs::read_dir(corpus).into_iter().flatten().flatten() {
             if e.path().extension().is_some_and(|x| x == "md") {
                 let _ = std::fs::remove_file(e.path());
             }
@@ -836,7 +867,11 @@ fn serve_runs(a: &Args, out: &Path, mix: &[Query], rep: &mut Report) {
             ),
             None => println!("  {:<40} {:>32} bytes  {}", q.name, body.len(), q.path),
         }
-        rep.mix.push((q.name.to_string(), q.path.clone(), totals));
+        rep.mix.push(MixRow {
+            name: q.name.to_string(),
+            path: q.path.clone(),
+            totals,
+        });
     }
 
     for &c in &a.clients {

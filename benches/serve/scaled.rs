@@ -296,16 +296,16 @@ fn parse_source(text: &str, strategy: bool, pools: &mut Pools) {
             }
             continue;
         }
-        if let Some(rows) = table.as_mut() {
-            if line.starts_with('|') {
-                rows.push(
-                    line.trim_matches('|')
-                        .split(" | ")
-                        .map(|c| clean_inline(&c.replace(" // ", " ")))
-                        .collect(),
-                );
-                continue;
-            }
+        if let Some(rows) = table.as_mut()
+            && line.starts_with('|')
+        {
+            rows.push(
+                line.trim_matches('|')
+                    .split(" | ")
+                    .map(|c| clean_inline(&c.replace(" // ", " ")))
+                    .collect(),
+            );
+            continue;
         }
         if let Some(h) = line
             .strip_prefix("## ")
@@ -358,19 +358,18 @@ fn parse_source(text: &str, strategy: bool, pools: &mut Pools) {
             list.as_mut().unwrap().1.push(clean_inline(item));
             continue;
         }
-        if line.starts_with("  ") && list.is_some() {
-            let items = &mut list.as_mut().unwrap().1;
+        if let Some((_, items)) = list.as_mut().filter(|_| line.starts_with("  ")) {
             if let Some(last) = items.last_mut() {
                 last.push(' ');
                 last.push_str(&clean_inline(line));
             }
             continue;
         }
-        if let Some(sub) = line.strip_prefix("> ") {
-            if let Some((_, subs)) = rec.as_mut() {
-                subs.push(clean_inline(sub));
-                continue;
-            }
+        if let Some(sub) = line.strip_prefix("> ")
+            && let Some((_, subs)) = rec.as_mut()
+        {
+            subs.push(clean_inline(sub));
+            continue;
         }
         let body = clean_inline(line.trim_start_matches('>').trim_start());
         if class == Class::Recommendations {
