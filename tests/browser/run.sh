@@ -38,7 +38,7 @@ node "$here/fixture.mjs" "$tmp/hostile"
 "$bin" serve --out "$tmp/out" --bind 127.0.0.1:0 2>"$tmp/serve.log" &
 server=$!
 url=""
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do
   url="$(sed -n 's/^listening on \(http:[^ ]*\)$/\1/p' "$tmp/serve.log")"
   [ -n "$url" ] && break
   if ! kill -0 "$server" 2>/dev/null; then
@@ -49,7 +49,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 if [ -z "$url" ]; then
-  echo "error: ystorfa serve did not say 'listening on' within 10 s:" >&2
+  echo "error: ystorfa serve did not say 'listening on' within 30 s:" >&2
   cat "$tmp/serve.log" >&2
   exit 1
 fi
