@@ -129,3 +129,44 @@ fn missing_index_exits_2() {
         .code(2)
         .stderr(predicate::str::contains("ystorfa build"));
 }
+
+#[test]
+fn filter_flags_narrow_and_an_empty_query_lists_what_they_keep() {
+    let dir = built();
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = ystorfa()
+            .arg("search")
+            .args(args)
+            .args(["--json", "--out"])
+            .arg(dir.path())
+            .output()
+            .expect("runs");
+        serde_json::from_slice(&out.stdout).expect("json")
+    };
+    let kept = json(&[
+        "risk",
+        "--kind",
+        "dhr",
+        "--year-from",
+        "2020",
+        "--year-to",
+        "2022",
+    ]);
+    assert_eq!(kept["total_documents"], 1);
+    assert_eq!(kept["filters"]["kinds"][0], "dhr");
+    assert_eq!(json(&["risk", "--kind", "pfd"])["total_documents"], 0);
+    assert_eq!(json(&["risk", "--year-from", "2023"])["total_documents"], 0);
+    let all = json(&["", "--kind", "dhr"]);
+    assert!(all["total_passages"].as_u64().unwrap() >= 1, "{all}");
+    // Paging past the only document still counts the whole result set.
+    let past = json(&["risk", "--offset", "1"]);
+    assert_eq!(past["total_documents"], 1);
+    assert_eq!(past["documents"].as_array().unwrap().len(), 0);
+    // An empty query without a filter is an error, exit 2.
+    ystorfa()
+        .args(["search", "", "--out"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("empty"));
+}

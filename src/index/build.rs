@@ -59,6 +59,19 @@ pub(super) fn passage_documents(f: &Fields, ord: u64, pd: &ProcessedDoc) -> Vec<
             }
         }
     }
+    let meta = serde_json::to_string(&super::DocMeta {
+        doc_id: d.id.clone(),
+        file: d.file.clone(),
+        title: d.title.clone(),
+        kind: d.kind.as_str().to_string(),
+        year: d.year,
+        area: d.area.clone(),
+        language: d.language.clone(),
+        themes: pd.themes.clone(),
+        agencies: doc_agencies.iter().map(|a| a.to_string()).collect(),
+        passages: 0,
+    })
+    .expect("document metadata serialises");
     let mut out = Vec::with_capacity(d.passages.len());
     // Character offset of each passage start, counted incrementally
     // (passages are in text order; a backwards step is recounted).
@@ -127,6 +140,9 @@ pub(super) fn passage_documents(f: &Fields, ord: u64, pd: &ProcessedDoc) -> Vec<
             t.add_text(f.doc_agency, a);
         }
         t.add_u64(f.start, char_at as u64);
+        if out.is_empty() {
+            t.add_text(f.doc_meta, &meta);
+        }
         out.push(t);
     }
     out

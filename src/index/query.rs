@@ -179,16 +179,18 @@ pub(super) fn group_mixed_operators(
 /// A human message for a query the parser rejected.
 pub(super) fn query_error_message(e: &tantivy::query::QueryParserError, query: &str) -> String {
     use tantivy::query::QueryParserError as E;
+    // The query as typed, in typographic quotes (no escaping to confuse people).
+    let query = format!("“{query}”");
     let hint = match e {
         E::SyntaxError(_) => {
             return format!(
-                "cannot parse {query:?}: check for an unclosed quote, bracket or parenthesis, \
+                "cannot parse {query}: check for an unclosed quote, bracket or parenthesis, \
                  or an AND/OR/NOT with nothing after it (ranges are written year:[2019 TO 2023])"
             );
         }
         E::ExpectedInt(_) => {
             return format!(
-                "year and page take whole numbers (year:2021, year:[2019 TO 2023]), in query {query:?}"
+                "year and page take whole numbers (year:2021, year:[2019 TO 2023]), in query {query}"
             );
         }
         E::FieldDoesNotExist(_) => format!(
@@ -213,5 +215,5 @@ pub(super) fn query_error_message(e: &tantivy::query::QueryParserError, query: &
         }
         _ => String::new(),
     };
-    format!("{e}{hint}, in query {query:?}")
+    format!("{e}{hint}, in query {query}")
 }

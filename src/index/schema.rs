@@ -48,6 +48,10 @@ pub mod fields {
     /// Character offset of the passage's start in the document text (the
     /// offsets of `tags.jsonl` and `recommendations.jsonl`).
     pub const START: &str = "start";
+    /// The document's metadata as JSON (stored only, on the document's
+    /// first passage: document-level fields are indexed on every passage
+    /// for filtering but stored once).
+    pub const DOC_META: &str = "doc_meta";
 }
 
 /// Name of the English analyzer: simple tokenizer, long tokens removed,
@@ -79,6 +83,7 @@ pub(super) struct Fields {
     pub(super) is_recommendation: Field,
     pub(super) doc_agency: Field,
     pub(super) start: Field,
+    pub(super) doc_meta: Field,
 }
 
 impl Fields {
@@ -112,6 +117,7 @@ impl Fields {
             is_recommendation: get(IS_RECOMMENDATION)?,
             doc_agency: get(DOC_AGENCY)?,
             start: get(START)?,
+            doc_meta: get(DOC_META)?,
         })
     }
 }
@@ -133,15 +139,26 @@ pub fn schema() -> Schema {
                 .set_index_option(IndexRecordOption::Basic),
         )
         .set_stored();
+    // Document-level fields: indexed on every passage, stored once (DOC_META).
+    let en_doc = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(ANALYZER_EN)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let keyword_doc = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(ANALYZER_KEYWORD)
+            .set_index_option(IndexRecordOption::Basic),
+    );
     let mut b = Schema::builder();
     b.add_text_field(DOC, STRING | STORED);
     b.add_u64_field(DOC_ORD, tantivy::schema::FAST);
-    b.add_text_field(FILE, STRING | STORED);
-    b.add_text_field(TITLE, en.clone());
-    b.add_text_field(KIND, keyword.clone());
-    b.add_i64_field(YEAR, INDEXED | STORED | tantivy::schema::FAST);
-    b.add_text_field(AREA, keyword.clone());
-    b.add_text_field(LANGUAGE, keyword.clone());
+    b.add_text_field(FILE, STRING);
+    b.add_text_field(TITLE, en_doc);
+    b.add_text_field(KIND, keyword_doc.clone());
+    b.add_i64_field(YEAR, INDEXED | tantivy::schema::FAST);
+    b.add_text_field(AREA, keyword_doc.clone());
+    b.add_text_field(LANGUAGE, keyword_doc.clone());
     b.add_text_field(SECTION, keyword.clone());
     b.add_text_field(TRAIL, en.clone());
     b.add_u64_field(PAGE, INDEXED | STORED);
@@ -149,11 +166,12 @@ pub fn schema() -> Schema {
     b.add_text_field(PASSAGE_KIND, keyword.clone());
     b.add_text_field(TEXT, en);
     b.add_text_field(THEME, keyword.clone());
-    b.add_text_field(DOC_THEME, keyword.clone());
+    b.add_text_field(DOC_THEME, keyword_doc.clone());
     b.add_text_field(AGENCY, keyword.clone());
     b.add_bool_field(IS_RECOMMENDATION, INDEXED | STORED);
-    b.add_text_field(DOC_AGENCY, keyword);
+    b.add_text_field(DOC_AGENCY, keyword_doc);
     b.add_u64_field(START, STORED | tantivy::schema::FAST);
+    b.add_text_field(DOC_META, STORED);
     b.build()
 }
 

@@ -14,8 +14,9 @@ use tantivy::query::{
 };
 use tantivy::{IndexReader, Term};
 
-/// Metadata of one indexed document, shared by all its passages.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+/// Metadata of one indexed document, shared by all its passages (stored
+/// once, as JSON on its first passage).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DocMeta {
     pub doc_id: String,
     pub file: String,
@@ -29,6 +30,7 @@ pub struct DocMeta {
     /// Agencies addressed by the document's recommendations.
     pub agencies: Vec<String>,
     /// Number of passages indexed.
+    #[serde(default)]
     pub passages: usize,
 }
 
@@ -196,10 +198,7 @@ impl SearchIndex {
                     locs.resize(ord + 1, Vec::new());
                 }
                 let addr = DocAddress::new(seg_ord as SegmentOrdinal, doc);
-                if docs[ord].is_none() {
-                    let stored: TantivyDocument = searcher.doc(addr)?;
-                    docs[ord] = Some(doc_meta(&f, &stored));
-                }
+                docs[ord].get_or_insert_with(DocMeta::default);
                 if let Some(m) = docs[ord].as_mut() {
                     m.passages += 1;
                 }
@@ -213,6 +212,16 @@ impl SearchIndex {
         }
         for l in &mut locs {
             l.sort_by_key(|p| (p.start, p.passage));
+        }
+        // The metadata is stored on each document's first passage.
+        for (ord, l) in locs.iter().enumerate() {
+            let Some(first) = l.iter().min_by_key(|p| p.passage) else {
+                continue;
+            };
+            let stored: TantivyDocument = searcher.doc(first.addr)?;
+            let mut meta = doc_meta(&f, &stored)?;
+            meta.passages = l.len();
+            docs[ord] = Some(meta);
         }
         let docs: Vec<DocMeta> = docs.into_iter().map(Option::unwrap_or_default).collect();
         let by_id = docs
@@ -515,22 +524,17 @@ pub fn search(index: &Index, req: &SearchRequest) -> Result<SearchResults, Index
     SearchIndex::from_index(index.clone())?.search(req)
 }
 
-fn doc_meta(f: &Fields, doc: &TantivyDocument) -> DocMeta {
-    DocMeta {
-        doc_id: first_str(doc, f.doc).unwrap_or_default().to_string(),
-        file: first_str(doc, f.file).unwrap_or_default().to_string(),
-        title: first_str(doc, f.title).unwrap_or_default().to_string(),
-        kind: first_str(doc, f.kind).unwrap_or_default().to_string(),
-        year: doc
-            .get_first(f.year)
-            .and_then(|v| v.as_i64())
-            .and_then(|y| i32::try_from(y).ok()),
-        area: first_str(doc, f.area).map(str::to_string),
-        language: first_str(doc, f.language).unwrap_or_default().to_string(),
-        themes: all_str(doc, f.doc_theme),
-        agencies: all_str(doc, f.doc_agency),
-        passages: 0,
-    }
+fn doc_meta(f: &Fields, doc: &TantivyDocument) -> Result<DocMeta, IndexError> {
+    let json = first_str(doc, f.doc_meta).ok_or_else(|| {
+        IndexError::Tantivy(tantivy::TantivyError::SchemaError(
+            "a document has no stored metadata: the index was written by another version; run `ystorfa build` again".into(),
+        ))
+    })?;
+    serde_json::from_str(json).map_err(|e| {
+        IndexError::Tantivy(tantivy::TantivyError::SchemaError(format!(
+            "unreadable document metadata in the index ({e}): run `ystorfa build` again"
+        )))
+    })
 }
 
 /// One document's group of matching passages.

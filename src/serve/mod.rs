@@ -205,6 +205,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/documents/{id}", get(document_api))
         .route("/api/status", get(status_api))
         .route("/healthz", get(|| async { "ok\n" }))
+        // No icon; answering keeps browsers from logging a 404.
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .route("/static/style.css", get(style_css))
         .route("/static/app.js", get(app_js))
         .fallback(not_found)

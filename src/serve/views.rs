@@ -112,7 +112,8 @@ impl Footer {
 pub struct FacetItem {
     pub value: String,
     pub label: String,
-    pub count: usize,
+    /// Documents with the value (None: not counted, a switch).
+    pub count: Option<usize>,
     pub selected: bool,
     pub href: String,
 }
@@ -277,7 +278,7 @@ fn facet_group(
         .map(|(_, c)| FacetItem {
             value: c.value.clone(),
             label: name(&c.value),
-            count: c.documents,
+            count: Some(c.documents),
             selected: params.has(key, &c.value),
             href: params.toggled(key, &c.value).href(path),
         })
@@ -287,7 +288,7 @@ fn facet_group(
         if !items.iter().any(|i| i.value == v) {
             items.push(FacetItem {
                 label: name(&v),
-                count: 0,
+                count: Some(0),
                 selected: true,
                 href: params.toggled(key, &v).href(path),
                 value: v,
@@ -350,7 +351,7 @@ fn results_view(
                 FacetItem {
                     value: c.value.clone(),
                     label: c.value.clone(),
-                    count: c.documents,
+                    count: Some(c.documents),
                     selected,
                     href,
                 }
@@ -390,7 +391,7 @@ fn results_view(
         items: vec![FacetItem {
             value: "1".into(),
             label: "only recommendations".into(),
-            count: 0,
+            count: None,
             selected: sp.filters.recommendations,
             href: if sp.filters.recommendations {
                 params.without("rec").without("page").href("/search")
@@ -998,7 +999,7 @@ pub fn recs_page(snap: &Snapshot, params: &Params) -> RecsPage {
                 FacetItem {
                     value: c.value.clone(),
                     label: c.value.clone(),
-                    count: c.documents,
+                    count: Some(c.documents),
                     selected,
                     href: if selected {
                         p.without("year_from").without("year_to").href(path)
