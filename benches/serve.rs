@@ -307,6 +307,8 @@ struct Run {
     /// sensitive to other work on the machine than latency; with C clients
     /// on K idle cores, latency is at least about `cpu × C / K`.
     cpu_ms_per_request: Option<f64>,
+    /// CPU time of the load generator's threads per request (HTTP runs).
+    client_cpu_ms_per_request: Option<f64>,
     /// `/proc/loadavg` before and after the run (the machine is shared).
     load_before: String,
     load_after: String,
@@ -478,6 +480,8 @@ where
         cpu_ms_per_request: cpu_total
             .filter(|_| overall.requests > 0)
             .map(|c| c.as_secs_f64() * 1000.0 / overall.requests as f64),
+        client_cpu_ms_per_request: (matches!(cpu, Cpu::Process(_)) && overall.requests > 0)
+            .then(|| threads_cpu.as_secs_f64() * 1000.0 / overall.requests as f64),
         overall,
         by_kind: by_kind
             .into_iter()
@@ -524,7 +528,10 @@ fn print_run(r: &Run) {
     };
     row("ALL", &r.overall);
     if let Some(c) = r.cpu_ms_per_request {
-        println!("  CPU per request: {c:.2} ms");
+        match r.client_cpu_ms_per_request {
+            Some(cc) => println!("  CPU per request: {c:.2} ms (server), {cc:.2} ms (client)"),
+            None => println!("  CPU per request: {c:.2} ms"),
+        }
     }
     println!("  by kind:");
     for (k, s) in &r.by_kind {
