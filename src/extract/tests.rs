@@ -929,8 +929,9 @@ fn object_streams_lose_their_structure_elements() {
         "First" => head.len() as i64,
     };
     let mut obj = Object::Stream(Stream::new(dict, content));
-    let (_, out) = skip_struct_elems((30, 0), &mut obj).expect("kept: a font is in it");
-    let st = out.as_stream().expect("stream");
+    skip_struct_elems((30, 0), &mut obj).expect("kept: a font is in it");
+    // A top-level object is changed in place (lopdf keeps `obj`).
+    let st = obj.as_stream().expect("stream");
     let plain = st.get_plain_content().expect("content");
     let first = st
         .dict
@@ -976,4 +977,62 @@ fn tagged_pdf_pages_still_read_with_struct_tree() {
         }
     });
     assert_eq!(run(&bytes).plain_text(), "Fictional tagged text\n");
+}
+
+
+#[test]
+fn object_streams_survive_the_struct_elem_filter() {
+    // A fictional tagged document saved with object streams: the catalog,
+    // page tree and fonts are members of object streams next to the
+    // structure elements. The filtered load must keep them (lopdf keeps the
+    // filter's returned object for members) and drop only the structure.
+    let mut b = Builder::new();
+    b.page(
+        "/P <</MCID 0>> BDC BT /F1 12 Tf 72 700 Td (Fictional compressed text) Tj ET EMC",
+        fonts(vec![("F1", helvetica("Helvetica"))]),
+    );
+    b.page(
+        "BT /F1 12 Tf 72 700 Td (Second fictional page) Tj ET",
+        fonts(vec![("F1", helvetica("Helvetica"))]),
+    );
+    let mut doc = None;
+    b.finish_with(|d| {
+        let root = d.new_object_id();
+        let mut kids = Vec::new();
+        for k in 0..40 {
+            kids.push(Object::Reference(d.add_object(dictionary! {
+                "Type" => "StructElem", "S" => "P", "P" => root, "K" => k,
+            })));
+        }
+        d.objects.insert(
+            root,
+            Object::Dictionary(dictionary! { "Type" => "StructTreeRoot", "K" => kids }),
+        );
+        if let Ok(cat) = d.catalog_mut() {
+            cat.set("StructTreeRoot", root);
+        }
+        doc = Some(d.clone());
+    });
+    let mut doc = doc.expect("document");
+    let mut bytes = Vec::new();
+    doc.save_modern(&mut bytes).expect("save with object streams");
+    assert!(bytes.windows(7).any(|w| w == b"/ObjStm"), "object streams used");
+    let options = lopdf::LoadOptions {
+        filter: Some(skip_struct_elems),
+        ..Default::default()
+    };
+    let loaded = lopdf::Document::load_mem_with_options(&bytes, options).expect("load");
+    assert_eq!(loaded.get_pages().len(), 2);
+    assert!(loaded.catalog().is_ok());
+    assert!(
+        !loaded
+            .objects
+            .values()
+            .any(|o| o.as_dict().is_ok_and(|d| d.has_type(b"StructElem"))),
+        "structure elements dropped"
+    );
+    assert_eq!(
+        run(&bytes).plain_text(),
+        "Fictional compressed text\n\u{c}Second fictional page\n"
+    );
 }
