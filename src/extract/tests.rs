@@ -387,6 +387,59 @@ fn footnote_marker_separated_by_a_space() {
     let d = run(&b.finish());
     assert_eq!(d.plain_text(), "multi-agency 1 working.\n");
     assert_eq!(d.pages[0].blocks[0].lines[0].size, 11.0);
+    // After a pseudonym's single letter it is still a footnote marker.
+    let mut b = Builder::new();
+    b.page(
+        "BT /F1 11 Tf 72 700 Td (Child A) Tj /F1 7 Tf 4 Ts (2) Tj 0 Ts /F1 11 Tf ( said) Tj ET",
+        fonts(vec![("F1", helvetica("Helvetica"))]),
+    );
+    assert_eq!(run(&b.finish()).plain_text(), "Child A 2 said\n");
+}
+
+#[test]
+fn exponent_after_a_greek_letter_joins_it() {
+    // A fictional fit statistic: chi (from /Differences) with a raised 2.
+    let mut b = Builder::new();
+    let mut greek = helvetica("Helvetica");
+    greek.set(
+        "Encoding",
+        dictionary! {
+            "Type" => "Encoding",
+            "BaseEncoding" => "WinAnsiEncoding",
+            "Differences" => vec![99.into(), Object::Name(b"chi".to_vec())],
+        },
+    );
+    b.page(
+        "BT /F2 11 Tf 72 700 Td (c) Tj /F1 7 Tf 4 Ts (2) Tj 0 Ts /F1 11 Tf ( of the fictional fit) Tj ET",
+        fonts(vec![("F1", helvetica("Helvetica")), ("F2", greek)]),
+    );
+    assert_eq!(run(&b.finish()).plain_text(), "\u{3c7}2 of the fictional fit\n");
+}
+
+#[test]
+fn accent_glyph_over_a_letter_is_combined_with_it() {
+    // TeX draws an accent as a glyph of its own centred over the letter,
+    // usually just before it. Helvetica: "caf" is 16.008 pt wide at 12 pt,
+    // "e" 6.672 pt (centre 91.344), the acute 3.996 pt.
+    let mut b = Builder::new();
+    b.page(
+        "BT /F1 12 Tf 72 700 Td (caf) Tj ET \
+         BT /F1 12 Tf 89.346 700 Td (\\264) Tj ET \
+         BT /F1 12 Tf 88.008 700 Td (e menu) Tj ET \
+         BT /F1 12 Tf 72 680 Td (caf) Tj (e) Tj ET \
+         BT /F1 12 Tf 89.346 680 Td (\\264) Tj ET \
+         BT /F1 12 Tf 100 680 Td (menu) Tj ET",
+        fonts(vec![("F1", helvetica("Helvetica"))]),
+    );
+    let text = run(&b.finish()).plain_text();
+    assert_eq!(text, "caf\u{e9} menu\ncaf\u{e9} menu\n");
+    // A spacing accent that is not over a letter stays as it is.
+    let mut b = Builder::new();
+    b.page(
+        "BT /F1 12 Tf 72 700 Td (caf \\264 e) Tj ET",
+        fonts(vec![("F1", helvetica("Helvetica"))]),
+    );
+    assert_eq!(run(&b.finish()).plain_text(), "caf \u{b4} e\n");
 }
 
 #[test]
