@@ -342,7 +342,7 @@ fn main() {
             .collect();
         println!("\n== {set} ({} files, {pages} pages)", cs.len());
         println!(
-            "{:<40} {:>7} {:>7}   {:>7} {:>7}   {:>7} {:>7}",
+            "{:<44} {:>7} {:>7}   {:>7} {:>7}   {:>7} {:>7}",
             "file", "ys F1", "ys Lev", "body F1", "body Lev", "ptt F1", "ptt Lev"
         );
         let fmt = |s: &Score, v: f64| {
@@ -355,7 +355,7 @@ fn main() {
         let name = |c: &Case| c.pdf.file_name().unwrap().to_string_lossy().to_string();
         for (c, (y, b, p)) in cs.iter().zip(&scores) {
             println!(
-                "{:<40} {:>7} {:>7}   {:>7} {:>7}   {:>7} {:>7}{}",
+                "{:<44} {:>7} {:>7}   {:>7} {:>7}   {:>7} {:>7}{}",
                 name(c),
                 fmt(y, y.f1),
                 fmt(y, y.lev),
@@ -394,7 +394,7 @@ fn main() {
         let b = summary(&|s| s.1.f1, &|s| s.1.lev, &|s| s.1.failed, yt);
         let p = summary(&|s| s.2.f1, &|s| s.2.lev, &|s| s.2.failed, pt);
         println!(
-            "{:<40} {:>7.4} {:>7.4}   {:>7.4} {:>7.4}   {:>7.4} {:>7.4}",
+            "{:<44} {:>7.4} {:>7.4}   {:>7.4} {:>7.4}   {:>7.4} {:>7.4}",
             "MEAN", y.mean_f1, y.mean_lev, b.mean_f1, b.mean_lev, p.mean_f1, p.mean_lev
         );
         println!(
@@ -415,11 +415,15 @@ fn main() {
             .map(|(c, s)| (s.0.f1 - s.2.f1, s.0.lev - s.2.lev, *c))
             .filter(|w| w.0 < 0.0 || w.1 < 0.0)
             .collect();
-        worst.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap().then(a.1.partial_cmp(&b.1).unwrap()));
+        worst.sort_by(|a, b| {
+            a.0.partial_cmp(&b.0)
+                .unwrap()
+                .then(a.1.partial_cmp(&b.1).unwrap())
+        });
         if !worst.is_empty() {
             println!("files where ystorfa trails pdftotext (F1 and Lev difference):");
             for (df1, dlev, c) in worst.iter().take(5) {
-                println!("  {:<40} F1 {:+.4}  Lev {:+.4}", name(c), df1, dlev);
+                println!("  {:<44} F1 {:+.4}  Lev {:+.4}", name(c), df1, dlev);
             }
         }
         let per_file = cs

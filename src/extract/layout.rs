@@ -250,7 +250,9 @@ fn combining_mark(text: &str) -> Option<char> {
 /// A" followed by a footnote marker must stay "Child A 1".
 fn math_variable(text: &str) -> bool {
     let word = text.rsplit(' ').next().unwrap_or("");
-    let mut letters = word.chars().filter(|c| !('\u{300}'..='\u{36f}').contains(c));
+    let mut letters = word
+        .chars()
+        .filter(|c| !('\u{300}'..='\u{36f}').contains(c));
     matches!((letters.next(), letters.next()), (Some(c), None) if c.is_alphabetic() && !c.is_ascii())
 }
 

@@ -123,8 +123,8 @@ impl<'a> Lexer<'a> {
         // significant digits the rest only moves the decimal point (or is
         // dropped after it), which f32 cannot show anyway.
         const POW10: [f64; 19] = [
-            1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14,
-            1e15, 1e16, 1e17, 1e18,
+            1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+            1e16, 1e17, 1e18,
         ];
         let mut mant: u64 = 0;
         let mut sig = 0usize;

@@ -413,7 +413,10 @@ fn exponent_after_a_greek_letter_joins_it() {
         "BT /F2 11 Tf 72 700 Td (c) Tj /F1 7 Tf 4 Ts (2) Tj 0 Ts /F1 11 Tf ( of the fictional fit) Tj ET",
         fonts(vec![("F1", helvetica("Helvetica")), ("F2", greek)]),
     );
-    assert_eq!(run(&b.finish()).plain_text(), "\u{3c7}2 of the fictional fit\n");
+    assert_eq!(
+        run(&b.finish()).plain_text(),
+        "\u{3c7}2 of the fictional fit\n"
+    );
 }
 
 #[test]
@@ -1032,7 +1035,6 @@ fn tagged_pdf_pages_still_read_with_struct_tree() {
     assert_eq!(run(&bytes).plain_text(), "Fictional tagged text\n");
 }
 
-
 #[test]
 fn object_streams_survive_the_struct_elem_filter() {
     // A fictional tagged document saved with object streams: the catalog,
@@ -1068,8 +1070,12 @@ fn object_streams_survive_the_struct_elem_filter() {
     });
     let mut doc = doc.expect("document");
     let mut bytes = Vec::new();
-    doc.save_modern(&mut bytes).expect("save with object streams");
-    assert!(bytes.windows(7).any(|w| w == b"/ObjStm"), "object streams used");
+    doc.save_modern(&mut bytes)
+        .expect("save with object streams");
+    assert!(
+        bytes.windows(7).any(|w| w == b"/ObjStm"),
+        "object streams used"
+    );
     let options = lopdf::LoadOptions {
         filter: Some(skip_struct_elems),
         ..Default::default()
