@@ -108,16 +108,27 @@ impl<'a> Lexer<'a> {
         &d[s..i]
     }
 
+    /// A whole token as a number.
     fn number(tok: &[u8]) -> Option<f32> {
+        let mut l = Lexer::new(tok);
+        let v = l.scan_number()?;
+        (l.i == tok.len()).then_some(v)
+    }
+
+    /// A number at the current position, read in one pass and consumed
+    /// when the token is one; `None` (nothing consumed) when the token is
+    /// not a number.
+    fn scan_number(&mut self) -> Option<f32> {
+        let d = self.d;
+        let mut i = self.i;
         // Operators start with a letter: reject them at once.
-        if !matches!(tok.first(), Some(b'0'..=b'9' | b'-' | b'+' | b'.')) {
+        if !matches!(d.get(i), Some(b'0'..=b'9' | b'-' | b'+' | b'.')) {
             return None;
         }
         let mut neg = false;
-        let mut k = 0;
-        while k < tok.len() && (tok[k] == b'-' || tok[k] == b'+') {
-            neg ^= tok[k] == b'-';
-            k += 1;
+        while i < d.len() && (d[i] == b'-' || d[i] == b'+') {
+            neg ^= d[i] == b'-';
+            i += 1;
         }
         // Digits into an integer mantissa, scaled once at the end; past 18
         // significant digits the rest only moves the decimal point (or is
@@ -127,34 +138,45 @@ impl<'a> Lexer<'a> {
             1e16, 1e17, 1e18,
         ];
         let mut mant: u64 = 0;
-        let mut sig = 0usize;
+        let mut sig = 0u32;
         let mut frac = 0usize;
         let mut extra_int = 0i32;
         let mut digits = 0usize;
-        let mut dot = false;
-        for &b in &tok[k..] {
-            match b {
-                b'0'..=b'9' => {
-                    digits += 1;
-                    if sig < 18 {
-                        mant = mant * 10 + (b - b'0') as u64;
-                        if mant > 0 {
-                            sig += 1;
-                        }
-                        if dot {
-                            frac += 1;
-                        }
-                    } else if !dot {
-                        extra_int = extra_int.saturating_add(1);
-                    }
+        while let Some(&b) = d.get(i) {
+            let c = b.wrapping_sub(b'0');
+            if c > 9 {
+                break;
+            }
+            if sig < 18 {
+                mant = mant * 10 + c as u64;
+                sig += (mant > 0) as u32;
+            } else {
+                extra_int = extra_int.saturating_add(1);
+            }
+            digits += 1;
+            i += 1;
+        }
+        if d.get(i) == Some(&b'.') {
+            i += 1;
+            while let Some(&b) = d.get(i) {
+                let c = b.wrapping_sub(b'0');
+                if c > 9 {
+                    break;
                 }
-                b'.' if !dot => dot = true,
-                _ => return None,
+                if sig < 18 {
+                    mant = mant * 10 + c as u64;
+                    sig += (mant > 0) as u32;
+                    frac += 1;
+                }
+                digits += 1;
+                i += 1;
             }
         }
-        if digits == 0 {
+        // The token must end here (white space, a delimiter or the end).
+        if digits == 0 || d.get(i).is_some_and(|&b| CLASS[b as usize] == 0) {
             return None;
         }
+        self.i = i;
         let scale = match POW10.get(frac) {
             Some(&p) => p,
             None => 10f64.powi(frac.min(400) as i32),
@@ -388,13 +410,13 @@ impl<'a> Lexer<'a> {
             self.skip_ws();
             let b = self.peek()?;
             if CLASS[b as usize] == 0 {
-                let tok = self.regular();
-                if let Some(n) = Self::number(tok) {
+                if let Some(n) = self.scan_number() {
                     if ops.len() < MAX_OPERANDS {
                         ops.push(Operand::Num(n));
                     }
                     continue;
                 }
+                let tok = self.regular();
                 if matches!(tok, b"true" | b"false" | b"null") {
                     if ops.len() < MAX_OPERANDS {
                         ops.push(Operand::Other);
@@ -472,10 +494,13 @@ mod tests {
         assert_eq!(n(b"+12.250"), Some(12.25));
         assert_eq!(n(b"--3"), Some(3.0));
         assert_eq!(n(b"4."), Some(4.0));
-        assert_eq!(n(b".23999999"), Some(0.23999999));
+        assert_eq!(n(b".23999999"), Some(0.239_999_99_f64 as f32));
         assert_eq!(n(b"0.000000000000000000001"), Some(1e-21));
         assert_eq!(n(b"123456789012345678901234"), Some(1.2345679e23));
-        assert_eq!(n(b"1234567890.12345678901234"), Some(1234567890.1234567));
+        assert_eq!(
+            n(b"1234567890.12345678901234"),
+            Some(1_234_567_890.123_456_7_f64 as f32)
+        );
         assert_eq!(n(b"."), None);
         assert_eq!(n(b"-"), None);
         assert_eq!(n(b"1.2.3"), None);
