@@ -10,9 +10,22 @@
 //! pdftotext: one process per file, as many at a time as there are cores),
 //! failures, and the ratios ystorfa / pdftotext.
 //!
+//! What is compared. pdftotext prints each page's full text and the ground
+//! truths are full page text, running headers and footers included.
+//! ystorfa moves running headers/footers and page numbers out of the body
+//! into each page's `header`/`footer` (kept as metadata, out of search and
+//! evidence). So the headline ystorfa figures (`ys F1`, `ys Lev`) score the
+//! page text with that furniture put back where it was read (header lines
+//! before the body, footer lines after it): like with like. The body alone,
+//! what ystorfa indexes, is scored too (`body F1`, `body Lev`); it loses a
+//! little against references that keep the furniture, by design, and is
+//! not the figure to compare with pdftotext.
+//!
+//! After each set it lists the files where ystorfa trails pdftotext most
+//! (word F1, full text), to find extraction bugs.
+//!
 //! Run: `cargo bench --bench extract` (options after `--`: `--set NAME`,
-//! `--runs N`, `--json FILE`, `--with-furniture` to score the text with the
-//! removed running headers/footers put back). Needs `pdftotext` (Debian: poppler-utils).
+//! `--runs N`, `--json FILE`). Needs `pdftotext` (Debian: poppler-utils).
 
 use rapidfuzz::distance::levenshtein;
 use rayon::prelude::*;
@@ -122,14 +135,33 @@ fn cases(shared: &Path) -> Vec<Case> {
     out
 }
 
-/// `--with-furniture`: score the text with running headers/footers put back.
-fn with_furniture() -> bool {
-    std::env::args().any(|a| a == "--with-furniture")
+/// One document's text as ystorfa extracted it: the full page text (running
+/// headers/footers put back in reading position) and the body alone.
+#[derive(Clone)]
+struct YsText {
+    full: String,
+    body: String,
 }
 
-fn run_ystorfa(cases: &[&Case]) -> (Vec<Option<String>>, u64, f64) {
+/// Each page's header lines, body, footer lines; pages separated by a form
+/// feed, as pdftotext separates them.
+fn full_text(d: &ystorfa::model::ExtractedDoc) -> String {
+    d.pages
+        .iter()
+        .map(|p| {
+            let mut lines: Vec<String> = p.header.clone();
+            lines.push(p.text());
+            lines.extend(p.footer.iter().cloned());
+            lines.retain(|l| !l.is_empty());
+            lines.join("\n")
+        })
+        .collect::<Vec<_>>()
+        .join("\n\u{c}")
+}
+
+fn run_ystorfa(cases: &[&Case]) -> (Vec<Option<YsText>>, u64, f64) {
     let t = Instant::now();
-    let results: Vec<Option<(String, u64)>> = cases
+    let results: Vec<Option<(YsText, u64)>> = cases
         .par_iter()
         .map(|c| {
             let bytes = std::fs::read(&c.pdf).ok()?;
@@ -137,24 +169,9 @@ fn run_ystorfa(cases: &[&Case]) -> (Vec<Option<String>>, u64, f64) {
             extract::extract(&name, &bytes, &Limits::default())
                 .ok()
                 .map(|d| {
-                    let text = if with_furniture() {
-                        // Diagnostic: the body with the removed running
-                        // headers/footers put back, to see how much of the
-                        // gap to references that keep them is furniture.
-                        d.pages
-                            .iter()
-                            .map(|p| {
-                                let mut t = p.header.join("\n");
-                                t.push('\n');
-                                t.push_str(&p.text());
-                                t.push('\n');
-                                t.push_str(&p.footer.join("\n"));
-                                t
-                            })
-                            .collect::<Vec<_>>()
-                            .join("\n\u{c}")
-                    } else {
-                        d.plain_text()
+                    let text = YsText {
+                        full: full_text(&d),
+                        body: d.plain_text(),
                     };
                     (text, d.pages.len() as u64)
                 })
@@ -223,9 +240,12 @@ struct SetReport {
     pages: u64,
     ystorfa: Summary,
     pdftotext: Summary,
+    /// ystorfa's body text alone (running headers/footers left out).
+    ystorfa_body: Summary,
     ratio_f1: f64,
     ratio_lev: f64,
     ratio_speed: f64,
+    per_file: Vec<FileReport>,
 }
 
 #[derive(serde::Serialize)]
@@ -236,6 +256,18 @@ struct Summary {
     seconds: f64,
     failures: usize,
 }
+
+#[derive(serde::Serialize)]
+struct FileReport {
+    file: String,
+    excluded: bool,
+    ystorfa: Score,
+    ystorfa_body: Score,
+    pdftotext: Score,
+}
+
+/// Per file: ystorfa full text, ystorfa body, pdftotext.
+type Scores = (Score, Score, Score);
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -297,34 +329,38 @@ fn main() {
             .iter()
             .map(|c| std::fs::read_to_string(&c.truth).unwrap_or_default())
             .collect();
-        let scores: Vec<(Score, Score)> = (0..cs.len())
+        let scores: Vec<Scores> = (0..cs.len())
             .into_par_iter()
             .map(|i| {
+                let y = y_text[i].as_ref();
                 (
-                    score(y_text[i].as_deref(), &truths[i]),
+                    score(y.map(|t| t.full.as_str()), &truths[i]),
+                    score(y.map(|t| t.body.as_str()), &truths[i]),
                     score(p_text[i].as_deref(), &truths[i]),
                 )
             })
             .collect();
         println!("\n== {set} ({} files, {pages} pages)", cs.len());
         println!(
-            "{:<44} {:>8} {:>8}   {:>8} {:>8}",
-            "file", "ys F1", "ys Lev", "ptt F1", "ptt Lev"
+            "{:<44} {:>7} {:>7}   {:>7} {:>7}   {:>7} {:>7}",
+            "file", "ys F1", "ys Lev", "body F1", "body Lev", "ptt F1", "ptt Lev"
         );
-        for (c, (y, p)) in cs.iter().zip(&scores) {
-            let name = c.pdf.file_name().unwrap().to_string_lossy();
-            let fmt = |s: &Score, v: f64| {
-                if s.failed {
-                    "FAILED".to_string()
-                } else {
-                    format!("{v:.3}")
-                }
-            };
+        let fmt = |s: &Score, v: f64| {
+            if s.failed {
+                "FAILED".to_string()
+            } else {
+                format!("{v:.4}")
+            }
+        };
+        let name = |c: &Case| c.pdf.file_name().unwrap().to_string_lossy().to_string();
+        for (c, (y, b, p)) in cs.iter().zip(&scores) {
             println!(
-                "{:<44} {:>8} {:>8}   {:>8} {:>8}{}",
-                name,
+                "{:<44} {:>7} {:>7}   {:>7} {:>7}   {:>7} {:>7}{}",
+                name(c),
                 fmt(y, y.f1),
                 fmt(y, y.lev),
+                fmt(b, b.f1),
+                fmt(b, b.lev),
                 fmt(p, p.f1),
                 fmt(p, p.lev),
                 if c.excluded {
@@ -334,33 +370,32 @@ fn main() {
                 }
             );
         }
-        let counted: Vec<&(Score, Score)> = cs
+        let counted: Vec<&Scores> = cs
             .iter()
             .zip(&scores)
             .filter(|(c, _)| !c.excluded)
             .map(|(_, s)| s)
             .collect();
-        let mean = |f: &dyn Fn(&(Score, Score)) -> f64| {
+        let mean = |f: &dyn Fn(&Scores) -> f64| {
             counted.iter().map(|s| f(s)).sum::<f64>() / counted.len().max(1) as f64
         };
         let (yt, pt) = (median(y_times), median(p_times));
-        let y = Summary {
-            mean_f1: mean(&|s| s.0.f1),
-            mean_lev: mean(&|s| s.0.lev),
-            pages_per_sec: pages as f64 / yt,
-            seconds: yt,
-            failures: scores.iter().filter(|s| s.0.failed).count(),
+        let summary = |f1: &dyn Fn(&Scores) -> f64,
+                       lev: &dyn Fn(&Scores) -> f64,
+                       failed: &dyn Fn(&Scores) -> bool,
+                       secs: f64| Summary {
+            mean_f1: mean(f1),
+            mean_lev: mean(lev),
+            pages_per_sec: pages as f64 / secs,
+            seconds: secs,
+            failures: scores.iter().filter(|s| failed(s)).count(),
         };
-        let p = Summary {
-            mean_f1: mean(&|s| s.1.f1),
-            mean_lev: mean(&|s| s.1.lev),
-            pages_per_sec: pages as f64 / pt,
-            seconds: pt,
-            failures: scores.iter().filter(|s| s.1.failed).count(),
-        };
+        let y = summary(&|s| s.0.f1, &|s| s.0.lev, &|s| s.0.failed, yt);
+        let b = summary(&|s| s.1.f1, &|s| s.1.lev, &|s| s.1.failed, yt);
+        let p = summary(&|s| s.2.f1, &|s| s.2.lev, &|s| s.2.failed, pt);
         println!(
-            "{:<44} {:>8.3} {:>8.3}   {:>8.3} {:>8.3}",
-            "MEAN", y.mean_f1, y.mean_lev, p.mean_f1, p.mean_lev
+            "{:<44} {:>7.4} {:>7.4}   {:>7.4} {:>7.4}   {:>7.4} {:>7.4}",
+            "MEAN", y.mean_f1, y.mean_lev, b.mean_f1, b.mean_lev, p.mean_f1, p.mean_lev
         );
         println!(
             "speed: ystorfa {:.1} pages/s ({:.3}s), pdftotext {:.1} pages/s ({:.3}s): ratio {:.2}x; failures {} vs {}",
@@ -372,6 +407,36 @@ fn main() {
             y.failures,
             p.failures
         );
+        // Where ystorfa trails pdftotext most (full text, word F1).
+        let mut worst: Vec<(f64, f64, &Case)> = cs
+            .iter()
+            .zip(&scores)
+            .filter(|(_, s)| !s.0.failed && !s.2.failed)
+            .map(|(c, s)| (s.0.f1 - s.2.f1, s.0.lev - s.2.lev, *c))
+            .filter(|w| w.0 < 0.0 || w.1 < 0.0)
+            .collect();
+        worst.sort_by(|a, b| {
+            a.0.partial_cmp(&b.0)
+                .unwrap()
+                .then(a.1.partial_cmp(&b.1).unwrap())
+        });
+        if !worst.is_empty() {
+            println!("files where ystorfa trails pdftotext (F1 and Lev difference):");
+            for (df1, dlev, c) in worst.iter().take(5) {
+                println!("  {:<44} F1 {:+.4}  Lev {:+.4}", name(c), df1, dlev);
+            }
+        }
+        let per_file = cs
+            .iter()
+            .zip(&scores)
+            .map(|(c, s)| FileReport {
+                file: name(c),
+                excluded: c.excluded,
+                ystorfa: s.0.clone(),
+                ystorfa_body: s.1.clone(),
+                pdftotext: s.2.clone(),
+            })
+            .collect();
         reports.push(SetReport {
             set: set.clone(),
             files: cs.len(),
@@ -380,21 +445,34 @@ fn main() {
             ratio_lev: y.mean_lev / p.mean_lev.max(1e-9),
             ratio_speed: pt / yt,
             ystorfa: y,
+            ystorfa_body: b,
             pdftotext: p,
+            per_file,
         });
     }
     println!(
-        "\n{:<10} {:>7} {:>7} {:>7} {:>7} {:>9} {:>9} {:>7}",
-        "set", "ys F1", "ptt F1", "ys Lev", "ptt Lev", "ys pg/s", "ptt pg/s", "speed"
+        "\n{:<10} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>9} {:>9} {:>7}",
+        "set",
+        "ys F1",
+        "ptt F1",
+        "ys Lev",
+        "ptt Lev",
+        "body F1",
+        "body Lev",
+        "ys pg/s",
+        "ptt pg/s",
+        "speed"
     );
     for r in &reports {
         println!(
-            "{:<10} {:>7.3} {:>7.3} {:>7.3} {:>7.3} {:>9.1} {:>9.1} {:>6.2}x",
+            "{:<10} {:>7.4} {:>7.4} {:>7.4} {:>7.4} {:>8.4} {:>8.4} {:>9.1} {:>9.1} {:>6.2}x",
             r.set,
             r.ystorfa.mean_f1,
             r.pdftotext.mean_f1,
             r.ystorfa.mean_lev,
             r.pdftotext.mean_lev,
+            r.ystorfa_body.mean_f1,
+            r.ystorfa_body.mean_lev,
             r.ystorfa.pages_per_sec,
             r.pdftotext.pages_per_sec,
             r.ratio_speed

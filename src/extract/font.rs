@@ -12,6 +12,30 @@ use super::cmap::ToUnicode;
 use super::glyphs;
 use lopdf::{Dictionary, Document, Object};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Hasher for character codes and CIDs looked up once per shown glyph:
+/// one multiplication instead of SipHash (the maps are built from the
+/// font's own tables, which are size-capped).
+#[derive(Default)]
+pub(crate) struct CodeHasher(u64);
+
+impl Hasher for CodeHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ b as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.0 = (self.0.rotate_left(5) ^ v as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// Map keyed by code or CID.
+pub(crate) type CodeMap<V> = HashMap<u32, V, BuildHasherDefault<CodeHasher>>;
 use std::sync::OnceLock;
 use unicode_normalization::UnicodeNormalization;
 
@@ -82,9 +106,9 @@ pub struct Font {
     /// Simple fonts: width per code, in text space units × 1000.
     simple_widths: Vec<f32>,
     /// Composite fonts: text per code.
-    cid_map: HashMap<u32, Box<str>>,
+    cid_map: CodeMap<Box<str>>,
     /// Composite fonts: width per CID.
-    cid_widths: HashMap<u32, f32>,
+    cid_widths: CodeMap<f32>,
     default_width: f32,
     /// Composite: codespace (byte length, low, high) ranges.
     codespace: Vec<(u8, u32, u32)>,
@@ -115,8 +139,8 @@ impl Font {
                 .map(|c| standard_table()[c].map(|ch| ch.to_string().into_boxed_str()))
                 .collect(),
             simple_widths: vec![500.0; 256],
-            cid_map: HashMap::new(),
-            cid_widths: HashMap::new(),
+            cid_map: CodeMap::default(),
+            cid_widths: CodeMap::default(),
             default_width: 500.0,
             codespace: Vec::new(),
             ucs2: false,
@@ -428,8 +452,8 @@ impl Font {
             composite: false,
             simple_map: table,
             simple_widths: widths,
-            cid_map: HashMap::new(),
-            cid_widths: HashMap::new(),
+            cid_map: CodeMap::default(),
+            cid_widths: CodeMap::default(),
             default_width: 500.0,
             codespace: Vec::new(),
             ucs2: false,
@@ -455,7 +479,7 @@ impl Font {
         let enc = get_name(doc, dict, b"Encoding").unwrap_or(b"");
         let ucs2 = to_unicode.is_none()
             && (enc.windows(4).any(|w| w == b"UCS2") || enc.windows(5).any(|w| w == b"UTF16"));
-        let mut cid_map = HashMap::new();
+        let mut cid_map = CodeMap::default();
         let mut codespace = Vec::new();
         if let Some(tu) = to_unicode {
             codespace = tu.codespace.clone();
@@ -469,7 +493,7 @@ impl Font {
             }
         }
         let unmapped = cid_map.is_empty() && !ucs2;
-        let mut cid_widths = HashMap::new();
+        let mut cid_widths = CodeMap::default();
         let mut default_width = 1000.0;
         if let Some(d) = descendant {
             if let Some(dw) = get_num(doc, d, b"DW") {
@@ -660,7 +684,7 @@ fn builtin_encoding(
 }
 
 /// `/W` array: `c [w1 w2 ...]` or `cfirst clast w`. Capped against hostile ranges.
-fn parse_w_array(doc: &Document, w: &[Object], out: &mut HashMap<u32, f32>) {
+fn parse_w_array(doc: &Document, w: &[Object], out: &mut CodeMap<f32>) {
     const CAP: usize = 1 << 17;
     let mut i = 0;
     while i < w.len() && out.len() < CAP {

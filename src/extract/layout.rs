@@ -3,7 +3,10 @@
 //! * Words: a space glyph, or a gap wider than [`WORD_GAP`] × font size
 //!   (or half the font's space width, if narrower), separates words (PDFs that position words with `TJ` kerning or `Td`
 //!   have no space glyphs). Footnote markers (smaller, raised glyphs) are
-//!   separated from the word before them by a space, not dropped.
+//!   separated from the word before them by a space, not dropped; after a
+//!   lone Greek or math letter they are exponents and join it ("χ2").
+//!   Accents drawn as glyphs of their own over a letter become combining
+//!   marks after it ("ń").
 //! * Lines: glyphs in content order on the same baseline and close in x form
 //!   a segment; reading order comes from a recursive XY-cut over segments
 //!   (vertical cuts between columns first, else the widest horizontal gap;
@@ -71,6 +74,12 @@ pub fn segments(page: &RawPage) -> Vec<Seg> {
         let (mut s, counts, _, _) = c;
         let trimmed = s.text.trim_end().len();
         s.text.truncate(trimmed);
+        if s.text.chars().any(|c| ('\u{300}'..='\u{36f}').contains(&c)) {
+            // Accents moved after their letters: composed ("é", not "e" +
+            // U+0301), as text typed or searched for is.
+            use unicode_normalization::UnicodeNormalization;
+            s.text = s.text.nfc().collect();
+        }
         if let Some(&(f, _)) = counts.iter().max_by_key(|c| c.1) {
             s.font = f;
         }
@@ -78,7 +87,9 @@ pub fn segments(page: &RawPage) -> Vec<Seg> {
             segs.push(s);
         }
     };
-    for g in &page.glyphs {
+    // A diacritic drawn before its base glyph, to put after it.
+    let mut held_mark: Option<char> = None;
+    for (gi, g) in page.glyphs.iter().enumerate() {
         if !(g.x0.is_finite() && g.x1.is_finite() && g.y.is_finite() && g.size.is_finite()) {
             continue;
         }
@@ -124,6 +135,38 @@ pub fn segments(page: &RawPage) -> Vec<Seg> {
             continue;
         }
         let text = page.glyph_text(g);
+        if let Some(mark) = combining_mark(text) {
+            // An accent drawn as a glyph of its own over a letter (TeX's
+            // accents, math tildes and bars): its centre lies over the
+            // letter, drawn just before it or just after it. It becomes a
+            // combining mark after the letter ("n" + U+0301 = "ń"), not a
+            // spacing accent that compatibility normalisation turns into
+            // " ´" and a word break.
+            let centre = 0.5 * (g.x0 + g.x1);
+            let over = |o: &Glyph| {
+                !o.space
+                    && o.orient == g.orient
+                    && (o.y - g.y).abs() < size
+                    && centre >= o.x0 - 0.05 * size
+                    && centre <= o.x1 + 0.05 * size
+            };
+            let next = page.glyphs.get(gi + 1);
+            if let Some(n) = next
+                && over(n)
+                && combining_mark(page.glyph_text(n)).is_none()
+                && !page.glyph_text(n).is_empty()
+            {
+                held_mark = Some(mark);
+                continue;
+            }
+            if let Some(p) = *prev
+                && over(&p)
+                && !s.text.ends_with(' ')
+            {
+                s.text.push(mark);
+                continue;
+            }
+        }
         if let Some(p) = prev {
             // Fake bold: the same glyph drawn twice at nearly the same spot.
             if (g.x0 - p.x0).abs() < 0.1 * size && page.glyph_text(p) == text {
@@ -138,6 +181,7 @@ pub fn segments(page: &RawPage) -> Vec<Seg> {
                         * size.min(p.size.max(0.1))
                 || (small_raised
                     && !was_raised
+                    && !math_variable(&s.text)
                     && text
                         .chars()
                         .all(|c| c.is_ascii_digit() || "*†‡§".contains(c)));
@@ -147,6 +191,9 @@ pub fn segments(page: &RawPage) -> Vec<Seg> {
         }
         *pending_space = false;
         s.text.push_str(text);
+        if let Some(m) = held_mark.take() {
+            s.text.push(m);
+        }
         s.x0 = s.x0.min(g.x0);
         s.x1 = s.x1.max(g.x1);
         // The baseline and size follow the body text, not raised markers.
@@ -168,6 +215,45 @@ pub fn segments(page: &RawPage) -> Vec<Seg> {
         finish(c, &mut segs);
     }
     segs
+}
+
+/// The combining form of a diacritic shown as a glyph of its own (a
+/// spacing accent, or already a combining mark).
+fn combining_mark(text: &str) -> Option<char> {
+    let mut it = text.chars();
+    let c = it.next()?;
+    if it.next().is_some() {
+        return None;
+    }
+    Some(match c {
+        '\u{b4}' | '\u{2ca}' => '\u{301}',
+        '`' | '\u{2cb}' => '\u{300}',
+        '\u{2c6}' => '\u{302}',
+        '\u{2dc}' => '\u{303}',
+        '\u{af}' | '\u{2c9}' => '\u{304}',
+        '\u{2d8}' => '\u{306}',
+        '\u{2d9}' => '\u{307}',
+        '\u{a8}' => '\u{308}',
+        '\u{2da}' => '\u{30a}',
+        '\u{2dd}' => '\u{30b}',
+        '\u{2c7}' => '\u{30c}',
+        '\u{b8}' => '\u{327}',
+        '\u{2db}' => '\u{328}',
+        c @ '\u{300}'..='\u{36f}' => c,
+        _ => return None,
+    })
+}
+
+/// The text so far ends with a lone non-ASCII letter (a Greek or math
+/// variable: "χ", "σ"), after which a small raised digit is an exponent
+/// ("χ2"), not a footnote marker. Lone ASCII letters are left out: "Child
+/// A" followed by a footnote marker must stay "Child A 1".
+fn math_variable(text: &str) -> bool {
+    let word = text.rsplit(' ').next().unwrap_or("");
+    let mut letters = word
+        .chars()
+        .filter(|c| !('\u{300}'..='\u{36f}').contains(c));
+    matches!((letters.next(), letters.next()), (Some(c), None) if c.is_alphabetic() && !c.is_ascii())
 }
 
 fn median(mut v: Vec<f32>) -> f32 {

@@ -37,15 +37,33 @@ impl Operand<'_> {
 const MAX_DEPTH: usize = 32;
 const MAX_OPERANDS: usize = 4096;
 
+/// Byte classes: white space, delimiter, or part of a regular token.
+const WS: u8 = 1;
+const DELIM: u8 = 2;
+
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let ws = b" \t\n\r\x0c\0";
+    let mut i = 0;
+    while i < ws.len() {
+        t[ws[i] as usize] = WS;
+        i += 1;
+    }
+    let delim = b"()<>[]{}/%";
+    let mut i = 0;
+    while i < delim.len() {
+        t[delim[i] as usize] = DELIM;
+        i += 1;
+    }
+    t
+};
+
 fn is_ws(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | 0)
+    CLASS[b as usize] == WS
 }
 
 fn is_delim(b: u8) -> bool {
-    matches!(
-        b,
-        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
-    )
+    CLASS[b as usize] == DELIM
 }
 
 pub struct Lexer<'a> {
@@ -64,7 +82,7 @@ impl<'a> Lexer<'a> {
 
     fn skip_ws(&mut self) {
         while let Some(b) = self.peek() {
-            if is_ws(b) {
+            if CLASS[b as usize] == WS {
                 self.i += 1;
             } else if b == b'%' {
                 while let Some(c) = self.peek() {
@@ -81,53 +99,100 @@ impl<'a> Lexer<'a> {
 
     fn regular(&mut self) -> &'a [u8] {
         let s = self.i;
-        while let Some(b) = self.peek() {
-            if is_ws(b) || is_delim(b) {
-                break;
-            }
-            self.i += 1;
+        let d = self.d;
+        let mut i = s;
+        while i < d.len() && CLASS[d[i] as usize] == 0 {
+            i += 1;
         }
-        &self.d[s..self.i]
+        self.i = i;
+        &d[s..i]
     }
 
+    /// A whole token as a number.
     fn number(tok: &[u8]) -> Option<f32> {
-        let mut neg = false;
-        let mut k = 0;
-        while k < tok.len() && (tok[k] == b'-' || tok[k] == b'+') {
-            neg ^= tok[k] == b'-';
-            k += 1;
-        }
-        let mut int: f64 = 0.0;
-        let mut frac: f64 = 0.0;
-        let mut scale = 1.0f64;
-        let mut digits = 0;
-        let mut dot = false;
-        for &b in &tok[k..] {
-            match b {
-                b'0'..=b'9' => {
-                    digits += 1;
-                    if dot {
-                        scale /= 10.0;
-                        frac += (b - b'0') as f64 * scale;
-                    } else {
-                        int = int * 10.0 + (b - b'0') as f64;
-                    }
-                }
-                b'.' if !dot => dot = true,
-                _ => return None,
-            }
-        }
-        if digits == 0 {
+        let mut l = Lexer::new(tok);
+        let v = l.scan_number()?;
+        (l.i == tok.len()).then_some(v)
+    }
+
+    /// A number at the current position, read in one pass and consumed
+    /// when the token is one; `None` (nothing consumed) when the token is
+    /// not a number.
+    fn scan_number(&mut self) -> Option<f32> {
+        let d = self.d;
+        let mut i = self.i;
+        // Operators start with a letter: reject them at once.
+        if !matches!(d.get(i), Some(b'0'..=b'9' | b'-' | b'+' | b'.')) {
             return None;
         }
-        let v = (int + frac) as f32;
+        let mut neg = false;
+        while i < d.len() && (d[i] == b'-' || d[i] == b'+') {
+            neg ^= d[i] == b'-';
+            i += 1;
+        }
+        // Digits into an integer mantissa, scaled once at the end; past 18
+        // significant digits the rest only moves the decimal point (or is
+        // dropped after it), which f32 cannot show anyway.
+        const POW10: [f64; 19] = [
+            1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+            1e16, 1e17, 1e18,
+        ];
+        let mut mant: u64 = 0;
+        let mut sig = 0u32;
+        let mut frac = 0usize;
+        let mut extra_int = 0i32;
+        let mut digits = 0usize;
+        while let Some(&b) = d.get(i) {
+            let c = b.wrapping_sub(b'0');
+            if c > 9 {
+                break;
+            }
+            if sig < 18 {
+                mant = mant * 10 + c as u64;
+                sig += (mant > 0) as u32;
+            } else {
+                extra_int = extra_int.saturating_add(1);
+            }
+            digits += 1;
+            i += 1;
+        }
+        if d.get(i) == Some(&b'.') {
+            i += 1;
+            while let Some(&b) = d.get(i) {
+                let c = b.wrapping_sub(b'0');
+                if c > 9 {
+                    break;
+                }
+                if sig < 18 {
+                    mant = mant * 10 + c as u64;
+                    sig += (mant > 0) as u32;
+                    frac += 1;
+                }
+                digits += 1;
+                i += 1;
+            }
+        }
+        // The token must end here (white space, a delimiter or the end).
+        if digits == 0 || d.get(i).is_some_and(|&b| CLASS[b as usize] == 0) {
+            return None;
+        }
+        self.i = i;
+        let scale = match POW10.get(frac) {
+            Some(&p) => p,
+            None => 10f64.powi(frac.min(400) as i32),
+        };
+        let mut v = mant as f64 / scale;
+        if extra_int > 0 {
+            v *= 10f64.powi(extra_int);
+        }
+        let v = v as f32;
         Some(if neg { -v } else { v })
     }
 
     fn literal_string(&mut self) -> Vec<u8> {
         // At '('.
         self.i += 1;
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(32);
         let mut depth = 1usize;
         while let Some(b) = self.peek() {
             self.i += 1;
@@ -183,7 +248,11 @@ impl<'a> Lexer<'a> {
     fn hex_string(&mut self) -> Vec<u8> {
         // At '<'.
         self.i += 1;
-        let mut out = Vec::new();
+        let len = self.d[self.i..]
+            .iter()
+            .position(|&b| b == b'>')
+            .unwrap_or(self.d.len() - self.i);
+        let mut out = Vec::with_capacity(len / 2 + 1);
         let mut hi: Option<u8> = None;
         while let Some(b) = self.peek() {
             self.i += 1;
@@ -336,6 +405,29 @@ impl<'a> Lexer<'a> {
     pub fn next_op(&mut self, ops: &mut Vec<Operand<'a>>) -> Option<&'a [u8]> {
         ops.clear();
         loop {
+            // Fast path for the common tokens, numbers and operators: one
+            // scan, no `Operand` built for an operator.
+            self.skip_ws();
+            let b = self.peek()?;
+            if CLASS[b as usize] == 0 {
+                if let Some(n) = self.scan_number() {
+                    if ops.len() < MAX_OPERANDS {
+                        ops.push(Operand::Num(n));
+                    }
+                    continue;
+                }
+                let tok = self.regular();
+                if matches!(tok, b"true" | b"false" | b"null") {
+                    if ops.len() < MAX_OPERANDS {
+                        ops.push(Operand::Other);
+                    }
+                    continue;
+                }
+                if tok == b"BI" {
+                    self.skip_inline_image();
+                }
+                return Some(tok);
+            }
             match self.object(0)? {
                 Ok(o) => {
                     if ops.len() < MAX_OPERANDS {
@@ -392,6 +484,28 @@ mod tests {
             all(b"/P <</MCID 0>> BDC BI /W 2 /H 1 /BPC 8 /CS /G ID \x00EI\xff\nEI Q (t) Tj EMC");
         let names: Vec<&str> = v.iter().map(|x| x.0.as_str()).collect();
         assert_eq!(names, vec!["BDC", "BI", "Q", "Tj", "EMC"]);
+    }
+
+    #[test]
+    fn numbers() {
+        let n = Lexer::number;
+        assert_eq!(n(b"0"), Some(0.0));
+        assert_eq!(n(b"-.5"), Some(-0.5));
+        assert_eq!(n(b"+12.250"), Some(12.25));
+        assert_eq!(n(b"--3"), Some(3.0));
+        assert_eq!(n(b"4."), Some(4.0));
+        assert_eq!(n(b".23999999"), Some(0.239_999_99_f64 as f32));
+        assert_eq!(n(b"0.000000000000000000001"), Some(1e-21));
+        assert_eq!(n(b"123456789012345678901234"), Some(1.2345679e23));
+        assert_eq!(
+            n(b"1234567890.12345678901234"),
+            Some(1_234_567_890.123_456_7_f64 as f32)
+        );
+        assert_eq!(n(b"."), None);
+        assert_eq!(n(b"-"), None);
+        assert_eq!(n(b"1.2.3"), None);
+        assert_eq!(n(b"Tj"), None);
+        assert_eq!(n(b"12a"), None);
     }
 
     proptest::proptest! {

@@ -247,41 +247,54 @@ const MAX_OBJSTM_BYTES: usize = 64 << 20;
 
 /// Load filter: drops structure elements (`/Type /StructElem`), which
 /// text extraction never reads, before lopdf parses them. An object stream
-/// is decoded here and rewritten without its structure elements (dropped
-/// when only those are in it); anything unexpected is passed on unchanged.
+/// is decoded here once and rewritten without its structure elements
+/// (dropped when only those are in it); anything unexpected is passed on
+/// unchanged.
+///
+/// lopdf calls a filter in two ways: for an object at the top level it
+/// keeps the object it passed in (`obj`, changed in place) and ignores the
+/// returned one; for a member of an object stream it keeps the returned
+/// one. So a stream (always top level) is changed in place and a dictionary
+/// or other object is returned as a copy, which works for both.
 fn skip_struct_elems(
     id: lopdf::ObjectId,
     obj: &mut lopdf::Object,
 ) -> Option<(lopdf::ObjectId, lopdf::Object)> {
     match obj {
-        lopdf::Object::Dictionary(d) if d.has_type(b"StructElem") => return None,
-        lopdf::Object::Stream(st) if st.dict.has_type(b"ObjStm") => {
-            if let Some(rewritten) = without_struct_elems(st) {
-                match rewritten {
-                    None => return None,
-                    Some((content, first, n)) => {
+        lopdf::Object::Dictionary(d) if d.has_type(b"StructElem") => None,
+        lopdf::Object::Stream(st) => {
+            if st.dict.has_type(b"ObjStm")
+                && !st.content.is_empty()
+                // Decoded once here; lopdf then reads the plain content
+                // instead of inflating the stream a second time.
+                && let Ok(content) = st.get_plain_content_with_limit(MAX_OBJSTM_BYTES)
+            {
+                match without_struct_elems(&content, &st.dict) {
+                    Some(None) => return None,
+                    Some(Some((rewritten, first, n))) => {
                         st.dict.set("First", first as i64);
                         st.dict.set("N", n as i64);
-                        st.set_plain_content(content);
+                        st.set_plain_content(rewritten);
                     }
+                    None => st.set_plain_content(content),
                 }
             }
+            Some((id, lopdf::Object::Null))
         }
-        _ => {}
+        _ => Some((id, obj.clone())),
     }
-    Some((id, std::mem::replace(obj, lopdf::Object::Null)))
 }
 
-/// An object stream without its structure elements: `None` when it cannot
-/// be read or has none (leave it as it is), `Some(None)` when nothing else
-/// is left, else the new content with its `/First` and `/N`.
+/// An object stream's decoded `content` without its structure elements:
+/// `None` when it cannot be cut apart or has none (keep it as it is),
+/// `Some(None)` when nothing else is left, else the new content with its
+/// `/First` and `/N`.
 #[allow(clippy::type_complexity)]
-fn without_struct_elems(st: &lopdf::Stream) -> Option<Option<(Vec<u8>, usize, usize)>> {
-    if st.content.is_empty() {
-        return None;
-    }
-    let content = st.get_plain_content_with_limit(MAX_OBJSTM_BYTES).ok()?;
-    let first = usize::try_from(st.dict.get(b"First").ok()?.as_i64().ok()?).ok()?;
+fn without_struct_elems(
+    content: &[u8],
+    dict: &lopdf::Dictionary,
+) -> Option<Option<(Vec<u8>, usize, usize)>> {
+    let first = usize::try_from(dict.get(b"First").ok()?.as_i64().ok()?).ok()?;
     let header = std::str::from_utf8(content.get(..first)?).ok()?;
     let nums: Vec<usize> = header
         .split_ascii_whitespace()

@@ -387,6 +387,62 @@ fn footnote_marker_separated_by_a_space() {
     let d = run(&b.finish());
     assert_eq!(d.plain_text(), "multi-agency 1 working.\n");
     assert_eq!(d.pages[0].blocks[0].lines[0].size, 11.0);
+    // After a pseudonym's single letter it is still a footnote marker.
+    let mut b = Builder::new();
+    b.page(
+        "BT /F1 11 Tf 72 700 Td (Child A) Tj /F1 7 Tf 4 Ts (2) Tj 0 Ts /F1 11 Tf ( said) Tj ET",
+        fonts(vec![("F1", helvetica("Helvetica"))]),
+    );
+    assert_eq!(run(&b.finish()).plain_text(), "Child A 2 said\n");
+}
+
+#[test]
+fn exponent_after_a_greek_letter_joins_it() {
+    // A fictional fit statistic: chi (from /Differences) with a raised 2.
+    let mut b = Builder::new();
+    let mut greek = helvetica("Helvetica");
+    greek.set(
+        "Encoding",
+        dictionary! {
+            "Type" => "Encoding",
+            "BaseEncoding" => "WinAnsiEncoding",
+            "Differences" => vec![99.into(), Object::Name(b"chi".to_vec())],
+        },
+    );
+    b.page(
+        "BT /F2 11 Tf 72 700 Td (c) Tj /F1 7 Tf 4 Ts (2) Tj 0 Ts /F1 11 Tf ( of the fictional fit) Tj ET",
+        fonts(vec![("F1", helvetica("Helvetica")), ("F2", greek)]),
+    );
+    assert_eq!(
+        run(&b.finish()).plain_text(),
+        "\u{3c7}2 of the fictional fit\n"
+    );
+}
+
+#[test]
+fn accent_glyph_over_a_letter_is_combined_with_it() {
+    // TeX draws an accent as a glyph of its own centred over the letter,
+    // usually just before it. Helvetica: "caf" is 16.008 pt wide at 12 pt,
+    // "e" 6.672 pt (centre 91.344), the acute 3.996 pt.
+    let mut b = Builder::new();
+    b.page(
+        "BT /F1 12 Tf 72 700 Td (caf) Tj ET \
+         BT /F1 12 Tf 89.346 700 Td (\\264) Tj ET \
+         BT /F1 12 Tf 88.008 700 Td (e menu) Tj ET \
+         BT /F1 12 Tf 72 680 Td (caf) Tj (e) Tj ET \
+         BT /F1 12 Tf 89.346 680 Td (\\264) Tj ET \
+         BT /F1 12 Tf 100 680 Td (menu) Tj ET",
+        fonts(vec![("F1", helvetica("Helvetica"))]),
+    );
+    let text = run(&b.finish()).plain_text();
+    assert_eq!(text, "caf\u{e9} menu\ncaf\u{e9} menu\n");
+    // A spacing accent that is not over a letter stays as it is.
+    let mut b = Builder::new();
+    b.page(
+        "BT /F1 12 Tf 72 700 Td (caf \\264 e) Tj ET",
+        fonts(vec![("F1", helvetica("Helvetica"))]),
+    );
+    assert_eq!(run(&b.finish()).plain_text(), "caf \u{b4} e\n");
 }
 
 #[test]
@@ -929,8 +985,9 @@ fn object_streams_lose_their_structure_elements() {
         "First" => head.len() as i64,
     };
     let mut obj = Object::Stream(Stream::new(dict, content));
-    let (_, out) = skip_struct_elems((30, 0), &mut obj).expect("kept: a font is in it");
-    let st = out.as_stream().expect("stream");
+    skip_struct_elems((30, 0), &mut obj).expect("kept: a font is in it");
+    // A top-level object is changed in place (lopdf keeps `obj`).
+    let st = obj.as_stream().expect("stream");
     let plain = st.get_plain_content().expect("content");
     let first = st
         .dict
@@ -976,4 +1033,65 @@ fn tagged_pdf_pages_still_read_with_struct_tree() {
         }
     });
     assert_eq!(run(&bytes).plain_text(), "Fictional tagged text\n");
+}
+
+#[test]
+fn object_streams_survive_the_struct_elem_filter() {
+    // A fictional tagged document saved with object streams: the catalog,
+    // page tree and fonts are members of object streams next to the
+    // structure elements. The filtered load must keep them (lopdf keeps the
+    // filter's returned object for members) and drop only the structure.
+    let mut b = Builder::new();
+    b.page(
+        "/P <</MCID 0>> BDC BT /F1 12 Tf 72 700 Td (Fictional compressed text) Tj ET EMC",
+        fonts(vec![("F1", helvetica("Helvetica"))]),
+    );
+    b.page(
+        "BT /F1 12 Tf 72 700 Td (Second fictional page) Tj ET",
+        fonts(vec![("F1", helvetica("Helvetica"))]),
+    );
+    let mut doc = None;
+    b.finish_with(|d| {
+        let root = d.new_object_id();
+        let mut kids = Vec::new();
+        for k in 0..40 {
+            kids.push(Object::Reference(d.add_object(dictionary! {
+                "Type" => "StructElem", "S" => "P", "P" => root, "K" => k,
+            })));
+        }
+        d.objects.insert(
+            root,
+            Object::Dictionary(dictionary! { "Type" => "StructTreeRoot", "K" => kids }),
+        );
+        if let Ok(cat) = d.catalog_mut() {
+            cat.set("StructTreeRoot", root);
+        }
+        doc = Some(d.clone());
+    });
+    let mut doc = doc.expect("document");
+    let mut bytes = Vec::new();
+    doc.save_modern(&mut bytes)
+        .expect("save with object streams");
+    assert!(
+        bytes.windows(7).any(|w| w == b"/ObjStm"),
+        "object streams used"
+    );
+    let options = lopdf::LoadOptions {
+        filter: Some(skip_struct_elems),
+        ..Default::default()
+    };
+    let loaded = lopdf::Document::load_mem_with_options(&bytes, options).expect("load");
+    assert_eq!(loaded.get_pages().len(), 2);
+    assert!(loaded.catalog().is_ok());
+    assert!(
+        !loaded
+            .objects
+            .values()
+            .any(|o| o.as_dict().is_ok_and(|d| d.has_type(b"StructElem"))),
+        "structure elements dropped"
+    );
+    assert_eq!(
+        run(&bytes).plain_text(),
+        "Fictional compressed text\n\u{c}Second fictional page\n"
+    );
 }
