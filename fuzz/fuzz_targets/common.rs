@@ -1,6 +1,52 @@
-//! Shared by the fuzz targets.
+//! Shared by the fuzz targets, and by `tests/fuzz_inputs.rs`, which
+//! replays the seeds and regression inputs through the same bodies in the
+//! normal test suite.
 
 use std::sync::Once;
+use ystorfa::extract::cmap::ToUnicode;
+use ystorfa::extract::lexer::Lexer;
+use ystorfa::extract::{Limits, extract};
+
+/// The `extract_pdf` target: the whole extractor, then the segmenter.
+#[allow(dead_code)]
+pub fn extract_pdf(data: &[u8]) {
+    if let Ok(doc) = extract("fuzz.pdf", data, &Limits::default()) {
+        let _ = doc.plain_text();
+        let _ = ystorfa::segment::segment(&doc);
+    }
+}
+
+/// The `content_stream` target: the lexer alone (it must make progress),
+/// then the bytes before the first NUL NUL as a page's content stream and
+/// the bytes after it as the ToUnicode CMap of font F2.
+#[allow(dead_code)]
+pub fn content_stream(data: &[u8]) {
+    let (content, cmap) = match data.windows(2).position(|w| w == [0, 0]) {
+        Some(i) => (&data[..i], &data[i + 2..]),
+        None => (data, &b""[..]),
+    };
+    let mut lexer = Lexer::new(content);
+    let mut ops = Vec::new();
+    let mut n = 0usize;
+    while lexer.next_op(&mut ops).is_some() {
+        n += 1;
+        // Every operator consumes at least one byte.
+        assert!(n <= content.len(), "the lexer does not make progress");
+    }
+    let pdf = page_with_content(content, cmap);
+    let _ = extract("fuzz.pdf", &pdf, &Limits::default());
+}
+
+/// The `to_unicode_cmap` target: parse, then look codes up.
+#[allow(dead_code)]
+pub fn to_unicode_cmap(data: &[u8]) {
+    let cm = ToUnicode::parse(data);
+    for len in 1..=4u8 {
+        for code in [0u32, 1, 0x20, 0x41, 0xff, 0x100, 0xffff, 0x1_0000, u32::MAX] {
+            let _ = cm.get(len, code);
+        }
+    }
+}
 
 /// libFuzzer's panic hook aborts on every panic, caught or not. lopdf is
 /// known to panic on some malformed files; the extractor catches those
@@ -8,26 +54,30 @@ use std::sync::Once;
 /// which is the intended behaviour, so a panic raised inside lopdf is let
 /// through to that handler. Any other panic (ystorfa's own code, or one
 /// that escapes the extractor) still aborts and is a finding.
+#[allow(dead_code)]
 pub fn tolerate_caught_lopdf_panics() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let abort_hook = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            let in_lopdf = info.location().is_some_and(|l| {
-                let f = l.file().replace('\\', "/");
-                f.contains("/lopdf-") || f.contains("/lopdf/")
-            });
-            if !in_lopdf {
+            if !in_lopdf(info) {
                 abort_hook(info);
             }
         }));
     });
 }
 
+/// Whether a panic was raised in lopdf's source.
+pub fn in_lopdf(info: &std::panic::PanicHookInfo<'_>) -> bool {
+    info.location().is_some_and(|l| {
+        let f = l.file().replace('\\', "/");
+        f.contains("/lopdf-") || f.contains("/lopdf/")
+    })
+}
+
 /// A one-page PDF whose page content stream is `content`, with a simple
 /// font (F1, WinAnsi), a composite font with a ToUnicode CMap (F2) and a
 /// Form XObject (X1) as resources, and correct xref offsets.
-#[allow(dead_code)]
 pub fn page_with_content(content: &[u8], cmap: &[u8]) -> Vec<u8> {
     use std::io::Write;
     let objects: Vec<Vec<u8>> = vec![

@@ -6,14 +6,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ystorfa::extract::{Limits, extract};
 
 mod common;
 
 fuzz_target!(|data: &[u8]| {
     common::tolerate_caught_lopdf_panics();
-    if let Ok(doc) = extract("fuzz.pdf", data, &Limits::default()) {
-        let _ = doc.plain_text();
-        let _ = ystorfa::segment::segment(&doc);
-    }
+    common::extract_pdf(data);
 });

@@ -4,13 +4,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ystorfa::extract::cmap::ToUnicode;
+
+mod common;
 
 fuzz_target!(|data: &[u8]| {
-    let cm = ToUnicode::parse(data);
-    for len in 1..=4u8 {
-        for code in [0u32, 1, 0x20, 0x41, 0xff, 0x100, 0xffff, 0x1_0000, u32::MAX] {
-            let _ = cm.get(len, code);
-        }
-    }
+    common::tolerate_caught_lopdf_panics();
+    common::to_unicode_cmap(data);
 });
