@@ -8,6 +8,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
 use tracing::{Event, Level, Subscriber};
+use tracing_log::NormalizeEvent;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, MakeWriter};
@@ -89,7 +90,10 @@ where
         mut w: Writer<'_>,
         event: &Event<'_>,
     ) -> std::fmt::Result {
-        let meta = event.metadata();
+        // Records forwarded from the `log` crate (tantivy's) carry their
+        // real target in fields; normalise to see it.
+        let normalized = event.normalized_metadata();
+        let meta = normalized.as_ref().unwrap_or_else(|| event.metadata());
         write!(w, "ystorfa: ")?;
         match *meta.level() {
             Level::ERROR | Level::INFO => {}
@@ -97,8 +101,7 @@ where
             Level::DEBUG => write!(w, "debug: ")?,
             Level::TRACE => write!(w, "trace: ")?,
         }
-        // log records forwarded from other crates have the target `log`
-        // and keep their own as a field; name the origin of those.
+        // Name the origin of records from other crates.
         let target = meta.target();
         if target != "ystorfa" && !target.starts_with("ystorfa::") {
             write!(w, "[{target}] ")?;
