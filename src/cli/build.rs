@@ -1,13 +1,14 @@
 //! `ystorfa build`: the batch job over a folder of reviews and strategies.
 
+use super::log::{self, Verbosity};
 use super::{EXIT_OK, EXIT_PARTIAL};
 use crate::extract::Limits;
 use crate::pipeline;
 use anyhow::Context;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
+use tracing::{debug, error, info};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -21,12 +22,6 @@ pub struct Args {
     /// Rule file (TOML) to use instead of the built-in default rules.
     #[arg(long)]
     pub rules: Option<PathBuf>,
-    /// Print nothing but failures and the summary line.
-    #[arg(short, long, conflicts_with = "verbose")]
-    pub quiet: bool,
-    /// Print every document as it finishes, with its warnings.
-    #[arg(short, long)]
-    pub verbose: bool,
     /// Process again the files that failed in the last build (unchanged
     /// failed files are otherwise reported again without being re-read).
     #[arg(long)]
@@ -45,7 +40,50 @@ pub struct Args {
     pub in_process: bool,
 }
 
-pub fn run(args: Args) -> anyhow::Result<i32> {
+/// Shows the build's progress: failures as errors (always shown, they are
+/// the build's result for that file), each document at debug level (`-v`)
+/// with its warnings, and the progress bar on a terminal.
+struct Reporter {
+    done: AtomicUsize,
+    total: usize,
+    bar: log::Progress,
+}
+
+impl pipeline::Progress for Reporter {
+    fn file_done(&self, o: &pipeline::FileOutcome) {
+        let n = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        let total = self.total;
+        match &o.result {
+            Err(f) if o.carried_failure => error!(
+                "{}: failed in the last build ({:?} stage): {} (unchanged; --retry-failed to try again)",
+                f.file, f.stage, f.reason
+            ),
+            Err(f) => error!("{}: failed ({:?} stage): {}", f.file, f.stage, f.reason),
+            Ok(d) => {
+                debug!(
+                    "[{n}/{total}] {} {:?}{} ({} pages, {} passages, {} recommendations)",
+                    o.file,
+                    o.change,
+                    if o.extracted { "" } else { ", from the cache" },
+                    d.document.pages,
+                    d.document.passages.len(),
+                    d.recommendations.len()
+                );
+                for w in &d.document.warnings {
+                    debug!("{}: warning: {w}", d.document.file);
+                }
+            }
+        }
+        self.bar.inc(&o.file);
+    }
+
+    fn phase(&self, what: &str) {
+        debug!("{what}");
+        self.bar.set_message(what);
+    }
+}
+
+pub fn run(args: Args, verbosity: Verbosity) -> anyhow::Result<i32> {
     let rules = super::load_rules(args.rules.as_ref())?;
     let files = pipeline::discover(&args.inputs).context("cannot read the inputs")?;
     if files.is_empty() {
@@ -59,37 +97,10 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         );
     }
     let total = files.len();
-    let done = AtomicUsize::new(0);
-    let progress = !args.quiet && std::io::stderr().is_terminal();
-    let verbose = args.verbose;
-    let on_done = |o: &pipeline::FileOutcome| {
-        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-        match &o.result {
-            Err(f) if o.carried_failure => eprintln!(
-                "ystorfa: {}: failed in the last build ({:?} stage): {} (unchanged; --retry-failed to try again)",
-                f.file, f.stage, f.reason
-            ),
-            Err(f) => eprintln!(
-                "ystorfa: {}: failed ({:?} stage): {}",
-                f.file, f.stage, f.reason
-            ),
-            Ok(d) if verbose => {
-                eprintln!(
-                    "ystorfa: [{n}/{total}] {} {:?}{} ({} pages, {} passages, {} recommendations)",
-                    o.file,
-                    o.change,
-                    if o.extracted { "" } else { ", from the cache" },
-                    d.document.pages,
-                    d.document.passages.len(),
-                    d.recommendations.len()
-                );
-                for w in &d.document.warnings {
-                    eprintln!("ystorfa: {}: warning: {w}", d.document.file);
-                }
-            }
-            Ok(_) if progress => eprint!("\rystorfa: [{n}/{total}] processed"),
-            Ok(_) => {}
-        }
+    let reporter = Reporter {
+        done: AtomicUsize::new(0),
+        total,
+        bar: log::Progress::new(total as u64, "documents", verbosity),
     };
     let isolation = if args.in_process {
         None
@@ -104,22 +115,16 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         retry_failed: args.retry_failed,
         isolation,
     };
-    let summary = pipeline::build_files(&files, &args.out, &rules, &opts, &on_done)
+    let summary = pipeline::build_files(&files, &args.out, &rules, &opts, &reporter)
         .with_context(|| format!("cannot write the outputs in {}", args.out.display()))?;
-    if progress {
-        eprintln!();
-    }
-    if !args.quiet {
-        eprintln!(
-            "ystorfa: wrote {}/search, {}/repository and {}/report.json",
-            args.out.display(),
-            args.out.display(),
-            args.out.display()
-        );
-    }
-    if !args.quiet {
-        eprintln!("ystorfa: {}", summary.changes_line());
-    }
+    drop(reporter);
+    info!(
+        "wrote {}/search, {}/repository and {}/report.json",
+        args.out.display(),
+        args.out.display(),
+        args.out.display()
+    );
+    info!("{}", summary.changes_line());
     println!("{}", summary.line());
     Ok(if summary.failures.is_empty() {
         EXIT_OK

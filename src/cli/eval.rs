@@ -1,6 +1,7 @@
 //! `ystorfa eval`: precision and recall of recommendations, and per-theme
 //! F1, against the labelled documents in `eval/labels/`.
 
+use super::log::Verbosity;
 use super::{EXIT_OK, EXIT_PARTIAL};
 use crate::eval::{self, Labels};
 use crate::extract::Limits;
@@ -8,6 +9,7 @@ use crate::pipeline;
 use anyhow::Context;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+use tracing::{error, warn};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -21,9 +23,6 @@ pub struct Args {
     /// Print the whole report as JSON.
     #[arg(long)]
     pub json: bool,
-    /// Show every missed and spurious recommendation.
-    #[arg(short, long)]
-    pub verbose: bool,
     /// Fail (exit 1) when recommendation precision is below this.
     #[arg(long)]
     pub min_rec_precision: Option<f64>,
@@ -53,7 +52,8 @@ fn label_files(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-pub fn run(args: Args) -> anyhow::Result<i32> {
+/// `-v` (the global flag) also lists every missed and spurious recommendation.
+pub fn run(args: Args, verbosity: Verbosity) -> anyhow::Result<i32> {
     let rules = super::load_rules(args.rules.as_ref())?;
     let ci = std::env::var("CI").as_deref() == Ok("true");
     let mut jobs: Vec<(Labels, PathBuf)> = Vec::new();
@@ -70,11 +70,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                 f.display(),
                 doc.display()
             );
-            eprintln!(
-                "ystorfa: SKIPPED {}: {} is missing",
-                f.display(),
-                doc.display()
-            );
+            warn!("SKIPPED {}: {} is missing", f.display(), doc.display());
             continue;
         }
         jobs.push((labels, doc));
@@ -91,14 +87,17 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        print!("{}", render(&report, args.verbose));
+        print!(
+            "{}",
+            render(&report, matches!(verbosity, Verbosity::Verbose(_)))
+        );
     }
     let mut ok = true;
     let mut check = |name: &str, got: f64, min: Option<f64>| {
         if let Some(min) = min
             && got < min
         {
-            eprintln!("ystorfa: eval: {name} {got:.3} is below the target {min:.3}");
+            error!("eval: {name} {got:.3} is below the target {min:.3}");
             ok = false;
         }
     };

@@ -79,12 +79,10 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     export::write_export(&to, &args.out, &rendered, args.force)?;
     let rows: usize = rendered.manifest.files.iter().map(|f| f.rows).sum();
     if rendered.manifest.files.first().is_some_and(|f| f.rows == 0) {
-        eprintln!(
-            "ystorfa: warning: no document matches the filters; the data files hold only the codebook"
-        );
+        tracing::warn!("no document matches the filters; the data files hold only the codebook");
     }
-    eprintln!(
-        "ystorfa: wrote {} data files with their schemas and {} to {}",
+    tracing::info!(
+        "wrote {} data files with their schemas and {} to {}",
         rendered.manifest.files.len(),
         export::MANIFEST,
         to.display()

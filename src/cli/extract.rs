@@ -28,7 +28,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         out.write_all(doc.plain_text().as_bytes())?;
     }
     for w in &doc.warnings {
-        eprintln!("ystorfa: {name}: warning: {w}");
+        tracing::warn!("{name}: {w}");
     }
     Ok(EXIT_OK)
 }

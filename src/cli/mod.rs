@@ -1,8 +1,9 @@
 //! The command layer: argument parsing (clap derive, one file per
 //! subcommand), file I/O, human messages on stderr, data on stdout, exit
 //! codes (0 success, 1 partial failure or no match, 2 fatal error).
+//! Messages for people go through `tracing` ([`log`]), set up once here.
 
-use clap::{Parser, Subcommand};
+use clap::{ArgAction, Parser, Subcommand};
 use std::path::PathBuf;
 
 mod build;
@@ -10,6 +11,7 @@ mod eval;
 mod export;
 mod extract;
 mod inspect;
+pub mod log;
 mod rules;
 mod search;
 #[cfg(feature = "serve")]
@@ -22,6 +24,12 @@ mod serve;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Say more on stderr: -v debug, -vv trace (RUST_LOG, when set, decides instead).
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    pub verbose: u8,
+    /// Say nothing on stderr but errors (no progress bar).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -75,12 +83,18 @@ pub fn main() -> i32 {
             return if e.use_stderr() { EXIT_FATAL } else { EXIT_OK };
         }
     };
+    let verbosity = log::Verbosity::from_flags(cli.quiet, cli.verbose);
+    // A worker's stderr is read by its supervisor as the reason it died:
+    // it logs nothing.
+    if !matches!(cli.command, Command::ExtractWorker(_)) {
+        log::init(verbosity);
+    }
     let result = match cli.command {
-        Command::Build(a) => build::run(a),
+        Command::Build(a) => build::run(a, verbosity),
         Command::Extract(a) => extract::run(a),
         Command::Search(a) => search::run(a),
         Command::Inspect(a) => inspect::run(a),
-        Command::Eval(a) => eval::run(a),
+        Command::Eval(a) => eval::run(a, verbosity),
         Command::Rules(c) => rules::run(c),
         Command::Export(a) => export::run(a),
         #[cfg(feature = "serve")]
@@ -94,6 +108,7 @@ pub fn main() -> i32 {
         // A closed stdout (`ystorfa search x | head`) is not an error.
         Err(e) if is_broken_pipe(&e) => EXIT_OK,
         Err(e) => {
+            // The command's outcome, not a log line: always printed.
             eprintln!("ystorfa: error: {e:#}");
             EXIT_FATAL
         }

@@ -197,6 +197,21 @@ pub struct FileOutcome {
     pub result: Result<ProcessedDoc, DocFailure>,
 }
 
+/// What a build reports while it runs. The command layer decides how to
+/// show it (a progress bar, log lines); the pipeline never prints.
+/// Called from the build's worker threads, in completion order.
+pub trait Progress: Sync {
+    /// One input file is done (processed, reused or failed).
+    fn file_done(&self, _outcome: &FileOutcome) {}
+    /// Every file is done; the build now does `what` (for people).
+    fn phase(&self, _what: &str) {}
+}
+
+/// Reports nothing.
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
 /// Options of a build.
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -290,8 +305,12 @@ fn process_path(
         return outcome;
     }
     let ex = match cache.get(&outcome.sha256, &file) {
-        Some(ex) => ex,
+        Some(ex) => {
+            tracing::trace!("{file}: extraction from the cache");
+            ex
+        }
         None => {
+            let t = Instant::now();
             let extracted = match extractor {
                 // The worker reads the file itself: big PDFs are not piped.
                 Extractor::Workers(pool) => {
@@ -313,6 +332,7 @@ fn process_path(
                 }
             };
             outcome.extracted = true;
+            tracing::trace!("{file}: extracted in {:.3}s", t.elapsed().as_secs_f64());
             match extracted {
                 Ok(ex) => {
                     // The cache only saves time: a failure to write it is not the document's.
@@ -404,7 +424,7 @@ pub fn build(
     out: &Path,
     rules: &RuleSet,
     opts: &BuildOptions,
-    on_done: &(dyn Fn(&FileOutcome) + Sync),
+    progress: &dyn Progress,
 ) -> Result<BuildSummary, BuildError> {
     let files = discover(inputs).map_err(|e| BuildError::Io {
         path: inputs
@@ -414,7 +434,7 @@ pub fn build(
             .join(", "),
         source: e,
     })?;
-    build_files(&files, out, rules, opts, on_done)
+    build_files(&files, out, rules, opts, progress)
 }
 
 /// Run the whole batch job over `files`: process what changed, reuse the
@@ -424,12 +444,17 @@ pub fn build_files(
     out: &Path,
     rules: &RuleSet,
     opts: &BuildOptions,
-    on_done: &(dyn Fn(&FileOutcome) + Sync),
+    progress: &dyn Progress,
 ) -> Result<BuildSummary, BuildError> {
     let started = Instant::now();
     let _lock = OutputLock::acquire(out)?;
     let prev = Manifest::load(out);
     let prev_by_file = prev.by_file();
+    tracing::debug!(
+        "{} input files; the last build's manifest lists {}",
+        files.len(),
+        prev.files.len()
+    );
     let cache = ExtractCache::new(out);
     let extractor = match &opts.isolation {
         Some(iso) => Extractor::Workers(worker::Pool::new(iso.clone())),
@@ -446,10 +471,11 @@ pub fn build_files(
                 opts,
                 &extractor,
             );
-            on_done(&o);
+            progress.file_done(&o);
             o
         })
         .collect();
+    progress.phase("writing the index and repository");
     // Stop the workers now: none is left behind, whatever happens next.
     drop(extractor);
     let rules_changed =
@@ -536,8 +562,13 @@ pub fn build_files(
         rules_version: rules.version().into(),
         files: entries,
     };
+    let t = Instant::now();
     let vocabulary = export::Vocabulary::of(rules);
     write_generation(out, &docs, &report, &manifest, &vocabulary)?;
+    tracing::debug!(
+        "index, repository, report, manifest and vocabulary written in {:.2}s",
+        t.elapsed().as_secs_f64()
+    );
     let keep = manifest
         .files
         .iter()
@@ -657,7 +688,7 @@ mod tests {
             retry_failed: retry,
             ..Default::default()
         };
-        build(&[input.to_path_buf()], out, rules, &opts, &|_| {}).unwrap()
+        build(&[input.to_path_buf()], out, rules, &opts, &NoProgress).unwrap()
     }
 
     #[test]

@@ -108,6 +108,7 @@ impl Generation {
             ensure_public_link(out, name)?;
         }
         sync_dir(out);
+        tracing::debug!("{} now points to .gen/{}", current.display(), self.id);
         Ok(())
     }
 }

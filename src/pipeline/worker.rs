@@ -480,7 +480,11 @@ impl Pool {
         let idle = self.idle.lock().ok().and_then(|mut v| v.pop());
         match idle {
             Some(w) => Ok(w),
-            None => Worker::spawn(&self.iso),
+            None => {
+                let w = Worker::spawn(&self.iso)?;
+                tracing::debug!("started extraction worker (pid {})", w.child.id());
+                Ok(w)
+            }
         }
     }
 
@@ -525,6 +529,10 @@ impl Pool {
         if send(&mut w).is_err() {
             // An idle worker died (killed from outside?) before this document
             // reached it: the document is not to blame; a fresh worker takes it.
+            tracing::debug!(
+                "extraction worker (pid {}) died while idle; starting another for {file}",
+                w.child.id()
+            );
             drop(w);
             w = Worker::spawn(&self.iso).map_err(cannot_start)?;
             if send(&mut w).is_err() {
@@ -556,6 +564,11 @@ impl Pool {
                 }
             },
             Err(RecvTimeoutError::Timeout) => {
+                tracing::debug!(
+                    "{file}: killing extraction worker (pid {}) after {}",
+                    w.child.id(),
+                    human_secs(self.iso.timeout)
+                );
                 w.kill();
                 Err(fail(
                     Stage::Extract,
