@@ -60,6 +60,23 @@ pub struct AppState {
     pub token: Option<Arc<str>>,
     /// Listening on loopback only: the Host header must name loopback.
     pub loopback: bool,
+    /// One permit per CPU: searches and page building run at most this many
+    /// at once, first come first served. Letting every request share the
+    /// CPUs at once stretches an expensive query by the number of requests
+    /// in flight; a fair queue keeps the slowest answers (p99) short.
+    pub cpu: Arc<tokio::sync::Semaphore>,
+}
+
+impl AppState {
+    pub fn new(live: Arc<Live>, token: Option<&str>, loopback: bool) -> AppState {
+        let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
+        AppState {
+            live,
+            token: token.map(Arc::from),
+            loopback,
+            cpu: Arc::new(tokio::sync::Semaphore::new(cpus)),
+        }
+    }
 }
 
 /// Errors starting the server.
@@ -103,11 +120,11 @@ pub fn run(opts: ServeOptions, on_ready: impl FnOnce(SocketAddr)) -> Result<(), 
     check_options(&opts)?;
     let snap = Snapshot::load(&opts.out)?;
     let live = Arc::new(Live::new(Some(opts.out.clone()), snap));
-    let state = AppState {
-        live: live.clone(),
-        token: opts.token.as_deref().map(Arc::from),
-        loopback: opts.bind.ip().is_loopback(),
-    };
+    let state = AppState::new(
+        live.clone(),
+        opts.token.as_deref(),
+        opts.bind.ip().is_loopback(),
+    );
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -394,10 +411,20 @@ async fn blocking<T: Send + 'static>(
     st: &AppState,
     f: impl FnOnce(&Snapshot) -> T + Send + 'static,
 ) -> Result<T, ViewError> {
-    let snap = st.live.get();
-    tokio::task::spawn_blocking(move || f(&snap))
+    let permit = st
+        .cpu
+        .clone()
+        .acquire_owned()
         .await
-        .map_err(|e| ViewError::Internal(format!("the request failed: {e}")))
+        .map_err(|e| ViewError::Internal(format!("the request failed: {e}")))?;
+    let snap = st.live.get();
+    tokio::task::spawn_blocking(move || {
+        let out = f(&snap);
+        drop(permit);
+        out
+    })
+    .await
+    .map_err(|e| ViewError::Internal(format!("the request failed: {e}")))
 }
 
 fn params_of(raw: Option<String>) -> Result<Params, ViewError> {

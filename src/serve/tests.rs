@@ -9,11 +9,7 @@ use tower::ServiceExt;
 fn state(token: Option<&str>, loopback: bool) -> AppState {
     let snap =
         Snapshot::from_docs(&corpus(), &crate::rules::RuleSet::default_rules()).expect("snapshot");
-    AppState {
-        live: Arc::new(Live::new(None, snap)),
-        token: token.map(Arc::from),
-        loopback,
-    }
+    AppState::new(Arc::new(Live::new(None, snap)), token, loopback)
 }
 
 struct Answer {
