@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! OUT/.ystorfa.lock          held by the running build (released by the OS if it dies)
-//! OUT/.gen/<id>/             one complete generation: search/ repository/ report.json manifest.json
+//! OUT/.gen/<id>/             one complete generation: search/ repository/ report.json manifest.json vocabulary.json
 //! OUT/current -> .gen/<id>   the last good generation; flipped with one rename
 //! OUT/search -> current/search, OUT/repository -> current/repository,
 //! OUT/report.json, OUT/manifest.json -> current/...   fixed links, made once
