@@ -436,10 +436,25 @@ async fn search_html(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Res
         Ok(p) => p,
         Err(e) => return html_error(&st, e),
     };
-    match blocking(&st, move |s| views::search_page(s, &params).render()).await {
+    html_page(&st, move |s| Ok(views::search_page(s, &params))).await
+}
+
+/// Build a page on a blocking thread and render it; a view error becomes
+/// its message page.
+async fn html_page<T: Template>(
+    st: &AppState,
+    f: impl FnOnce(&Snapshot) -> Result<T, ViewError> + Send + 'static,
+) -> Response {
+    let rendered = blocking(st, move |s| {
+        f(s).and_then(|page| {
+            page.render()
+                .map_err(|e| ViewError::Internal(e.to_string()))
+        })
+    })
+    .await;
+    match rendered {
         Ok(Ok(html)) => html_ok(html),
-        Ok(Err(e)) => html_error(&st, ViewError::Internal(e.to_string())),
-        Err(e) => html_error(&st, e),
+        Ok(Err(e)) | Err(e) => html_error(st, e),
     }
 }
 
@@ -469,11 +484,7 @@ async fn themes_api(State(st): State<AppState>) -> Response {
 }
 
 async fn theme_html(State(st): State<AppState>, UrlPath(id): UrlPath<String>) -> Response {
-    match blocking(&st, move |s| views::theme_page(s, &id).map(|p| p.render())).await {
-        Ok(Ok(Ok(html))) => html_ok(html),
-        Ok(Ok(Err(e))) => html_error(&st, ViewError::Internal(e.to_string())),
-        Ok(Err(e)) | Err(e) => html_error(&st, e),
-    }
+    html_page(&st, move |s| views::theme_page(s, &id)).await
 }
 
 async fn theme_api(State(st): State<AppState>, UrlPath(id): UrlPath<String>) -> Response {
@@ -507,11 +518,7 @@ async fn recs_html(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Respo
         Ok(p) => p,
         Err(e) => return html_error(&st, e),
     };
-    match blocking(&st, move |s| views::recs_page(s, &params).render()).await {
-        Ok(Ok(html)) => html_ok(html),
-        Ok(Err(e)) => html_error(&st, ViewError::Internal(e.to_string())),
-        Err(e) => html_error(&st, e),
-    }
+    html_page(&st, move |s| Ok(views::recs_page(s, &params))).await
 }
 
 async fn recs_api(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Response {
@@ -543,15 +550,7 @@ async fn document_html(
         Ok(p) => p,
         Err(e) => return html_error(&st, e),
     };
-    match blocking(&st, move |s| {
-        views::document_page(s, &id, &params).map(|p| p.render())
-    })
-    .await
-    {
-        Ok(Ok(Ok(html))) => html_ok(html),
-        Ok(Ok(Err(e))) => html_error(&st, ViewError::Internal(e.to_string())),
-        Ok(Err(e)) | Err(e) => html_error(&st, e),
-    }
+    html_page(&st, move |s| views::document_page(s, &id, &params)).await
 }
 
 async fn document_api(State(st): State<AppState>, UrlPath(id): UrlPath<String>) -> Response {

@@ -302,6 +302,41 @@ fn facet_group(
     }
 }
 
+/// The year facet: a click narrows to that year (`year_from` = `year_to`),
+/// a second click widens again.
+fn year_facet<'a>(
+    counts: impl IntoIterator<Item = &'a FacetCount>,
+    params: &Params,
+    path: &str,
+) -> FacetGroup {
+    let p = params.without("page");
+    FacetGroup {
+        key: "year".into(),
+        label: "Year".into(),
+        items: counts
+            .into_iter()
+            .map(|c| {
+                let selected = params.get("year_from") == Some(c.value.as_str())
+                    && params.get("year_to") == Some(c.value.as_str());
+                let href = if selected {
+                    p.without("year_from").without("year_to").href(path)
+                } else {
+                    p.with("year_from", &c.value)
+                        .with("year_to", &c.value)
+                        .href(path)
+                };
+                FacetItem {
+                    value: c.value.clone(),
+                    label: c.value.clone(),
+                    count: Some(c.documents),
+                    selected,
+                    href,
+                }
+            })
+            .collect(),
+    }
+}
+
 fn results_view(
     snap: &Snapshot,
     params: &Params,
@@ -332,32 +367,7 @@ fn results_view(
     // Years: a click narrows to that year.
     let mut years: Vec<&FacetCount> = f.year.iter().collect();
     years.sort_by(|a, b| b.value.cmp(&a.value));
-    facets.push(FacetGroup {
-        key: "year".into(),
-        label: "Year".into(),
-        items: years
-            .into_iter()
-            .map(|c| {
-                let selected = params.get("year_from") == Some(c.value.as_str())
-                    && params.get("year_to") == Some(c.value.as_str());
-                let p = params.without("page");
-                let href = if selected {
-                    p.without("year_from").without("year_to").href("/search")
-                } else {
-                    p.with("year_from", &c.value)
-                        .with("year_to", &c.value)
-                        .href("/search")
-                };
-                FacetItem {
-                    value: c.value.clone(),
-                    label: c.value.clone(),
-                    count: Some(c.documents),
-                    selected,
-                    href,
-                }
-            })
-            .collect(),
-    });
+    facets.push(year_facet(years, params, "/search"));
     facets.push(facet_group(
         "area",
         "Area",
@@ -987,31 +997,7 @@ pub fn recs_page(snap: &Snapshot, params: &Params) -> RecsPage {
         ),
     ];
     // Years narrow to one year, as on the search page.
-    page.facets.push(FacetGroup {
-        key: "year".into(),
-        label: "Year".into(),
-        items: get("year")
-            .iter()
-            .map(|c| {
-                let selected = params.get("year_from") == Some(c.value.as_str())
-                    && params.get("year_to") == Some(c.value.as_str());
-                let p = params.without("page");
-                FacetItem {
-                    value: c.value.clone(),
-                    label: c.value.clone(),
-                    count: Some(c.documents),
-                    selected,
-                    href: if selected {
-                        p.without("year_from").without("year_to").href(path)
-                    } else {
-                        p.with("year_from", &c.value)
-                            .with("year_to", &c.value)
-                            .href(path)
-                    },
-                }
-            })
-            .collect(),
-    });
+    page.facets.push(year_facet(get("year"), params, path));
     page.facets.retain(|g| !g.items.is_empty());
     page.page = params.page().unwrap_or(1);
     page.pages = res.total.div_ceil(res.limit).max(1);
