@@ -173,7 +173,6 @@ impl SearchIndex {
             .reload_policy(tantivy::ReloadPolicy::Manual)
             .try_into()?;
         let searcher = reader.searcher();
-        let mut docs: Vec<Option<DocMeta>> = Vec::new();
         let mut locs: Vec<Vec<PassageLoc>> = Vec::new();
         let mut seg_ords: Vec<Arc<[u32]>> = Vec::new();
         for (seg_ord, seg) in searcher.segment_readers().iter().enumerate() {
@@ -193,19 +192,13 @@ impl SearchIndex {
                 }
                 ords[doc as usize] = ord as u32;
                 let ord = ord as usize;
-                if docs.len() <= ord {
-                    docs.resize(ord + 1, None);
+                if locs.len() <= ord {
                     locs.resize(ord + 1, Vec::new());
-                }
-                let addr = DocAddress::new(seg_ord as SegmentOrdinal, doc);
-                docs[ord].get_or_insert_with(DocMeta::default);
-                if let Some(m) = docs[ord].as_mut() {
-                    m.passages += 1;
                 }
                 locs[ord].push(PassageLoc {
                     start: start_col.first(doc).unwrap_or(0),
                     passage: passage_col.first(doc).unwrap_or(0),
-                    addr,
+                    addr: DocAddress::new(seg_ord as SegmentOrdinal, doc),
                 });
             }
             seg_ords.push(ords.into());
@@ -213,17 +206,19 @@ impl SearchIndex {
         for l in &mut locs {
             l.sort_by_key(|p| (p.start, p.passage));
         }
-        // The metadata is stored on each document's first passage.
-        for (ord, l) in locs.iter().enumerate() {
-            let Some(first) = l.iter().min_by_key(|p| p.passage) else {
-                continue;
+        // The metadata is stored on each document's first passage (an
+        // ordinal without passages keeps an empty entry).
+        let mut docs: Vec<DocMeta> = Vec::with_capacity(locs.len());
+        for l in &locs {
+            let meta = match l.iter().min_by_key(|p| p.passage) {
+                Some(first) => DocMeta {
+                    passages: l.len(),
+                    ..doc_meta(&f, &searcher.doc(first.addr)?)?
+                },
+                None => DocMeta::default(),
             };
-            let stored: TantivyDocument = searcher.doc(first.addr)?;
-            let mut meta = doc_meta(&f, &stored)?;
-            meta.passages = l.len();
-            docs[ord] = Some(meta);
+            docs.push(meta);
         }
-        let docs: Vec<DocMeta> = docs.into_iter().map(Option::unwrap_or_default).collect();
         let by_id = docs
             .iter()
             .enumerate()
