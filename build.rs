@@ -1,8 +1,15 @@
-//! Fingerprints the extractor's source so that cached extraction results
-//! (`OUT/cache/extract/`) are never reused across a change of the code that
-//! made them.
+//! Fingerprints the source so that nothing a build saved is reused across a
+//! change of the code that made it:
+//!
+//! * `YSTORFA_EXTRACT_FINGERPRINT`: the extractor (`src/model.rs`,
+//!   `src/extract/`), naming the extraction cache (`OUT/cache/extract/`);
+//! * `YSTORFA_OUTPUT_FINGERPRINT`: every stage that shapes the index and
+//!   the repository (and `Cargo.lock`, for the dependencies' versions),
+//!   recorded in the manifest: an unchanged document's index entries and
+//!   repository rows are carried over from the last build only when it
+//!   was made by the same code.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 fn fnv1a(hash: &mut u64, bytes: &[u8]) {
     for b in bytes {
@@ -11,15 +18,21 @@ fn fnv1a(hash: &mut u64, bytes: &[u8]) {
     }
 }
 
-fn main() {
-    let mut files = vec![Path::new("src/model.rs").to_path_buf()];
-    if let Ok(rd) = std::fs::read_dir("src/extract") {
+/// `.rs` files under `dir`, recursively.
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    if let Ok(rd) = std::fs::read_dir(dir) {
         for e in rd.flatten() {
-            if e.path().extension().is_some_and(|x| x == "rs") {
-                files.push(e.path());
+            let p = e.path();
+            if p.is_dir() {
+                rust_files(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
             }
         }
     }
+}
+
+fn fingerprint(mut files: Vec<PathBuf>) -> String {
     files.sort();
     let mut hash = 0xcbf2_9ce4_8422_2325u64;
     for f in &files {
@@ -27,6 +40,36 @@ fn main() {
         fnv1a(&mut hash, f.to_string_lossy().as_bytes());
         fnv1a(&mut hash, &std::fs::read(f).unwrap_or_default());
     }
-    println!("cargo:rerun-if-changed=src/extract");
-    println!("cargo:rustc-env=YSTORFA_EXTRACT_FINGERPRINT={hash:016x}");
+    format!("{hash:016x}")
+}
+
+fn main() {
+    let mut extract = vec![PathBuf::from("src/model.rs")];
+    rust_files(Path::new("src/extract"), &mut extract);
+    let mut output = extract.clone();
+    for stage in ["segment", "rules", "tag", "index", "export", "pipeline"] {
+        rust_files(&Path::new("src").join(stage), &mut output);
+        output.push(Path::new("src").join(format!("{stage}.rs")));
+    }
+    output.push(PathBuf::from("Cargo.lock"));
+    output.retain(|p| p.exists());
+    for dir in [
+        "src/extract",
+        "src/segment",
+        "src/rules",
+        "src/tag",
+        "src/index",
+        "src/export",
+        "src/pipeline",
+    ] {
+        println!("cargo:rerun-if-changed={dir}");
+    }
+    println!(
+        "cargo:rustc-env=YSTORFA_EXTRACT_FINGERPRINT={}",
+        fingerprint(extract)
+    );
+    println!(
+        "cargo:rustc-env=YSTORFA_OUTPUT_FINGERPRINT={}",
+        fingerprint(output)
+    );
 }

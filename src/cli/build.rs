@@ -34,6 +34,11 @@ pub struct Args {
     /// document that needs more fails alone. 0: no limit.
     #[arg(long, value_name = "MB", default_value_t = 4096)]
     pub max_memory: u64,
+    /// Process every document again (segment, tag, index, render) instead
+    /// of carrying unchanged ones over from the last build; files are still
+    /// not re-read when the extraction cache has them.
+    #[arg(long)]
+    pub rebuild: bool,
     /// Extract in this process instead of supervised worker processes
     /// (for debugging: a hang, abort or out-of-memory then stops the build).
     #[arg(long)]
@@ -60,17 +65,20 @@ impl pipeline::Progress for Reporter {
             ),
             Err(f) => error!("{}: failed ({:?} stage): {}", f.file, f.stage, f.reason),
             Ok(d) => {
+                let how = if d.carried_over() {
+                    ", carried over"
+                } else if o.extracted {
+                    ""
+                } else {
+                    ", from the extraction cache"
+                };
+                let r = &d.record;
                 debug!(
-                    "[{n}/{total}] {} {:?}{} ({} pages, {} passages, {} recommendations)",
-                    o.file,
-                    o.change,
-                    if o.extracted { "" } else { ", from the cache" },
-                    d.document.pages,
-                    d.document.passages.len(),
-                    d.recommendations.len()
+                    "[{n}/{total}] {} {:?}{how} ({} pages, {} passages, {} recommendations)",
+                    o.file, o.change, r.pages, r.passages, r.recommendations
                 );
-                for w in &d.document.warnings {
-                    debug!("{}: warning: {w}", d.document.file);
+                for w in &r.warnings {
+                    debug!("{}: warning: {w}", o.file);
                 }
             }
         }
@@ -113,17 +121,27 @@ pub fn run(args: Args, verbosity: Verbosity) -> anyhow::Result<i32> {
     let opts = pipeline::BuildOptions {
         limits: Limits::default(),
         retry_failed: args.retry_failed,
+        rebuild: args.rebuild,
         isolation,
     };
     let summary = pipeline::build_files(&files, &args.out, &rules, &opts, &reporter)
         .with_context(|| format!("cannot write the outputs in {}", args.out.display()))?;
     drop(reporter);
-    info!(
-        "wrote {}/search, {}/repository and {}/report.json",
-        args.out.display(),
-        args.out.display(),
-        args.out.display()
-    );
+    if summary.kept_outputs {
+        info!(
+            "nothing changed: {}/search, {}/repository and {}/report.json are kept as they were",
+            args.out.display(),
+            args.out.display(),
+            args.out.display()
+        );
+    } else {
+        info!(
+            "wrote {}/search, {}/repository and {}/report.json",
+            args.out.display(),
+            args.out.display(),
+            args.out.display()
+        );
+    }
     info!("{}", summary.changes_line());
     println!("{}", summary.line());
     Ok(if summary.failures.is_empty() {

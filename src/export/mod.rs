@@ -245,127 +245,174 @@ impl Vocabulary {
 /// The repository files: (file name, bytes), in a fixed order ([`FILES`]).
 pub fn repository_files(docs: &[ProcessedDoc]) -> Vec<(String, Vec<u8>)> {
     let mut sorted: Vec<&ProcessedDoc> = docs.iter().collect();
-    sorted.sort_by(|a, b| {
-        (a.document.file.as_str(), a.document.id.as_str())
-            .cmp(&(b.document.file.as_str(), b.document.id.as_str()))
-    });
+    sorted.sort_by(|a, b| repository_order(a, b));
+    let mut files: [Vec<u8>; 4] = Default::default();
+    let mut themes = Vec::new();
+    for pd in &sorted {
+        let rows = doc_rows(pd);
+        for (file, chunk) in files.iter_mut().zip(rows.chunks) {
+            file.extend_from_slice(&chunk);
+        }
+        themes.push((pd.document.id.as_str(), rows.themes));
+    }
+    let theme_rows = theme_rows(themes.iter().map(|(id, t)| (*id, t.as_slice())));
+    let [documents, passages, recommendations, tags] = files;
+    FILES
+        .iter()
+        .map(|s| s.to_string())
+        .zip([documents, passages, recommendations, tags, theme_rows])
+        .collect()
+}
 
+/// The order of documents in the repository files: by file path, then id.
+pub fn repository_order(a: &ProcessedDoc, b: &ProcessedDoc) -> std::cmp::Ordering {
+    (a.document.file.as_str(), a.document.id.as_str())
+        .cmp(&(b.document.file.as_str(), b.document.id.as_str()))
+}
+
+/// The per-document files of the repository, in [`FILES`] order (the
+/// fifth, `themes.jsonl`, aggregates over documents: [`theme_rows`]).
+pub const DOC_FILES: usize = 4;
+
+/// One document's rows of the per-document repository files: every file
+/// is the concatenation of its documents' chunks in [`repository_order`],
+/// so a build can copy an unchanged document's chunks from the last
+/// generation instead of rendering them again.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DocRows {
+    /// `documents.jsonl`, `passages.jsonl`, `recommendations.jsonl`,
+    /// `tags.jsonl` lines of the document.
+    pub chunks: [Vec<u8>; DOC_FILES],
+    /// The document's themes, sorted and without repeats (as in its
+    /// `documents.jsonl` row).
+    pub themes: Vec<String>,
+}
+
+/// Render one document's repository rows.
+pub fn doc_rows(pd: &ProcessedDoc) -> DocRows {
+    let d = &pd.document;
+    let chars = CharOffsets::new(
+        &d.text,
+        d.passages
+            .iter()
+            .flat_map(|p| [p.start, p.end])
+            .chain(pd.recommendations.iter().flat_map(|r| [r.start, r.end]))
+            .chain(pd.tags.iter().flat_map(|t| [t.start, t.end])),
+    );
     let mut documents = Vec::new();
     let mut passages = Vec::new();
     let mut recommendations = Vec::new();
     let mut tags = Vec::new();
-    let mut themes: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
 
-    for pd in &sorted {
-        let d = &pd.document;
-        let chars = CharOffsets::new(
-            &d.text,
-            d.passages
-                .iter()
-                .flat_map(|p| [p.start, p.end])
-                .chain(pd.recommendations.iter().flat_map(|r| [r.start, r.end]))
-                .chain(pd.tags.iter().flat_map(|t| [t.start, t.end])),
-        );
+    let mut doc_themes: Vec<&str> = pd.themes.iter().map(String::as_str).collect();
+    doc_themes.sort_unstable();
+    doc_themes.dedup();
+    push_row(
+        &mut documents,
+        &DocumentRow {
+            id: d.id.as_str().into(),
+            file: d.file.as_str().into(),
+            sha256: d.sha256.as_str().into(),
+            title: d.title.as_str().into(),
+            kind: d.kind,
+            year: d.year,
+            area: d.area.as_deref().map(Cow::Borrowed),
+            language: d.language.as_str().into(),
+            pages: d.pages,
+            themes: doc_themes.iter().map(|t| Cow::Borrowed(*t)).collect(),
+            recommendations: pd.recommendations.len(),
+            warnings: d.warnings.iter().map(|w| w.to_string()).collect(),
+        },
+    );
 
-        let mut doc_themes: Vec<&str> = pd.themes.iter().map(String::as_str).collect();
-        doc_themes.sort_unstable();
-        doc_themes.dedup();
-        for t in &doc_themes {
-            themes.entry(t).or_default().push(&d.id);
-        }
+    for p in &d.passages {
+        let section = d.sections.get(p.section);
         push_row(
-            &mut documents,
-            &DocumentRow {
-                id: d.id.as_str().into(),
-                file: d.file.as_str().into(),
-                sha256: d.sha256.as_str().into(),
-                title: d.title.as_str().into(),
-                kind: d.kind,
-                year: d.year,
-                area: d.area.as_deref().map(Cow::Borrowed),
-                language: d.language.as_str().into(),
-                pages: d.pages,
-                themes: doc_themes.into_iter().map(Cow::Borrowed).collect(),
-                recommendations: pd.recommendations.len(),
-                warnings: d.warnings.iter().map(|w| w.to_string()).collect(),
+            &mut passages,
+            &PassageRow {
+                doc_id: d.id.as_str().into(),
+                index: p.index,
+                kind: p.kind,
+                page: p.page,
+                section: section.map(|s| s.trail_string()).unwrap_or_default(),
+                section_kind: section.map(|s| s.kind).unwrap_or_default(),
+                start: chars.get(p.start),
+                end: chars.get(p.end),
+                text: d.text.get(p.start..p.end).unwrap_or_default().into(),
             },
         );
-
-        for p in &d.passages {
-            let section = d.sections.get(p.section);
-            push_row(
-                &mut passages,
-                &PassageRow {
-                    doc_id: d.id.as_str().into(),
-                    index: p.index,
-                    kind: p.kind,
-                    page: p.page,
-                    section: section.map(|s| s.trail_string()).unwrap_or_default(),
-                    section_kind: section.map(|s| s.kind).unwrap_or_default(),
-                    start: chars.get(p.start),
-                    end: chars.get(p.end),
-                    text: d.text.get(p.start..p.end).unwrap_or_default().into(),
-                },
-            );
-        }
-
-        let mut recs: Vec<&Recommendation> = pd.recommendations.iter().collect();
-        recs.sort_by(|a, b| (a.start, a.end, &a.id).cmp(&(b.start, b.end, &b.id)));
-        for r in recs {
-            push_row(
-                &mut recommendations,
-                &RecommendationRow {
-                    id: r.id.as_str().into(),
-                    doc_id: r.doc_id.as_str().into(),
-                    file: r.file.as_str().into(),
-                    ordinal: r.ordinal.as_deref().map(Cow::Borrowed),
-                    text: r.text.as_str().into(),
-                    page: r.page,
-                    section: r.section.as_str().into(),
-                    section_kind: r.section_kind,
-                    agencies: r.agencies.as_slice().into(),
-                    level: r.level,
-                    themes: r.themes.as_slice().into(),
-                    start: chars.get(r.start),
-                    end: chars.get(r.end),
-                    action_plan_page: r.action_plan.as_ref().map(|a| a.page),
-                    action_plan: r
-                        .action_plan
-                        .as_ref()
-                        .map(|a| Cow::Borrowed(a.text.as_str())),
-                },
-            );
-        }
-
-        let mut ts: Vec<&Tag> = pd.tags.iter().collect();
-        ts.sort_by(|a, b| {
-            (a.start, a.end, &a.theme, &a.rule).cmp(&(b.start, b.end, &b.theme, &b.rule))
-        });
-        for t in ts {
-            push_row(
-                &mut tags,
-                &TagRow {
-                    doc_id: t.doc_id.as_str().into(),
-                    theme: t.theme.as_str().into(),
-                    rule: t.rule.as_str().into(),
-                    rules_version: t.rules_version.as_str().into(),
-                    polarity: t.polarity,
-                    page: t.page,
-                    section: t.section.as_str().into(),
-                    section_kind: t.section_kind,
-                    start: chars.get(t.start),
-                    end: chars.get(t.end),
-                    matched: t.matched.as_str().into(),
-                    weight: round3(t.weight),
-                },
-            );
-        }
     }
 
-    let mut theme_rows = Vec::new();
+    let mut recs: Vec<&Recommendation> = pd.recommendations.iter().collect();
+    recs.sort_by(|a, b| (a.start, a.end, &a.id).cmp(&(b.start, b.end, &b.id)));
+    for r in recs {
+        push_row(
+            &mut recommendations,
+            &RecommendationRow {
+                id: r.id.as_str().into(),
+                doc_id: r.doc_id.as_str().into(),
+                file: r.file.as_str().into(),
+                ordinal: r.ordinal.as_deref().map(Cow::Borrowed),
+                text: r.text.as_str().into(),
+                page: r.page,
+                section: r.section.as_str().into(),
+                section_kind: r.section_kind,
+                agencies: r.agencies.as_slice().into(),
+                level: r.level,
+                themes: r.themes.as_slice().into(),
+                start: chars.get(r.start),
+                end: chars.get(r.end),
+                action_plan_page: r.action_plan.as_ref().map(|a| a.page),
+                action_plan: r
+                    .action_plan
+                    .as_ref()
+                    .map(|a| Cow::Borrowed(a.text.as_str())),
+            },
+        );
+    }
+
+    let mut ts: Vec<&Tag> = pd.tags.iter().collect();
+    ts.sort_by(|a, b| {
+        (a.start, a.end, &a.theme, &a.rule).cmp(&(b.start, b.end, &b.theme, &b.rule))
+    });
+    for t in ts {
+        push_row(
+            &mut tags,
+            &TagRow {
+                doc_id: t.doc_id.as_str().into(),
+                theme: t.theme.as_str().into(),
+                rule: t.rule.as_str().into(),
+                rules_version: t.rules_version.as_str().into(),
+                polarity: t.polarity,
+                page: t.page,
+                section: t.section.as_str().into(),
+                section_kind: t.section_kind,
+                start: chars.get(t.start),
+                end: chars.get(t.end),
+                matched: t.matched.as_str().into(),
+                weight: round3(t.weight),
+            },
+        );
+    }
+    DocRows {
+        chunks: [documents, passages, recommendations, tags],
+        themes: doc_themes.into_iter().map(str::to_string).collect(),
+    }
+}
+
+/// `themes.jsonl`: per theme (in id order), the documents carrying it, from
+/// each document's id and themes given in [`repository_order`].
+pub fn theme_rows<'a>(docs: impl IntoIterator<Item = (&'a str, &'a [String])>) -> Vec<u8> {
+    let mut themes: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (id, doc_themes) in docs {
+        for t in doc_themes {
+            themes.entry(t.as_str()).or_default().push(id);
+        }
+    }
+    let mut out = Vec::new();
     for (theme, doc_ids) in themes {
         push_row(
-            &mut theme_rows,
+            &mut out,
             &ThemeRow {
                 theme: theme.into(),
                 documents: doc_ids.len(),
@@ -373,12 +420,7 @@ pub fn repository_files(docs: &[ProcessedDoc]) -> Vec<(String, Vec<u8>)> {
             },
         );
     }
-
-    FILES
-        .iter()
-        .map(|s| s.to_string())
-        .zip([documents, passages, recommendations, tags, theme_rows])
-        .collect()
+    out
 }
 
 /// Append `row` as one JSON line.

@@ -1,35 +1,115 @@
 //! Building the index: one tantivy document per passage, written in a
-//! deterministic order with one commit.
+//! deterministic order with one commit; or updated from the last build's
+//! index, whose unchanged segments are shared (hard links), not rewritten.
 
 use super::*;
 
 /// Write a fresh index of `docs` into the (empty) directory `dir`.
-pub fn build_in_dir(dir: &Path, docs: &[ProcessedDoc]) -> Result<IndexStats, IndexError> {
+pub fn build_in_dir<'a>(
+    dir: &Path,
+    docs: impl IntoIterator<Item = &'a ProcessedDoc>,
+) -> Result<IndexStats, IndexError> {
     let index = Index::create_in_dir(dir, schema())?;
-    fill(&index, docs)
+    fill(&index, &[], docs.into_iter().collect())
 }
 
 /// Build an index of `docs` in memory (tests, one-off searches).
 pub fn build_in_ram(docs: &[ProcessedDoc]) -> Result<Index, IndexError> {
     let index = Index::create_in_ram(schema());
-    fill(&index, docs)?;
+    fill(&index, &[], docs.iter().collect())?;
     Ok(index)
 }
 
-/// Add every passage of `docs` (sorted by document id, passages in order),
-/// commit once and wait for merges.
-pub(super) fn fill(index: &Index, docs: &[ProcessedDoc]) -> Result<IndexStats, IndexError> {
+/// Make in the (empty) directory `dir` the index of `prev_dir` with the
+/// documents `remove` (ids) taken out and `add` put in. The segment files
+/// of `prev_dir` are hard-linked, never modified (tantivy writes new files
+/// and replaces its meta files by rename), so `prev_dir` stays a valid
+/// index for whoever reads it meanwhile. The result holds the same
+/// documents and passages as [`build_in_dir`] of the final set; segment
+/// layout differs, and until tantivy merges away deleted passages their
+/// terms still count in scoring statistics (as in Lucene).
+pub fn update_in_dir(
+    dir: &Path,
+    prev_dir: &Path,
+    remove: &[&str],
+    add: &[&ProcessedDoc],
+) -> Result<IndexStats, IndexError> {
+    link_files(prev_dir, dir)?;
+    let index = open(dir)?;
+    if index.schema() != schema() {
+        return Err(IndexError::Tantivy(tantivy::TantivyError::SchemaError(
+            "the last build's index has another schema".into(),
+        )));
+    }
+    if remove.is_empty() && add.is_empty() {
+        return Ok(IndexStats::default());
+    }
+    fill(&index, remove, add.to_vec())
+}
+
+/// Hard-link (or copy, where links are not possible) every file of the
+/// index in `from` into `to`, except tantivy's lock files.
+fn link_files(from: &Path, to: &Path) -> Result<(), IndexError> {
+    let io = |e: std::io::Error, p: &Path| {
+        IndexError::Tantivy(tantivy::TantivyError::from(std::io::Error::new(
+            e.kind(),
+            format!("{}: {e}", p.display()),
+        )))
+    };
+    std::fs::create_dir_all(to).map_err(|e| io(e, to))?;
+    for e in std::fs::read_dir(from).map_err(|e| io(e, from))? {
+        let e = e.map_err(|e| io(e, from))?;
+        let name = e.file_name();
+        if name.to_string_lossy().ends_with(".lock") || !e.path().is_file() {
+            continue;
+        }
+        let target = to.join(&name);
+        if std::fs::hard_link(e.path(), &target).is_err() {
+            std::fs::copy(e.path(), &target).map_err(|err| io(err, &target))?;
+        }
+    }
+    Ok(())
+}
+
+/// The number naming a document in the index ([`fields::DOC_KEY`]): the 64
+/// bits of a content-hash id (`d` + 16 hex digits), otherwise the first 64
+/// bits of the SHA-256 of the id.
+pub fn doc_key(id: &str) -> u64 {
+    if let Some(hex) = id.strip_prefix('d')
+        && hex.len() == 16
+        && let Ok(k) = u64::from_str_radix(hex, 16)
+    {
+        return k;
+    }
+    let h = crate::model::sha256_hex(id.as_bytes());
+    u64::from_str_radix(&h[..16], 16).expect("hex digits")
+}
+
+/// Delete the documents `remove`, add every passage of `add` (sorted by
+/// document id, passages in order), commit once and wait for merges.
+pub(super) fn fill(
+    index: &Index,
+    remove: &[&str],
+    mut add: Vec<&ProcessedDoc>,
+) -> Result<IndexStats, IndexError> {
     register_analyzers(index);
     let f = Fields::from_schema(&index.schema())?;
     // One indexing thread keeps the insertion order, so equal scores rank
     // in document order.
     let mut writer: IndexWriter = index.writer_with_num_threads(1, WRITER_MEMORY)?;
-    let mut sorted: Vec<&ProcessedDoc> = docs.iter().collect();
-    sorted.sort_by(|a, b| a.document.id.cmp(&b.document.id));
+    // Segments where a fifth of the passages are deleted are merged, so
+    // deleted passages do not linger in the scoring statistics.
+    let mut policy = tantivy::indexer::LogMergePolicy::default();
+    policy.set_del_docs_ratio_before_merge(0.2);
+    writer.set_merge_policy(Box::new(policy));
+    for id in remove {
+        writer.delete_term(tantivy::Term::from_field_text(f.doc, id));
+    }
+    add.sort_by(|a, b| a.document.id.cmp(&b.document.id));
     let mut stats = IndexStats::default();
-    for (ord, pd) in sorted.iter().enumerate() {
+    for pd in add {
         stats.documents += 1;
-        for tdoc in passage_documents(&f, ord as u64, pd) {
+        for tdoc in passage_documents(&f, doc_key(&pd.document.id), pd) {
             writer.add_document(tdoc)?;
             stats.passages += 1;
         }
@@ -40,7 +120,7 @@ pub(super) fn fill(index: &Index, docs: &[ProcessedDoc]) -> Result<IndexStats, I
 }
 
 /// The tantivy documents of one processed document, one per passage.
-pub(super) fn passage_documents(f: &Fields, ord: u64, pd: &ProcessedDoc) -> Vec<TantivyDocument> {
+pub(super) fn passage_documents(f: &Fields, key: u64, pd: &ProcessedDoc) -> Vec<TantivyDocument> {
     let d = &pd.document;
     // Themes with present evidence, by passage.
     let mut themes: HashMap<usize, Vec<&str>> = HashMap::new();
@@ -90,7 +170,7 @@ pub(super) fn passage_documents(f: &Fields, ord: u64, pd: &ProcessedDoc) -> Vec<
         byte_at = p.start;
         let mut t = TantivyDocument::default();
         t.add_text(f.doc, &d.id);
-        t.add_u64(f.doc_ord, ord);
+        t.add_u64(f.doc_key, key);
         t.add_text(f.file, &d.file);
         t.add_text(f.title, &d.title);
         t.add_text(f.kind, d.kind.as_str());

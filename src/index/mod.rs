@@ -4,7 +4,7 @@
 //!
 //! Owns the search schema (field names are part of the query language, see
 //! [`fields`]), the analyzers, index building ([`build_in_dir`],
-//! [`build_in_ram`]), opening ([`open`]) and searching ([`search`]).
+//! [`build_in_ram`], [`update_in_dir`]), opening ([`open`]) and searching ([`search`]).
 //! Submodules: `schema`, `build`, `query` (parsing), `search`, `snippet`.
 //!
 //! # Query language
@@ -228,7 +228,7 @@ mod schema;
 mod search;
 mod snippet;
 
-pub use build::{build_in_dir, build_in_ram};
+pub use build::{build_in_dir, build_in_ram, doc_key, update_in_dir};
 pub use schema::{ANALYZER_EN, ANALYZER_KEYWORD, fields, schema};
 pub use search::{DocMeta, SearchIndex, StoredPassage, search};
 pub use snippet::html_escape;

@@ -8,8 +8,9 @@ use super::*;
 pub mod fields {
     /// Document id (exact).
     pub const DOC: &str = "doc";
-    /// Position of the document in the index (internal, fast field).
-    pub const DOC_ORD: &str = "doc_ord";
+    /// A number naming the document (internal, fast field): the 64 bits of
+    /// its id, so that documents added later never renumber earlier ones.
+    pub const DOC_KEY: &str = "doc_key";
     /// Input path (exact).
     pub const FILE: &str = "file";
     /// Document title (analysed text).
@@ -64,7 +65,7 @@ pub const ANALYZER_KEYWORD: &str = "ystorfa_keyword";
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Fields {
     pub(super) doc: Field,
-    pub(super) doc_ord: Field,
+    pub(super) doc_key: Field,
     pub(super) file: Field,
     pub(super) title: Field,
     pub(super) kind: Field,
@@ -98,7 +99,7 @@ impl Fields {
         use fields::*;
         Ok(Fields {
             doc: get(DOC)?,
-            doc_ord: get(DOC_ORD)?,
+            doc_key: get(DOC_KEY)?,
             file: get(FILE)?,
             title: get(TITLE)?,
             kind: get(KIND)?,
@@ -152,7 +153,7 @@ pub fn schema() -> Schema {
     );
     let mut b = Schema::builder();
     b.add_text_field(DOC, STRING | STORED);
-    b.add_u64_field(DOC_ORD, tantivy::schema::FAST);
+    b.add_u64_field(DOC_KEY, tantivy::schema::FAST);
     b.add_text_field(FILE, STRING);
     b.add_text_field(TITLE, en_doc);
     b.add_text_field(KIND, keyword_doc.clone());

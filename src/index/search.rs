@@ -155,9 +155,6 @@ impl std::fmt::Debug for SearchIndex {
     }
 }
 
-/// Most documents an index may hold (a guard against a corrupt `doc_ord`).
-const MAX_DOCUMENTS: u64 = 50_000_000;
-
 impl SearchIndex {
     /// Open the index in `dir`.
     pub fn open(dir: &Path) -> Result<SearchIndex, IndexError> {
@@ -173,52 +170,75 @@ impl SearchIndex {
             .reload_policy(tantivy::ReloadPolicy::Manual)
             .try_into()?;
         let searcher = reader.searcher();
+        // Passages by document key, in first-seen order; then documents
+        // are numbered densely by id (`doc_ord`), whatever the segments.
+        let mut slot_of: HashMap<u64, u32> = HashMap::new();
         let mut locs: Vec<Vec<PassageLoc>> = Vec::new();
-        let mut seg_ords: Vec<Arc<[u32]>> = Vec::new();
+        let mut seg_ords: Vec<Vec<u32>> = Vec::new();
         for (seg_ord, seg) in searcher.segment_readers().iter().enumerate() {
             let mut ords = vec![NO_ORD; seg.max_doc() as usize];
             let ff = seg.fast_fields();
-            let ord_col = ff.u64(fields::DOC_ORD)?;
+            let key_col = ff.u64(fields::DOC_KEY)?;
             let passage_col = ff.u64(fields::PASSAGE)?;
             let start_col = ff.u64(fields::START)?;
             for doc in seg.doc_ids_alive() {
-                let Some(ord) = ord_col.first(doc) else {
+                let Some(key) = key_col.first(doc) else {
                     continue;
                 };
-                if ord >= MAX_DOCUMENTS {
-                    return Err(IndexError::Tantivy(tantivy::TantivyError::InvalidArgument(
-                        format!("corrupt index: document ordinal {ord}"),
-                    )));
-                }
-                ords[doc as usize] = ord as u32;
-                let ord = ord as usize;
-                if locs.len() <= ord {
-                    locs.resize(ord + 1, Vec::new());
-                }
-                locs[ord].push(PassageLoc {
+                let slot = *slot_of.entry(key).or_insert_with(|| {
+                    locs.push(Vec::new());
+                    (locs.len() - 1) as u32
+                });
+                ords[doc as usize] = slot;
+                locs[slot as usize].push(PassageLoc {
                     start: start_col.first(doc).unwrap_or(0),
                     passage: passage_col.first(doc).unwrap_or(0),
                     addr: DocAddress::new(seg_ord as SegmentOrdinal, doc),
                 });
             }
-            seg_ords.push(ords.into());
+            seg_ords.push(ords);
         }
         for l in &mut locs {
             l.sort_by_key(|p| (p.start, p.passage));
         }
-        // The metadata is stored on each document's first passage (an
-        // ordinal without passages keeps an empty entry).
-        let mut docs: Vec<DocMeta> = Vec::with_capacity(locs.len());
+        // The metadata is stored on each document's first passage.
+        let mut metas: Vec<DocMeta> = Vec::with_capacity(locs.len());
         for l in &locs {
-            let meta = match l.iter().min_by_key(|p| p.passage) {
-                Some(first) => DocMeta {
-                    passages: l.len(),
-                    ..doc_meta(&f, &searcher.doc(first.addr)?)?
-                },
-                None => DocMeta::default(),
-            };
-            docs.push(meta);
+            let first = l
+                .iter()
+                .min_by_key(|p| p.passage)
+                .expect("a slot has passages");
+            metas.push(DocMeta {
+                passages: l.len(),
+                ..doc_meta(&f, &searcher.doc(first.addr)?)?
+            });
         }
+        let mut order: Vec<u32> = (0..metas.len() as u32).collect();
+        order.sort_by(|&a, &b| metas[a as usize].doc_id.cmp(&metas[b as usize].doc_id));
+        let mut ord_of_slot = vec![0u32; order.len()];
+        for (ord, &slot) in order.iter().enumerate() {
+            ord_of_slot[slot as usize] = ord as u32;
+        }
+        let seg_ords: Vec<Arc<[u32]>> = seg_ords
+            .into_iter()
+            .map(|v| {
+                v.into_iter()
+                    .map(|s| {
+                        if s == NO_ORD {
+                            NO_ORD
+                        } else {
+                            ord_of_slot[s as usize]
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut slots: Vec<Option<(DocMeta, Vec<PassageLoc>)>> =
+            metas.into_iter().zip(locs).map(Some).collect();
+        let (docs, locs): (Vec<DocMeta>, Vec<Vec<PassageLoc>>) = order
+            .iter()
+            .map(|&slot| slots[slot as usize].take().expect("each slot once"))
+            .unzip();
         let by_id = docs
             .iter()
             .enumerate()

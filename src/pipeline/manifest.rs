@@ -13,6 +13,48 @@ use std::path::{Path, PathBuf};
 /// Identifies the extractor's code: cached results from other code are not reused.
 pub const EXTRACT_FINGERPRINT: &str = env!("YSTORFA_EXTRACT_FINGERPRINT");
 
+/// Identifies the code of every stage that shapes the index and the
+/// repository (and the dependencies' versions): a document's output is
+/// carried over from the last build only when that build ran the same code.
+pub const OUTPUT_FINGERPRINT: &str = env!("YSTORFA_OUTPUT_FINGERPRINT");
+
+/// What one document contributed to the generation that recorded it: the
+/// figures the summary and `report.json` need, its themes (for
+/// `themes.jsonl`), and where its rows are in the repository files, so an
+/// unchanged document is carried into the next generation without being
+/// segmented, tagged, indexed or rendered again.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DocRecord {
+    pub doc_id: String,
+    pub pages: u32,
+    pub passages: usize,
+    pub tags: usize,
+    pub recommendations: usize,
+    pub warnings: Vec<String>,
+    /// Sorted, without repeats, as in `documents.jsonl`.
+    pub themes: Vec<String>,
+    /// `[offset, length]` in bytes of the document's rows in
+    /// `documents.jsonl`, `passages.jsonl`, `recommendations.jsonl` and
+    /// `tags.jsonl`.
+    pub rows: [[u64; 2]; crate::export::DOC_FILES],
+}
+
+impl DocRecord {
+    /// The record of a processed document (rows not yet placed).
+    pub fn of(pd: &crate::model::ProcessedDoc, themes: Vec<String>) -> DocRecord {
+        DocRecord {
+            doc_id: pd.document.id.clone(),
+            pages: pd.document.pages,
+            passages: pd.document.passages.len(),
+            tags: pd.tags.len(),
+            recommendations: pd.recommendations.len(),
+            warnings: pd.document.warnings.iter().map(|w| w.to_string()).collect(),
+            themes,
+            rows: Default::default(),
+        }
+    }
+}
+
 /// One input file as the last build saw it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ManifestEntry {
@@ -30,6 +72,9 @@ pub struct ManifestEntry {
     pub stage: Option<Stage>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// For a document in the generation ("ok"): what it contributed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<DocRecord>,
 }
 
 /// `OUT/manifest.json`.
@@ -37,6 +82,9 @@ pub struct ManifestEntry {
 pub struct Manifest {
     pub tool_version: String,
     pub extract_fingerprint: String,
+    /// [`OUTPUT_FINGERPRINT`] of the build that wrote the generation.
+    #[serde(default)]
+    pub output_fingerprint: String,
     pub rules_version: String,
     pub files: Vec<ManifestEntry>,
 }

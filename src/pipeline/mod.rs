@@ -13,6 +13,7 @@
 pub mod manifest;
 pub mod output;
 pub mod worker;
+mod write;
 
 pub use output::OutputLock;
 pub use worker::Isolation;
@@ -21,8 +22,8 @@ use crate::extract::{self, Limits};
 use crate::model::*;
 use crate::rules::RuleSet;
 use crate::{export, index, segment, tag};
-use manifest::{ExtractCache, Manifest, ManifestEntry};
-use output::{Generation, io_err, write_atomic};
+use manifest::{DocRecord, ExtractCache, Manifest, ManifestEntry};
+use output::{Generation, write_atomic};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -194,7 +195,35 @@ pub struct FileOutcome {
     pub extracted: bool,
     /// True when an earlier failure was carried over without retrying.
     pub carried_failure: bool,
-    pub result: Result<ProcessedDoc, DocFailure>,
+    pub result: Result<DocOutput, DocFailure>,
+}
+
+/// A document bound for the new generation: processed in this build, or
+/// carried over as it was from the last one (unchanged file, same rules,
+/// same code), in which case nothing of it is recomputed: its index entries
+/// and repository rows are taken from the last generation.
+#[derive(Debug)]
+pub struct DocOutput {
+    pub record: DocRecord,
+    /// `None` when carried over.
+    pub processed: Option<ProcessedDoc>,
+}
+
+impl DocOutput {
+    fn processed(pd: ProcessedDoc) -> DocOutput {
+        let mut themes = pd.themes.clone();
+        themes.sort_unstable();
+        themes.dedup();
+        DocOutput {
+            record: DocRecord::of(&pd, themes),
+            processed: Some(pd),
+        }
+    }
+
+    /// True when carried over from the last generation.
+    pub fn carried_over(&self) -> bool {
+        self.processed.is_none()
+    }
 }
 
 /// What a build reports while it runs. The command layer decides how to
@@ -218,6 +247,9 @@ pub struct BuildOptions {
     pub limits: Limits,
     /// Retry files that failed in the last build although they are unchanged.
     pub retry_failed: bool,
+    /// Process every document again instead of carrying unchanged ones
+    /// over from the last build (the extraction cache is still used).
+    pub rebuild: bool,
     /// Extract in supervised worker processes (`None`: in this process,
     /// with panics caught but no protection from hangs, aborts or
     /// out-of-memory).
@@ -234,6 +266,7 @@ enum Extractor {
 fn process_path(
     path: &Path,
     prev: Option<&ManifestEntry>,
+    carry_over: bool,
     cache: &ExtractCache,
     rules: &RuleSet,
     opts: &BuildOptions,
@@ -304,6 +337,19 @@ fn process_path(
         });
         return outcome;
     }
+    if let Some(p) = prev
+        && carry_over
+        && outcome.change == Change::Unchanged
+        && p.status == "ok"
+        && let Some(record) = &p.output
+    {
+        tracing::trace!("{file}: carried over from the last build");
+        outcome.result = Ok(DocOutput {
+            record: record.clone(),
+            processed: None,
+        });
+        return outcome;
+    }
     let ex = match cache.get(&outcome.sha256, &file) {
         Some(ex) => {
             tracing::trace!("{file}: extraction from the cache");
@@ -346,7 +392,7 @@ fn process_path(
             }
         }
     };
-    outcome.result = analyse(&ex, rules);
+    outcome.result = analyse(&ex, rules).map(DocOutput::processed);
     outcome
 }
 
@@ -364,10 +410,19 @@ pub struct BuildSummary {
     pub changed: usize,
     pub removed: usize,
     pub unchanged: usize,
-    /// Unchanged documents tagged again because the rules (or the tool) changed.
+    /// Unchanged documents processed again (from the extraction cache)
+    /// because the rules, the tool or its code changed.
     pub retagged: usize,
-    /// Files parsed in this build; the others came from the extraction cache.
+    /// Files parsed in this build.
     pub extracted: usize,
+    /// Documents segmented and tagged from the extraction cache.
+    pub from_cache: usize,
+    /// Unchanged documents carried over from the last build as they were
+    /// (not segmented, tagged, indexed or rendered again).
+    pub carried_over: usize,
+    /// True when nothing changed and the last build's outputs were kept
+    /// as they are (no new generation written).
+    pub kept_outputs: bool,
     pub seconds: f64,
 }
 
@@ -389,14 +444,16 @@ impl BuildSummary {
     /// What changed since the last build, for people.
     pub fn changes_line(&self) -> String {
         format!(
-            "{} added, {} changed, {} removed, {} unchanged ({} re-tagged), {} failed; {} files read, the rest from the cache",
+            "{} added, {} changed, {} removed, {} unchanged ({} re-tagged), {} failed; {} files read, {} from the extraction cache, {} carried over from the last build",
             self.added,
             self.changed,
             self.removed,
             self.unchanged,
             self.retagged,
             self.failures.len(),
-            self.extracted
+            self.extracted,
+            self.from_cache,
+            self.carried_over
         )
     }
 }
@@ -410,7 +467,7 @@ pub enum BuildError {
         #[source]
         source: std::io::Error,
     },
-    #[error(transparent)]
+    #[error("{0} (`ystorfa build --rebuild` builds everything again)")]
     Index(#[from] index::IndexError),
     #[error(
         "another ystorfa build is writing to {0} (it holds {0}/.ystorfa.lock); wait for it to finish"
@@ -437,8 +494,9 @@ pub fn build(
     build_files(&files, out, rules, opts, progress)
 }
 
-/// Run the whole batch job over `files`: process what changed, reuse the
-/// rest, write a new generation and swap it in.
+/// Run the whole batch job over `files`: process what changed, carry the
+/// rest over, write a new generation and swap it in (or keep the current
+/// one when nothing changed).
 pub fn build_files(
     files: &[PathBuf],
     out: &Path,
@@ -448,13 +506,28 @@ pub fn build_files(
 ) -> Result<BuildSummary, BuildError> {
     let started = Instant::now();
     let _lock = OutputLock::acquire(out)?;
-    let prev = Manifest::load(out);
+    let prev_gen = output::current_generation(out);
+    let prev = Manifest::load(prev_gen.as_deref().unwrap_or(out));
     let prev_by_file = prev.by_file();
     tracing::debug!(
         "{} input files; the last build's manifest lists {}",
         files.len(),
         prev.files.len()
     );
+    let previous = match (&prev_gen, opts.rebuild) {
+        (_, true) => {
+            tracing::debug!("--rebuild: every document is processed again");
+            None
+        }
+        (None, false) => None,
+        (Some(dir), false) => match write::Previous::check(dir, &prev, rules) {
+            Ok(p) => Some(p),
+            Err(why) => {
+                tracing::debug!("nothing is carried over from the last build: {why}");
+                None
+            }
+        },
+    };
     let cache = ExtractCache::new(out);
     let extractor = match &opts.isolation {
         Some(iso) => Extractor::Workers(worker::Pool::new(iso.clone())),
@@ -466,6 +539,7 @@ pub fn build_files(
             let o = process_path(
                 p,
                 prev_by_file.get(display_path(p).as_str()).copied(),
+                previous.is_some(),
                 &cache,
                 rules,
                 opts,
@@ -475,15 +549,14 @@ pub fn build_files(
             o
         })
         .collect();
-    progress.phase("writing the index and repository");
     // Stop the workers now: none is left behind, whatever happens next.
     drop(extractor);
-    let rules_changed =
-        prev.rules_version != rules.version() || prev.tool_version != env!("CARGO_PKG_VERSION");
     let mut summary = BuildSummary::default();
-    let mut docs: Vec<ProcessedDoc> = Vec::new();
+    let mut docs: Vec<(String, DocOutput)> = Vec::new();
     let mut rows = Vec::new();
     let mut entries = Vec::new();
+    // Index in `docs` of the document each manifest entry describes.
+    let mut entry_doc: Vec<Option<usize>> = Vec::new();
     // The same content under two paths is one document: the first path
     // (in sorted order) keeps it, the others are reported as skipped.
     let mut first_path: std::collections::BTreeMap<String, String> = Default::default();
@@ -502,10 +575,12 @@ pub fn build_files(
             status: "ok".into(),
             stage: None,
             reason: None,
+            output: None,
         };
+        let mut doc_at = None;
         match o.result {
             Ok(d) => {
-                if let Some(first) = first_path.get(&d.document.id) {
+                if let Some(first) = first_path.get(&d.record.doc_id) {
                     let reason = format!("same content as {first}");
                     rows.push(serde_json::json!({
                         "file": o.file, "status": "skipped", "reason": reason,
@@ -513,16 +588,20 @@ pub fn build_files(
                     entry.status = "skipped".into();
                     entry.reason = Some(reason);
                 } else {
-                    if o.change == Change::Unchanged && rules_changed {
-                        summary.retagged += 1;
+                    if d.carried_over() {
+                        summary.carried_over += 1;
+                    } else {
+                        summary.from_cache += !o.extracted as usize;
+                        summary.retagged += (o.change == Change::Unchanged) as usize;
                     }
-                    first_path.insert(d.document.id.clone(), o.file.clone());
+                    first_path.insert(d.record.doc_id.clone(), o.file.clone());
                     rows.push(serde_json::json!({
-                        "file": o.file, "status": "ok", "doc_id": d.document.id,
-                        "pages": d.document.pages,
-                        "warnings": d.document.warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
+                        "file": o.file, "status": "ok", "doc_id": d.record.doc_id,
+                        "pages": d.record.pages,
+                        "warnings": d.record.warnings,
                     }));
-                    docs.push(d);
+                    doc_at = Some(docs.len());
+                    docs.push((o.file.clone(), d));
                 }
             }
             Err(f) => {
@@ -536,6 +615,7 @@ pub fn build_files(
             }
         }
         entries.push(entry);
+        entry_doc.push(doc_at);
     }
     let now: std::collections::BTreeSet<&str> = entries.iter().map(|e| e.file.as_str()).collect();
     summary.removed = prev
@@ -544,29 +624,91 @@ pub fn build_files(
         .filter(|e| !now.contains(e.file.as_str()))
         .count();
     summary.documents = docs.len();
-    for d in &docs {
-        summary.pages += d.document.pages as u64;
-        summary.passages += d.document.passages.len();
-        summary.tags += d.tags.len();
-        summary.recommendations += d.recommendations.len();
-        summary.warnings += d.document.warnings.len();
+    for (_, d) in &docs {
+        let r = &d.record;
+        summary.pages += u64::from(r.pages);
+        summary.passages += r.passages;
+        summary.tags += r.tags;
+        summary.recommendations += r.recommendations;
+        summary.warnings += r.warnings.len();
     }
     let report = serde_json::json!({
         "tool_version": env!("CARGO_PKG_VERSION"),
         "rules_version": rules.version(),
         "files": rows,
     });
-    let manifest = Manifest {
-        tool_version: env!("CARGO_PKG_VERSION").into(),
-        extract_fingerprint: manifest::EXTRACT_FINGERPRINT.into(),
-        rules_version: rules.version().into(),
-        files: entries,
-    };
-    let t = Instant::now();
     let vocabulary = export::Vocabulary::of(rules);
-    write_generation(out, &docs, &report, &manifest, &vocabulary)?;
+
+    // The repository lists documents by file path, then id.
+    let mut order: Vec<usize> = (0..docs.len()).collect();
+    order.sort_by(|&a, &b| {
+        (docs[a].0.as_str(), docs[a].1.record.doc_id.as_str())
+            .cmp(&(docs[b].0.as_str(), docs[b].1.record.doc_id.as_str()))
+    });
+    let mut rank = vec![0usize; docs.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i] = r;
+    }
+    let mut slots: Vec<Option<DocOutput>> = docs.into_iter().map(|(_, d)| Some(d)).collect();
+    let mut sorted: Vec<DocOutput> = order
+        .iter()
+        .map(|&i| slots[i].take().expect("each document once"))
+        .collect();
+
+    let manifest_of = |sorted: &[DocOutput], mut entries: Vec<ManifestEntry>| {
+        for (e, at) in entries.iter_mut().zip(&entry_doc) {
+            e.output = at.map(|i| sorted[rank[i]].record.clone());
+        }
+        Manifest {
+            tool_version: env!("CARGO_PKG_VERSION").into(),
+            extract_fingerprint: manifest::EXTRACT_FINGERPRINT.into(),
+            output_fingerprint: manifest::OUTPUT_FINGERPRINT.into(),
+            rules_version: rules.version().into(),
+            files: entries,
+        }
+    };
+    let report_bytes = pretty(&report);
+    let t = Instant::now();
+    // Nothing changed: every document carried over, none removed, and the
+    // same report, manifest and vocabulary: the current generation stays.
+    let prev_docs = prev.files.iter().filter(|e| e.status == "ok").count();
+    if let (Some(dir), Some(_)) = (&prev_gen, &previous)
+        && sorted.iter().all(DocOutput::carried_over)
+        && sorted.len() == prev_docs
+    {
+        let manifest_bytes = pretty(&manifest_of(&sorted, entries.clone()));
+        let same =
+            |name: &str, bytes: &[u8]| std::fs::read(dir.join(name)).ok().as_deref() == Some(bytes);
+        if same("manifest.json", &manifest_bytes)
+            && same("report.json", &report_bytes)
+            && same(export::VOCABULARY, &vocabulary.to_bytes())
+        {
+            tracing::debug!("nothing changed: the current outputs are kept");
+            summary.kept_outputs = true;
+            summary.seconds = started.elapsed().as_secs_f64();
+            append_run_log(out, &summary);
+            return Ok(summary);
+        }
+    }
+    progress.phase("writing the index and repository");
+    let generation = Generation::create(out)?;
+    write::write_index(&generation.dir, previous.as_ref(), &sorted)?;
+    tracing::debug!("index written in {:.2}s", t.elapsed().as_secs_f64());
+    let t = Instant::now();
+    write::write_repository(&generation.dir, previous.as_ref(), &mut sorted)?;
+    tracing::debug!("repository written in {:.2}s", t.elapsed().as_secs_f64());
+    let t = Instant::now();
+    let manifest = manifest_of(&sorted, entries);
+    write_atomic(&generation.dir.join("report.json"), &report_bytes)?;
+    write_atomic(&generation.dir.join("manifest.json"), &pretty(&manifest))?;
+    write_atomic(
+        &generation.dir.join(export::VOCABULARY),
+        &vocabulary.to_bytes(),
+    )?;
+    generation.commit(out)?;
+    output::remove_stale(out)?;
     tracing::debug!(
-        "index, repository, report, manifest and vocabulary written in {:.2}s",
+        "report, manifest and vocabulary written, generation synced and made current in {:.2}s",
         t.elapsed().as_secs_f64()
     );
     let keep = manifest
@@ -581,36 +723,11 @@ pub fn build_files(
     Ok(summary)
 }
 
-/// Write the index, repository, report and manifest as a new generation and
-/// make it current. Nothing readers see changes until the final rename.
-pub fn write_generation(
-    out: &Path,
-    docs: &[ProcessedDoc],
-    report: &serde_json::Value,
-    manifest: &Manifest,
-    vocabulary: &export::Vocabulary,
-) -> Result<index::IndexStats, BuildError> {
-    let generation = Generation::create(out)?;
-    let search_dir = generation.dir.join("search");
-    std::fs::create_dir_all(&search_dir).map_err(io_err(&search_dir))?;
-    let stats = index::build_in_dir(&search_dir, docs)?;
-    let repo_dir = generation.dir.join("repository");
-    for (name, bytes) in export::repository_files(docs) {
-        write_atomic(&repo_dir.join(&name), &bytes)?;
-    }
-    let mut report_bytes = serde_json::to_vec_pretty(report).expect("report serialises");
-    report_bytes.push(b'\n');
-    write_atomic(&generation.dir.join("report.json"), &report_bytes)?;
-    let mut manifest_bytes = serde_json::to_vec_pretty(manifest).expect("manifest serialises");
-    manifest_bytes.push(b'\n');
-    write_atomic(&generation.dir.join("manifest.json"), &manifest_bytes)?;
-    write_atomic(
-        &generation.dir.join(export::VOCABULARY),
-        &vocabulary.to_bytes(),
-    )?;
-    generation.commit(out)?;
-    output::remove_stale(out)?;
-    Ok(stats)
+/// Pretty JSON with a final newline.
+fn pretty<T: serde::Serialize>(v: &T) -> Vec<u8> {
+    let mut b = serde_json::to_vec_pretty(v).expect("serialises");
+    b.push(b'\n');
+    b
 }
 
 /// Timings and changes go to `OUT/runs.jsonl`, never into the exports, so
@@ -628,6 +745,8 @@ fn append_run_log(out: &Path, s: &BuildSummary) {
         "added": s.added, "changed": s.changed, "removed": s.removed,
         "unchanged": s.unchanged, "retagged": s.retagged,
         "failed": s.failures.len(), "extracted": s.extracted,
+        "from_cache": s.from_cache, "carried_over": s.carried_over,
+        "kept_outputs": s.kept_outputs,
     });
     if let Ok(mut f) = std::fs::OpenOptions::new()
         .create(true)
@@ -756,5 +875,190 @@ mod tests {
             (1, 1),
             "--retry-failed reads it again"
         );
+    }
+
+    /// What a researcher takes away, and what the next build relies on.
+    fn outputs(out: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut v: Vec<(String, Vec<u8>)> = export::FILES
+            .iter()
+            .map(|f| format!("repository/{f}"))
+            .chain(["report.json".into(), "manifest.json".into()])
+            .map(|f| {
+                let bytes = std::fs::read(out.join(&f)).unwrap();
+                (f, bytes)
+            })
+            .collect();
+        v.push((
+            "vocabulary.json".into(),
+            std::fs::read(out.join("current").join(export::VOCABULARY)).unwrap(),
+        ));
+        v
+    }
+
+    fn assert_same_outputs(a: &Path, b: &Path) {
+        for ((name, x), (_, y)) in outputs(a).iter().zip(outputs(b)) {
+            assert!(
+                *x == y,
+                "{name} differs:\n{}\n---\n{}",
+                String::from_utf8_lossy(x),
+                String::from_utf8_lossy(&y)
+            );
+        }
+        let ids = |out: &Path| {
+            let idx = index::SearchIndex::open(&out.join("search")).unwrap();
+            let res = idx
+                .search(&index::SearchRequest {
+                    query: "fictional".into(),
+                    limit: 100,
+                    ..Default::default()
+                })
+                .unwrap();
+            let mut v: Vec<(String, String, usize)> = res
+                .documents
+                .iter()
+                .map(|d| (d.doc_id.clone(), d.file.clone(), d.matched_passages))
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(ids(a), ids(b), "the indexes hold other documents");
+    }
+
+    fn clean_build(input: &Path, dir: &Path, rules: &RuleSet) -> PathBuf {
+        let out = dir.join(format!(
+            "clean-{}",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ));
+        build_dir(input, &out, rules, false);
+        out
+    }
+
+    fn write_docs(input: &Path, docs: &[(&str, &str)]) {
+        std::fs::create_dir_all(input).unwrap();
+        for (name, extra) in docs {
+            std::fs::write(input.join(name), format!("{FICTIONAL}\n{extra}\n")).unwrap();
+        }
+    }
+
+    #[test]
+    fn unchanged_documents_are_carried_over_and_the_bytes_match_a_clean_build() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (input, out) = (tmp.path().join("in"), tmp.path().join("out"));
+        write_docs(
+            &input,
+            &[
+                ("a.txt", "A fictional note on housing."),
+                ("b.txt", "A fictional note on stalking."),
+                ("d.txt", "A fictional note on MARAC referrals."),
+            ],
+        );
+        let rules = RuleSet::default_rules();
+        let s1 = build_dir(&input, &out, &rules, false);
+        assert_eq!((s1.documents, s1.carried_over), (3, 0));
+        let first = output::current_generation(&out).unwrap();
+
+        // Nothing changed: the outputs are kept, no generation is written.
+        let s2 = build_dir(&input, &out, &rules, false);
+        assert!(s2.kept_outputs);
+        assert_eq!((s2.carried_over, s2.retagged, s2.extracted), (3, 0, 0));
+        assert_eq!(output::current_generation(&out).unwrap(), first);
+
+        // Change one, remove one, add one: only those are processed.
+        write_docs(
+            &input,
+            &[
+                ("a.txt", "A fictional note on housing, revised."),
+                ("c.txt", "A fictional note on coercive control."),
+            ],
+        );
+        std::fs::remove_file(input.join("b.txt")).unwrap();
+        let s3 = build_dir(&input, &out, &rules, false);
+        assert_eq!(
+            (
+                s3.added,
+                s3.changed,
+                s3.removed,
+                s3.carried_over,
+                s3.extracted
+            ),
+            (1, 1, 1, 1, 2)
+        );
+        assert!(!s3.kept_outputs);
+        assert_same_outputs(&out, &clean_build(&input, tmp.path(), &rules));
+
+        // A file moved to another path is the same document under a new
+        // name: processed again (its rows name the file), from the cache.
+        std::fs::rename(input.join("d.txt"), input.join("z.txt")).unwrap();
+        let s4 = build_dir(&input, &out, &rules, false);
+        assert_eq!(
+            (
+                s4.added,
+                s4.removed,
+                s4.carried_over,
+                s4.extracted,
+                s4.from_cache
+            ),
+            (1, 1, 2, 0, 1)
+        );
+        assert_same_outputs(&out, &clean_build(&input, tmp.path(), &rules));
+    }
+
+    #[test]
+    fn a_last_generation_that_does_not_match_its_manifest_is_not_carried_over() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (input, out) = (tmp.path().join("in"), tmp.path().join("out"));
+        write_docs(
+            &input,
+            &[
+                ("a.txt", "A fictional note on housing."),
+                ("b.txt", "A fictional note on stalking."),
+            ],
+        );
+        let rules = RuleSet::default_rules();
+        build_dir(&input, &out, &rules, false);
+        // Damage the record of where a.txt's rows are.
+        let path = output::current_generation(&out)
+            .unwrap()
+            .join("manifest.json");
+        let mut m: Manifest = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        m.files[0].output.as_mut().unwrap().rows[1][0] += 1;
+        std::fs::write(&path, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+        write_docs(
+            &input,
+            &[("c.txt", "A fictional note on coercive control.")],
+        );
+        let s = build_dir(&input, &out, &rules, false);
+        assert_eq!((s.carried_over, s.from_cache, s.extracted), (0, 2, 1));
+        assert_same_outputs(&out, &clean_build(&input, tmp.path(), &rules));
+
+        // The same when its rows were cut short.
+        let gen_dir = output::current_generation(&out).unwrap();
+        let tags = gen_dir.join("repository/passages.jsonl");
+        let bytes = std::fs::read(&tags).unwrap();
+        std::fs::remove_file(&tags).unwrap();
+        std::fs::write(&tags, &bytes[..bytes.len() / 2]).unwrap();
+        write_docs(&input, &[("d.txt", "A fictional note on MARAC.")]);
+        let s = build_dir(&input, &out, &rules, false);
+        assert_eq!(s.carried_over, 0);
+        assert_same_outputs(&out, &clean_build(&input, tmp.path(), &rules));
+    }
+
+    #[test]
+    fn rebuild_processes_every_document_again() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (input, out) = (tmp.path().join("in"), tmp.path().join("out"));
+        write_docs(&input, &[("a.txt", "A fictional note on housing.")]);
+        let rules = RuleSet::default_rules();
+        build_dir(&input, &out, &rules, false);
+        let opts = BuildOptions {
+            rebuild: true,
+            ..Default::default()
+        };
+        let s = build(std::slice::from_ref(&input), &out, &rules, &opts, &NoProgress).unwrap();
+        assert_eq!((s.carried_over, s.retagged, s.extracted), (0, 1, 0));
+        assert!(!s.kept_outputs);
     }
 }
