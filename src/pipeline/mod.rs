@@ -1,7 +1,8 @@
 //! Pipeline: the batch job. Finds input files, runs every stage over each
 //! document in parallel (one failure never stops the others), reuses what
-//! the last build already did (the [`manifest`] of content hashes and the
-//! extraction cache), and writes the search index and learning repository
+//! the last build already did (the [`manifest`] of content hashes, the
+//! extraction cache, and unchanged documents carried over whole from the
+//! last generation), and writes the search index and learning repository
 //! as a new generation of the output folder, swapped in atomically only
 //! when complete ([`output`]).
 //!
@@ -1057,7 +1058,14 @@ mod tests {
             rebuild: true,
             ..Default::default()
         };
-        let s = build(std::slice::from_ref(&input), &out, &rules, &opts, &NoProgress).unwrap();
+        let s = build(
+            std::slice::from_ref(&input),
+            &out,
+            &rules,
+            &opts,
+            &NoProgress,
+        )
+        .unwrap();
         assert_eq!((s.carried_over, s.retagged, s.extracted), (0, 1, 0));
         assert!(!s.kept_outputs);
     }
