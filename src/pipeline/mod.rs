@@ -263,17 +263,33 @@ enum Extractor {
     Workers(worker::Pool),
 }
 
+/// A file modified less than this long before the last build wrote its
+/// manifest is hashed again even when its size and modification time match
+/// (as git does with "racily clean" files): a file rewritten within the
+/// file system's timestamp granularity keeps its modification time.
+const RACY_NS: u128 = 2_000_000_000;
+
+/// What the last build left for this one.
+struct LastBuild<'a> {
+    by_file: std::collections::BTreeMap<&'a str, &'a ManifestEntry>,
+    /// Its documents may be carried over.
+    carry_over: bool,
+    /// When its manifest was written (file system time, nanoseconds).
+    written_ns: u128,
+}
+
 /// Process one file, reusing the last build's work where the content is unchanged.
 fn process_path(
     path: &Path,
-    prev: Option<&ManifestEntry>,
-    carry_over: bool,
+    last: &LastBuild,
     cache: &ExtractCache,
     rules: &RuleSet,
     opts: &BuildOptions,
     extractor: &Extractor,
 ) -> FileOutcome {
     let file = display_path(path);
+    let prev = last.by_file.get(file.as_str()).copied();
+    let carry_over = last.carry_over;
     let mut outcome = FileOutcome {
         path: path.to_path_buf(),
         file: file.clone(),
@@ -305,7 +321,12 @@ fn process_path(
     outcome.mtime_ns = mtime_ns;
     let mut bytes = None;
     outcome.sha256 = match prev {
-        Some(p) if p.size == size && p.mtime_ns == mtime_ns && !p.sha256.is_empty() => {
+        Some(p)
+            if p.size == size
+                && p.mtime_ns == mtime_ns
+                && mtime_ns.saturating_add(RACY_NS) < last.written_ns
+                && !p.sha256.is_empty() =>
+        {
             p.sha256.clone()
         }
         _ => match std::fs::read(path) {
@@ -508,8 +529,8 @@ pub fn build_files(
     let started = Instant::now();
     let _lock = OutputLock::acquire(out)?;
     let prev_gen = output::current_generation(out);
-    let prev = Manifest::load(prev_gen.as_deref().unwrap_or(out));
-    let prev_by_file = prev.by_file();
+    let prev_dir = prev_gen.as_deref().unwrap_or(out);
+    let prev = Manifest::load(prev_dir);
     tracing::debug!(
         "{} input files; the last build's manifest lists {}",
         files.len(),
@@ -529,6 +550,11 @@ pub fn build_files(
             }
         },
     };
+    let last = LastBuild {
+        by_file: prev.by_file(),
+        carry_over: previous.is_some(),
+        written_ns: manifest::stat(&prev_dir.join("manifest.json")).map_or(0, |(_, t)| t),
+    };
     let cache = ExtractCache::new(out);
     let extractor = match &opts.isolation {
         Some(iso) => Extractor::Workers(worker::Pool::new(iso.clone())),
@@ -537,15 +563,7 @@ pub fn build_files(
     let outcomes: Vec<FileOutcome> = files
         .par_iter()
         .map(|p| {
-            let o = process_path(
-                p,
-                prev_by_file.get(display_path(p).as_str()).copied(),
-                previous.is_some(),
-                &cache,
-                rules,
-                opts,
-                &extractor,
-            );
+            let o = process_path(p, &last, &cache, rules, opts, &extractor);
             progress.file_done(&o);
             o
         })
@@ -1068,5 +1086,138 @@ mod tests {
         .unwrap();
         assert_eq!((s.carried_over, s.retagged, s.extracted), (0, 1, 0));
         assert!(!s.kept_outputs);
+    }
+
+    #[test]
+    fn a_copy_that_sorts_first_takes_over_a_carried_document() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (input, out) = (tmp.path().join("in"), tmp.path().join("out"));
+        write_docs(
+            &input,
+            &[
+                ("m.txt", "A fictional note on housing."),
+                ("n.txt", "A fictional note on stalking."),
+            ],
+        );
+        let rules = RuleSet::default_rules();
+        build_dir(&input, &out, &rules, false);
+        // The same content as m.txt under a path that sorts before it: the
+        // new path keeps the document, m.txt is reported as skipped.
+        std::fs::copy(input.join("m.txt"), input.join("a-copy.txt")).unwrap();
+        let s = build_dir(&input, &out, &rules, false);
+        assert_eq!((s.documents, s.carried_over, s.from_cache), (2, 1, 1));
+        assert_same_outputs(&out, &clean_build(&input, tmp.path(), &rules));
+        let report = std::fs::read_to_string(out.join("report.json")).unwrap();
+        assert!(report.contains("same content as"), "{report}");
+        // And back: the copy removed, m.txt keeps the document again.
+        std::fs::remove_file(input.join("a-copy.txt")).unwrap();
+        let s = build_dir(&input, &out, &rules, false);
+        assert_eq!((s.documents, s.removed), (2, 1));
+        assert_same_outputs(&out, &clean_build(&input, tmp.path(), &rules));
+    }
+
+    #[test]
+    fn a_file_rewritten_within_the_timestamp_granularity_is_hashed_again() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (input, out) = (tmp.path().join("in"), tmp.path().join("out"));
+        write_docs(&input, &[("a.txt", "A fictional note on housing.")]);
+        let rules = RuleSet::default_rules();
+        build_dir(&input, &out, &rules, false);
+        // Same size, and the modification time put back as it was: only the
+        // bytes differ (a rewrite within one tick of a coarse clock).
+        let path = input.join("a.txt");
+        let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
+        write_docs(&input, &[("a.txt", "A fictional note on hostels.")]);
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(mtime)
+            .unwrap();
+        let s = build_dir(&input, &out, &rules, false);
+        assert_eq!((s.changed, s.extracted), (1, 1));
+        assert_same_outputs(&out, &clean_build(&input, tmp.path(), &rules));
+    }
+
+    /// One change to the inputs or the rules between two builds.
+    #[derive(Debug, Clone)]
+    enum Step {
+        /// Write file `k` with content variant `v` (the same variant in two
+        /// files makes a duplicate; variant 0 has no text and fails).
+        Write(usize, usize),
+        Remove(usize),
+        /// Build with the edited rules (true) or the default ones.
+        Rules(bool),
+        /// Build with --rebuild.
+        Rebuild,
+    }
+
+    fn step() -> impl proptest::strategy::Strategy<Value = Step> {
+        use proptest::prelude::*;
+        prop_oneof![
+            4 => (0..5usize, 0..5usize).prop_map(|(k, v)| Step::Write(k, v)),
+            2 => (0..5usize).prop_map(Step::Remove),
+            1 => any::<bool>().prop_map(Step::Rules),
+            1 => Just(Step::Rebuild),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 12,
+            failure_persistence: None,
+            ..Default::default()
+        })]
+
+        /// After any sequence of changes, an incremental build writes the
+        /// same repository, report and manifest, and indexes the same
+        /// documents, as a clean build of the final state.
+        #[test]
+        fn incremental_equals_clean_after_any_sequence(steps in proptest::collection::vec(step(), 1..7)) {
+            let tmp = tempfile::tempdir().unwrap();
+            let (input, out) = (tmp.path().join("in"), tmp.path().join("out"));
+            std::fs::create_dir_all(&input).unwrap();
+            let default = RuleSet::default_rules();
+            let edited = RuleSet::from_toml(
+                &format!("{}\n# edited\n", crate::rules::DEFAULT_RULES),
+                "edited.toml",
+            )
+            .unwrap();
+            let texts = [
+                "",
+                "A fictional note on housing and homelessness.",
+                "A fictional note on stalking and harassment.",
+                "A fictional note on coercive control; the victim was isolated.",
+                "A fictional note on MARAC referrals and risk assessment.",
+            ];
+            let mut use_edited = false;
+            write_docs(&input, &[("f0.txt", texts[1])]);
+            build_dir(&input, &out, &default, false);
+            for s in &steps {
+                let mut rebuild = false;
+                match s {
+                    Step::Write(k, v) => {
+                        let p = input.join(format!("f{k}.txt"));
+                        if *v == 0 {
+                            std::fs::write(&p, "  \n").unwrap();
+                        } else {
+                            std::fs::write(&p, format!("{FICTIONAL}\n{}\n", texts[*v])).unwrap();
+                        }
+                    }
+                    Step::Remove(k) => {
+                        let _ = std::fs::remove_file(input.join(format!("f{k}.txt")));
+                    }
+                    Step::Rules(e) => use_edited = *e,
+                    Step::Rebuild => rebuild = true,
+                }
+                if std::fs::read_dir(&input).unwrap().count() == 0 {
+                    write_docs(&input, &[("f0.txt", texts[1])]);
+                }
+                let rules = if use_edited { &edited } else { &default };
+                let opts = BuildOptions { rebuild, ..Default::default() };
+                build(std::slice::from_ref(&input), &out, rules, &opts, &NoProgress).unwrap();
+                assert_same_outputs(&out, &clean_build(&input, tmp.path(), rules));
+            }
+        }
     }
 }
