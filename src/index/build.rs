@@ -24,10 +24,12 @@ pub fn build_in_ram(docs: &[ProcessedDoc]) -> Result<Index, IndexError> {
 /// documents `remove` (ids) taken out and `add` put in. The segment files
 /// of `prev_dir` are hard-linked, never modified (tantivy writes new files
 /// and replaces its meta files by rename), so `prev_dir` stays a valid
-/// index for whoever reads it meanwhile. The result holds the same
-/// documents and passages as [`build_in_dir`] of the final set; segment
-/// layout differs, and until tantivy merges away deleted passages their
-/// terms still count in scoring statistics (as in Lucene).
+/// index for whoever reads it meanwhile. The result finds the same
+/// passages as [`build_in_dir`] of the final set of documents: segments
+/// holding deleted passages are merged, so nothing deleted counts in the
+/// document frequencies; tantivy then estimates the merged segment's
+/// average passage length from its (lossy) length norms, so scores can
+/// differ from a fresh build's in the fourth significant digit.
 pub fn update_in_dir(
     dir: &Path,
     prev_dir: &Path,
@@ -77,6 +79,7 @@ fn link_files(from: &Path, to: &Path) -> Result<(), IndexError> {
 pub fn doc_key(id: &str) -> u64 {
     if let Some(hex) = id.strip_prefix('d')
         && hex.len() == 16
+        && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
         && let Ok(k) = u64::from_str_radix(hex, 16)
     {
         return k;
@@ -86,7 +89,7 @@ pub fn doc_key(id: &str) -> u64 {
 }
 
 /// Delete the documents `remove`, add every passage of `add` (sorted by
-/// document id, passages in order), commit once and wait for merges.
+/// document id, passages in order), commit once, then merge.
 pub(super) fn fill(
     index: &Index,
     remove: &[&str],
@@ -97,11 +100,8 @@ pub(super) fn fill(
     // One indexing thread keeps the insertion order, so equal scores rank
     // in document order.
     let mut writer: IndexWriter = index.writer_with_num_threads(1, WRITER_MEMORY)?;
-    // Segments where a fifth of the passages are deleted are merged, so
-    // deleted passages do not linger in the scoring statistics.
-    let mut policy = tantivy::indexer::LogMergePolicy::default();
-    policy.set_del_docs_ratio_before_merge(0.2);
-    writer.set_merge_policy(Box::new(policy));
+    // Merges are chosen below, after the commit, not in the background.
+    writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
     for id in remove {
         writer.delete_term(tantivy::Term::from_field_text(f.doc, id));
     }
@@ -115,6 +115,32 @@ pub(super) fn fill(
         }
     }
     writer.commit()?;
+    // Segments of similar size are merged as tantivy's log merge policy
+    // chooses, and every segment holding deleted passages is merged too:
+    // deleted passages would otherwise still count in the relevance
+    // statistics (document frequencies), and an updated index would score
+    // rare words differently from a fresh build of the same documents.
+    use tantivy::indexer::MergePolicy;
+    let metas = index.searchable_segment_metas()?;
+    let mut groups: Vec<Vec<tantivy::index::SegmentId>> =
+        tantivy::indexer::LogMergePolicy::default()
+            .compute_merge_candidates(&metas)
+            .into_iter()
+            .map(|c| c.0)
+            .collect();
+    let grouped: std::collections::HashSet<tantivy::index::SegmentId> =
+        groups.iter().flatten().copied().collect();
+    let with_deletes: Vec<tantivy::index::SegmentId> = metas
+        .iter()
+        .filter(|m| m.has_deletes() && !grouped.contains(&m.id()))
+        .map(|m| m.id())
+        .collect();
+    if !with_deletes.is_empty() {
+        groups.push(with_deletes);
+    }
+    for group in groups {
+        writer.merge(&group).wait()?;
+    }
     writer.wait_merging_threads()?;
     Ok(stats)
 }

@@ -129,14 +129,28 @@ impl ExtractCache {
         }
     }
 
-    fn path(&self, sha256: &str) -> PathBuf {
-        self.dir.join(format!("{sha256}.json"))
+    /// The entry of content `sha256` found under the name `file`: the
+    /// extension is part of the key, since it decides how the bytes are read
+    /// (the same bytes as `.md` and as `.txt` are different documents).
+    fn path(&self, sha256: &str, file: &str) -> PathBuf {
+        let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
+        let ext: String = match name.rsplit_once('.') {
+            Some((_, e)) => e
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .take(12)
+                .collect::<String>()
+                .to_ascii_lowercase(),
+            None => String::new(),
+        };
+        let ext = if ext.is_empty() { "none".into() } else { ext };
+        self.dir.join(format!("{sha256}.{ext}.json"))
     }
 
     /// The cached extraction of the file with this hash, with `file` set to
     /// the path it is now found under. A damaged entry counts as a miss.
     pub fn get(&self, sha256: &str, file: &str) -> Option<ExtractedDoc> {
-        let bytes = std::fs::read(self.path(sha256)).ok()?;
+        let bytes = std::fs::read(self.path(sha256, file)).ok()?;
         let mut doc: ExtractedDoc = serde_json::from_slice(&bytes).ok()?;
         if doc.sha256 != sha256 {
             return None;
@@ -148,7 +162,7 @@ impl ExtractCache {
     /// Store an extraction (atomically: a killed build leaves no torn entry).
     pub fn put(&self, doc: &ExtractedDoc) -> Result<(), BuildError> {
         let bytes = serde_json::to_vec(doc).map_err(|e| io_err(&self.dir)(e.into()))?;
-        write_atomic(&self.path(&doc.sha256), &bytes)
+        write_atomic(&self.path(&doc.sha256, &doc.file), &bytes)
     }
 
     /// Remove entries not in `keep`, and caches of other extractor versions.
@@ -165,7 +179,7 @@ impl ExtractCache {
         if let Ok(rd) = std::fs::read_dir(&self.dir) {
             for e in rd.flatten() {
                 let name = e.file_name().to_string_lossy().to_string();
-                let sha = name.strip_suffix(".json").unwrap_or(&name);
+                let sha = name.split('.').next().unwrap_or(&name);
                 if !keep.contains(sha) {
                     std::fs::remove_file(e.path()).map_err(io_err(&e.path()))?;
                 }
@@ -198,6 +212,8 @@ mod tests {
         c.put(&doc("aa")).unwrap();
         c.put(&doc("bb")).unwrap();
         assert_eq!(c.get("aa", "moved/a.txt").unwrap().file, "moved/a.txt");
+        // Another extension is another way of reading the bytes: a miss.
+        assert!(c.get("aa", "a.md").is_none());
         assert!(c.get("cc", "x").is_none());
         c.prune(&["bb".to_string()].into_iter().collect()).unwrap();
         assert!(c.get("aa", "a.txt").is_none());
@@ -209,7 +225,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let c = ExtractCache::new(tmp.path());
         c.put(&doc("aa")).unwrap();
-        std::fs::write(c.path("aa"), b"{ torn").unwrap();
+        std::fs::write(c.path("aa", "a.txt"), b"{ torn").unwrap();
         assert!(c.get("aa", "a.txt").is_none());
     }
 }

@@ -263,10 +263,10 @@ enum Extractor {
     Workers(worker::Pool),
 }
 
-/// A file modified less than this long before the last build wrote its
-/// manifest is hashed again even when its size and modification time match
-/// (as git does with "racily clean" files): a file rewritten within the
-/// file system's timestamp granularity keeps its modification time.
+/// A file modified less than this long before the last build started is
+/// hashed again even when its size and modification time match (as git
+/// does with "racily clean" files): a file rewritten within the file
+/// system's timestamp granularity keeps its modification time.
 const RACY_NS: u128 = 2_000_000_000;
 
 /// What the last build left for this one.
@@ -274,9 +274,17 @@ struct LastBuild<'a> {
     by_file: std::collections::BTreeMap<&'a str, &'a ManifestEntry>,
     /// Its documents may be carried over.
     carry_over: bool,
-    /// When its manifest was written (file system time, nanoseconds).
-    written_ns: u128,
+    /// Files that failed in it, unchanged, fail again without being retried
+    /// (same code; for a failure while tagging, the same rules too).
+    carry_failures: bool,
+    carry_tag_failures: bool,
+    /// When it started (file system time, nanoseconds; 0 when unknown).
+    started_ns: u128,
 }
+
+/// Where a build marks its start (file system time), moved into its
+/// generation when committed.
+const STARTED: &str = ".started";
 
 /// Process one file, reusing the last build's work where the content is unchanged.
 fn process_path(
@@ -324,7 +332,8 @@ fn process_path(
         Some(p)
             if p.size == size
                 && p.mtime_ns == mtime_ns
-                && mtime_ns.saturating_add(RACY_NS) < last.written_ns
+                && mtime_ns > 0
+                && mtime_ns.saturating_add(RACY_NS) < last.started_ns
                 && !p.sha256.is_empty() =>
         {
             p.sha256.clone()
@@ -349,7 +358,8 @@ fn process_path(
     if let Some(p) = prev
         && outcome.change == Change::Unchanged
         && p.status == "failed"
-        && !opts.retry_failed
+        && last.carry_failures
+        && (p.stage != Some(Stage::Tag) || last.carry_tag_failures)
     {
         outcome.carried_failure = true;
         outcome.result = Err(DocFailure {
@@ -550,11 +560,18 @@ pub fn build_files(
             }
         },
     };
+    let same_code = prev.tool_version == env!("CARGO_PKG_VERSION")
+        && prev.output_fingerprint == manifest::OUTPUT_FINGERPRINT;
     let last = LastBuild {
         by_file: prev.by_file(),
         carry_over: previous.is_some(),
-        written_ns: manifest::stat(&prev_dir.join("manifest.json")).map_or(0, |(_, t)| t),
+        carry_failures: same_code && !opts.retry_failed && !opts.rebuild,
+        carry_tag_failures: prev.rules_version == rules.version(),
+        started_ns: manifest::stat(&prev_dir.join(STARTED)).map_or(0, |(_, t)| t),
     };
+    // Mark this build's start; the mark goes into its generation.
+    let started_mark = out.join(STARTED);
+    write_atomic(&started_mark, b"")?;
     let cache = ExtractCache::new(out);
     let extractor = match &opts.isolation {
         Some(iso) => Extractor::Workers(worker::Pool::new(iso.clone())),
@@ -568,10 +585,10 @@ pub fn build_files(
             o
         })
         .collect();
-    // Stop the workers now: none is left behind, whatever happens next.
-    drop(extractor);
     let mut summary = BuildSummary::default();
     let mut docs: Vec<(String, DocOutput)> = Vec::new();
+    // The path of each document, should it have to be processed again.
+    let mut paths: std::collections::HashMap<String, PathBuf> = Default::default();
     let mut rows = Vec::new();
     let mut entries = Vec::new();
     // Index in `docs` of the document each manifest entry describes.
@@ -620,6 +637,7 @@ pub fn build_files(
                         "warnings": d.record.warnings,
                     }));
                     doc_at = Some(docs.len());
+                    paths.insert(d.record.doc_id.clone(), o.path.clone());
                     docs.push((o.file.clone(), d));
                 }
             }
@@ -687,7 +705,6 @@ pub fn build_files(
         }
     };
     let report_bytes = pretty(&report);
-    let t = Instant::now();
     // Nothing changed: every document carried over, none removed, and the
     // same report, manifest and vocabulary: the current generation stays.
     let prev_docs = prev.files.iter().filter(|e| e.status == "ok").count();
@@ -703,6 +720,7 @@ pub fn build_files(
             && same(export::VOCABULARY, &vocabulary.to_bytes())
         {
             tracing::debug!("nothing changed: the current outputs are kept");
+            output::remove_stale(out)?;
             summary.kept_outputs = true;
             summary.seconds = started.elapsed().as_secs_f64();
             append_run_log(out, &summary);
@@ -710,12 +728,40 @@ pub fn build_files(
         }
     }
     progress.phase("writing the index and repository");
-    let generation = Generation::create(out)?;
-    write::write_index(&generation.dir, previous.as_ref(), &sorted)?;
-    tracing::debug!("index written in {:.2}s", t.elapsed().as_secs_f64());
-    let t = Instant::now();
-    write::write_repository(&generation.dir, previous.as_ref(), &mut sorted)?;
-    tracing::debug!("repository written in {:.2}s", t.elapsed().as_secs_f64());
+    let generation = match write_outputs(out, previous.as_ref(), &mut sorted) {
+        Ok(g) => g,
+        Err(e) if previous.is_some() => {
+            // The last generation passed its checks but could not be used
+            // (a damaged segment file, say): process the documents it would
+            // have supplied again, from the extraction cache, and write
+            // everything afresh.
+            tracing::warn!(
+                "cannot carry documents over from the last build ({e}); processing them again"
+            );
+            let again = LastBuild {
+                by_file: Default::default(),
+                carry_over: false,
+                carry_failures: false,
+                carry_tag_failures: false,
+                started_ns: 0,
+            };
+            for d in sorted.iter_mut().filter(|d| d.carried_over()) {
+                let path = &paths[&d.record.doc_id];
+                match process_path(path, &again, &cache, rules, opts, &extractor).result {
+                    Ok(p) if p.record.doc_id == d.record.doc_id => {
+                        *d = p;
+                        summary.carried_over -= 1;
+                        summary.from_cache += 1;
+                    }
+                    _ => return Err(e),
+                }
+            }
+            write_outputs(out, None, &mut sorted)?
+        }
+        Err(e) => return Err(e),
+    };
+    // Stop the workers now: none is left behind, whatever happens next.
+    drop(extractor);
     let t = Instant::now();
     let manifest = manifest_of(&sorted, entries);
     write_atomic(&generation.dir.join("report.json"), &report_bytes)?;
@@ -724,6 +770,9 @@ pub fn build_files(
         &generation.dir.join(export::VOCABULARY),
         &vocabulary.to_bytes(),
     )?;
+    // The mark of this build's start goes with its outputs.
+    std::fs::rename(&started_mark, generation.dir.join(STARTED))
+        .map_err(output::io_err(&started_mark))?;
     generation.commit(out)?;
     output::remove_stale(out)?;
     tracing::debug!(
@@ -740,6 +789,33 @@ pub fn build_files(
     summary.seconds = started.elapsed().as_secs_f64();
     append_run_log(out, &summary);
     Ok(summary)
+}
+
+/// Create a generation and write its index and repository (carrying
+/// documents over from `previous`); on failure the partial generation is
+/// removed.
+fn write_outputs(
+    out: &Path,
+    previous: Option<&write::Previous>,
+    docs: &mut [DocOutput],
+) -> Result<Generation, BuildError> {
+    let generation = Generation::create(out)?;
+    let result = (|| {
+        let t = Instant::now();
+        write::write_index(&generation.dir, previous, docs)?;
+        tracing::debug!("index written in {:.2}s", t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        write::write_repository(&generation.dir, previous, docs)?;
+        tracing::debug!("repository written in {:.2}s", t.elapsed().as_secs_f64());
+        Ok(())
+    })();
+    match result {
+        Ok(()) => Ok(generation),
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&generation.dir);
+            Err(e)
+        }
+    }
 }
 
 /// Pretty JSON with a final newline.
@@ -1219,5 +1295,72 @@ mod tests {
                 assert_same_outputs(&out, &clean_build(&input, tmp.path(), rules));
             }
         }
+    }
+
+    #[test]
+    fn a_damaged_last_index_is_not_fatal_everything_is_processed_again() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (input, out) = (tmp.path().join("in"), tmp.path().join("out"));
+        write_docs(
+            &input,
+            &[
+                ("a.txt", "A fictional note on housing."),
+                ("b.txt", "A fictional note on stalking."),
+            ],
+        );
+        let rules = RuleSet::default_rules();
+        build_dir(&input, &out, &rules, false);
+        // Truncate the segment files of the last generation's index (its
+        // meta.json still opens, so the checks pass).
+        let search = output::current_generation(&out).unwrap().join("search");
+        for e in std::fs::read_dir(&search).unwrap().flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            if !name.ends_with(".json") && !name.starts_with('.') {
+                std::fs::remove_file(e.path()).unwrap();
+                std::fs::write(e.path(), b"").unwrap();
+            }
+        }
+        std::fs::remove_file(input.join("b.txt")).unwrap();
+        write_docs(
+            &input,
+            &[("c.txt", "A fictional note on coercive control.")],
+        );
+        let s = build_dir(&input, &out, &rules, false);
+        assert_eq!((s.documents, s.carried_over, s.from_cache), (2, 0, 1));
+        assert_same_outputs(&out, &clean_build(&input, tmp.path(), &rules));
+    }
+
+    #[test]
+    fn failures_are_retried_when_the_code_changed_or_on_rebuild() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (input, out) = (tmp.path().join("in"), tmp.path().join("out"));
+        write_docs(&input, &[("a.txt", "A fictional note on housing.")]);
+        std::fs::write(input.join("bad.pdf"), b"%PDF-1.7 broken").unwrap();
+        let rules = RuleSet::default_rules();
+        build_dir(&input, &out, &rules, false);
+        let s = build_dir(&input, &out, &rules, false);
+        assert_eq!((s.failures.len(), s.extracted), (1, 0), "carried over");
+        // The last build made by other code: the failure is tried again.
+        let path = output::current_generation(&out)
+            .unwrap()
+            .join("manifest.json");
+        let mut m: Manifest = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        m.output_fingerprint = "other code".into();
+        std::fs::write(&path, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+        let s = build_dir(&input, &out, &rules, false);
+        assert_eq!((s.failures.len(), s.extracted), (1, 1), "retried");
+        let opts = BuildOptions {
+            rebuild: true,
+            ..Default::default()
+        };
+        let s = build(
+            std::slice::from_ref(&input),
+            &out,
+            &rules,
+            &opts,
+            &NoProgress,
+        )
+        .unwrap();
+        assert_eq!((s.failures.len(), s.extracted), (1, 1), "--rebuild retries");
     }
 }
