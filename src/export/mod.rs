@@ -266,8 +266,14 @@ pub fn repository_files(docs: &[ProcessedDoc]) -> Vec<(String, Vec<u8>)> {
 
 /// The order of documents in the repository files: by file path, then id.
 pub fn repository_order(a: &ProcessedDoc, b: &ProcessedDoc) -> std::cmp::Ordering {
-    (a.document.file.as_str(), a.document.id.as_str())
-        .cmp(&(b.document.file.as_str(), b.document.id.as_str()))
+    repository_key(&a.document.file, &a.document.id)
+        .cmp(&repository_key(&b.document.file, &b.document.id))
+}
+
+/// The sort key of [`repository_order`], for callers that hold a
+/// document's path and id without the document.
+pub fn repository_key<'a>(file: &'a str, id: &'a str) -> (&'a str, &'a str) {
+    (file, id)
 }
 
 /// The per-document files of the repository, in [`FILES`] order (the

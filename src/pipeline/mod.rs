@@ -592,7 +592,7 @@ pub fn build_files(
     let mut rows = Vec::new();
     let mut entries = Vec::new();
     // Index in `docs` of the document each manifest entry describes.
-    let mut entry_doc: Vec<Option<usize>> = Vec::new();
+    let mut entry_doc: Vec<Option<String>> = Vec::new();
     // The same content under two paths is one document: the first path
     // (in sorted order) keeps it, the others are reported as skipped.
     let mut first_path: std::collections::BTreeMap<String, String> = Default::default();
@@ -636,7 +636,7 @@ pub fn build_files(
                         "pages": d.record.pages,
                         "warnings": d.record.warnings,
                     }));
-                    doc_at = Some(docs.len());
+                    doc_at = Some(d.record.doc_id.clone());
                     paths.insert(d.record.doc_id.clone(), o.path.clone());
                     docs.push((o.file.clone(), d));
                 }
@@ -676,25 +676,20 @@ pub fn build_files(
     });
     let vocabulary = export::Vocabulary::of(rules);
 
-    // The repository lists documents by file path, then id.
-    let mut order: Vec<usize> = (0..docs.len()).collect();
-    order.sort_by(|&a, &b| {
-        (docs[a].0.as_str(), docs[a].1.record.doc_id.as_str())
-            .cmp(&(docs[b].0.as_str(), docs[b].1.record.doc_id.as_str()))
+    // Documents in the repository's order.
+    docs.sort_by(|(fa, a), (fb, b)| {
+        export::repository_key(fa, &a.record.doc_id)
+            .cmp(&export::repository_key(fb, &b.record.doc_id))
     });
-    let mut rank = vec![0usize; docs.len()];
-    for (r, &i) in order.iter().enumerate() {
-        rank[i] = r;
-    }
-    let mut slots: Vec<Option<DocOutput>> = docs.into_iter().map(|(_, d)| Some(d)).collect();
-    let mut sorted: Vec<DocOutput> = order
-        .iter()
-        .map(|&i| slots[i].take().expect("each document once"))
-        .collect();
+    let mut sorted: Vec<DocOutput> = docs.into_iter().map(|(_, d)| d).collect();
 
     let manifest_of = |sorted: &[DocOutput], mut entries: Vec<ManifestEntry>| {
-        for (e, at) in entries.iter_mut().zip(&entry_doc) {
-            e.output = at.map(|i| sorted[rank[i]].record.clone());
+        let by_id: std::collections::HashMap<&str, &DocRecord> = sorted
+            .iter()
+            .map(|d| (d.record.doc_id.as_str(), &d.record))
+            .collect();
+        for (e, id) in entries.iter_mut().zip(&entry_doc) {
+            e.output = id.as_deref().map(|id| by_id[id].clone());
         }
         Manifest {
             tool_version: env!("CARGO_PKG_VERSION").into(),
