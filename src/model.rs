@@ -273,6 +273,10 @@ pub enum SectionKind {
     Commitments,
     /// Coroners' PFD reports: "matters of concern".
     Concerns,
+    /// The fixed closing parts of a form: a coroner's "action should be
+    /// taken", "your response" and "copies and publication"; a reviewer's
+    /// or chair's statement; signatures.
+    Closing,
     /// Text before the first heading (cover, contents).
     FrontMatter,
     #[default]
@@ -297,6 +301,7 @@ impl SectionKind {
             SectionKind::Objectives => "objectives",
             SectionKind::Commitments => "commitments",
             SectionKind::Concerns => "concerns",
+            SectionKind::Closing => "closing",
             SectionKind::FrontMatter => "front_matter",
             SectionKind::Other => "other",
         }
@@ -537,8 +542,12 @@ pub struct Recommendation {
     /// Heading trail of the section.
     pub section: String,
     pub section_kind: SectionKind,
-    /// Canonical agency ids addressed ("police", "gp_primary_care", ...).
+    /// Canonical agency ids addressed ("police", "gp_primary_care", ...):
+    /// the categories of [`Recommendation::addressees`].
     pub agencies: Vec<String>,
+    /// The bodies it is addressed to, by name, each with where it was found.
+    #[serde(default)]
+    pub addressees: Vec<Addressee>,
     pub level: Option<AgencyLevel>,
     /// Theme ids with present evidence inside the recommendation's text.
     pub themes: Vec<String>,
@@ -548,6 +557,72 @@ pub struct Recommendation {
     /// The action-plan table row carrying the same number, if the document has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_plan: Option<ActionPlanRow>,
+    /// In a bilingual document, the id of the recommendation this one
+    /// translates (the first language's): such a recommendation is counted
+    /// once, as its original, in every count, facet and total.
+    #[serde(default)]
+    pub translation_of: Option<String>,
+}
+
+/// A body a recommendation is addressed to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Addressee {
+    /// The name as written in the document ("Hertfordshire Constabulary",
+    /// "the Secretary of State for Transport", "Heddlu Glanmor").
+    pub name: String,
+    /// The body's canonical name ("Hertfordshire Constabulary",
+    /// "Department for Transport", "Glanmor Police"): the rule file's
+    /// gazetteer name, or the name as written, tidied, for a body outside it.
+    pub canonical: String,
+    /// The category: an agency id of the rule file ("police",
+    /// "health_board"), or "other" for a body outside the gazetteer.
+    pub category: String,
+    pub level: Option<AgencyLevel>,
+    /// Where the addressee was found.
+    pub source: AddresseeSource,
+}
+
+/// Where an [`Addressee`] was found.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum AddresseeSource {
+    /// The subject of the recommendation's sentence ("Glanmor Police should …").
+    Subject,
+    /// Named elsewhere in the recommendation ("… asks the Home Office to …").
+    Text,
+    /// The heading it sits under ("Police IMR recommendations", "For HMP …").
+    Heading,
+    /// A coroner's "Sent to" / "THIS REPORT IS BEING SENT TO" list.
+    SentTo,
+    /// The lead agency of its action-plan row.
+    ActionPlan,
+    /// The body that issues a strategy and so owns its commitments.
+    Issuer,
+}
+
+impl std::fmt::Display for AddresseeSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            AddresseeSource::Subject => "subject of the sentence",
+            AddresseeSource::Text => "named in the text",
+            AddresseeSource::Heading => "heading",
+            AddresseeSource::SentTo => "sent-to list",
+            AddresseeSource::ActionPlan => "action-plan lead",
+            AddresseeSource::Issuer => "issuer of the document",
+        })
+    }
 }
 
 /// A row of a review's action-plan table, linked to its recommendation by number.

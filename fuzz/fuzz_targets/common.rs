@@ -12,7 +12,8 @@ use ystorfa::extract::{Limits, extract};
 pub fn extract_pdf(data: &[u8]) {
     if let Ok(doc) = extract("fuzz.pdf", data, &Limits::default()) {
         let _ = doc.plain_text();
-        let _ = ystorfa::segment::segment(&doc);
+        let rules = ystorfa::rules::RuleSet::default_rules();
+        let _ = ystorfa::segment::segment(&doc, rules.anatomy());
     }
 }
 

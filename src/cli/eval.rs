@@ -1,11 +1,13 @@
-//! `ystorfa eval`: precision and recall of recommendations, and per-theme
-//! F1, against the labelled documents in `eval/labels/`.
+//! `ystorfa eval`: how well recommendations, addressees and themes are
+//! found, against the labelled documents in `eval/labels/` and against a
+//! `truth.jsonl` of spans (`--truth`, e.g. `../shared/pfd-reports`).
 
 use super::log::Verbosity;
 use super::{EXIT_OK, EXIT_PARTIAL};
-use crate::eval::{self, Labels};
+use crate::eval::{self, Labels, spans};
 use crate::extract::Limits;
 use crate::pipeline;
+use crate::rules::RuleSet;
 use anyhow::Context;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -14,9 +16,18 @@ use tracing::{error, warn};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Label files or folders of them (`*.toml`). Document paths inside are
-    /// relative to the current folder (the repository root).
-    #[arg(default_value = "eval/labels")]
+    /// relative to the current folder (the repository root). Default
+    /// `eval/labels` when no `--truth` is given.
     pub labels: Vec<PathBuf>,
+    /// A `truth.jsonl` of spans (the format of ../shared/pfd-reports/README):
+    /// scores concern recall, spurious recommendations, documents with none,
+    /// addressee recall, titles and areas by words. Its documents are read
+    /// from the `docs/` folder beside it (or `--docs`).
+    #[arg(long, value_name = "FILE")]
+    pub truth: Option<PathBuf>,
+    /// Folder holding the documents of `--truth` (default: `docs/` beside it).
+    #[arg(long, value_name = "DIR", requires = "truth")]
+    pub docs: Option<PathBuf>,
     /// Rule file (TOML) to use instead of the built-in default rules.
     #[arg(long)]
     pub rules: Option<PathBuf>,
@@ -32,6 +43,21 @@ pub struct Args {
     /// Fail (exit 1) when the theme macro-F1 is below this.
     #[arg(long)]
     pub min_theme_f1: Option<f64>,
+    /// Fail (exit 1) when the labelled addressee accuracy is below this.
+    #[arg(long)]
+    pub min_addressee_accuracy: Option<f64>,
+    /// `--truth`: fail when the share of concern words found is below this.
+    #[arg(long)]
+    pub min_concern_recall: Option<f64>,
+    /// `--truth`: fail when the share of spurious recommendations is above this.
+    #[arg(long)]
+    pub max_spurious: Option<f64>,
+    /// `--truth`: fail when the share of documents with no recommendation is above this.
+    #[arg(long)]
+    pub max_without: Option<f64>,
+    /// `--truth`: fail when the share of named recipients found is below this.
+    #[arg(long)]
+    pub min_addressee_recall: Option<f64>,
 }
 
 fn label_files(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
@@ -52,12 +78,95 @@ fn label_files(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// Gates: each failed one is reported and makes the exit code 1.
+struct Gates(bool);
+
+impl Gates {
+    fn at_least(&mut self, name: &str, got: f64, min: Option<f64>) {
+        if let Some(min) = min
+            && got < min
+        {
+            error!("eval: {name} {got:.3} is below the target {min:.3}");
+            self.0 = false;
+        }
+    }
+
+    fn at_most(&mut self, name: &str, got: f64, max: Option<f64>) {
+        if let Some(max) = max
+            && got > max
+        {
+            error!("eval: {name} {got:.3} is above the limit {max:.3}");
+            self.0 = false;
+        }
+    }
+}
+
 /// `-v` (the global flag) also lists every missed and spurious recommendation.
 pub fn run(args: Args, verbosity: Verbosity) -> anyhow::Result<i32> {
     let rules = super::load_rules(args.rules.as_ref())?;
+    let verbose = matches!(verbosity, Verbosity::Verbose(_));
+    let mut gates = Gates(true);
+    let labels = if args.labels.is_empty() && args.truth.is_none() {
+        vec![PathBuf::from("eval/labels")]
+    } else {
+        args.labels.clone()
+    };
+    let mut json = serde_json::Map::new();
+    if !labels.is_empty() {
+        let report = run_labels(&labels, &rules)?;
+        if args.json {
+            json.insert("labels".into(), serde_json::to_value(&report)?);
+        } else {
+            print!("{}", render(&report, verbose));
+        }
+        gates.at_least(
+            "recommendation precision",
+            report.recommendations.precision,
+            args.min_rec_precision,
+        );
+        gates.at_least(
+            "recommendation recall",
+            report.recommendations.recall,
+            args.min_rec_recall,
+        );
+        gates.at_least("theme macro-F1", report.theme_macro_f1, args.min_theme_f1);
+        gates.at_least(
+            "addressee accuracy",
+            report.addressee_accuracy,
+            args.min_addressee_accuracy,
+        );
+    }
+    if let Some(truth) = &args.truth {
+        let report = run_truth(truth, args.docs.as_deref(), &rules)?;
+        if args.json {
+            json.insert("truth".into(), serde_json::to_value(&report)?);
+        } else {
+            print!("{}", render_spans(&report, verbose));
+        }
+        let f = &report.all;
+        gates.at_least("concern recall", f.concern_recall, args.min_concern_recall);
+        gates.at_most("spurious share", f.spurious_share, args.max_spurious);
+        gates.at_most(
+            "share without recommendations",
+            f.without_share,
+            args.max_without,
+        );
+        gates.at_least(
+            "addressee recall",
+            f.addressee_recall,
+            args.min_addressee_recall,
+        );
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&json)?);
+    }
+    Ok(if gates.0 { EXIT_OK } else { EXIT_PARTIAL })
+}
+
+fn run_labels(inputs: &[PathBuf], rules: &RuleSet) -> anyhow::Result<eval::Report> {
     let ci = std::env::var("CI").as_deref() == Ok("true");
     let mut jobs: Vec<(Labels, PathBuf)> = Vec::new();
-    for f in label_files(&args.labels)? {
+    for f in label_files(inputs)? {
         let src =
             std::fs::read_to_string(&f).with_context(|| format!("cannot read {}", f.display()))?;
         let labels: Labels =
@@ -79,40 +188,45 @@ pub fn run(args: Args, verbosity: Verbosity) -> anyhow::Result<i32> {
     let evals: Vec<eval::DocEval> = jobs
         .par_iter()
         .map(|(labels, doc)| -> anyhow::Result<eval::DocEval> {
-            let d = pipeline::process_file(Path::new(doc), &rules, &Limits::default())?;
+            let d = pipeline::process_file(Path::new(doc), rules, &Limits::default())?;
             Ok(eval::evaluate_doc(labels, &d))
         })
         .collect::<anyhow::Result<_>>()?;
-    let report = eval::report(evals);
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
-    } else {
-        print!(
-            "{}",
-            render(&report, matches!(verbosity, Verbosity::Verbose(_)))
-        );
-    }
-    let mut ok = true;
-    let mut check = |name: &str, got: f64, min: Option<f64>| {
-        if let Some(min) = min
-            && got < min
-        {
-            error!("eval: {name} {got:.3} is below the target {min:.3}");
-            ok = false;
+    Ok(eval::report(evals))
+}
+
+fn run_truth(
+    truth: &Path,
+    docs: Option<&Path>,
+    rules: &RuleSet,
+) -> anyhow::Result<spans::SpanReport> {
+    let text = std::fs::read_to_string(truth)
+        .with_context(|| format!("cannot read {}", truth.display()))?;
+    let base = truth.parent().unwrap_or(Path::new("."));
+    let docs = docs
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| base.join("docs"));
+    let mut rows = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
         }
-    };
-    check(
-        "recommendation precision",
-        report.recommendations.precision,
-        args.min_rec_precision,
-    );
-    check(
-        "recommendation recall",
-        report.recommendations.recall,
-        args.min_rec_recall,
-    );
-    check("theme macro-F1", report.theme_macro_f1, args.min_theme_f1);
-    Ok(if ok { EXIT_OK } else { EXIT_PARTIAL })
+        let row: spans::TruthRow = serde_json::from_str(line)
+            .with_context(|| format!("{}:{}: not a truth row", truth.display(), n + 1))?;
+        rows.push(row);
+    }
+    anyhow::ensure!(!rows.is_empty(), "{}: no rows", truth.display());
+    let evals: Vec<spans::SpanDocEval> = rows
+        .par_iter()
+        .map(|row| -> anyhow::Result<spans::SpanDocEval> {
+            let path = docs.join(&row.file);
+            let source = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let d = pipeline::process_file(&path, rules, &Limits::default())?;
+            Ok(spans::evaluate_doc(row, &source, &d))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    Ok(spans::report(evals))
 }
 
 fn render(r: &eval::Report, verbose: bool) -> String {
@@ -147,6 +261,17 @@ fn render(r: &eval::Report, verbose: bool) -> String {
             for m in &d.spurious {
                 let _ = writeln!(s, "    spurious: {m}");
             }
+            for m in &d.addressee_errors {
+                let _ = writeln!(s, "    addressees: {m}");
+            }
+            if eval::labels::area_right(d) == Some(false) {
+                let _ = writeln!(
+                    s,
+                    "    area: {} (labelled {})",
+                    d.area.as_deref().unwrap_or("-"),
+                    d.expected_area.as_deref().unwrap_or("-")
+                );
+            }
             let extra: Vec<&String> = d
                 .themes_assigned
                 .iter()
@@ -180,6 +305,16 @@ fn render(r: &eval::Report, verbose: bool) -> String {
     }
     let _ = writeln!(
         s,
+        "addressees: accuracy {:.3} over {} recommendations; translations linked {:.3} of {}; areas {:.3} of {}",
+        r.addressee_accuracy,
+        r.addressees_judged,
+        r.translation_linking,
+        r.translations_labelled,
+        r.area_accuracy,
+        r.areas_judged
+    );
+    let _ = writeln!(
+        s,
         "themes: macro-F1 {:.3} over {} themes",
         r.theme_macro_f1,
         r.themes.len()
@@ -191,5 +326,82 @@ fn render(r: &eval::Report, verbose: bool) -> String {
             p.precision, p.recall, p.f1, p.tp, p.fp, p.fn_
         );
     }
+    s
+}
+
+fn render_spans(r: &spans::SpanReport, verbose: bool) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    if verbose {
+        for d in &r.documents {
+            let clean = d.spurious == 0
+                && d.missed_texts.is_empty()
+                && d.missed_receivers.is_empty()
+                && d.title_ok != Some(false)
+                && d.area_ok != Some(false);
+            if clean {
+                continue;
+            }
+            let _ = writeln!(
+                s,
+                "{} ({}): {}/{} concern words, {} found, {} spurious",
+                d.file, d.kind, d.covered_words, d.concern_words, d.found, d.spurious
+            );
+            for m in &d.missed_texts {
+                let _ = writeln!(s, "    missed:   {m}");
+            }
+            for m in &d.spurious_texts {
+                let _ = writeln!(s, "    spurious: {m}");
+            }
+            for m in &d.missed_receivers {
+                let _ = writeln!(s, "    recipient not found: {m}");
+            }
+            if d.title_ok == Some(false) {
+                let _ = writeln!(s, "    title: {}", d.title);
+            }
+            if d.area_ok == Some(false) {
+                let _ = writeln!(
+                    s,
+                    "    area: {} (expected {})",
+                    d.area.as_deref().unwrap_or("-"),
+                    d.expected_area.as_deref().unwrap_or("-")
+                );
+            }
+        }
+        s.push('\n');
+    }
+    let _ = writeln!(
+        s,
+        "{:<10} {:>5} {:>15} {:>9} {:>13} {:>15} {:>8} {:>8}",
+        "kind",
+        "docs",
+        "concern recall",
+        "spurious",
+        "without recs",
+        "addressee rec.",
+        "titles",
+        "areas"
+    );
+    let rows = r.by_kind.iter().map(|(k, f)| (k.as_str(), f));
+    for (k, f) in rows.chain(std::iter::once(("all", &r.all))) {
+        let _ = writeln!(
+            s,
+            "{:<10} {:>5} {:>15.3} {:>9.3} {:>6} {:>6.2}% {:>15.3} {:>8.3} {:>8.3}",
+            k,
+            f.documents,
+            f.concern_recall,
+            f.spurious_share,
+            f.without_recommendations,
+            f.without_share * 100.0,
+            f.addressee_recall,
+            eval::ratio(f.titles_ok, f.titles_judged),
+            eval::ratio(f.areas_ok, f.areas_judged),
+        );
+    }
+    let _ = writeln!(
+        s,
+        "({} recommendations, {} spurious; {} of {} recipients found)",
+        r.all.found, r.all.spurious, r.all.receivers_found, r.all.receivers
+    );
     s
 }

@@ -814,6 +814,8 @@ mod tests {
 [ruleset]
 name = "fictional tiny rules"
 language = ["en"]
+builtin_anatomy = false
+builtin_bodies = false
 
 [[theme]]
 id = "fictional_parent"

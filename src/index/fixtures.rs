@@ -199,11 +199,13 @@ impl DocBuilder {
             section: section.map(|s| s.trail_string()).unwrap_or_default(),
             section_kind: section.map(|s| s.kind).unwrap_or_default(),
             agencies: agencies.iter().map(|a| a.to_string()).collect(),
+            addressees: Vec::new(),
             level,
             themes,
             start: p.start,
             end: p.end,
             action_plan: None,
+            translation_of: None,
         });
         self
     }

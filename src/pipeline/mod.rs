@@ -126,13 +126,15 @@ pub fn analyse(ex: &ExtractedDoc, rules: &RuleSet) -> Result<ProcessedDoc, DocFa
         stage,
         reason,
     };
-    let doc = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| segment::segment(ex)))
-        .map_err(|p| {
-            fail(
-                Stage::Segment,
-                format!("internal error (panic): {}", panic_message(p)),
-            )
-        })?;
+    let doc = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        segment::segment(ex, rules.anatomy())
+    }))
+    .map_err(|p| {
+        fail(
+            Stage::Segment,
+            format!("internal error (panic): {}", panic_message(p)),
+        )
+    })?;
     if doc.text.trim().is_empty() {
         let why = if ex.pages.iter().any(|p| p.needs_ocr) {
             "the document has no text layer (scanned?): it needs OCR"

@@ -11,11 +11,60 @@ use toml::de::{DeTable, DeValue};
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RuleFile {
-    pub ruleset: RulesetDef,
+    /// Required in the themes file; absent from the built-in anatomy and
+    /// body files, which only extend a rule set.
+    #[serde(default)]
+    pub ruleset: Option<RulesetDef>,
     #[serde(default)]
     pub theme: Vec<ThemeDef>,
     #[serde(default)]
     pub agency: Vec<AgencyDef>,
+    /// Review anatomy: which headings open which kind of section.
+    #[serde(default)]
+    pub section: Vec<SectionDef>,
+    /// What is not a recommendation: labels and statutory boilerplate.
+    #[serde(default)]
+    pub recommendations: Option<RecommendationsDef>,
+    /// The gazetteer of bodies recommendations are addressed to.
+    #[serde(default)]
+    pub body: Vec<BodyDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SectionDef {
+    pub kind: Spanned<String>,
+    pub headings: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub known: bool,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RecommendationsDef {
+    #[serde(default)]
+    pub not_labels: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub boilerplate: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub boilerplate_overlap: Option<Spanned<f32>>,
+}
+
+/// One body of the gazetteer: a named organisation ("Home Office"), or a
+/// pattern for a family of local bodies ("{place} Police").
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BodyDef {
+    /// Canonical name, or a pattern with `{place}`.
+    pub name: Spanned<String>,
+    /// The agency id (category) of the rule file's `[[agency]]` list.
+    pub category: Spanned<String>,
+    #[serde(default)]
+    pub level: Option<AgencyLevel>,
+    /// Other names and abbreviations, Welsh names; patterns with `{place}`
+    /// for a pattern body.
+    #[serde(default)]
+    pub aliases: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -51,6 +100,14 @@ pub(crate) struct RulesetDef {
     pub section_weights: BTreeMap<String, Spanned<f32>>,
     #[serde(default)]
     pub negation: NegationDef,
+    /// Whether the built-in anatomy (rules/anatomy.toml) follows this
+    /// file's own `[[section]]` and `[recommendations]` entries.
+    #[serde(default = "yes")]
+    pub builtin_anatomy: bool,
+    /// Whether the built-in gazetteer (rules/bodies.toml) follows this
+    /// file's own `[[body]]` entries.
+    #[serde(default = "yes")]
+    pub builtin_bodies: bool,
 }
 
 fn one() -> f32 {
@@ -150,7 +207,7 @@ pub(crate) struct AgencyDef {
 }
 
 /// All section kind names, as written in `[ruleset.section_weights]`.
-pub(crate) const SECTION_KINDS: [SectionKind; 17] = [
+pub(crate) const SECTION_KINDS: [SectionKind; 18] = [
     SectionKind::ExecutiveSummary,
     SectionKind::Introduction,
     SectionKind::TermsOfReference,
@@ -166,13 +223,21 @@ pub(crate) const SECTION_KINDS: [SectionKind; 17] = [
     SectionKind::Objectives,
     SectionKind::Commitments,
     SectionKind::Concerns,
+    SectionKind::Closing,
     SectionKind::FrontMatter,
     SectionKind::Other,
 ];
 
 fn allowed_keys(path: &str) -> Option<Vec<&'static str>> {
     Some(match path {
-        "" => vec!["ruleset", "theme", "agency"],
+        "" => vec![
+            "ruleset",
+            "theme",
+            "agency",
+            "section",
+            "recommendations",
+            "body",
+        ],
         "ruleset" => vec![
             "name",
             "description",
@@ -184,6 +249,8 @@ fn allowed_keys(path: &str) -> Option<Vec<&'static str>> {
             "second_hit_share",
             "section_weights",
             "negation",
+            "builtin_anatomy",
+            "builtin_bodies",
         ],
         "ruleset.section_weights" => SECTION_KINDS.iter().map(|k| k.as_str()).collect(),
         "ruleset.negation" => vec!["cues", "window"],
@@ -206,6 +273,9 @@ fn allowed_keys(path: &str) -> Option<Vec<&'static str>> {
         "theme.near" => vec!["a", "b", "within"],
         "theme.examples" => vec!["match", "no_match"],
         "agency" => vec!["id", "label", "level", "aliases"],
+        "section" => vec!["kind", "headings", "known"],
+        "recommendations" => vec!["not_labels", "boilerplate", "boilerplate_overlap"],
+        "body" => vec!["name", "category", "level", "aliases"],
         _ => return None,
     })
 }
@@ -213,7 +283,7 @@ fn allowed_keys(path: &str) -> Option<Vec<&'static str>> {
 fn table_name(path: &str) -> String {
     match path {
         "" => "the top level".into(),
-        "theme" | "agency" => format!("[[{path}]]"),
+        "theme" | "agency" | "section" | "body" => format!("[[{path}]]"),
         "theme.near" => "a `near` clause".into(),
         p => format!("[{p}]"),
     }

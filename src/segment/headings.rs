@@ -19,9 +19,10 @@
 //!   words capitalised or a section keyword, no verb cue.
 //!
 //! Levels come from the numbering depth, the `#` count, or the font-size rank;
-//! see [`assign_levels`]. [`classify`] maps a heading to a [`SectionKind`] by
-//! English and Welsh keywords.
+//! see [`assign_levels`]. Which [`SectionKind`] a heading names is data:
+//! the [`Anatomy`] compiled from the rule file.
 
+use super::anatomy::Anatomy;
 use crate::model::SectionKind;
 use regex::Regex;
 use std::sync::LazyLock;
@@ -154,7 +155,7 @@ fn has_heading_shape(text: &str, allow_colon: bool) -> bool {
     if w.is_empty() || w.len() > 12 || text.chars().count() > 120 {
         return false;
     }
-    if letters(text).count() < 2 || is_contents_line(text) {
+    if letters(text).count() < 2 || is_contents_line(text) || is_address(text) {
         return false;
     }
     let t = trim_end_closers(text);
@@ -167,6 +168,11 @@ fn has_heading_shape(text: &str, allow_colon: bool) -> bool {
     // of a leading number ("2. Terms of Reference") is no sentence break.
     let inner = split_number(t).map_or(t, |(_, rest)| rest);
     !inner.contains(". ") || w.len() <= 3
+}
+
+/// A web or e-mail address (a footnote's, a contact line's).
+fn is_address(text: &str) -> bool {
+    text.contains("://") || text.contains("www.") || text.contains('@')
 }
 
 fn starts_upper_or_digit(text: &str) -> bool {
@@ -182,13 +188,13 @@ fn has_verb_cue(text: &str) -> bool {
 }
 
 /// No verb cue, or the verb is the heading's keyword ("We will:", "What we will do").
-fn verb_ok(text: &str) -> bool {
-    !has_verb_cue(text) || classify(text) == Some(SectionKind::Commitments)
+fn verb_ok(text: &str, anatomy: &Anatomy) -> bool {
+    !has_verb_cue(text) || anatomy.classify(text) == Some(SectionKind::Commitments)
 }
 
 /// Title-like: most words longer than three letters are capitalised.
-fn is_title_like(text: &str) -> bool {
-    if classify(text).is_some() {
+fn is_title_like(text: &str, anatomy: &Anatomy) -> bool {
+    if anatomy.classify(text).is_some() {
         return true;
     }
     let long: Vec<&str> = words(text)
@@ -203,6 +209,17 @@ fn is_title_like(text: &str) -> bool {
         .filter(|w| letters(w).next().is_some_and(|c| c.is_uppercase()))
         .count();
     caps * 2 >= long.len()
+}
+
+/// A clause that introduces what follows ("During the inquest, evidence
+/// showed:-"): a comma followed by a lower-case word, or a final ":-".
+fn reads_as_lead_in(text: &str) -> bool {
+    let t = text.trim_end();
+    t.ends_with(":-")
+        || t.ends_with(":–")
+        || t.split(", ")
+            .skip(1)
+            .any(|rest| rest.starts_with(char::is_lowercase))
 }
 
 /// Almost all letters upper case (and enough of them to tell).
@@ -255,6 +272,7 @@ pub(crate) fn detect(
     style: UnitStyle,
     body: &BodyStyle,
     markdown_level: Option<u8>,
+    anatomy: &Anatomy,
 ) -> Option<Heading> {
     let number = split_number(text);
     if let Some(level) = markdown_level {
@@ -266,11 +284,14 @@ pub(crate) fn detect(
     let large = body.is_large(style.min_size);
     let bold = body.styled && style.all_bold && !body.bold_body;
     let styled = large || bold;
-    if !has_heading_shape(text, styled) {
+    // A heading of a fixed form ("6 ACTION SHOULD BE TAKEN", "THIS REPORT
+    // IS BEING SENT TO:") is one whatever its verbs.
+    let known = anatomy.is_known_heading(text);
+    if !has_heading_shape(text, styled || known) {
         return None;
     }
     if let Some((num, rest)) = &number {
-        let rest_ok = verb_ok(rest) && (styled || is_title_like(rest));
+        let rest_ok = known || (verb_ok(rest, anatomy) && (styled || is_title_like(rest, anatomy)));
         if rest_ok {
             return Some(Heading {
                 cue: Cue::Numbered(number_depth(num)),
@@ -297,13 +318,18 @@ pub(crate) fn detect(
             number,
         });
     }
-    if is_all_caps(text) {
+    if is_all_caps(text) || known {
         return Some(Heading {
             cue: Cue::Caps,
             number,
         });
     }
-    if !body.styled && words(text).len() <= 8 && verb_ok(text) && is_title_like(text) {
+    if !body.styled
+        && words(text).len() <= 8
+        && verb_ok(text, anatomy)
+        && is_title_like(text, anatomy)
+        && !reads_as_lead_in(text)
+    {
         return Some(Heading {
             cue: Cue::Title,
             number,
@@ -359,78 +385,12 @@ pub(crate) fn assign_levels(cues: &[&Cue]) -> Vec<u8> {
         .collect()
 }
 
-/// Keyword rules, checked in order (the first match wins), on lower-cased text.
-static KIND_RULES: LazyLock<Vec<(Regex, SectionKind)>> = LazyLock::new(|| {
-    use SectionKind::*;
-    let rules: &[(&str, SectionKind)] = &[
-        (r"contents|cynnwys", FrontMatter),
-        (r"executive summary|crynodeb gweithredol", ExecutiveSummary),
-        (r"terms of reference|cylch gorchwyl", TermsOfReference),
-        (r"action plan|cynllun gweithredu", ActionPlan),
-        (
-            r"summary of (the )?(events|case|facts)|circumstances of (the )?deaths?|chronolog\w*|timelines?|cronoleg|llinell amser|crynodeb o[’']r achos",
-            Chronology,
-        ),
-        (
-            r"analysis of involvement|key practice episodes?|analysis|dadansoddiad|findings|canfyddiadau",
-            Analysis,
-        ),
-        (
-            r"lessons? (to be )?learn\w*|learning|lessons|gwersi|dysgu",
-            Lessons,
-        ),
-        (r"conclusions?|concluding|casgliad\w*", Conclusions),
-        (
-            r"matters? of concern|coroner'?s concerns?|coroner’s concerns?|concerns?|pryderon",
-            Concerns,
-        ),
-        (
-            r"recommendations?|argymhellion|argymhelliad|action required|action should be taken",
-            Recommendations,
-        ),
-        (
-            r"glossary|abbreviations|acronyms|geirfa|byrfoddau",
-            Glossary,
-        ),
-        (
-            r"what we will do|\bwe will\b|commitments?|byddwn yn|ymrwymiadau",
-            Commitments,
-        ),
-        (
-            r"objectives?|priorit(y|ies)|strategic aims?|amcanion|amcan|blaenoriaeth\w*",
-            Objectives,
-        ),
-        (
-            r"family background|background|cefndir|investigation and inquest",
-            Background,
-        ),
-        (
-            r"introduction|cyflwyniad|foreword|preface|rhagair",
-            Introduction,
-        ),
-        (
-            r"methodology|methodoleg|process|involvement of (the )?family|family involvement|proses",
-            Methodology,
-        ),
-    ];
-    rules
-        .iter()
-        .filter_map(|(p, k)| Regex::new(&format!(r"\b(?:{p})\b")).ok().map(|r| (r, *k)))
-        .collect()
-});
-
-/// Section kind named by a heading's words, if any.
-pub(crate) fn classify(heading: &str) -> Option<SectionKind> {
-    let lower = heading.to_lowercase();
-    KIND_RULES
-        .iter()
-        .find(|(r, _)| r.is_match(&lower))
-        .map(|(_, k)| *k)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    static ANATOMY: std::sync::LazyLock<Anatomy> =
+        std::sync::LazyLock::new(|| crate::rules::RuleSet::default_rules().anatomy().clone());
 
     const PLAIN: BodyStyle = BodyStyle {
         median_size: 0.0,
@@ -439,7 +399,7 @@ mod tests {
     };
 
     fn is_heading(t: &str) -> bool {
-        detect(t, UnitStyle::default(), &PLAIN, None).is_some()
+        detect(t, UnitStyle::default(), &PLAIN, None, &ANATOMY).is_some()
     }
 
     #[test]
@@ -517,19 +477,40 @@ mod tests {
             all_bold: false,
         };
         assert_eq!(
-            detect("Background", big, &body, None).map(|h| h.cue),
+            detect("Background", big, &body, None, &ANATOMY).map(|h| h.cue),
             Some(Cue::Large(16.0))
         );
         assert_eq!(
-            detect("Background", bold, &body, None).map(|h| h.cue),
+            detect("Background", bold, &body, None, &ANATOMY).map(|h| h.cue),
             Some(Cue::Bold)
         );
         // Title-only rule is for unstyled sources.
-        assert_eq!(detect("Values and principles", plain, &body, None), None);
-        assert!(detect("A bold sentence that ends.", bold, &body, None).is_none());
+        assert_eq!(
+            detect("Values and principles", plain, &body, None, &ANATOMY),
+            None
+        );
+        assert!(detect("A bold sentence that ends.", bold, &body, None, &ANATOMY).is_none());
         // A numbered styled heading with a colon inside (fictional wording).
-        assert!(detect("9. Improving Practice: Recommendations", bold, &body, None).is_some());
-        assert!(detect("5. Chronology: Brief Outline of Events", big, &body, None).is_some());
+        assert!(
+            detect(
+                "9. Improving Practice: Recommendations",
+                bold,
+                &body,
+                None,
+                &ANATOMY
+            )
+            .is_some()
+        );
+        assert!(
+            detect(
+                "5. Chronology: Brief Outline of Events",
+                big,
+                &body,
+                None,
+                &ANATOMY
+            )
+            .is_some()
+        );
     }
 
     #[test]
@@ -582,12 +563,24 @@ mod tests {
             ),
             ("We will:", Commitments),
             ("What we will do", Commitments),
+            ("Improving Systems and Practice", Recommendations),
+            ("Gwella Systemau ac Arferion", Recommendations),
+            ("6 ACTION SHOULD BE TAKEN", Closing),
+            ("COPIES and PUBLICATION", Closing),
+            ("Statement by Reviewer(s)", Closing),
+            ("Lessons to be Learnt", Lessons),
+            ("Considerations for the Board", Lessons),
+            ("Summary of recommendations", Recommendations),
+            ("Recommendations Action Plan", ActionPlan),
         ];
         for (h, k) in cases {
-            assert_eq!(classify(h), Some(k), "{h}");
+            assert_eq!(ANATOMY.classify(h), Some(k), "{h}");
         }
-        assert_eq!(classify("5.3 Health Board"), None);
-        assert_eq!(classify("Improve the timeliness of investigations"), None);
-        assert_eq!(classify("CONTENTS"), Some(FrontMatter));
+        assert_eq!(ANATOMY.classify("5.3 Health Board"), None);
+        assert_eq!(
+            ANATOMY.classify("Improve the timeliness of investigations"),
+            None
+        );
+        assert_eq!(ANATOMY.classify("CONTENTS"), Some(FrontMatter));
     }
 }

@@ -14,6 +14,7 @@
 //! 4. Headings (see `headings`) open sections; sentences are split inside
 //!    each passage (see `sentences`); metadata comes from `meta`.
 
+mod anatomy;
 mod headings;
 mod meta;
 mod sentences;
@@ -21,16 +22,18 @@ mod sentences;
 mod tests;
 
 use crate::model::*;
+pub use anatomy::{Anatomy, AnatomyError, SectionCue, phrase_pattern};
 use headings::{BodyStyle, Cue, Heading, UnitStyle};
 use regex::Regex;
 use std::sync::LazyLock;
 
-/// Segment an extracted document.
-pub fn segment(ex: &ExtractedDoc) -> Document {
+/// Segment an extracted document; `anatomy` says which headings open which
+/// kind of section (the rule file's `[[section]]` entries).
+pub fn segment(ex: &ExtractedDoc, anatomy: &Anatomy) -> Document {
     let markdown = ex.format == SourceFormat::Markdown || ex.file.to_lowercase().ends_with(".md");
     let body = body_style(ex);
-    let mut units = build_units(ex, &body, markdown);
-    demote_table_numbers(&mut units);
+    let mut units = build_units(ex, &body, markdown, anatomy);
+    demote_table_numbers(&mut units, anatomy);
     let npages = ex.pages.len().max(1);
     let (text, page_starts, spans) = layout(&units, npages);
 
@@ -55,7 +58,7 @@ pub fn segment(ex: &ExtractedDoc) -> Document {
         .collect();
 
     let title = pick_title(ex, &units, &body, markdown);
-    let sections = build_sections(&units, &passages, text.len(), &title);
+    let sections = build_sections(&units, &passages, text.len(), &title, anatomy);
     for p in &mut passages {
         p.section = innermost_section(&sections, p.start);
     }
@@ -84,12 +87,6 @@ pub fn segment(ex: &ExtractedDoc) -> Document {
         passages,
         warnings: ex.warnings.clone(),
     }
-}
-
-/// The section kind a heading's words name (English or Welsh), if any:
-/// "CORONER'S CONCERNS" → Concerns, "Argymhellion" → Recommendations.
-pub fn heading_kind(heading: &str) -> Option<SectionKind> {
-    headings::classify(heading)
 }
 
 /// Sentence spans of `text` (abbreviation-aware), offset by `base`.
@@ -383,7 +380,11 @@ fn heading_styled(l: &SrcLine, body: &BodyStyle) -> bool {
 /// after a line that ended a sentence or lead-in; when the heading style
 /// (large/bold) changes; or when the block's first line is itself a heading
 /// followed by a new sentence ("Our Approach" / "The partnership ...").
-fn group_lines<'a>(lines: &'a [SrcLine], body: &BodyStyle) -> Vec<Vec<&'a SrcLine>> {
+fn group_lines<'a>(
+    lines: &'a [SrcLine],
+    body: &BodyStyle,
+    anatomy: &Anatomy,
+) -> Vec<Vec<&'a SrcLine>> {
     let mut groups: Vec<Vec<&SrcLine>> = Vec::new();
     for (i, l) in lines.iter().enumerate() {
         let new = match i.checked_sub(1).map(|j| &lines[j]) {
@@ -398,7 +399,7 @@ fn group_lines<'a>(lines: &'a [SrcLine], body: &BodyStyle) -> Vec<Vec<&'a SrcLin
                     })
                     || heading_styled(prev, body) != heading_styled(l, body)
                     || (heading_styled(prev, body) && (prev.size - l.size).abs() > 0.5)
-                    || (i == 1 && first_line_is_heading(prev, l, body))
+                    || (i == 1 && first_line_is_heading(prev, l, body, anatomy))
             }
         };
         match groups.last_mut() {
@@ -412,7 +413,12 @@ fn group_lines<'a>(lines: &'a [SrcLine], body: &BodyStyle) -> Vec<Vec<&'a SrcLin
 /// The first line of a block is a heading of its own when it passes the
 /// heading rules, is clearly shorter than the next line, and the next line
 /// starts a new sentence (capital, digit or list marker).
-fn first_line_is_heading(first: &SrcLine, next: &SrcLine, body: &BodyStyle) -> bool {
+fn first_line_is_heading(
+    first: &SrcLine,
+    next: &SrcLine,
+    body: &BodyStyle,
+    anatomy: &Anatomy,
+) -> bool {
     if first
         .marker
         .as_ref()
@@ -438,6 +444,7 @@ fn first_line_is_heading(first: &SrcLine, next: &SrcLine, body: &BodyStyle) -> b
             },
             body,
             None,
+            anatomy,
         )
         .is_some()
 }
@@ -450,6 +457,7 @@ fn make_unit(
     page: usize,
     body: &BodyStyle,
     after_lead_in: bool,
+    anatomy: &Anatomy,
 ) -> Option<Unit> {
     let first = group.first()?;
     let text = join_lines(group);
@@ -478,7 +486,7 @@ fn make_unit(
             _ => false,
         });
     let heading = if may_be_heading && !first.table {
-        headings::detect(&text, style, body, first.md)
+        headings::detect(&text, style, body, first.md, anatomy)
             .filter(|h| !(after_lead_in && h.cue == Cue::Title))
     } else {
         None
@@ -545,7 +553,12 @@ fn continues_across_page(prev: &Unit, next: &Unit) -> bool {
 }
 
 /// Blocks → units, with page-break continuations merged.
-fn build_units(ex: &ExtractedDoc, body: &BodyStyle, markdown: bool) -> Vec<Unit> {
+fn build_units(
+    ex: &ExtractedDoc,
+    body: &BodyStyle,
+    markdown: bool,
+    anatomy: &Anatomy,
+) -> Vec<Unit> {
     let mut units: Vec<Unit> = Vec::new();
     // Last page index the last unit reaches.
     let mut last_reach: Option<usize> = None;
@@ -557,9 +570,9 @@ fn build_units(ex: &ExtractedDoc, body: &BodyStyle, markdown: bool) -> Vec<Unit>
                 .iter()
                 .filter_map(|l| clean_line(l, markdown))
                 .collect();
-            for group in group_lines(&lines, body) {
+            for group in group_lines(&lines, body, anatomy) {
                 let after_lead_in = units.last().is_some_and(|u| u.text.ends_with(':'));
-                let Some(unit) = make_unit(&group, pi, body, after_lead_in) else {
+                let Some(unit) = make_unit(&group, pi, body, after_lead_in, anatomy) else {
                     continue;
                 };
                 let merge = first_on_page
@@ -596,7 +609,7 @@ fn build_units(ex: &ExtractedDoc, body: &BodyStyle, markdown: bool) -> Vec<Unit>
 /// look like numbered headings. After an appendix or action-plan heading,
 /// a top-level plain number that does not go beyond the body's numbering
 /// is a list item, not a new chapter.
-fn demote_table_numbers(units: &mut [Unit]) {
+fn demote_table_numbers(units: &mut [Unit], anatomy: &Anatomy) {
     static APPENDIX: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"(?i)^(?:appendix|annex|annexe|atodiad|schedule)\b").expect("static regex")
     });
@@ -621,7 +634,7 @@ fn demote_table_numbers(units: &mut [Unit]) {
             }
             None => {
                 if APPENDIX.is_match(&u.text)
-                    || headings::classify(&u.text) == Some(SectionKind::ActionPlan)
+                    || anatomy.classify(&u.text) == Some(SectionKind::ActionPlan)
                 {
                     in_appendix = true;
                 }
@@ -682,6 +695,7 @@ fn build_sections(
     passages: &[Passage],
     text_len: usize,
     title: &str,
+    anatomy: &Anatomy,
 ) -> Vec<Section> {
     let heads: Vec<(usize, &Heading)> = units
         .iter()
@@ -706,6 +720,22 @@ fn build_sections(
     let mut stack: Vec<usize> = Vec::new();
     for ((ui, h), level) in heads.iter().zip(levels) {
         let p = &passages[*ui];
+        let own_kind = anatomy.classify(&units[*ui].text);
+        // A heading that names no kind inside a section of items ("For HMP
+        // Glanmor" under the concerns, "Glanmor Police" under the
+        // recommendations) is a sub-heading of it, whatever its style,
+        // unless numbered at the section's depth or above.
+        let container = stack
+            .iter()
+            .rev()
+            .find(|&&i| holds_items(sections[i].kind))
+            .map(|&i| sections[i].level);
+        let level = match container {
+            Some(cl) if own_kind.is_none() && h.number.as_ref().is_none_or(|_| level > cl) => {
+                level.max(cl + 1)
+            }
+            _ => level,
+        };
         while let Some(&top) = stack.last() {
             if sections[top].level < level {
                 break;
@@ -715,7 +745,7 @@ fn build_sections(
         }
         let parent = stack.last().map(|&i| &sections[i]);
         let heading = units[*ui].text.clone();
-        let kind = headings::classify(&heading)
+        let kind = own_kind
             .or(parent.map(|s| s.kind))
             .unwrap_or(SectionKind::Other);
         let mut trail = parent.map(|s| s.trail.clone()).unwrap_or_default();
@@ -735,6 +765,14 @@ fn build_sections(
         stack.push(index);
     }
     sections
+}
+
+/// Sections whose sub-headings stay inside them.
+fn holds_items(kind: SectionKind) -> bool {
+    matches!(
+        kind,
+        SectionKind::Recommendations | SectionKind::Concerns | SectionKind::ActionPlan
+    )
 }
 
 /// Same rule as [`Document::section_at`], over a slice whose sections are

@@ -222,7 +222,7 @@ pub fn score_document(
 /// Build [`Recommendation`]s from what [`recommend::find`] found.
 pub fn recommendations(doc: &Document, rules: &RuleSet, tags: &[Tag]) -> Vec<Recommendation> {
     let mut plan = action_plan_rows(doc);
-    recommend::find(doc)
+    recommend::find(doc, rules)
         .into_iter()
         .map(|f| {
             let row = f
@@ -326,11 +326,13 @@ fn build_recommendation(
         section: section.map(|s| s.trail_string()).unwrap_or_default(),
         section_kind: section.map_or(SectionKind::Other, |s| s.kind),
         agencies,
+        addressees: Vec::new(),
         level,
         themes: themes.into_iter().collect(),
         start: f.start,
         end: f.end,
         action_plan: None,
+        translation_of: None,
     }
 }
 

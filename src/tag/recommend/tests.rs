@@ -4,6 +4,11 @@
 use super::*;
 use proptest::prelude::*;
 
+/// Find with the built-in rules.
+fn find_default(doc: &Document) -> Vec<Found> {
+    find(doc, &RuleSet::default_rules())
+}
+
 /// Builds a [`Document`] passage by passage, computing byte offsets.
 struct Builder {
     doc: Document,
@@ -121,11 +126,11 @@ impl Builder {
 }
 
 fn texts(doc: &Document) -> Vec<String> {
-    find(doc).into_iter().map(|f| f.text).collect()
+    find_default(doc).into_iter().map(|f| f.text).collect()
 }
 
 fn ordinals(doc: &Document) -> Vec<Option<String>> {
-    find(doc).into_iter().map(|f| f.ordinal).collect()
+    find_default(doc).into_iter().map(|f| f.ordinal).collect()
 }
 
 fn recs_section() -> Builder {
@@ -143,7 +148,7 @@ fn numbered_items_in_recommendations_section() {
         .item("2.", "Glanmor Police should audit DASH completion.")
         .item("3.", "The Health Board must ensure staff ask about abuse.")
         .build();
-    let found = find(&doc);
+    let found = find_default(&doc);
     assert_eq!(found.len(), 3, "{found:#?}");
     assert_eq!(
         ordinals(&doc),
@@ -231,7 +236,7 @@ fn page_break_continuation_joins_mid_sentence() {
         .para("departments ask about domestic abuse.")
         .item("2.", "The CSP should publish the review.")
         .build();
-    let f = find(&doc);
+    let f = find_default(&doc);
     assert_eq!(f.len(), 2);
     assert_eq!(
         f[0].text,
@@ -270,7 +275,7 @@ fn subsections_and_bullets() {
         .heading("National recommendations")
         .item("•", "The Home Office should update guidance.")
         .build();
-    let f = find(&doc);
+    let f = find_default(&doc);
     assert_eq!(f.len(), 3);
     assert!(f.iter().all(|f| f.ordinal.is_none()));
     assert_eq!(f[2].text, "The Home Office should update guidance.");
@@ -308,7 +313,7 @@ fn action_plan_rows_are_not_counted() {
             "2 | Glanmor Police should audit DASH. | Police | May",
         )
         .build();
-    assert_eq!(find(&doc).len(), 1);
+    assert_eq!(find_default(&doc).len(), 1);
 }
 
 #[test]
@@ -318,7 +323,7 @@ fn action_plan_heading_inside_recommendations_section_stops() {
         .heading("Action plan")
         .para("1. The CSP should publish the review. Lead: CSP.")
         .build();
-    assert_eq!(find(&doc).len(), 1);
+    assert_eq!(find_default(&doc).len(), 1);
 }
 
 #[test]
@@ -339,7 +344,7 @@ fn terms_of_reference_lessons_and_background_are_not_recommendations() {
         .section("8 Analysis", SectionKind::Analysis)
         .para("Officers should have asked Person A about the threats.")
         .build();
-    assert!(find(&doc).is_empty(), "{:#?}", find(&doc));
+    assert!(find_default(&doc).is_empty(), "{:#?}", find_default(&doc));
 }
 
 #[test]
@@ -376,7 +381,7 @@ fn contents_lines_are_not_headings_or_items() {
         .section("1 Introduction", SectionKind::Introduction)
         .para("This fictional review concerns Person A.")
         .build();
-    assert!(find(&doc).is_empty(), "{:#?}", find(&doc));
+    assert!(find_default(&doc).is_empty(), "{:#?}", find_default(&doc));
 }
 
 #[test]
@@ -391,7 +396,7 @@ fn fallback_heading_cue_with_verification() {
         .heading("Appendix A")
         .para("1. Panel member, Glanmor Council.")
         .build();
-    assert_eq!(find(&good).len(), 2, "{:#?}", find(&good));
+    assert_eq!(find_default(&good).len(), 2, "{:#?}", find_default(&good));
 
     // A "recommendations" heading over items that do not read as actions.
     let bad = Builder::new(DocKind::Dhr)
@@ -400,7 +405,7 @@ fn fallback_heading_cue_with_verification() {
         .para("1. Report of 2018, Glanmor.")
         .para("2. Report of 2020, Glanmor.")
         .build();
-    assert!(find(&bad).is_empty(), "{:#?}", find(&bad));
+    assert!(find_default(&bad).is_empty(), "{:#?}", find_default(&bad));
 }
 
 #[test]
@@ -413,7 +418,7 @@ fn executive_summary_duplicate_keeps_main_copy() {
         .section("9 Recommendations", SectionKind::Recommendations)
         .item("1.", "The CSP should publish the review.")
         .build();
-    let f = find(&doc);
+    let f = find_default(&doc);
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].section, 1);
 }
@@ -507,7 +512,7 @@ fn vision_and_priority_headings_are_not_commitments() {
         .section("Priority 1: Prevention", SectionKind::Other)
         .para("Priority 1: Prevention and early intervention")
         .build();
-    assert!(find(&doc).is_empty(), "{:#?}", find(&doc));
+    assert!(find_default(&doc).is_empty(), "{:#?}", find_default(&doc));
 }
 
 #[test]
@@ -517,7 +522,7 @@ fn commitments_section_counts_bullets_without_lead_in() {
         .item("•", "Fund refuges across Glanmor.")
         .item("•", "Train all staff.")
         .build();
-    assert_eq!(find(&doc).len(), 2);
+    assert_eq!(find_default(&doc).len(), 2);
 }
 
 // --- coroners' reports
@@ -540,7 +545,7 @@ fn pfd_numbered_concerns_with_continuations() {
         .section("ACTION SHOULD BE TAKEN", SectionKind::Other)
         .para("In my opinion action should be taken to prevent future deaths.")
         .build();
-    let f = find(&doc);
+    let f = find_default(&doc);
     assert_eq!(f.len(), 2, "{f:#?}");
     assert_eq!(f[0].ordinal.as_deref(), Some("1"));
     assert_eq!(
@@ -554,7 +559,7 @@ fn pfd_inline_numbered_concerns_after_boilerplate() {
     let doc = pfd()
         .para("During the course of the investigation my inquiries revealed matters giving rise to concern. In my opinion there is a risk that future deaths could occur unless action is taken. In the circumstances it is my statutory duty to report to you. The MATTERS OF CONCERN are as follows: 1. There was a lack of understanding of coercive control. 2. There was a lack of awareness of the link with suicide. 3. Officers did not know when a notice could be applied for.")
         .build();
-    let f = find(&doc);
+    let f = find_default(&doc);
     assert_eq!(f.len(), 3, "{f:#?}");
     assert_eq!(
         f[0].text,
@@ -589,7 +594,7 @@ fn pfd_fallback_concerns_heading_on_crude_structure() {
         .para("ACTION SHOULD BE TAKEN")
         .para("In my opinion action should be taken to prevent future deaths.")
         .build();
-    let f = find(&doc);
+    let f = find_default(&doc);
     assert_eq!(f.len(), 2, "{f:#?}");
     assert_eq!(f[1].text, "Funding for therapy was refused.");
 }
@@ -649,7 +654,7 @@ fn arb_doc() -> impl Strategy<Value = Document> {
 proptest! {
     #[test]
     fn find_never_panics_and_spans_are_sound(doc in arb_doc()) {
-        let found = find(&doc);
+        let found = find_default(&doc);
         let mut last_end = 0;
         for f in &found {
             prop_assert!(f.start < f.end);
@@ -671,7 +676,7 @@ proptest! {
             p.end = p.end.saturating_add(cut % 7);
             p.start = p.start.saturating_add(cut % 3);
         }
-        let found = find(&doc);
+        let found = find_default(&doc);
         for f in &found {
             prop_assert!(f.end <= doc.text.len() && f.start < f.end);
         }
@@ -701,7 +706,7 @@ fn action_plan_in_recommendations_section_stays_closed_under_subheadings() {
         .heading("Glanmor Police")
         .para("2. Glanmor Police should audit DASH. Lead: Police. Date: May.")
         .build();
-    assert_eq!(find(&doc).len(), 1);
+    assert_eq!(find_default(&doc).len(), 1);
 }
 
 #[test]
@@ -710,7 +715,7 @@ fn quoted_inline_list_is_not_split() {
         .para("Training is not mandatory.")
         .para("The inspectorate said that “the system should: 1. Require a report. 2. Notify the police.”")
         .build();
-    let f = find(&doc);
+    let f = find_default(&doc);
     assert_eq!(f.len(), 2, "{f:#?}");
     assert!(f.iter().all(|f| f.ordinal.is_none()));
     // Where the coroner states the concern, the quotation is context.
@@ -718,7 +723,7 @@ fn quoted_inline_list_is_not_split() {
         .para("I am concerned that training is not mandatory.")
         .para("The inspectorate said that “the system should: 1. Require a report. 2. Notify the police.”")
         .build();
-    let f = find(&doc);
+    let f = find_default(&doc);
     assert_eq!(f.len(), 1, "{f:#?}");
     assert!(f[0].ordinal.is_none());
 }
@@ -762,7 +767,7 @@ fn pfd_boilerplate_alone_and_closing_lines_give_nothing() {
         .para("The MATTERS OF CONCERN are as follows.")
         .para("You are under a duty to respond to this report within 56 days.")
         .build();
-    assert!(find(&doc).is_empty(), "{:#?}", find(&doc));
+    assert!(find_default(&doc).is_empty(), "{:#?}", find_default(&doc));
 }
 
 #[test]
@@ -789,7 +794,7 @@ fn standalone_recommendation_labels_take_the_next_paragraph() {
         .para("Recommendation 2: Information sharing")
         .para("The Health Board should share records with the GP.")
         .build();
-    let f = find(&doc);
+    let f = find_default(&doc);
     assert_eq!(f.len(), 2, "{f:#?}");
     assert_eq!(f[0].ordinal.as_deref(), Some("1"));
     assert_eq!(f[0].text, "Glanmor Police should audit DASH completion.");
@@ -834,7 +839,7 @@ fn segmenter_markers_without_punctuation_keep_their_ordinal() {
             "The Health Board should train staff.",
         )
         .build();
-    let f = find(&doc);
+    let f = find_default(&doc);
     assert_eq!(f.len(), 2, "{f:#?}");
     assert_eq!(f[0].ordinal.as_deref(), Some("3"));
     assert_eq!(f[1].ordinal, None);
@@ -844,7 +849,7 @@ fn segmenter_markers_without_punctuation_keep_their_ordinal() {
 
 fn render(doc: &Document) -> String {
     let mut s = String::new();
-    for f in find(doc) {
+    for f in find_default(doc) {
         let heading = doc
             .sections
             .get(f.section)
@@ -1043,7 +1048,7 @@ fn lead_in_commitment_span_starts_after_we_will() {
     let doc = strategy()
         .para("We will: Fund refuges across Glanmor")
         .build();
-    let f = find(&doc);
+    let f = find_default(&doc);
     assert_eq!(f.len(), 1);
     assert_eq!(
         &doc.text[f[0].start..f[0].end],
@@ -1058,7 +1063,7 @@ fn matters_of_concern_in_a_review_are_analysis() {
         .para("Matters of concern raised by the family:")
         .para("Person A's sister told the GP about the threats.")
         .build();
-    assert!(find(&doc).is_empty(), "{:#?}", find(&doc));
+    assert!(find_default(&doc).is_empty(), "{:#?}", find_default(&doc));
 }
 
 #[test]
@@ -1067,7 +1072,7 @@ fn coroners_inquest_heading_in_a_review_opens_nothing() {
         .section("4 The coroner's inquest", SectionKind::Other)
         .para("The coroner recorded a conclusion of unlawful killing.")
         .build();
-    assert!(find(&doc).is_empty(), "{:#?}", find(&doc));
+    assert!(find_default(&doc).is_empty(), "{:#?}", find_default(&doc));
 }
 
 #[test]
@@ -1078,7 +1083,7 @@ fn markers_laid_out_apart_from_their_text() {
         .para("(2)")
         .para("The CSP should publish the review.")
         .build();
-    let f = find(&doc);
+    let f = find_default(&doc);
     assert_eq!(f.len(), 2, "{f:#?}");
     assert_eq!(f[0].ordinal.as_deref(), Some("1"));
     assert_eq!(f[0].text, "Glanmor Police should audit DASH completion.");
@@ -1099,7 +1104,7 @@ fn numbered_preamble_paragraphs_are_not_recommendations() {
         ordinals(&doc),
         vec![Some("1".into()), Some("2".into())],
         "{:#?}",
-        find(&doc)
+        find_default(&doc)
     );
     let doc = recs_section()
         .item("6.1", "The panel makes two recommendations.")
@@ -1176,7 +1181,7 @@ fn narrative_we_will_sentences_count_without_lead_in_lists() {
         .section("Our commitments", SectionKind::Commitments)
         .para("We will fund a fictional Glanmor refuge. We will train all staff.")
         .build();
-    assert_eq!(texts(&doc).len(), 2, "{:#?}", find(&doc));
+    assert_eq!(texts(&doc).len(), 2, "{:#?}", find_default(&doc));
 }
 
 #[test]
@@ -1252,7 +1257,7 @@ fn we_will_bullets_and_wrapped_footnote_addresses() {
 }
 
 #[test]
-fn pfd_stated_concerns_drop_context_and_split_each_concern() {
+fn pfd_stated_concerns_keep_their_context_and_split_each_concern() {
     let doc = pfd()
         .para("It was apparent from the evidence that the fictional Glanmor team had no training.")
         .para(
@@ -1267,7 +1272,12 @@ fn pfd_stated_concerns_drop_context_and_split_each_concern() {
     assert_eq!(
         texts(&doc),
         vec![
-            "I am concerned that new officers are not trained.".to_string(),
+            // The evidence a concern rests on is part of it: a coroner's
+            // concerns section holds nothing else.
+            "It was apparent from the evidence that the fictional Glanmor team had no training.\n\
+             The fictional officer had retired.\n\
+             I am concerned that new officers are not trained."
+                .to_string(),
             "First, the fictional form asks only some questions. In my view this is a risk."
                 .to_string(),
             "I am concerned that staff lack guidance.".to_string(),
@@ -1311,7 +1321,7 @@ fn footnote_addresses_in_markdown_are_noise() {
         .para("4 <https://example.org/glanmor>")
         .item("-", "train Glanmor staff.")
         .build();
-    assert_eq!(texts(&doc).len(), 2, "{:#?}", find(&doc));
+    assert_eq!(texts(&doc).len(), 2, "{:#?}", find_default(&doc));
 }
 
 #[test]
@@ -1322,7 +1332,7 @@ fn inherited_kind_stays_under_a_neutral_sub_heading() {
         .section("Investigation and prosecution", SectionKind::Commitments)
         .item("•", "train fictional Glanmor investigators.")
         .build();
-    assert_eq!(texts(&doc).len(), 2, "{:#?}", find(&doc));
+    assert_eq!(texts(&doc).len(), 2, "{:#?}", find_default(&doc));
 }
 
 #[test]
@@ -1332,5 +1342,5 @@ fn gerund_commitments_in_unbulleted_lists_still_count() {
         .para("Ensuring all fictional Glanmor staff are trained")
         .para("Funding a fictional refuge in Glanmor")
         .build();
-    assert_eq!(texts(&doc).len(), 2, "{:#?}", find(&doc));
+    assert_eq!(texts(&doc).len(), 2, "{:#?}", find_default(&doc));
 }

@@ -1,0 +1,198 @@
+//! Compiling the review anatomy of a rule set: every file's `[[section]]`
+//! entries, in order, into the segmenter's [`Anatomy`]; the
+//! `[recommendations]` tables into [`RecCues`] (labels that open learning
+//! rather than a recommendation, and the fixed wording of statutory forms).
+
+use super::Source;
+use super::diag::Diags;
+use super::schema::{self, RuleFile};
+use crate::segment::{Anatomy, SectionCue, phrase_pattern};
+use regex::Regex;
+use std::collections::BTreeSet;
+
+/// What is never a recommendation, from the rule files' `[recommendations]`.
+#[derive(Debug, Clone)]
+pub struct RecCues {
+    /// "Learning point 3:", "Finding 2 –", "Consideration for the Board:".
+    not_label: Option<Regex>,
+    /// The content words of each boilerplate sentence.
+    boilerplate: Vec<BTreeSet<String>>,
+    /// Share of a sentence's content words that must occur in one
+    /// boilerplate sentence.
+    overlap: f32,
+}
+
+impl Default for RecCues {
+    fn default() -> Self {
+        RecCues {
+            not_label: None,
+            boilerplate: Vec::new(),
+            overlap: 0.75,
+        }
+    }
+}
+
+/// Words too common to tell one sentence from another.
+const FUNCTION_WORDS: &[&str] = &[
+    "a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "and", "or", "is", "are", "was",
+    "were", "be", "been", "i", "my", "me", "you", "your", "it", "its", "this", "that", "which",
+    "as", "with", "there", "have", "has", "had", "any", "such", "who", "he", "she", "they",
+];
+
+/// Content words: lower case, letters only, function words and numbers left out.
+pub(crate) fn content_words(s: &str) -> BTreeSet<String> {
+    s.split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .filter(|w| !FUNCTION_WORDS.contains(&w.as_str()))
+        .collect()
+}
+
+impl RecCues {
+    /// Whether a paragraph opens with a label of learning, findings or
+    /// questions ("Learning point 2: …", "Finding 3 – …").
+    pub fn is_not_label(&self, paragraph: &str) -> bool {
+        self.not_label
+            .as_ref()
+            .is_some_and(|re| re.is_match(paragraph.trim_start()))
+    }
+
+    /// Whether a sentence is the fixed wording of a statutory form: at least
+    /// `boilerplate_overlap` of its content words occur in one boilerplate
+    /// sentence, and at least half of that sentence's words occur in it.
+    pub fn is_boilerplate(&self, sentence: &str) -> bool {
+        let words = content_words(sentence);
+        if words.is_empty() {
+            return false;
+        }
+        self.boilerplate.iter().any(|b| {
+            let common = words.intersection(b).count();
+            common as f32 >= self.overlap * words.len() as f32 && common * 2 >= b.len()
+        })
+    }
+}
+
+/// The anatomy and recommendation cues of every file, in order.
+pub(super) fn compile(
+    files: &[(Source<'_>, RuleFile)],
+    diags: &mut [Diags<'_>],
+) -> (Anatomy, RecCues) {
+    let mut cues: Vec<SectionCue> = Vec::new();
+    // (file, position) of each cue's heading phrases, for errors.
+    let mut at: Vec<(usize, Vec<usize>)> = Vec::new();
+    let mut labels: Vec<String> = Vec::new();
+    let mut rec = RecCues::default();
+    for (fi, (_, file)) in files.iter().enumerate() {
+        for s in &file.section {
+            let Some(kind) = schema::SECTION_KINDS
+                .iter()
+                .find(|k| k.as_str() == s.kind.get_ref())
+            else {
+                diags[fi].at(
+                    s.kind.span().start,
+                    format!(
+                        "unknown section kind \"{}\" (one of: {})",
+                        s.kind.get_ref(),
+                        schema::SECTION_KINDS.map(|k| k.as_str()).join(", ")
+                    ),
+                );
+                continue;
+            };
+            cues.push(SectionCue {
+                kind: *kind,
+                headings: s.headings.iter().map(|h| h.get_ref().clone()).collect(),
+                known: s.known,
+            });
+            at.push((fi, s.headings.iter().map(|h| h.span().start).collect()));
+        }
+        let Some(r) = &file.recommendations else {
+            continue;
+        };
+        for l in &r.not_labels {
+            match phrase_pattern(l.get_ref()) {
+                Ok(p) => labels.push(p),
+                Err(e) => diags[fi].at(l.span().start, format!("not_labels: {e}")),
+            }
+        }
+        for b in &r.boilerplate {
+            let w = content_words(b.get_ref());
+            if w.is_empty() {
+                diags[fi].at(b.span().start, "boilerplate sentence has no words");
+            } else {
+                rec.boilerplate.push(w);
+            }
+        }
+        if let Some(o) = &r.boilerplate_overlap {
+            if (0.0..=1.0).contains(o.get_ref()) && *o.get_ref() > 0.0 {
+                rec.overlap = *o.get_ref();
+            } else {
+                diags[fi].at(
+                    o.span().start,
+                    "boilerplate_overlap must be above 0 and at most 1",
+                );
+            }
+        }
+    }
+    if !labels.is_empty() {
+        // The label with an optional number or letter and a separator
+        // ("Finding 3 –"), or with a few more words and a colon or dash
+        // ("Consideration for the Board:").
+        let pat = format!(
+            r"(?i)^\W{{0,3}}(?:{l})(?:(?:\s+(?:\d{{1,3}}[a-z]?|[A-Z]|[ivx]{{1,4}}))?\s*[:.\-–—)]|(?:\s+[\w'’]+){{1,5}}\s*[:–—])",
+            l = labels.join("|")
+        );
+        match Regex::new(&pat) {
+            Ok(re) => rec.not_label = Some(re),
+            Err(e) => diags[0].at(0, format!("not_labels: {e}")),
+        }
+    }
+    let anatomy = match Anatomy::new(&cues) {
+        Ok(a) => a,
+        Err(errors) => {
+            for e in errors {
+                let (fi, pos) = &at[e.entry];
+                let off = pos.get(e.phrase).copied().unwrap_or(0);
+                diags[*fi].at(off, format!("[[section]]: {}", e.message));
+            }
+            Anatomy::default()
+        }
+    };
+    (anatomy, rec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cues() -> RecCues {
+        crate::rules::RuleSet::default_rules().rec_cues().clone()
+    }
+
+    #[test]
+    fn boilerplate_variants_but_not_concerns() {
+        let c = cues();
+        assert!(c.is_boilerplate(
+            "During the course of the inquest I heard evidence which gave rise to concern."
+        ));
+        assert!(c.is_boilerplate("The MATTERS OF CONCERN are as follows."));
+        assert!(c.is_boilerplate(
+            "In my opinion action should be taken to prevent future deaths and I believe your organisation has the power to take such action."
+        ));
+        assert!(!c.is_boilerplate(
+            "In my opinion there is a risk that future deaths will occur if the trust does not review its discharge policy."
+        ));
+        assert!(!c.is_boilerplate(
+            "The fictional Trust had no policy on the observation of patients at night."
+        ));
+    }
+
+    #[test]
+    fn labels_of_learning() {
+        let c = cues();
+        assert!(c.is_not_label("Learning point 2: professionals should be curious."));
+        assert!(c.is_not_label("Finding 3 – Information was not shared."));
+        assert!(c.is_not_label("Consideration for the Board: how can assurance be sought?"));
+        assert!(!c.is_not_label("Learning and development teams should review training."));
+        assert!(!c.is_not_label("Glanmor Police should review its training."));
+    }
+}

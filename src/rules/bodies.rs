@@ -1,0 +1,549 @@
+//! The gazetteer of bodies recommendations are addressed to: the rule
+//! files' `[[body]]` entries compiled into matchers. A body is either named
+//! ("Home Office", with aliases such as "Home Secretary" and "Swyddfa
+//! Gartref") or a pattern for a family of local bodies ("{place} Police",
+//! with aliases "{place} Constabulary", "Heddlu {place}"), whose canonical
+//! name is the pattern with the place filled in. Each body has a category
+//! (an agency id of the rule file) and a level.
+//!
+//! Matching: an alias written in capitals (an acronym: "CQC", "NICE") must
+//! match as written; any other alias matches in any letter case but the
+//! text must start with a capital (a name, not a phrase: "the home office
+//! she worked from" is no body). `&` and "and", straight and curly
+//! apostrophes, and runs of spaces are interchangeable. A place is one to
+//! five capitalised words ("Devon and Cornwall", "Stoke-on-Trent",
+//! "Kingston upon Hull"), without the role words that may stand before it
+//! ("the Chief Constable of Hertfordshire Constabulary" names
+//! "Hertfordshire Constabulary").
+
+use super::diag::Diags;
+use super::schema::RuleFile;
+use super::{Agency, Source};
+use crate::model::AgencyLevel;
+use aho_corasick::AhoCorasick;
+use regex::Regex;
+
+/// A named body found in a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyMatch {
+    /// Byte span of the name in the text searched.
+    pub start: usize,
+    pub end: usize,
+    /// The name as written.
+    pub name: String,
+    /// The canonical name (the gazetteer's, place filled in).
+    pub canonical: String,
+    /// An agency id of the rule file, or "other".
+    pub category: String,
+    pub level: Option<AgencyLevel>,
+}
+
+#[derive(Debug, Clone)]
+struct Body {
+    /// Canonical name, with `{place}` for a pattern.
+    name: String,
+    category: String,
+    level: Option<AgencyLevel>,
+}
+
+#[derive(Debug, Clone)]
+struct Alias {
+    body: usize,
+    re: Regex,
+    /// Whether the match may start lower case (acronyms: no such test).
+    needs_capital: bool,
+}
+
+/// The compiled gazetteer.
+#[derive(Debug, Clone, Default)]
+pub struct Gazetteer {
+    bodies: Vec<Body>,
+    aliases: Vec<Alias>,
+    /// The longest literal word of every alias, to find which aliases can
+    /// occur in a text at all; `anchor_aliases[k]` lists the aliases of
+    /// anchor `k`.
+    anchors: Option<AhoCorasick>,
+    anchor_aliases: Vec<Vec<usize>>,
+}
+
+/// Words that stand before a place but are not part of it.
+const ROLE_WORDS: &[&str] = &[
+    "the",
+    "chief",
+    "constable",
+    "executive",
+    "officer",
+    "director",
+    "secretary",
+    "state",
+    "minister",
+    "head",
+    "manager",
+    "lead",
+    "team",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "dr",
+    "professor",
+    "sir",
+    "dame",
+    "rt",
+    "hon",
+    "mp",
+    "qc",
+    "kc",
+    "cc",
+    "for",
+    "to",
+    "from",
+    "with",
+    "by",
+    "and",
+    "of",
+    "at",
+    "in",
+    "on",
+    "dear",
+    "medical",
+    "nursing",
+    "deputy",
+    "assistant",
+    "interim",
+    "acting",
+    "senior",
+    "coroner",
+    "area",
+    "via",
+    "also",
+    "copy",
+    "copies",
+    "cc:",
+];
+
+/// Words that join the words of a place ("Devon and Cornwall").
+const JOINERS: &[&str] = &["and", "&", "upon", "on", "of", "in", "the", "y", "yr"];
+
+/// A place: capitalised words, possibly joined.
+const PLACE: &str = r"(?P<place>[A-Z][\w'’\-]*(?:[ \t]+(?:(?:and|&|upon|on|of|in|the|y|yr)[ \t]+)?[A-Z][\w'’\-]*){0,5})";
+
+/// An alias as a regex: words with flexible spaces, `&` or "and",
+/// apostrophes optional; `{place}` for a place.
+fn alias_pattern(alias: &str) -> Result<(String, bool), String> {
+    let letters: Vec<char> = alias
+        .replace("{place}", "")
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .collect();
+    if letters.is_empty() {
+        return Err(format!("alias \"{alias}\" has no letters"));
+    }
+    let acronym = letters.len() <= 8 && letters.iter().all(|c| c.is_uppercase());
+    let mut out = String::new();
+    let parts: Vec<&str> = alias.split("{place}").collect();
+    if parts.len() > 2 {
+        return Err(format!("alias \"{alias}\": `{{place}}` at most once"));
+    }
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push_str(PLACE);
+        }
+        let lit = literal(part);
+        if lit.is_empty() {
+            continue;
+        }
+        if acronym {
+            out.push_str(&lit);
+        } else {
+            out.push_str(&format!("(?i:{lit})"));
+        }
+    }
+    let has_place = parts.len() == 2;
+    Ok((format!(r"\b{out}\b"), !acronym || has_place))
+}
+
+fn literal(part: &str) -> String {
+    let mut out = String::new();
+    let words: Vec<&str> = part.split_whitespace().collect();
+    let lead = part.starts_with(char::is_whitespace);
+    let trail = part.ends_with(char::is_whitespace);
+    if lead && !words.is_empty() {
+        out.push_str(r"[ \t\n]+");
+    }
+    for (i, w) in words.iter().enumerate() {
+        if i > 0 {
+            out.push_str(r"[ \t\n]+");
+        }
+        if w.eq_ignore_ascii_case("and") || *w == "&" {
+            out.push_str("(?:and|&)");
+            continue;
+        }
+        for c in w.chars() {
+            match c {
+                '\'' | '’' => out.push_str("['’]?"),
+                _ => out.push_str(&regex::escape(&c.to_string())),
+            }
+        }
+    }
+    if trail && !words.is_empty() {
+        out.push_str(r"[ \t\n]+");
+    }
+    out
+}
+
+/// The place without the role words before it: "Chief Constable of
+/// Hertfordshire" → "Hertfordshire". Returns its byte offset in `place`.
+fn trim_place(place: &str) -> Option<usize> {
+    let words: Vec<(usize, &str)> = place
+        .split_whitespace()
+        .map(|w| (w.as_ptr() as usize - place.as_ptr() as usize, w))
+        .collect();
+    let is_role = |w: &str| ROLE_WORDS.contains(&w.to_lowercase().as_str());
+    // The last role word that is not a joiner between two place words.
+    let mut first = 0;
+    for (i, (_, w)) in words.iter().enumerate() {
+        let lw = w.to_lowercase();
+        let joiner = JOINERS.contains(&lw.as_str()) && i > first && i + 1 < words.len();
+        // A joiner between two place words ("Devon and Cornwall") stays.
+        let inside_place = joiner && !is_role(words[i - 1].1);
+        if is_role(w) && !inside_place {
+            first = i + 1;
+        }
+    }
+    while first < words.len() && JOINERS.contains(&words[first].1.to_lowercase().as_str()) {
+        first += 1;
+    }
+    words.get(first).map(|(off, _)| *off)
+}
+
+impl Gazetteer {
+    /// Every body named in `text`, leftmost and longest first, not
+    /// overlapping, in text order.
+    pub fn find_all(&self, text: &str) -> Vec<BodyMatch> {
+        let mut found = self.raw_matches(text);
+        shrink_places(text, &mut found);
+        // Longest first at each start; named bodies (listed first) win ties.
+        found.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end), r.body));
+        let mut out: Vec<BodyMatch> = Vec::new();
+        let mut last_end = 0;
+        for r in found {
+            if r.start < last_end {
+                continue;
+            }
+            last_end = r.end;
+            let body = &self.bodies[r.body];
+            let canonical = match r.place {
+                Some((ps, pe)) => body.name.replace("{place}", &tidy(&text[ps..pe])),
+                None => body.name.clone(),
+            };
+            out.push(BodyMatch {
+                start: r.start,
+                end: r.end,
+                name: tidy(&text[r.start..r.end]),
+                canonical,
+                category: body.category.clone(),
+                level: body.level,
+            });
+        }
+        out
+    }
+
+    /// Every alias match, places trimmed of role words, capitals checked.
+    fn raw_matches(&self, text: &str) -> Vec<Raw> {
+        let Some(ac) = &self.anchors else {
+            return vec![];
+        };
+        let mut candidates: Vec<usize> = ac
+            .find_overlapping_iter(text)
+            .flat_map(|m| self.anchor_aliases[m.pattern().as_usize()].iter().copied())
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut found = Vec::new();
+        for ai in candidates {
+            let a = &self.aliases[ai];
+            for c in a.re.captures_iter(text) {
+                let Some(m) = c.get(0) else { continue };
+                let mut raw = Raw {
+                    start: m.start(),
+                    end: m.end(),
+                    body: a.body,
+                    place: None,
+                };
+                if let Some(p) = c.name("place") {
+                    let Some(off) = trim_place(p.as_str()) else {
+                        continue;
+                    };
+                    if p.start() == m.start() {
+                        raw.start = p.start() + off;
+                    }
+                    raw.place = Some((p.start() + off, p.end()));
+                }
+                let capital = text[raw.start..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_uppercase);
+                if a.needs_capital && !capital {
+                    continue;
+                }
+                found.push(raw);
+            }
+        }
+        found
+    }
+
+    /// The body a name as written stands for: the longest body named in
+    /// it, or, outside the gazetteer, the name itself, tidied, in category
+    /// "other".
+    pub fn resolve(&self, name: &str) -> BodyMatch {
+        let name = tidy(name);
+        let best = self
+            .find_all(&name)
+            .into_iter()
+            .max_by_key(|m| (m.end - m.start, std::cmp::Reverse(m.start)));
+        match best {
+            Some(m) => BodyMatch {
+                start: 0,
+                end: name.len(),
+                name,
+                ..m
+            },
+            None => BodyMatch {
+                start: 0,
+                end: name.len(),
+                canonical: name
+                    .trim_start_matches("The ")
+                    .trim_start_matches("the ")
+                    .to_string(),
+                name,
+                category: "other".into(),
+                level: None,
+            },
+        }
+    }
+
+    /// Number of bodies (named and patterns).
+    pub fn len(&self) -> usize {
+        self.bodies.len()
+    }
+
+    /// Whether the gazetteer is empty.
+    pub fn is_empty(&self) -> bool {
+        self.bodies.is_empty()
+    }
+}
+
+/// An alias match before overlaps are resolved.
+#[derive(Debug, Clone, Copy)]
+struct Raw {
+    start: usize,
+    end: usize,
+    body: usize,
+    /// Byte span of the place, for a pattern.
+    place: Option<(usize, usize)>,
+}
+
+/// A place that holds another body's whole name ("Glanmor Police and
+/// Aberwen" before "University Health Board") starts after it.
+fn shrink_places(text: &str, found: &mut Vec<Raw>) {
+    let spans: Vec<(usize, usize)> = found.iter().map(|r| (r.start, r.end)).collect();
+    found.retain_mut(|r| {
+        let Some((ps, pe)) = r.place else {
+            return true;
+        };
+        let inner = spans
+            .iter()
+            .filter(|&&(s, e)| ps <= s && e <= pe && (s, e) != (r.start, r.end))
+            .map(|&(_, e)| e)
+            .max();
+        let Some(cut) = inner else {
+            return true;
+        };
+        let rest = &text[cut..pe];
+        let Some(off) = trim_place(rest) else {
+            return false;
+        };
+        let new_ps = cut + off;
+        if r.start == ps {
+            r.start = new_ps;
+        }
+        r.place = Some((new_ps, pe));
+        true
+    });
+}
+
+/// Whitespace collapsed, trailing punctuation dropped.
+fn tidy(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim_end_matches([',', ';', ':', '.'])
+        .to_string()
+}
+
+/// Every file's `[[body]]` entries, in order.
+pub(super) fn compile(
+    files: &[(Source<'_>, RuleFile)],
+    agencies: &[Agency],
+    diags: &mut [Diags<'_>],
+) -> Gazetteer {
+    let mut g = Gazetteer::default();
+    let mut anchors: Vec<String> = Vec::new();
+    for (fi, (_, file)) in files.iter().enumerate() {
+        for b in &file.body {
+            let mut cat = b.category.get_ref().as_str();
+            let agency = agencies.iter().find(|a| a.id == cat);
+            if agency.is_none() && cat != "other" {
+                // A rule file without this category still gets the built-in
+                // bodies, as "other"; its own bodies must name a category it has.
+                if fi == 0 {
+                    diags[fi].at(
+                        b.category.span().start,
+                        format!(
+                            "body \"{}\": unknown category \"{cat}\" (an [[agency]] id, or \"other\")",
+                            b.name.get_ref()
+                        ),
+                    );
+                    continue;
+                }
+                cat = "other";
+            }
+            let bi = g.bodies.len();
+            g.bodies.push(Body {
+                name: b.name.get_ref().clone(),
+                category: cat.to_string(),
+                level: b.level.or(agency.map(|a| a.level)),
+            });
+            for al in std::iter::once(&b.name).chain(&b.aliases) {
+                match alias_pattern(al.get_ref()).and_then(|(p, cap)| {
+                    Regex::new(&p)
+                        .map(|re| (re, cap))
+                        .map_err(|e| e.to_string())
+                }) {
+                    Ok((re, needs_capital)) => {
+                        let anchor = anchor_word(al.get_ref());
+                        let k = match anchors.iter().position(|a| *a == anchor) {
+                            Some(k) => k,
+                            None => {
+                                anchors.push(anchor);
+                                g.anchor_aliases.push(Vec::new());
+                                anchors.len() - 1
+                            }
+                        };
+                        g.anchor_aliases[k].push(g.aliases.len());
+                        g.aliases.push(Alias {
+                            body: bi,
+                            re,
+                            needs_capital,
+                        });
+                    }
+                    Err(e) => diags[fi].at(al.span().start, format!("body: {e}")),
+                }
+            }
+        }
+    }
+    match AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(&anchors)
+    {
+        Ok(ac) => g.anchors = Some(ac),
+        Err(e) => diags[0].at(0, format!("cannot build the gazetteer: {e}")),
+    }
+    g
+}
+
+/// The longest word of an alias outside `{place}`, lower case: a text
+/// without it cannot hold the alias.
+fn anchor_word(alias: &str) -> String {
+    alias
+        .replace("{place}", " ")
+        .split(|c: char| !c.is_alphanumeric())
+        .max_by_key(|w| w.chars().count())
+        .unwrap_or("")
+        .to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn g() -> Gazetteer {
+        crate::rules::RuleSet::default_rules().gazetteer().clone()
+    }
+
+    fn canon(text: &str) -> Vec<String> {
+        g().find_all(text)
+            .into_iter()
+            .map(|m| m.canonical)
+            .collect()
+    }
+
+    #[test]
+    fn named_bodies_and_patterns() {
+        assert_eq!(
+            canon("The Chief Constable of Hertfordshire Constabulary should ensure"),
+            ["Hertfordshire Constabulary"]
+        );
+        assert_eq!(
+            canon("Heddlu Glanmor a Bwrdd Iechyd Prifysgol Aberwen"),
+            ["Glanmor Police", "Aberwen University Health Board"]
+        );
+        assert_eq!(
+            canon("the Secretary of State for Transport"),
+            ["Department for Transport"]
+        );
+        assert_eq!(
+            canon("NICE and the CQC"),
+            [
+                "National Institute for Health and Care Excellence",
+                "Care Quality Commission"
+            ]
+        );
+        assert_eq!(canon("It would be nice to see."), Vec::<String>::new());
+        assert_eq!(
+            canon("Devon and Cornwall Police"),
+            ["Devon and Cornwall Police"]
+        );
+        assert_eq!(canon("she worked from a home office"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn resolve_keeps_the_name_as_written() {
+        let m =
+            g().resolve("Ms A Person, Chief Executive, Camden & Islington NHS Foundation Trust");
+        assert_eq!(m.canonical, "Camden & Islington NHS Foundation Trust");
+        assert_eq!(m.category, "health_board");
+        let o = g().resolve("The Fictional Rowing Club");
+        assert_eq!(
+            (o.canonical.as_str(), o.category.as_str()),
+            ("Fictional Rowing Club", "other")
+        );
+    }
+
+    #[test]
+    fn every_built_in_category_is_an_agency_of_the_default_rules() {
+        let rules = crate::rules::RuleSet::default_rules();
+        let g = rules.gazetteer();
+        for b in &g.bodies {
+            assert!(
+                b.category == "other" || rules.agency(&b.category).is_some(),
+                "{}: {}",
+                b.name,
+                b.category
+            );
+        }
+        assert!(g.len() > 100);
+    }
+
+    #[test]
+    fn places_lose_role_words() {
+        let p = "Chief Constable of Hertfordshire";
+        assert_eq!(&p[trim_place(p).unwrap()..], "Hertfordshire");
+        let p = "Devon and Cornwall";
+        assert_eq!(&p[trim_place(p).unwrap()..], "Devon and Cornwall");
+        let p = "Kingston upon Hull";
+        assert_eq!(&p[trim_place(p).unwrap()..], "Kingston upon Hull");
+        assert_eq!(trim_place("The Chief"), None);
+    }
+}
