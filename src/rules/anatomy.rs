@@ -9,6 +9,7 @@ use super::schema::{self, RuleFile};
 use crate::segment::{Anatomy, SectionCue, phrase_pattern};
 use regex::Regex;
 use std::collections::BTreeSet;
+use std::sync::LazyLock;
 
 /// What is never a recommendation, from the rule files' `[recommendations]`.
 #[derive(Debug, Clone)]
@@ -20,6 +21,8 @@ pub struct RecCues {
     /// Share of a sentence's content words that must occur in one
     /// boilerplate sentence.
     overlap: f32,
+    /// "Sent to:", "THIS REPORT IS BEING SENT TO:" at a passage's start.
+    sent_to: Option<Regex>,
 }
 
 impl Default for RecCues {
@@ -28,6 +31,7 @@ impl Default for RecCues {
             not_label: None,
             boilerplate: Vec::new(),
             overlap: 0.75,
+            sent_to: None,
         }
     }
 }
@@ -57,6 +61,19 @@ impl RecCues {
             .is_some_and(|re| re.is_match(paragraph.trim_start()))
     }
 
+    /// The text after a recipients lead-in in a passage, up to the next
+    /// header field ("… Sent to: A; B Coroner: C" → "A; B"; "" when the
+    /// list follows in the next passages).
+    pub fn sent_to<'t>(&self, passage: &'t str) -> Option<&'t str> {
+        static FIELD: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"\s[A-Z][A-Za-z]+(?: [a-z]+){0,3}:\s").expect("static regex")
+        });
+        let m = self.sent_to.as_ref()?.find(passage)?;
+        let rest = &passage[m.end()..];
+        let end = FIELD.find(rest).map_or(rest.len(), |f| f.start());
+        Some(&rest[..end])
+    }
+
     /// Whether a sentence is the fixed wording of a statutory form: at least
     /// `boilerplate_overlap` of its content words occur in one boilerplate
     /// sentence, and at least half of that sentence's words occur in it.
@@ -81,6 +98,7 @@ pub(super) fn compile(
     // (file, position) of each cue's heading phrases, for errors.
     let mut at: Vec<(usize, Vec<usize>)> = Vec::new();
     let mut labels: Vec<String> = Vec::new();
+    let mut sent: Vec<String> = Vec::new();
     let mut rec = RecCues::default();
     for (fi, (_, file)) in files.iter().enumerate() {
         for s in &file.section {
@@ -114,6 +132,12 @@ pub(super) fn compile(
                 Err(e) => diags[fi].at(l.span().start, format!("not_labels: {e}")),
             }
         }
+        for l in &r.sent_to {
+            match phrase_pattern(l.get_ref()) {
+                Ok(p) => sent.push(p),
+                Err(e) => diags[fi].at(l.span().start, format!("sent_to: {e}")),
+            }
+        }
         for b in &r.boilerplate {
             let w = content_words(b.get_ref());
             if w.is_empty() {
@@ -144,6 +168,13 @@ pub(super) fn compile(
         match Regex::new(&pat) {
             Ok(re) => rec.not_label = Some(re),
             Err(e) => diags[0].at(0, format!("not_labels: {e}")),
+        }
+    }
+    if !sent.is_empty() {
+        let pat = format!(r"(?i)(?:^|\b)(?:{})\s*(?::-?|-|–)\s*", sent.join("|"));
+        match Regex::new(&pat) {
+            Ok(re) => rec.sent_to = Some(re),
+            Err(e) => diags[0].at(0, format!("sent_to: {e}")),
         }
     }
     let anatomy = match Anatomy::new(&cues) {

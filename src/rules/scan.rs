@@ -122,15 +122,33 @@ impl RuleSet {
     /// Canonical ids of the agencies named in `text` (whole words, any
     /// case), sorted and deduplicated.
     pub fn agencies_in(&self, text: &str) -> Vec<String> {
-        let norm = Norm::new(text);
         let mut ids: Vec<String> = self
-            .agency_terms
-            .find(&norm.text)
+            .agency_mentions(text)
             .into_iter()
-            .map(|m| self.agencies[m.owner].id.clone())
+            .map(|m| m.2)
             .collect();
         ids.sort();
         ids.dedup();
         ids
+    }
+
+    /// Every agency category named in `text` (whole words, any case): byte
+    /// span in `text` and agency id, in text order.
+    pub fn agency_mentions(&self, text: &str) -> Vec<(usize, usize, String)> {
+        let norm = Norm::new(text);
+        let mut v: Vec<(usize, usize, String)> = self
+            .agency_terms
+            .find(&norm.text)
+            .into_iter()
+            .map(|m| {
+                (
+                    norm.orig(m.start),
+                    norm.orig(m.end),
+                    self.agencies[m.owner].id.clone(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
     }
 }

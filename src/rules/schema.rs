@@ -48,6 +48,9 @@ pub(crate) struct RecommendationsDef {
     pub boilerplate: Vec<Spanned<String>>,
     #[serde(default)]
     pub boilerplate_overlap: Option<Spanned<f32>>,
+    /// Lead-ins of a coroner's list of recipients ("Sent to:").
+    #[serde(default)]
+    pub sent_to: Vec<Spanned<String>>,
 }
 
 /// One body of the gazetteer: a named organisation ("Home Office"), or a
@@ -274,7 +277,12 @@ fn allowed_keys(path: &str) -> Option<Vec<&'static str>> {
         "theme.examples" => vec!["match", "no_match"],
         "agency" => vec!["id", "label", "level", "aliases"],
         "section" => vec!["kind", "headings", "known"],
-        "recommendations" => vec!["not_labels", "boilerplate", "boilerplate_overlap"],
+        "recommendations" => vec![
+            "not_labels",
+            "boilerplate",
+            "boilerplate_overlap",
+            "sent_to",
+        ],
         "body" => vec!["name", "category", "level", "aliases"],
         _ => return None,
     })

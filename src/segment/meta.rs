@@ -191,7 +191,7 @@ fn floor_boundary(s: &str, max: usize) -> usize {
 
 static CORONER_AREA: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"Coroner area:\s*(.+?)\s*(?:\bSent to:|\bCoroner:|\bReference:|\bDate of report:|\n|$)",
+        r"(?:Coroner area:|(?i:coroner\s+for\s+the\s+(?:coroner\s+)?area\s+of))\s*(.+?)\s*(?:\bSent to:|\bCoroner:|\bReference:|\bDate of report:|[.,;]\s|\n|$)",
     )
     .expect("static regex")
 });
@@ -205,18 +205,36 @@ static POLICE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b((?:[A-Z][a-z]+[ \t]+(?:and[ \t]+|&[ \t]+)?){1,3})(Police|Constabulary)\b")
         .expect("static regex")
 });
+static BOARD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b((?:[A-Z][\w'’&-]*[ \t]+(?:(?:and|of|the|&)[ \t]+)?){1,5}?)(?:Regional |Local )?Safeguarding (?:Adults |Children(?:'s|’s)? )?(?:Board|Partnership)\b",
+    )
+    .expect("static regex")
+});
 static WALES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(Wales|Cymru|Welsh Government|Llywodraeth Cymru)\b").expect("static regex")
 });
 
-/// Area from the cover: a coroner area, a community safety partnership, a
-/// police force, or Wales.
-pub(crate) fn area(cover: &str) -> Option<String> {
+/// Area from the cover: a coroner area, the place of the partnership or
+/// board that commissioned a review ("Glanmor Community Safety
+/// Partnership" → "Glanmor"), for a strategy the place of the police force
+/// that issues it, or Wales. Never an agency a report is addressed to.
+pub(crate) fn area(cover: &str, kind: DocKind) -> Option<String> {
     if let Some(c) = CORONER_AREA.captures(cover) {
-        return Some(c[1].to_string());
+        return Some(c[1].trim().to_string());
     }
     if let Some(c) = CSP.captures(cover) {
+        let place = c[1]
+            .trim()
+            .trim_end_matches("Community Safety Partnership")
+            .trim();
+        return Some(place.to_string());
+    }
+    if let Some(c) = BOARD.captures(cover) {
         return Some(c[1].trim().to_string());
+    }
+    if kind != DocKind::Strategy {
+        return WALES.find(cover).map(|_| "Wales".to_string());
     }
     const NOT_PLACES: &[&str] = &[
         "The",
@@ -239,10 +257,62 @@ pub(crate) fn area(cover: &str) -> Option<String> {
             .skip_while(|w| NOT_PLACES.contains(w))
             .collect();
         if !words.is_empty() && !words.iter().any(|w| NOT_PLACES.contains(w)) {
-            return Some(format!("{} {}", words.join(" "), &c[2]));
+            return Some(words.join(" "));
         }
     }
     WALES.find(cover).map(|_| "Wales".to_string())
+}
+
+/// A person's name: an optional title, then capitalised words (with the
+/// particles of names and "and" between two people).
+const NAME: &str = r"((?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Master|Baby)\.?\s+)?[A-Z][\w'’\-]*(?:[ \t]+(?:[A-Z][\w'’\-]*|[A-Z]\.|and|&|de|van|von|du|le|la|bin|ap)){0,7})";
+
+/// Where a coroner's report names the person who died, most specific first:
+/// "… into the death of Billy Martyn Warwick-Jones, aged 87", "the death of
+/// Mr A", "Wyndham Richard Thomas died on …".
+static DEATH_OF: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    [
+        format!(r"(?i:(?:into|touching(?:\s+upon)?|concerning|regarding)\s+the\s+deaths?\s+of)\s+(?:(?i:the\s+late)\s+)?{NAME}"),
+        format!(r"(?i:\bdeaths?\s+of)\s+(?:(?i:the\s+late)\s+)?{NAME}"),
+        format!(r"(?m:^){NAME}\s+(?:died|was\s+found|was\s+pronounced)\b"),
+    ]
+    .iter()
+    .map(|p| Regex::new(p).expect("static regex"))
+    .collect()
+});
+static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:ref(?:erence)?(?:\s+no\.?)?)\s*:?\s*(\d{4}-\d{3,4})\b")
+        .expect("static regex")
+});
+/// Header fields an extractor may run into a title.
+static HEADER_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\s+(?:Reference|Ref|Date of report|Date|Coroner|Coroner area|Sent to|Source)\s*:")
+        .expect("static regex")
+});
+
+/// A coroner's report's title: "Prevention of Future Deaths report:
+/// NAME (REFERENCE)", the name from its text; without a name, its own
+/// title cut before the header fields run into it.
+pub(crate) fn pfd_title(title: &str, text: &str) -> Option<String> {
+    let head = &text[..floor_boundary(text, COVER_BYTES * 2)];
+    let name = DEATH_OF.iter().find_map(|re| {
+        re.captures_iter(head).find_map(|c| {
+            let n = c[1].trim_end_matches(" and").trim();
+            let ok = !n.contains("REDACTED") && (n.split_whitespace().count() >= 2 || n.len() > 3);
+            ok.then(|| n.to_string())
+        })
+    });
+    let Some(name) = name else {
+        let cut = HEADER_FIELD.find(title).map(|m| &title[..m.start()])?;
+        return Some(cut.trim().to_string());
+    };
+    let reference = REFERENCE
+        .captures(&text[..floor_boundary(text, COVER_BYTES)])
+        .map(|c| format!(" ({})", &c[1]))
+        .unwrap_or_default();
+    Some(format!(
+        "Prevention of Future Deaths report: {name}{reference}"
+    ))
 }
 
 const WELSH_WORDS: &[&str] = &[
@@ -381,20 +451,90 @@ mod tests {
 
     #[test]
     fn areas() {
+        let a = |s: &str, k: DocKind| area(s, k);
         assert_eq!(
-            area("Coroner: A. Person Coroner area: Fictionshire North Sent to: x").as_deref(),
+            a(
+                "Coroner: A. Person Coroner area: Fictionshire North Sent to: x",
+                DocKind::Pfd
+            )
+            .as_deref(),
             Some("Fictionshire North")
         );
         assert_eq!(
-            area("Commissioned by Exampletown Community Safety Partnership in 2020").as_deref(),
-            Some("Exampletown Community Safety Partnership")
+            a(
+                "I am A. Person, senior coroner for the coroner area of Fictionshire West. I make",
+                DocKind::Pfd
+            )
+            .as_deref(),
+            Some("Fictionshire West")
         );
         assert_eq!(
-            area("A joint strategy of Imaginary Vale Police and partners").as_deref(),
-            Some("Imaginary Vale Police")
+            a(
+                "Commissioned by Exampletown Community Safety Partnership in 2020",
+                DocKind::Dhr
+            )
+            .as_deref(),
+            Some("Exampletown")
         );
-        assert_eq!(area("Llywodraeth Cymru").as_deref(), Some("Wales"));
-        assert_eq!(area("nothing"), None);
+        assert_eq!(
+            a("Exampletown Safeguarding Adults Board", DocKind::Apr).as_deref(),
+            Some("Exampletown")
+        );
+        // A police force is an area only as a strategy's issuer; in a
+        // report it is an addressee.
+        assert_eq!(
+            a(
+                "A joint strategy of Imaginary Vale Police and partners",
+                DocKind::Strategy
+            )
+            .as_deref(),
+            Some("Imaginary Vale")
+        );
+        assert_eq!(
+            a("Sent to: Imaginary Vale Police", DocKind::Dhr).as_deref(),
+            None
+        );
+        assert_eq!(
+            a("Llywodraeth Cymru", DocKind::Other).as_deref(),
+            Some("Wales")
+        );
+        assert_eq!(a("nothing", DocKind::Other), None);
+    }
+
+    #[test]
+    fn coroners_reports_are_titled_by_the_person() {
+        let text = "REGULATION 28: REPORT TO PREVENT FUTURE DEATHS Reference: 2099-0001\n\n\
+                    On 1 May I commenced an investigation into the death of Alex Fictional \
+                    Person, aged 40. The investigation concluded.";
+        assert_eq!(
+            pfd_title("", text).as_deref(),
+            Some("Prevention of Future Deaths report: Alex Fictional Person (2099-0001)")
+        );
+        assert_eq!(
+            pfd_title(
+                "",
+                "the inquests into the deaths of Ann Example and Bob Example."
+            )
+            .as_deref(),
+            Some("Prevention of Future Deaths report: Ann Example and Bob Example")
+        );
+        assert_eq!(pfd_title("", "into the death of [REDACTED]."), None);
+        assert_eq!(
+            pfd_title(
+                "",
+                "3 INVESTIGATION\n\nAlex Example Person died on 6 May 2099 at home."
+            )
+            .as_deref(),
+            Some("Prevention of Future Deaths report: Alex Example Person")
+        );
+        assert_eq!(
+            pfd_title(
+                "REGULATION 28 REPORT Reference: 2099-0001 Coroner: A",
+                "no name here"
+            )
+            .as_deref(),
+            Some("REGULATION 28 REPORT")
+        );
     }
 
     #[test]

@@ -67,7 +67,13 @@ pub fn segment(ex: &ExtractedDoc, anatomy: &Anatomy) -> Document {
     let cover = prefix_on_char_boundary(&text, meta::COVER_BYTES);
     let kind = meta::doc_kind(&title, cover);
     let year = meta::year(&title, cover, ex.meta.year);
-    let area = meta::area(&format!("{title}\n{cover}"));
+    let area = meta::area(&format!("{title}\n{cover}"), kind);
+    // A coroner's report is known by the person who died, not by its form's
+    // heading (nor by the header block an extractor runs into it).
+    let title = match kind {
+        DocKind::Pfd => meta::pfd_title(&title, &text).unwrap_or(title),
+        _ => title,
+    };
     let language = meta::language(&text);
 
     Document {

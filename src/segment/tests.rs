@@ -555,10 +555,7 @@ fn metadata_title_kind_year_area() {
     );
     assert_eq!(d.kind, DocKind::Dhr);
     assert_eq!(d.year, Some(2022));
-    assert_eq!(
-        d.area.as_deref(),
-        Some("Exampletown Community Safety Partnership")
-    );
+    assert_eq!(d.area.as_deref(), Some("Exampletown"));
     assert_eq!(d.language, "en");
     assert_eq!(d.id, "d0123456789abcdef");
     ex.meta.title = Some("Microsoft Word - final.docx".into());

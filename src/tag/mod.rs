@@ -31,6 +31,7 @@ use crate::rules::RuleSet;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
+pub mod addressee;
 pub mod recommend;
 
 /// Tag one document.
@@ -222,6 +223,7 @@ pub fn score_document(
 /// Build [`Recommendation`]s from what [`recommend::find`] found.
 pub fn recommendations(doc: &Document, rules: &RuleSet, tags: &[Tag]) -> Vec<Recommendation> {
     let mut plan = action_plan_rows(doc);
+    let ctx = addressee::document_addressees(doc, rules);
     recommend::find(doc, rules)
         .into_iter()
         .map(|f| {
@@ -229,7 +231,7 @@ pub fn recommendations(doc: &Document, rules: &RuleSet, tags: &[Tag]) -> Vec<Rec
                 .ordinal
                 .as_deref()
                 .and_then(|o| plan.remove(&plan_key(o)?));
-            let mut r = build_recommendation(doc, rules, tags, f);
+            let mut r = build_recommendation(doc, rules, tags, &ctx, f);
             r.action_plan = row;
             r
         })
@@ -301,15 +303,33 @@ fn build_recommendation(
     doc: &Document,
     rules: &RuleSet,
     tags: &[Tag],
+    ctx: &addressee::DocAddressees,
     f: recommend::Found,
 ) -> Recommendation {
     let key = format!("{}{}", f.ordinal.as_deref().unwrap_or(""), f.text);
     let id = format!("{}-r{}", doc.id, &sha256_hex(key.as_bytes())[..12]);
     let section = doc.sections.get(f.section);
-    let agencies = rules.agencies_in(&f.text);
-    let level = agencies
+    let addressees = addressee::addressees(doc, rules, ctx, &f);
+    // The categories addressed; without a named addressee, the agencies
+    // the text names (as before addressees were found).
+    let mut agencies: Vec<String> = addressees
         .iter()
-        .filter_map(|a| rules.agency(a).map(|x| x.level))
+        .filter(|a| a.category != "other")
+        .map(|a| a.category.clone())
+        .collect();
+    if addressees.is_empty() {
+        agencies = rules.agencies_in(&f.text);
+    }
+    agencies.sort();
+    agencies.dedup();
+    let level = addressees
+        .iter()
+        .filter_map(|a| a.level)
+        .chain(
+            agencies
+                .iter()
+                .filter_map(|a| rules.agency(a).map(|x| x.level)),
+        )
         .max();
     let themes: BTreeSet<String> = tags
         .iter()
@@ -326,7 +346,7 @@ fn build_recommendation(
         section: section.map(|s| s.trail_string()).unwrap_or_default(),
         section_kind: section.map_or(SectionKind::Other, |s| s.kind),
         agencies,
-        addressees: Vec::new(),
+        addressees,
         level,
         themes: themes.into_iter().collect(),
         start: f.start,

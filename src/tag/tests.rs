@@ -413,7 +413,7 @@ fn recommendations_get_agencies_level_and_themes() {
             end: p.end,
         }
     };
-    let r1 = build_recommendation(&d, &rules, &tags, mk(0, Some("1")));
+    let r1 = build_recommendation(&d, &rules, &tags, &Default::default(), mk(0, Some("1")));
     assert_eq!(r1.agencies, ["health_board", "police"]);
     assert_eq!(r1.level, Some(AgencyLevel::SingleAgency));
     assert_eq!(
@@ -430,19 +430,20 @@ fn recommendations_get_agencies_level_and_themes() {
     assert!(r1.id.starts_with("dfictional0000001-r"));
     assert_eq!(r1.id.len(), "dfictional0000001-r".len() + 12);
 
-    let r2 = build_recommendation(&d, &rules, &tags, mk(1, Some("2")));
-    assert_eq!(r2.agencies, ["specialist_da_services", "welsh_government"]);
+    let r2 = build_recommendation(&d, &rules, &tags, &Default::default(), mk(1, Some("2")));
+    // Addressed to the Welsh Government; the services it funds are named, not addressed.
+    assert_eq!(r2.agencies, ["welsh_government"]);
     assert_eq!(r2.level, Some(AgencyLevel::National));
     assert_eq!(r2.themes, ["specialist_services"]);
 
-    let r3 = build_recommendation(&d, &rules, &tags, mk(2, None));
+    let r3 = build_recommendation(&d, &rules, &tags, &Default::default(), mk(2, None));
     assert!(r3.agencies.is_empty());
     assert_eq!(r3.level, None);
 
     // Stable ids: same input, same id; a different ordinal, a different id.
-    let again = build_recommendation(&d, &rules, &tags, mk(0, Some("1")));
+    let again = build_recommendation(&d, &rules, &tags, &Default::default(), mk(0, Some("1")));
     assert_eq!(again.id, r1.id);
-    let other = build_recommendation(&d, &rules, &tags, mk(0, Some("1a")));
+    let other = build_recommendation(&d, &rules, &tags, &Default::default(), mk(0, Some("1a")));
     assert_ne!(other.id, r1.id);
 }
 

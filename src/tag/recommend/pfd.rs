@@ -162,13 +162,27 @@ fn group(doc: &Document, units: Vec<Unit<'_>>, starts: &[bool]) -> Vec<Found> {
 /// (with the evidence around it), or one per paragraph when the coroner
 /// states none in so many words.
 fn stated_concerns(doc: &Document, units: Vec<Unit<'_>>) -> Vec<Found> {
-    let stated = units.iter().any(|u| {
-        let b = u.body(doc);
-        RE_CONCERN_ANY.is_match(b)
-            || sentence_starts(b)
-                .iter()
-                .any(|&s| RE_CONCERN_OPEN.is_match(&b[s..]))
-    });
+    // Statements that open a concern: a paragraph opening with one, or an
+    // "I am concerned" sentence inside a paragraph. With fewer than two
+    // (unless the one opens the concerns), the paragraphs are the concerns:
+    // "It is of concern that …" closing one of three paragraphs does not
+    // make the other two its context.
+    let statements: usize = units
+        .iter()
+        .map(|u| {
+            let b = u.body(doc);
+            let inner = sentence_starts(b)
+                .into_iter()
+                .filter(|&s| s > 0 && RE_I_CONCERNED.is_match(&b[s..]))
+                .count();
+            usize::from(RE_CONCERN_OPEN.is_match(b)) + inner
+        })
+        .sum();
+    // One statement opening the first paragraph makes the rest its context.
+    let opens_first = units
+        .first()
+        .is_some_and(|u| RE_CONCERN_OPEN.is_match(u.body(doc)));
+    let stated = statements >= 2 || (statements == 1 && opens_first);
     if !stated {
         // One per paragraph; a page-split fragment joins the one before.
         let mut starts = Vec::with_capacity(units.len());
