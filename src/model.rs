@@ -52,14 +52,42 @@ pub struct Line {
     pub italic: bool,
 }
 
-/// A block of consecutive lines (a paragraph, heading, list item or table cell).
+/// A block of consecutive lines (a paragraph, heading or list item), or a
+/// whole table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Block {
+    /// The lines in reading order. For a table, its rows in turn (see
+    /// [`Table::lines`]), so that whatever reads only lines reads a table
+    /// row by row, never across a wrapped cell.
     pub lines: Vec<Line>,
     pub bbox: Rect,
+    /// The block is a table: its rows of cells.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<Table>,
 }
 
 impl Block {
+    /// A block of lines (no table), its box the union of theirs.
+    pub fn of_lines(lines: Vec<Line>) -> Block {
+        let bbox = union_of(lines.iter().map(|l| &l.bbox));
+        Block {
+            lines,
+            bbox,
+            table: None,
+        }
+    }
+
+    /// A table block: its lines are the cells' lines, row by row.
+    pub fn of_table(table: Table) -> Block {
+        let lines = table.lines();
+        let bbox = union_of(table.rows.iter().map(|r| &r.bbox));
+        Block {
+            lines,
+            bbox,
+            table: Some(table),
+        }
+    }
+
     /// The block's text, lines joined by `\n`.
     pub fn text(&self) -> String {
         let mut s = String::new();
@@ -71,6 +99,126 @@ impl Block {
         }
         s
     }
+}
+
+/// The union of boxes (the default box when there are none).
+fn union_of<'a>(boxes: impl Iterator<Item = &'a Rect>) -> Rect {
+    boxes
+        .copied()
+        .reduce(|a, b| a.union(&b))
+        .unwrap_or_default()
+}
+
+/// A table found by the extractor: rows of cells, each cell's lines kept
+/// together in reading order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Table {
+    /// How the table was recognised.
+    pub source: TableSource,
+    /// Number of columns; every row's cells cover them all, in order.
+    pub columns: usize,
+    /// The table goes on from the last table of the previous page (a table
+    /// broken by a page break; its header row is then usually repeated).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub continues: bool,
+    /// Rows top to bottom.
+    pub rows: Vec<Row>,
+}
+
+impl Table {
+    /// The table's lines in reading order, row by row: a row whose cells
+    /// hold one line each is one line (the cells joined by a space, as the
+    /// row reads across the page); a row with a wrapped cell gives each
+    /// cell's lines in turn, left to right, so no line mixes two cells.
+    pub fn lines(&self) -> Vec<Line> {
+        let mut out = Vec::new();
+        for r in &self.rows {
+            let filled: Vec<&Cell> = r.cells.iter().filter(|c| !c.lines.is_empty()).collect();
+            if filled.iter().any(|c| c.lines.len() > 1) || filled.len() < 2 {
+                out.extend(filled.iter().flat_map(|c| c.lines.iter().cloned()));
+                continue;
+            }
+            let lines: Vec<&Line> = filled.iter().map(|c| &c.lines[0]).collect();
+            let Some(longest) = lines.iter().max_by_key(|l| l.text.len()) else {
+                continue;
+            };
+            out.push(Line {
+                text: lines
+                    .iter()
+                    .map(|l| l.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                bbox: union_of(lines.iter().map(|l| &l.bbox)),
+                ..(*longest).clone()
+            });
+        }
+        out
+    }
+}
+
+/// How a [`Table`] was recognised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TableSource {
+    /// A grid of drawn rules (lines or thin filled rectangles) in a PDF.
+    Ruled,
+    /// Text aligned in columns, without rules, in a PDF.
+    Aligned,
+    /// A Markdown pipe table (`| a | b |`).
+    Markdown,
+    /// Tab-separated lines of a text file.
+    Tabs,
+}
+
+/// What a table row is.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    Default,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum RowKind {
+    /// The column names.
+    Header,
+    /// The header row repeated at the top of a later page: not data.
+    RepeatedHeader,
+    #[default]
+    Data,
+}
+
+/// One row of a [`Table`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    pub kind: RowKind,
+    /// The row is the rest of the last row of the previous page's table,
+    /// cut by the page break (its first cell goes on where that one stopped).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub continued: bool,
+    /// One cell per column or run of merged columns, left to right; an
+    /// empty cell has no lines.
+    pub cells: Vec<Cell>,
+    pub bbox: Rect,
+}
+
+/// One cell of a [`Row`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cell {
+    /// The first column the cell covers (0-based).
+    pub column: usize,
+    /// How many columns it covers (more than 1 for merged cells).
+    pub span: usize,
+    /// The cell's lines in reading order (a wrapped cell has several).
+    pub lines: Vec<Line>,
+    pub bbox: Rect,
 }
 
 /// One page of an extracted document: body blocks in reading order, with the
@@ -388,8 +536,29 @@ pub struct Passage {
     pub end: usize,
     /// List marker as written ("1.", "(a)", "•"), if the passage is a list item.
     pub marker: Option<String>,
-    /// Sentence spans inside the passage.
+    /// Sentence spans inside the passage (inside each cell for a table row).
     pub sentences: Vec<Span>,
+    /// A table row's cells, one span per column of its table, left to right
+    /// (an empty cell, or a column covered by a merged cell, is an empty
+    /// span where the next cell starts); the passage text is the non-empty
+    /// cells joined by `" | "`. Empty for other passages.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cells: Vec<Span>,
+    /// For a table row: which table it belongs to and what row it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<TablePlace>,
+}
+
+/// Where a table-row [`Passage`] sits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct TablePlace {
+    /// The table, numbered from 0 in document order; a table that goes on
+    /// over several pages keeps one number (its repeated header rows are
+    /// left out of the passages, and a row cut by a page break is one
+    /// passage, on the page it starts on).
+    pub index: usize,
+    /// [`RowKind::Header`] for the column names, else [`RowKind::Data`].
+    pub row: RowKind,
 }
 
 /// A segmented document: one body text and the structure pointing into it.

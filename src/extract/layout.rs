@@ -13,13 +13,22 @@
 //!   a region that looks like a table, with many full-width row gaps, is
 //!   read row by row instead), and segments sharing a baseline inside a
 //!   leaf are joined into one line.
+//! * Tables: a ruled table (see [`super::grid`], [`super::table`]) is cut
+//!   out of the page before the XY-cut and stands in it as one placeholder
+//!   segment covering the table; a region read row by row whose text
+//!   stands in aligned columns (see [`super::aligned`]) becomes a table
+//!   too. A vertical rule of a table between two glyphs always ends a
+//!   segment, so text never runs from one cell into the next.
 //! * Blocks: a new block starts at a paragraph-sized vertical gap (relative
 //!   to the page's usual line pitch), a size or weight change, a column
 //!   change, or a bullet.
 //! * Hyphenation: see [`join_hyphens`].
 
+use super::aligned;
+use super::paths::Rule;
 use super::pdf::{Glyph, RawPage};
-use crate::model::{Block, Line, Rect};
+use super::table::Draft;
+use crate::model::{Block, Line, Rect, Table};
 use std::collections::HashSet;
 
 /// Gap (× font size) between glyphs that counts as a word break.
@@ -40,9 +49,26 @@ pub struct Seg {
     pub size: f32,
     pub font: u16,
     pub orient: u8,
+    /// A placeholder standing for ruled table `k` of the page in the
+    /// reading order (its box is the table's).
+    pub table: Option<u16>,
 }
 
 impl Seg {
+    /// The placeholder for ruled table `k` covering `bbox`.
+    pub fn placeholder(k: u16, bbox: Rect) -> Seg {
+        let size = ((bbox.y1 - bbox.y0) / 0.95).max(1.0);
+        Seg {
+            text: "\u{fffc}".into(),
+            x0: bbox.x0,
+            x1: bbox.x1,
+            y: bbox.y0 + 0.2 * size,
+            size,
+            font: 0,
+            orient: 0,
+            table: Some(k),
+        }
+    }
     fn top(&self) -> f32 {
         self.y + 0.75 * self.size
     }
@@ -55,8 +81,17 @@ impl Seg {
 /// and whether a space glyph is pending.
 type Building = (Seg, Vec<(u16, usize)>, Option<Glyph>, bool);
 
-/// Group glyphs (content order) into segments.
-pub fn segments(page: &RawPage) -> Vec<Seg> {
+/// A vertical rule runs between the end of a run (`x1`) and a glyph
+/// starting at `x0` on baseline `y`.
+fn walled(walls: &[Rule], x1: f32, x0: f32, y: f32) -> bool {
+    walls
+        .iter()
+        .any(|w| w.x0 >= x1 - 1.0 && w.x0 <= x0 + 1.0 && w.y0 <= y && y <= w.y1)
+}
+
+/// Group glyphs (content order) into segments; a segment never runs over
+/// one of the vertical `walls` (a table's rules between its columns).
+pub fn segments(page: &RawPage, walls: &[Rule]) -> Vec<Seg> {
     let mut segs: Vec<Seg> = Vec::new();
     let mut cur: Option<Building> = None;
     // Word-break gap per font (× font size): [`WORD_GAP`], or half the
@@ -95,12 +130,15 @@ pub fn segments(page: &RawPage) -> Vec<Seg> {
         }
         let size = if g.size > 0.1 { g.size } else { 1.0 };
         let joins = match &cur {
-            Some((s, _, _, _)) => {
+            Some((s, _, prev, _)) => {
                 let ref_size = s.size.max(size);
                 s.orient == g.orient
                     && (g.y - s.y).abs() < 0.5 * ref_size
                     && g.x0 > s.x1 - 0.6 * ref_size
                     && g.x0 - s.x1 < SEGMENT_GAP * ref_size
+                    && !(g.orient == 0
+                        && !walls.is_empty()
+                        && walled(walls, prev.map_or(s.x1, |p| p.x1), g.x0, g.y))
             }
             None => false,
         };
@@ -120,6 +158,7 @@ pub fn segments(page: &RawPage) -> Vec<Seg> {
                     size,
                     font: g.font,
                     orient: g.orient,
+                    table: None,
                 },
                 Vec::new(),
                 None,
@@ -264,16 +303,29 @@ fn median(mut v: Vec<f32>) -> f32 {
     v[v.len() / 2]
 }
 
+/// One item of a page in reading order.
+#[derive(Debug, Clone)]
+pub enum Ordered {
+    /// A row of segments (indices into the page's segments, left to
+    /// right) in leaf region `leaf`.
+    Line { leaf: usize, segs: Vec<usize> },
+    /// A table found among the segments.
+    Table(Draft),
+}
+
 /// Recursive XY-cut: returns rows (indices into `segs`, sorted by x) in
-/// reading order, each with the id of its leaf region.
+/// reading order, each with the id of its leaf region, and the aligned
+/// tables found on the way. A placeholder segment (ruled table) is a row
+/// of its own.
 /// Text in other directions (rotated side notes, table headers) is ordered
 /// separately, after the upright text, each in its own frame.
-pub fn reading_order(segs: &[Seg]) -> Vec<(usize, Vec<usize>)> {
+/// Segments marked in `taken` (already in a ruled table) are left out.
+pub fn reading_order(segs: &[Seg], taken: &[bool]) -> Vec<Ordered> {
     let mut out = Vec::new();
     let mut leaf = 0;
     for orient in 0..4u8 {
         let items: Vec<usize> = (0..segs.len())
-            .filter(|&i| segs[i].orient == orient)
+            .filter(|&i| segs[i].orient == orient && !taken.get(i).copied().unwrap_or(false))
             .collect();
         if items.is_empty() {
             continue;
@@ -306,7 +358,7 @@ fn cut(
     segs: &[Seg],
     items: Vec<usize>,
     med: f32,
-    out: &mut Vec<(usize, Vec<usize>)>,
+    out: &mut Vec<Ordered>,
     leaf: &mut usize,
     depth: usize,
     table: bool,
@@ -330,20 +382,33 @@ fn cut(
             };
             let region = width(&items);
             let narrow = width(&left).min(width(&right)) < 0.35 * region;
+            let plain = items.iter().all(|&i| segs[i].table.is_none());
             if !table && numeric_table(segs, &left, &right) {
                 // Rows of figures beside their labels: read row by row.
-                leaf_rows(segs, items, out, leaf);
+                match aligned::numeric(segs, &items, med).filter(|_| plain) {
+                    Some(d) => out.push(Ordered::Table(d)),
+                    None => leaf_rows(segs, items, out, leaf),
+                }
                 return;
             }
             if !table && (sig.len() >= 5 || (sig.len() >= 3 && narrow)) {
+                let mut groups: Vec<Vec<usize>> = Vec::new();
                 let mut start = 0;
                 for &k in sig.iter().chain(std::iter::once(&(bands.len() - 1))) {
-                    let group: Vec<usize> = bands[start..=k]
-                        .iter()
-                        .flat_map(|b| b.2.iter().copied())
-                        .collect();
-                    cut(segs, group, med, out, leaf, depth + 1, true);
+                    groups.push(
+                        bands[start..=k]
+                            .iter()
+                            .flat_map(|b| b.2.iter().copied())
+                            .collect(),
+                    );
                     start = k + 1;
+                }
+                if let Some(d) = aligned::grouped(segs, &groups, med).filter(|_| plain) {
+                    out.push(Ordered::Table(d));
+                    return;
+                }
+                for group in groups {
+                    cut(segs, group, med, out, leaf, depth + 1, true);
                 }
                 return;
             }
@@ -376,33 +441,33 @@ fn cut(
     leaf_rows(segs, items, out, leaf);
 }
 
-/// A leaf region: rows by baseline, each row's segments left to right.
-fn leaf_rows(
-    segs: &[Seg],
-    items: Vec<usize>,
-    out: &mut Vec<(usize, Vec<usize>)>,
-    leaf: &mut usize,
-) {
+/// A leaf region: rows by baseline, each row's segments left to right; a
+/// table placeholder is a row of its own.
+fn leaf_rows(segs: &[Seg], items: Vec<usize>, out: &mut Vec<Ordered>, leaf: &mut usize) {
     *leaf += 1;
     let mut v = items;
     v.sort_by(|&a, &b| segs[b].y.total_cmp(&segs[a].y));
     let mut rows: Vec<(f32, Vec<usize>)> = Vec::new();
     for i in v {
         let s = &segs[i];
+        let alone = |r: &[usize]| s.table.is_some() || r.iter().any(|&j| segs[j].table.is_some());
         match rows.last_mut() {
-            Some((y, r)) if (*y - s.y).abs() < 0.4 * s.size.max(1.0) => r.push(i),
+            Some((y, r)) if (*y - s.y).abs() < 0.4 * s.size.max(1.0) && !alone(r) => r.push(i),
             _ => rows.push((s.y, vec![i])),
         }
     }
     for (_, mut r) in rows {
         r.sort_by(|&a, &b| segs[a].x0.total_cmp(&segs[b].x0));
-        out.push((*leaf, r));
+        out.push(Ordered::Line {
+            leaf: *leaf,
+            segs: r,
+        });
     }
 }
 
 /// A table cell of figures: digits with currency signs, percent signs,
 /// parentheses, separators or dashes, and nothing else.
-fn is_figure(text: &str) -> bool {
+pub(super) fn is_figure(text: &str) -> bool {
     let mut digits = false;
     for c in text.chars() {
         if c.is_ascii_digit() {
@@ -485,46 +550,66 @@ pub struct LaidLine {
     pub leaf: usize,
 }
 
-/// Build lines from rows.
-pub fn lines(page: &RawPage, segs: &[Seg], rows: &[(usize, Vec<usize>)]) -> Vec<LaidLine> {
-    let mut out = Vec::with_capacity(rows.len());
-    for (leaf, row) in rows {
-        let mut text = String::new();
-        let mut bbox: Option<Rect> = None;
-        let mut best: Option<&Seg> = None;
-        for &i in row {
-            let s = &segs[i];
-            if !text.is_empty() {
-                text.push(' ');
-            }
-            text.push_str(&s.text);
-            let r = Rect {
-                x0: s.x0,
-                y0: s.bottom(),
-                x1: s.x1,
-                y1: s.top(),
-            };
-            bbox = Some(bbox.map_or(r, |b| b.union(&r)));
-            if best.is_none_or(|b| s.text.len() > b.text.len()) {
-                best = Some(s);
-            }
+/// A line of a page, or a whole table, ready for block building.
+#[derive(Debug, Clone)]
+pub enum Piece {
+    Line(LaidLine),
+    Table(Table),
+}
+
+/// One laid-out line from a row of segments (left to right): their texts
+/// joined by spaces, the dominant font of the longest.
+fn laid_line(page: &RawPage, segs: &[Seg], leaf: usize, row: &[usize]) -> Option<LaidLine> {
+    let mut text = String::new();
+    let mut bbox: Option<Rect> = None;
+    let mut best: Option<&Seg> = None;
+    for &i in row {
+        let s = &segs[i];
+        if !text.is_empty() {
+            text.push(' ');
         }
-        let Some(best) = best else { continue };
-        let font = page.fonts.get(best.font as usize);
-        out.push(LaidLine {
-            line: Line {
-                text,
-                bbox: bbox.unwrap_or_default(),
-                font: font.map(|f| f.name.clone()).unwrap_or_default(),
-                size: (best.size * 100.0).round() / 100.0,
-                bold: font.is_some_and(|f| f.bold),
-                italic: font.is_some_and(|f| f.italic),
-            },
-            y: best.y,
-            leaf: *leaf,
-        });
+        text.push_str(&s.text);
+        let r = Rect {
+            x0: s.x0,
+            y0: s.bottom(),
+            x1: s.x1,
+            y1: s.top(),
+        };
+        bbox = Some(bbox.map_or(r, |b| b.union(&r)));
+        if best.is_none_or(|b| s.text.len() > b.text.len()) {
+            best = Some(s);
+        }
     }
-    out
+    let best = best?;
+    let font = page.fonts.get(best.font as usize);
+    Some(LaidLine {
+        line: Line {
+            text,
+            bbox: bbox.unwrap_or_default(),
+            font: font.map(|f| f.name.clone()).unwrap_or_default(),
+            size: (best.size * 100.0).round() / 100.0,
+            bold: font.is_some_and(|f| f.bold),
+            italic: font.is_some_and(|f| f.italic),
+        },
+        y: best.y,
+        leaf,
+    })
+}
+
+/// One line from a row of segments (a table cell's line).
+pub fn line_of(page: &RawPage, segs: &[Seg], row: &[usize]) -> Option<Line> {
+    laid_line(page, segs, 0, row).map(|l| l.line)
+}
+
+/// Build lines (and tables) from what [`reading_order`] ordered.
+pub fn lines(page: &RawPage, segs: &[Seg], ordered: &[Ordered]) -> Vec<Piece> {
+    ordered
+        .iter()
+        .filter_map(|o| match o {
+            Ordered::Line { leaf, segs: row } => laid_line(page, segs, *leaf, row).map(Piece::Line),
+            Ordered::Table(d) => Some(Piece::Table(super::table::build(page, segs, d))),
+        })
+        .collect()
 }
 
 fn starts_with_bullet(s: &str) -> bool {
@@ -534,13 +619,15 @@ fn starts_with_bullet(s: &str) -> bool {
     )
 }
 
-/// Group lines into blocks.
-pub fn blocks(lines: Vec<LaidLine>) -> Vec<Block> {
+/// Group lines into blocks; a table is a block of its own.
+pub fn blocks(pieces: Vec<Piece>) -> Vec<Block> {
     // Usual line pitch on the page, relative to the font size: the most
     // common baseline step / size (in steps of 0.05).
     let mut steps: Vec<i32> = Vec::new();
-    for w in lines.windows(2) {
-        let (a, b) = (&w[0], &w[1]);
+    for w in pieces.windows(2) {
+        let (Piece::Line(a), Piece::Line(b)) = (&w[0], &w[1]) else {
+            continue;
+        };
         let step = a.y - b.y;
         let size = a.line.size.max(0.1);
         if step > 0.0 && (a.line.size - b.line.size).abs() < 0.5 && step < 3.0 * size {
@@ -564,7 +651,15 @@ pub fn blocks(lines: Vec<LaidLine>) -> Vec<Block> {
     }
     let mut out: Vec<Block> = Vec::new();
     let mut prev: Option<LaidLine> = None;
-    for l in lines {
+    for piece in pieces {
+        let l = match piece {
+            Piece::Line(l) => l,
+            Piece::Table(t) => {
+                out.push(Block::of_table(t));
+                prev = None;
+                continue;
+            }
+        };
         let new_block = match &prev {
             None => true,
             Some(p) => {
@@ -584,6 +679,7 @@ pub fn blocks(lines: Vec<LaidLine>) -> Vec<Block> {
             out.push(Block {
                 lines: Vec::new(),
                 bbox: l.line.bbox,
+                table: None,
             });
         }
         if let Some(b) = out.last_mut() {
@@ -705,6 +801,7 @@ mod tests {
     #[test]
     fn hyphen_joined_but_prefix_kept() {
         let mut b = Block {
+            table: None,
             lines: vec![
                 line("the review found conver-"),
                 line("sations and multi-"),
@@ -737,6 +834,7 @@ mod tests {
     #[test]
     fn moving_last_word_removes_empty_line() {
         let mut b = Block {
+            table: None,
             lines: vec![line("conver-"), line("sation")],
             bbox: Rect::default(),
         };

@@ -9,12 +9,16 @@
 //! parallel (rayon); fonts are decoded once per document. Text/Markdown:
 //! [`text`]. [`word_f1`] measures agreement with a reference text.
 
+pub mod aligned;
 pub mod cmap;
 pub mod font;
 pub mod glyphs;
+pub mod grid;
 pub mod layout;
 pub mod lexer;
+pub mod paths;
 pub mod pdf;
+pub mod table;
 pub mod text;
 
 use crate::model::*;
@@ -209,10 +213,11 @@ fn extract_pdf(file: &str, bytes: &[u8], limits: &Limits) -> Result<ExtractedDoc
     let vocab = layout::vocabulary(pages.iter().flat_map(|p| p.blocks.iter()));
     for p in &mut pages {
         for b in &mut p.blocks {
-            layout::join_hyphens(b, &vocab);
+            join_hyphens(b, &vocab);
         }
         p.blocks.retain(|b| !b.lines.is_empty());
     }
+    table::link_pages(&mut pages);
     let labels = page_labels(&doc, pages.len());
     for (p, l) in pages.iter_mut().zip(labels) {
         if l.is_some() {
@@ -370,10 +375,7 @@ fn process_page(
             message: m.clone(),
         })
         .collect();
-    let segs = layout::segments(&raw);
-    let rows = layout::reading_order(&segs);
-    let lines = layout::lines(&raw, &segs, &rows);
-    let blocks = layout::blocks(lines);
+    let blocks = layout::blocks(table::page_pieces(&raw));
     // No text but an image; or a page-sized image with only a few
     // characters on it (a scan with a stamped page number or header).
     let text_chars: usize = raw
@@ -467,9 +469,34 @@ pub fn page_number(s: &str) -> Option<String> {
     tail_ok.then(|| first.to_string())
 }
 
-/// Move running headers/footers and page numbers out of the body.
+/// [`layout::join_hyphens`] on a block; in a table, cell by cell.
+fn join_hyphens(b: &mut Block, vocab: &std::collections::HashSet<String>) {
+    let Some(mut t) = b.table.take() else {
+        layout::join_hyphens(b, vocab);
+        return;
+    };
+    for c in t.rows.iter_mut().flat_map(|r| &mut r.cells) {
+        let mut cell = Block::of_lines(std::mem::take(&mut c.lines));
+        layout::join_hyphens(&mut cell, vocab);
+        c.lines = cell.lines;
+    }
+    *b = table::refresh(t).unwrap_or_else(|| Block::of_lines(Vec::new()));
+}
+
+/// Move running headers/footers and page numbers out of the body. A
+/// table is body text unless it lies wholly in the header or footer band
+/// (a page header set as a table), when it is read as plain lines.
 fn remove_furniture(pages: &mut [Page]) {
     const BAND: f32 = 0.12;
+    for p in pages.iter_mut() {
+        let h = p.height;
+        for b in &mut p.blocks {
+            let banded = h > 0.0 && (b.bbox.y0 >= h * (1.0 - BAND) || b.bbox.y1 <= h * BAND);
+            if b.table.is_some() && banded {
+                b.table = None;
+            }
+        }
+    }
     let n = pages.len();
     // (key, is_top) → pages it appears on.
     let mut counts: HashMap<(String, bool), usize> = HashMap::new();
@@ -487,7 +514,7 @@ fn remove_furniture(pages: &mut [Page]) {
     };
     for p in pages.iter() {
         let mut seen: Vec<(String, bool)> = Vec::new();
-        for b in &p.blocks {
+        for b in p.blocks.iter().filter(|b| b.table.is_none()) {
             for l in &b.lines {
                 if let Some(top) = in_band(p, l) {
                     let k = (furniture_key(&l.text), top);
@@ -507,7 +534,7 @@ fn remove_furniture(pages: &mut [Page]) {
         let mut footer = Vec::new();
         let mut label = None;
         let height = p.height;
-        for b in &mut p.blocks {
+        for b in p.blocks.iter_mut().filter(|b| b.table.is_none()) {
             b.lines.retain(|l| {
                 let band = if height <= 0.0 {
                     None
@@ -723,4 +750,4 @@ pub fn word_f1(reference: &str, candidate: &str) -> f64 {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

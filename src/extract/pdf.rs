@@ -9,6 +9,7 @@
 use super::Limits;
 use super::font::{Font, deref, get, get_dict, get_name, num};
 use super::lexer::{Lexer, Operand};
+use super::paths::{Fill, Paint, PathBuilder, Rule};
 use lopdf::{Dictionary, Document, Object, ObjectId};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -72,6 +73,10 @@ pub struct RawPage {
     pub image_area: f32,
     /// Non-space glyphs whose font has no Unicode mapping, by font name.
     pub unmapped: HashMap<String, usize>,
+    /// Horizontal and vertical lines drawn on the page (table rules).
+    pub rules: Vec<Rule>,
+    /// Filled rectangles drawn on the page (shaded cells).
+    pub fills: Vec<Fill>,
     pub warnings: Vec<String>,
 }
 
@@ -120,6 +125,18 @@ struct GState {
     th: f32,
     tl: f32,
     ts: f32,
+    /// The fill and stroke colours are not white (paint shows).
+    fill_shows: bool,
+    stroke_shows: bool,
+}
+
+/// Whether colour operands (gray, RGB or CMYK components) show on white
+/// paper: anything but all-white. Operands of other colour spaces (a
+/// pattern name, or another number of components) are taken to show.
+fn shows(a: &[Operand<'_>], white: f32) -> bool {
+    let v: Vec<f32> = a.iter().filter_map(Operand::num).collect();
+    !(matches!(v.len(), 1 | 3 if v.iter().all(|&c| c >= white))
+        || (v.len() == 4 && v.iter().all(|&c| c <= 1.0 - white)))
 }
 
 /// Inherited page attribute (Resources, MediaBox, CropBox, Rotate).
@@ -161,6 +178,7 @@ pub struct Interp<'a> {
     font_ids: HashMap<*const Font, u16>,
     form_stack: Vec<ObjectId>,
     stopped: bool,
+    path: PathBuilder,
 }
 
 impl<'a> Interp<'a> {
@@ -181,6 +199,7 @@ impl<'a> Interp<'a> {
             font_ids: HashMap::new(),
             form_stack: Vec::new(),
             stopped: false,
+            path: PathBuilder::default(),
         };
         let Ok(page) = doc.get_dictionary(page_id) else {
             it.out.warnings.push("page object is missing".into());
@@ -231,8 +250,12 @@ impl<'a> Interp<'a> {
             th: 1.0,
             tl: 0.0,
             ts: 0.0,
+            fill_shows: true,
+            stroke_shows: true,
         };
         it.run(&content, resources, gs);
+        it.out.rules = std::mem::take(&mut it.path.rules);
+        it.out.fills = std::mem::take(&mut it.path.fills);
         it.out
     }
 
@@ -359,6 +382,23 @@ impl<'a> Interp<'a> {
                         }
                     }
                 }
+                b"m" | b"l" | b"c" | b"v" | b"y" | b"h" | b"re" => {
+                    self.path_op(operator, &a, &gs.ctm);
+                }
+                b"S" | b"s" | b"f" | b"F" | b"f*" | b"B" | b"B*" | b"b" | b"b*" | b"n" => {
+                    if matches!(operator, b"s" | b"b" | b"b*") {
+                        self.path.close();
+                    }
+                    let stroke = matches!(operator, b"S" | b"s" | b"B" | b"B*" | b"b" | b"b*")
+                        && gs.stroke_shows;
+                    let fill = !matches!(operator, b"S" | b"s" | b"n") && gs.fill_shows;
+                    self.path
+                        .paint((stroke || fill).then_some(Paint { stroke, fill }));
+                }
+                b"g" | b"rg" | b"k" | b"sc" | b"scn" => gs.fill_shows = shows(&a, 0.99),
+                b"G" | b"RG" | b"K" | b"SC" | b"SCN" => gs.stroke_shows = shows(&a, 0.99),
+                b"cs" => gs.fill_shows = true,
+                b"CS" => gs.stroke_shows = true,
                 b"BI" => self.out.has_image = true,
                 b"BMC" => marked.push(None),
                 b"BDC" => {
@@ -387,6 +427,24 @@ impl<'a> Interp<'a> {
                     }
                 }
                 _ => {}
+            }
+        }
+    }
+
+    /// A path construction operator, its points taken to device space.
+    fn path_op(&mut self, op: &[u8], a: &[Operand<'_>], ctm: &Matrix) {
+        let n = |i: usize| a.get(i).and_then(Operand::num).unwrap_or(0.0);
+        let at = |x: f32, y: f32| apply(ctm, x, y);
+        match op {
+            b"m" => self.path.move_to(at(n(0), n(1))),
+            b"l" => self.path.line_to(at(n(0), n(1))),
+            b"c" => self.path.curve_to(at(n(4), n(5))),
+            b"v" | b"y" => self.path.curve_to(at(n(2), n(3))),
+            b"h" => self.path.close(),
+            _ => {
+                let (x, y, w, h) = (n(0), n(1), n(2), n(3));
+                self.path
+                    .rect([at(x, y), at(x + w, y), at(x + w, y + h), at(x, y + h)]);
             }
         }
     }

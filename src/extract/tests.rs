@@ -836,13 +836,23 @@ fn table_is_read_row_by_row() {
              BT /F1 11 Tf 430 {y} Td (Lead {r}) Tj ET "
         ));
         expected.push(format!(
-            "Recommendation {r} first\nand second line\n\nAction for row {r}\n\nLead {r}"
+            "Recommendation {r} first\nand second line\nAction for row {r}\nLead {r}"
         ));
     }
     let mut b = Builder::new();
     b.page(&c, fonts(vec![("F1", helvetica("Helvetica"))]));
     let d = run(&b.finish());
-    assert_eq!(d.plain_text(), format!("{}\n", expected.join("\n\n")));
+    // One aligned table: each row's cells in turn, a wrapped cell whole.
+    assert_eq!(d.pages[0].blocks.len(), 1);
+    let t = d.pages[0].blocks[0]
+        .table
+        .as_ref()
+        .expect("an aligned table");
+    assert_eq!(
+        (t.source, t.columns, t.rows.len()),
+        (TableSource::Aligned, 3, 6)
+    );
+    assert_eq!(d.plain_text(), format!("{}\n", expected.join("\n")));
 }
 
 #[test]
@@ -1094,4 +1104,272 @@ fn object_streams_survive_the_struct_elem_filter() {
         run(&bytes).plain_text(),
         "Fictional compressed text\n\u{c}Second fictional page\n"
     );
+}
+
+/// Content of a ruled grid: horizontal rules at `ys`, vertical at `xs`,
+/// drawn as strokes (`stroke`) or as thin filled rectangles.
+fn grid_content(xs: &[f32], ys: &[f32], stroke: bool) -> String {
+    let (x0, x1) = (xs[0], xs[xs.len() - 1]);
+    let (y0, y1) = (ys[ys.len() - 1], ys[0]);
+    let mut c = String::from("q 0.5 w 0 0 0 RG 0 0 0 rg ");
+    for &y in ys {
+        if stroke {
+            c.push_str(&format!("{x0} {y} m {x1} {y} l S "));
+        } else {
+            c.push_str(&format!("{x0} {} {} 0.6 re f ", y - 0.3, x1 - x0));
+        }
+    }
+    for &x in xs {
+        if stroke {
+            c.push_str(&format!("{x} {y0} m {x} {y1} l S "));
+        } else {
+            c.push_str(&format!("{} {y0} 0.6 {} re f ", x - 0.3, y1 - y0));
+        }
+    }
+    // A clipping path is not a rule.
+    c.push_str("0 0 595 842 re W n Q ");
+    c
+}
+
+/// A fictional two-page action plan in a ruled table: the header row
+/// (bold) repeated on page 2, row 2 cut by the page break, and text in
+/// the middle column running close to the next column's rule.
+pub(crate) fn ruled_action_plan_pdf() -> Vec<u8> {
+    ruled_plan_pdf(true, true)
+}
+
+/// The two-page ruled action plan, its header row repeated on page 2 or
+/// not (`repeat`), and row 2 cut by the page break or whole on page 1
+/// (`cut`).
+fn ruled_plan_pdf(repeat: bool, cut: bool) -> Vec<u8> {
+    let xs = [72.0, 200.0, 380.0, 523.0];
+    let text = |x: f32, y: f32, bold: bool, t: &str| {
+        let f = if bold { "F2" } else { "F1" };
+        format!("BT /{f} 11 Tf {x} {y} Td ({t}) Tj ET ")
+    };
+    let header = |y: f32| {
+        text(75.0, y, true, "Recommendation")
+            + &text(203.0, y, true, "Action")
+            + &text(383.0, y, true, "Lead agency")
+    };
+    let mut p1 = text(72.0, 760.0, true, "Appendix A: Action Plan");
+    p1.push_str(&grid_content(&xs, &[700.0, 680.0, 630.0, 560.0], true));
+    p1.push_str(&header(686.0));
+    p1.push_str(&text(75.0, 666.0, false, "1. Glanmor CSP should"));
+    p1.push_str(&text(75.0, 653.0, false, "train all staff."));
+    // Ends about 4 points before the rule at x = 380, the next cell 3 after.
+    p1.push_str(
+        "BT /F1 11 Tf 236 666 Td (Commission fictional training) Tj 147 0 Td (Glanmor CSP) Tj ET ",
+    );
+    p1.push_str(&text(75.0, 616.0, false, "2. Glanmor Police should"));
+    p1.push_str(&text(75.0, 603.0, false, "audit DASH forms and"));
+    if !cut {
+        p1.push_str(&text(75.0, 590.0, false, "report to the CSP."));
+    }
+    p1.push_str(&text(203.0, 616.0, false, "Amend the procedure."));
+    p1.push_str(&text(383.0, 616.0, false, "Glanmor Police"));
+    // Page 2: the rows' boundaries from the top, then their text.
+    let mut ys = vec![780.0];
+    let mut p2 = String::new();
+    let mut top = 780.0;
+    if repeat {
+        p2.push_str(&header(top - 14.0));
+        top -= 20.0;
+        ys.push(top);
+    }
+    if cut {
+        p2.push_str(&text(75.0, top - 14.0, false, "report to the CSP."));
+        top -= 30.0;
+        ys.push(top);
+    }
+    p2.push_str(&text(75.0, top - 14.0, false, "3. The Home Office"));
+    p2.push_str(&text(75.0, top - 27.0, false, "should publish guidance."));
+    p2.push_str(&text(203.0, top - 14.0, false, "Write to the Home Office."));
+    p2.push_str(&text(383.0, top - 14.0, false, "Glanmor CSP"));
+    ys.push(top - 50.0);
+    p2.insert_str(0, &grid_content(&xs, &ys, false));
+    p2.push_str(&text(72.0, 600.0, false, "Text after the fictional table."));
+    let f = || {
+        fonts(vec![
+            ("F1", helvetica("Helvetica")),
+            ("F2", helvetica("Helvetica-Bold")),
+        ])
+    };
+    let mut b = Builder::new();
+    b.page(&p1, f());
+    b.page(&p2, f());
+    b.finish()
+}
+
+fn cell_texts(t: &Table) -> Vec<Vec<String>> {
+    t.rows
+        .iter()
+        .map(|r| {
+            r.cells
+                .iter()
+                .map(|c| {
+                    c.lines
+                        .iter()
+                        .map(|l| l.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" / ")
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn ruled_table_over_two_pages() {
+    let d = run(&ruled_action_plan_pdf());
+    let p1 = &d.pages[0];
+    assert_eq!(p1.blocks.len(), 2, "{:#?}", p1.blocks);
+    assert_eq!(p1.blocks[0].text(), "Appendix A: Action Plan");
+    let t1 = p1.blocks[1].table.as_ref().expect("a table on page 1");
+    assert_eq!(
+        (t1.source, t1.columns, t1.continues),
+        (TableSource::Ruled, 3, false)
+    );
+    assert_eq!(
+        cell_texts(t1),
+        vec![
+            vec!["Recommendation", "Action", "Lead agency"],
+            vec![
+                "1. Glanmor CSP should / train all staff.",
+                "Commission fictional training",
+                "Glanmor CSP"
+            ],
+            vec![
+                "2. Glanmor Police should / audit DASH forms and",
+                "Amend the procedure.",
+                "Glanmor Police"
+            ],
+        ]
+    );
+    let kinds: Vec<RowKind> = t1.rows.iter().map(|r| r.kind).collect();
+    assert_eq!(kinds, vec![RowKind::Header, RowKind::Data, RowKind::Data]);
+    // The block's lines read each wrapped cell whole, never across.
+    assert_eq!(
+        p1.blocks[1].text(),
+        "Recommendation Action Lead agency\n1. Glanmor CSP should\ntrain all staff.\n\
+         Commission fictional training\nGlanmor CSP\n2. Glanmor Police should\n\
+         audit DASH forms and\nAmend the procedure.\nGlanmor Police"
+    );
+    let p2 = &d.pages[1];
+    assert_eq!(p2.blocks.len(), 2, "{:#?}", p2.blocks);
+    let t2 = p2.blocks[0].table.as_ref().expect("a table on page 2");
+    assert!(t2.continues);
+    let kinds: Vec<(RowKind, bool)> = t2.rows.iter().map(|r| (r.kind, r.continued)).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (RowKind::RepeatedHeader, false),
+            (RowKind::Data, true),
+            (RowKind::Data, false)
+        ]
+    );
+    assert_eq!(
+        cell_texts(t2),
+        vec![
+            vec!["Recommendation", "Action", "Lead agency"],
+            vec!["report to the CSP.", "", ""],
+            vec![
+                "3. The Home Office / should publish guidance.",
+                "Write to the Home Office.",
+                "Glanmor CSP"
+            ],
+        ]
+    );
+    assert_eq!(p2.blocks[1].text(), "Text after the fictional table.");
+}
+
+/// Page 2's table of [`ruled_plan_pdf`]: (kind, continued) of its rows
+/// and the first cell of each.
+fn page_two_rows(repeat: bool, cut: bool) -> (bool, Vec<(RowKind, bool, String)>) {
+    let d = run(&ruled_plan_pdf(repeat, cut));
+    let t = d.pages[1].blocks[0]
+        .table
+        .as_ref()
+        .expect("a table on page 2");
+    let first = cell_texts(t).into_iter().map(|r| r[0].clone());
+    let rows = t
+        .rows
+        .iter()
+        .zip(first)
+        .map(|(r, c)| (r.kind, r.continued, c))
+        .collect();
+    (t.continues, rows)
+}
+
+#[test]
+fn ruled_table_over_two_pages_without_its_header_repeated() {
+    let (continues, rows) = page_two_rows(false, true);
+    assert!(continues);
+    assert_eq!(
+        rows,
+        vec![
+            (RowKind::Data, true, "report to the CSP.".into()),
+            (
+                RowKind::Data,
+                false,
+                "3. The Home Office / should publish guidance.".into()
+            ),
+        ]
+    );
+    // Page 1's header stays the header.
+    let d = run(&ruled_plan_pdf(false, true));
+    let t1 = d.pages[0].blocks[1]
+        .table
+        .as_ref()
+        .expect("a table on page 1");
+    assert_eq!(t1.rows[0].kind, RowKind::Header);
+}
+
+#[test]
+fn ruled_table_over_two_pages_with_no_row_cut() {
+    // A new numbered row at the top of page 2 goes on with the table
+    // without joining the last row of page 1, header repeated or not.
+    for repeat in [true, false] {
+        let (continues, rows) = page_two_rows(repeat, false);
+        assert!(continues, "repeat: {repeat}");
+        let mut want = vec![(
+            RowKind::Data,
+            false,
+            "3. The Home Office / should publish guidance.".into(),
+        )];
+        if repeat {
+            want.insert(0, (RowKind::RepeatedHeader, false, "Recommendation".into()));
+        }
+        assert_eq!(rows, want, "repeat: {repeat}");
+    }
+}
+
+#[test]
+fn a_box_around_text_is_not_a_table() {
+    // A one-column ruled box (a case study) and a two-column form whose
+    // second column holds paragraphs are read as before.
+    let mut c = grid_content(&[72.0, 523.0], &[700.0, 600.0], true);
+    c.push_str("BT /F1 11 Tf 80 680 Td (A fictional case study in a box.) Tj ET ");
+    c.push_str(&grid_content(
+        &[72.0, 100.0, 523.0],
+        &[500.0, 400.0, 200.0],
+        true,
+    ));
+    c.push_str("BT /F1 11 Tf 80 480 Td (1) Tj ET BT /F1 11 Tf 110 480 Td (CORONER) Tj ET ");
+    c.push_str("BT /F1 11 Tf 80 380 Td (2) Tj ET ");
+    c.push_str("BT /F1 11 Tf 14 TL 110 380 Td (First paragraph of the box.) Tj T* (Its second line.) Tj ET ");
+    c.push_str("BT /F1 11 Tf 110 330 Td (A second paragraph after a gap.) Tj ET ");
+    let mut b = Builder::new();
+    b.page(&c, fonts(vec![("F1", helvetica("Helvetica"))]));
+    let d = run(&b.finish());
+    assert!(d.pages[0].blocks.iter().all(|b| b.table.is_none()));
+    let text = d.plain_text();
+    for t in [
+        "case study in a box.",
+        "CORONER",
+        "Its second line.",
+        "after a gap.",
+    ] {
+        assert!(text.contains(t), "{t:?} in {text:?}");
+    }
 }

@@ -1,6 +1,12 @@
 //! Plain text and Markdown loader: pages split at form feeds, blocks at
 //! blank lines, one [`Line`] per source line (Markdown markup kept as-is
 //! for the segmenter). Invalid UTF-8 is decoded lossily with a warning.
+//!
+//! Tables are blocks of their own with their [`Table`]: a run of Markdown
+//! pipe-table lines (`| a | b |`; a delimiter row `|---|---|` after the
+//! first row makes it the header and is dropped), or of tab-separated
+//! lines (the first row is the header when its cells are short labels
+//! without figures and the other rows' are not all so).
 
 use crate::model::*;
 
@@ -22,35 +28,19 @@ pub fn load(file: &str, bytes: &[u8], format: SourceFormat) -> ExtractedDoc {
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut pages = Vec::new();
+    let markdown = format == SourceFormat::Markdown;
     for (i, page_text) in text.split('\u{c}').enumerate() {
         let mut blocks = Vec::new();
-        let mut cur: Vec<Line> = Vec::new();
+        let mut cur: Vec<&str> = Vec::new();
         for raw in page_text.lines() {
             let l = raw.trim_end_matches('\r');
             if l.trim().is_empty() {
-                if !cur.is_empty() {
-                    blocks.push(Block {
-                        lines: std::mem::take(&mut cur),
-                        bbox: Rect::default(),
-                    });
-                }
+                push_blocks(&mut blocks, &std::mem::take(&mut cur), markdown);
                 continue;
             }
-            cur.push(Line {
-                text: l.to_string(),
-                bbox: Rect::default(),
-                font: String::new(),
-                size: 0.0,
-                bold: false,
-                italic: false,
-            });
+            cur.push(l);
         }
-        if !cur.is_empty() {
-            blocks.push(Block {
-                lines: cur,
-                bbox: Rect::default(),
-            });
-        }
+        push_blocks(&mut blocks, &cur, markdown);
         pages.push(Page {
             number: i as u32 + 1,
             label: None,
@@ -84,6 +74,149 @@ pub fn load(file: &str, bytes: &[u8], format: SourceFormat) -> ExtractedDoc {
     }
 }
 
+fn line(text: &str) -> Line {
+    Line {
+        text: text.to_string(),
+        bbox: Rect::default(),
+        font: String::new(),
+        size: 0.0,
+        bold: false,
+        italic: false,
+    }
+}
+
+/// Which kind of table line a source line is, if any.
+fn table_line(l: &str, markdown: bool) -> Option<TableSource> {
+    if markdown && l.trim_start().starts_with('|') {
+        Some(TableSource::Markdown)
+    } else if l.contains('\t') && !l.trim().is_empty() {
+        Some(TableSource::Tabs)
+    } else {
+        None
+    }
+}
+
+/// The blocks of one blank-line-separated group of lines: runs of table
+/// lines become table blocks, the lines around them plain blocks.
+fn push_blocks(blocks: &mut Vec<Block>, lines: &[&str], markdown: bool) {
+    let mut i = 0;
+    while i < lines.len() {
+        let kind = table_line(lines[i], markdown);
+        let mut j = i + 1;
+        while j < lines.len() && table_line(lines[j], markdown) == kind {
+            j += 1;
+        }
+        match kind {
+            Some(source) => blocks.push(Block::of_table(table(&lines[i..j], source))),
+            None => blocks.push(Block::of_lines(
+                lines[i..j].iter().map(|l| line(l)).collect(),
+            )),
+        }
+        i = j;
+    }
+}
+
+/// A Markdown delimiter row: `|---|:---:|`.
+fn delimiter_row(cells: &[String]) -> bool {
+    !cells.is_empty()
+        && cells.iter().all(|c| {
+            let t = c.trim().trim_matches(':');
+            t.len() >= 3 && t.chars().all(|ch| ch == '-')
+        })
+}
+
+/// The cells of a Markdown table line (`\|` is a literal bar).
+fn pipe_cells(l: &str) -> Vec<String> {
+    let t = l.trim();
+    let t = t.strip_prefix('|').unwrap_or(t);
+    let t = if t.ends_with('|') && !t.ends_with("\\|") {
+        &t[..t.len() - 1]
+    } else {
+        t
+    };
+    let mut cells = vec![String::new()];
+    let mut chars = t.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'|') => {
+                chars.next();
+                if let Some(s) = cells.last_mut() {
+                    s.push('|');
+                }
+            }
+            '|' => cells.push(String::new()),
+            c => {
+                if let Some(s) = cells.last_mut() {
+                    s.push(c);
+                }
+            }
+        }
+    }
+    cells.into_iter().map(|c| c.trim().to_string()).collect()
+}
+
+/// A short label: a few words, no figures.
+fn label(cell: &str) -> bool {
+    !cell.is_empty()
+        && cell.split_whitespace().count() <= 5
+        && !cell.chars().any(|c| c.is_ascii_digit())
+}
+
+/// A table from its source lines.
+fn table(lines: &[&str], source: TableSource) -> Table {
+    let mut rows: Vec<Vec<String>> = lines
+        .iter()
+        .map(|l| match source {
+            TableSource::Tabs => l.split('\t').map(|c| c.trim().to_string()).collect(),
+            _ => pipe_cells(l),
+        })
+        .collect();
+    let header = match source {
+        TableSource::Markdown => {
+            let delimited = rows.get(1).is_some_and(|r| delimiter_row(r));
+            rows.retain(|r| !delimiter_row(r));
+            delimited
+        }
+        _ => {
+            rows.len() >= 2
+                && rows[0].iter().all(|c| label(c))
+                && !rows[1..].iter().all(|r| r.iter().all(|c| label(c)))
+        }
+    };
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let rows = rows
+        .into_iter()
+        .enumerate()
+        .map(|(k, cells)| Row {
+            kind: if k == 0 && header {
+                RowKind::Header
+            } else {
+                RowKind::Data
+            },
+            continued: false,
+            cells: (0..columns)
+                .map(|c| Cell {
+                    column: c,
+                    span: 1,
+                    lines: cells
+                        .get(c)
+                        .filter(|t| !t.is_empty())
+                        .map(|t| vec![line(t)])
+                        .unwrap_or_default(),
+                    bbox: Rect::default(),
+                })
+                .collect(),
+            bbox: Rect::default(),
+        })
+        .collect();
+    Table {
+        source,
+        columns,
+        continues: false,
+        rows,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,6 +235,69 @@ mod tests {
         assert_eq!(d.meta.title.as_deref(), Some("A fictional review"));
         assert_eq!(d.format, SourceFormat::Markdown);
         assert!(d.warnings.is_empty());
+    }
+
+    fn cells(t: &Table) -> Vec<Vec<String>> {
+        t.rows
+            .iter()
+            .map(|r| {
+                r.cells
+                    .iter()
+                    .map(|c| c.lines.iter().map(|l| l.text.as_str()).collect())
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn markdown_pipe_table_with_header_between_paragraphs() {
+        let d = load(
+            "x.md",
+            b"Text before.\n| Rec | Action | Lead agency |\n|---|:---:|---|\n| 1 | Train staff \\| managers | Glanmor CSP |\n| 2 | | Police |\nText after.",
+            SourceFormat::Markdown,
+        );
+        let b = &d.pages[0].blocks;
+        assert_eq!(b.len(), 3);
+        assert_eq!(b[0].text(), "Text before.");
+        assert_eq!(b[2].text(), "Text after.");
+        let t = b[1].table.as_ref().expect("a table");
+        assert_eq!((t.source, t.columns), (TableSource::Markdown, 3));
+        assert_eq!(
+            cells(t),
+            vec![
+                vec!["Rec", "Action", "Lead agency"],
+                vec!["1", "Train staff | managers", "Glanmor CSP"],
+                vec!["2", "", "Police"],
+            ]
+        );
+        let kinds: Vec<RowKind> = t.rows.iter().map(|r| r.kind).collect();
+        assert_eq!(kinds, vec![RowKind::Header, RowKind::Data, RowKind::Data]);
+        // The block's lines are the rows, each row's cells in turn.
+        let lines: Vec<&str> = b[1].lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(
+            lines,
+            vec![
+                "Rec Action Lead agency",
+                "1 Train staff | managers Glanmor CSP",
+                "2 Police"
+            ]
+        );
+    }
+
+    #[test]
+    fn tab_separated_lines_are_a_table() {
+        let d = load(
+            "x.txt",
+            b"Rec\tLead agency\tTarget date\n1\tGlanmor Police\tMarch 2099\n2\tCouncil\t\n",
+            SourceFormat::Text,
+        );
+        let t = d.pages[0].blocks[0].table.as_ref().expect("a table");
+        assert_eq!(t.source, TableSource::Tabs);
+        assert_eq!(t.rows[0].kind, RowKind::Header);
+        assert_eq!(cells(t)[2], vec!["2", "Council", ""]);
+        // Pipes in a plain text file are text.
+        let d = load("x.txt", b"| a | b |\n", SourceFormat::Text);
+        assert!(d.pages[0].blocks[0].table.is_none());
     }
 
     #[test]

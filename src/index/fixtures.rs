@@ -121,6 +121,8 @@ impl DocBuilder {
             end,
             marker: marker.map(str::to_string),
             sentences: vec![Span { start, end }],
+            cells: vec![],
+            table: None,
         });
         self
     }

@@ -6,8 +6,9 @@
 //!
 //! The work is done in four steps:
 //! 1. Units (`build_units`): each block's lines are cleaned (Markdown markup
-//!    removed) and split into units: a heading line, a list item, a table
-//!    row or a paragraph; lines of a unit are joined with spaces.
+//!    removed) and split into units: a heading line, a list item or a
+//!    paragraph; lines of a unit are joined with spaces. A table block
+//!    gives one unit per row (see `table`), never a heading.
 //! 2. A paragraph cut by a page break is merged back into one unit.
 //! 3. Layout: units are written into [`Document::text`] separated by a blank
 //!    line (pages too), giving byte spans and `page_starts`.
@@ -18,6 +19,7 @@ mod anatomy;
 mod headings;
 mod meta;
 mod sentences;
+mod table;
 #[cfg(test)]
 mod tests;
 
@@ -26,6 +28,7 @@ pub use anatomy::{Anatomy, AnatomyError, SectionCue, phrase_pattern};
 use headings::{BodyStyle, Cue, Heading, UnitStyle};
 use regex::Regex;
 use std::sync::LazyLock;
+pub use table::{CELL_SEPARATOR, row_text};
 
 /// Segment an extracted document; `anatomy` says which headings open which
 /// kind of section (the rule file's `[[section]]` entries).
@@ -42,18 +45,40 @@ pub fn segment(ex: &ExtractedDoc, anatomy: &Anatomy) -> Document {
         .iter()
         .zip(&spans)
         .enumerate()
-        .map(|(index, (u, &(start, end)))| Passage {
-            index,
-            kind: u.kind,
-            section: 0,
-            page: u.page as u32 + 1,
-            start,
-            end,
-            marker: u.marker.clone(),
-            sentences: match u.kind {
-                PassageKind::Heading | PassageKind::TableRow => vec![Span { start, end }],
-                _ => sentences::split(&text[start..end], start),
-            },
+        .map(|(index, (u, &(start, end)))| {
+            let cells: Vec<Span> = if u.table.is_some() {
+                row_text(&u.cells)
+                    .1
+                    .into_iter()
+                    .map(|(a, b)| Span {
+                        start: start + a,
+                        end: start + b,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            Passage {
+                index,
+                kind: u.kind,
+                section: 0,
+                page: u.page as u32 + 1,
+                start,
+                end,
+                marker: u.marker.clone(),
+                sentences: match u.kind {
+                    PassageKind::Heading => vec![Span { start, end }],
+                    PassageKind::TableRow if cells.is_empty() => vec![Span { start, end }],
+                    PassageKind::TableRow => cells
+                        .iter()
+                        .filter(|c| c.start < c.end)
+                        .flat_map(|c| sentences::split(&text[c.start..c.end], c.start))
+                        .collect(),
+                    _ => sentences::split(&text[start..end], start),
+                },
+                cells,
+                table: u.table,
+            }
         })
         .collect();
 
@@ -113,6 +138,10 @@ struct Unit {
     marker: Option<String>,
     heading: Option<Heading>,
     style: UnitStyle,
+    /// A table row's cells (cleaned text, one per column of its table).
+    cells: Vec<String>,
+    /// A table row's place.
+    table: Option<TablePlace>,
 }
 
 /// One cleaned source line.
@@ -124,7 +153,6 @@ struct SrcLine {
     bold: bool,
     /// `#` count when the line is a Markdown heading.
     md: Option<u8>,
-    table: bool,
     marker: Option<Marker>,
 }
 
@@ -276,8 +304,7 @@ fn clean_line(line: &Line, markdown: bool) -> Option<SrcLine> {
     if !raw.chars().any(|c| !c.is_whitespace()) {
         return None;
     }
-    let table = md.is_none() && (raw.contains('\t') || (markdown && raw.starts_with('|')));
-    let marker = if md.is_none() && !table {
+    let marker = if md.is_none() {
         list_marker(&raw)
     } else {
         None
@@ -287,7 +314,6 @@ fn clean_line(line: &Line, markdown: bool) -> Option<SrcLine> {
         size: line.size,
         bold: line.bold,
         md,
-        table,
         marker,
     })
 }
@@ -381,8 +407,8 @@ fn heading_styled(l: &SrcLine, body: &BodyStyle) -> bool {
 
 /// Split one block's cleaned lines into groups, one per unit.
 ///
-/// A line starts a new unit when it is (or follows) a Markdown heading or a
-/// table row; when it starts with a bullet, or with another list marker
+/// A line starts a new unit when it is (or follows) a Markdown heading;
+/// when it starts with a bullet, or with another list marker
 /// after a line that ended a sentence or lead-in; when the heading style
 /// (large/bold) changes; or when the block's first line is itself a heading
 /// followed by a new sentence ("Our Approach" / "The partnership ...").
@@ -398,8 +424,6 @@ fn group_lines<'a>(
             Some(prev) => {
                 prev.md.is_some()
                     || l.md.is_some()
-                    || prev.table
-                    || l.table
                     || l.marker.as_ref().is_some_and(|m| {
                         m.family == MarkerFamily::Bullet || ends_terminal(&prev.raw)
                     })
@@ -491,7 +515,7 @@ fn make_unit(
             MarkerFamily::WeWill => group.len() == 1 && m.len >= first.raw.len(),
             _ => false,
         });
-    let heading = if may_be_heading && !first.table {
+    let heading = if may_be_heading {
         headings::detect(&text, style, body, first.md, anatomy)
             .filter(|h| !(after_lead_in && h.cue == Cue::Title))
     } else {
@@ -499,21 +523,10 @@ fn make_unit(
     };
     let (kind, marker) = if heading.is_some() {
         (PassageKind::Heading, None)
-    } else if first.table {
-        (PassageKind::TableRow, None)
     } else if let Some(m) = marker {
         (PassageKind::ListItem, Some(m.text))
     } else {
         (PassageKind::Paragraph, None)
-    };
-    let text = if first.table {
-        text.split('\t')
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .collect::<Vec<_>>()
-            .join(" | ")
-    } else {
-        text
     };
     Some(Unit {
         page,
@@ -523,6 +536,8 @@ fn make_unit(
         marker,
         heading,
         style,
+        cells: Vec::new(),
+        table: None,
     })
 }
 
@@ -566,11 +581,21 @@ fn build_units(
     anatomy: &Anatomy,
 ) -> Vec<Unit> {
     let mut units: Vec<Unit> = Vec::new();
+    let mut tables = table::Tables::default();
     // Last page index the last unit reaches.
     let mut last_reach: Option<usize> = None;
     for (pi, page) in ex.pages.iter().enumerate() {
         let mut first_on_page = true;
         for block in &page.blocks {
+            if let Some(t) = &block.table {
+                let before = units.len();
+                table::push_rows(t, pi, markdown, &mut tables, &mut units);
+                if units.len() > before || t.continues {
+                    first_on_page = false;
+                    last_reach = Some(pi);
+                }
+                continue;
+            }
             let lines: Vec<SrcLine> = block
                 .lines
                 .iter()

@@ -36,6 +36,7 @@ fn block(lines: Vec<Line>) -> Block {
     Block {
         lines,
         bbox: Rect::default(),
+        table: None,
     }
 }
 
@@ -287,7 +288,14 @@ fn markdown_headings_and_markup() {
             tb("Some **bold** context for the fictional objective."),
             tb("### We will:"),
             tb("- Run a fictional awareness campaign.\n- Train all staff."),
-            tb("| Action | Lead |\n|---|---|\n| Campaign | Council |"),
+            crate::extract::text::load(
+                "t.md",
+                b"| Action | Lead |\n|---|---|\n| Campaign | Council |",
+                SourceFormat::Markdown,
+            )
+            .pages[0]
+                .blocks[0]
+                .clone(),
         ]],
     ));
     check_invariants(&d);
@@ -755,4 +763,100 @@ fn action_plan_rows_after_an_appendix_are_not_chapters() {
             ("Appendix A: Action Plan", SectionKind::ActionPlan),
         ]
     );
+}
+
+/// The fictional two-page ruled action plan, extracted and segmented.
+fn ruled_action_plan() -> Document {
+    let bytes = crate::extract::tests::ruled_action_plan_pdf();
+    let ex =
+        crate::extract::extract("fictional.pdf", &bytes, &Default::default()).expect("extract");
+    seg(&ex)
+}
+
+#[test]
+fn table_rows_are_passages_and_header_cells_open_no_section() {
+    let d = ruled_action_plan();
+    check_invariants(&d);
+    // The bold line above the table is the title; "Recommendation" in the
+    // header row is a column name, not a heading: no section opens.
+    assert_eq!(d.title, "Appendix A: Action Plan");
+    assert_eq!(headings_of(&d), vec![]);
+    let rows: Vec<&Passage> = d
+        .passages
+        .iter()
+        .filter(|p| p.kind == PassageKind::TableRow)
+        .collect();
+    let texts: Vec<&str> = rows.iter().map(|p| ptext(&d, p)).collect();
+    assert_eq!(
+        texts,
+        vec![
+            "Recommendation | Action | Lead agency",
+            "1. Glanmor CSP should train all staff. | Commission fictional training | Glanmor CSP",
+            // Cut by the page break and merged, cell by cell; the header
+            // repeated on page 2 is left out.
+            "2. Glanmor Police should audit DASH forms and report to the CSP. | Amend the procedure. | Glanmor Police",
+            "3. The Home Office should publish guidance. | Write to the Home Office. | Glanmor CSP",
+        ]
+    );
+    let places: Vec<(usize, RowKind)> = rows
+        .iter()
+        .map(|p| p.table.map(|t| (t.index, t.row)).expect("a table row"))
+        .collect();
+    assert_eq!(
+        places,
+        vec![
+            (0, RowKind::Header),
+            (0, RowKind::Data),
+            (0, RowKind::Data),
+            (0, RowKind::Data)
+        ]
+    );
+    let cells: Vec<&str> = rows[2]
+        .cells
+        .iter()
+        .map(|c| &d.text[c.start..c.end])
+        .collect();
+    assert_eq!(
+        cells,
+        vec![
+            "2. Glanmor Police should audit DASH forms and report to the CSP.",
+            "Amend the procedure.",
+            "Glanmor Police"
+        ]
+    );
+    assert_eq!((rows[2].page, rows[3].page), (1, 2));
+    // Sentences stay inside their cells.
+    for p in &rows {
+        for s in &p.sentences {
+            assert!(p.cells.iter().any(|c| c.start <= s.start && s.end <= c.end));
+        }
+    }
+    let after = d.passages.last().expect("a passage");
+    assert_eq!(ptext(&d, after), "Text after the fictional table.");
+    assert_eq!(after.page, 2);
+}
+
+#[test]
+fn tab_and_pipe_tables_of_text_files_are_rows_with_cells() {
+    let ex = crate::extract::text::load(
+        "t.txt",
+        b"A fictional review.\n\n9 Recommendations\n\nRecommendation\tLead agency\n1 Train staff.\tGlanmor CSP\n2 Audit forms.\t\n",
+        SourceFormat::Text,
+    );
+    let d = seg(&ex);
+    check_invariants(&d);
+    assert_eq!(
+        headings_of(&d),
+        vec![(1, "9 Recommendations", SectionKind::Recommendations)]
+    );
+    let rows: Vec<&Passage> = d
+        .passages
+        .iter()
+        .filter(|p| p.kind == PassageKind::TableRow)
+        .collect();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(ptext(&d, rows[2]), "2 Audit forms.");
+    assert_eq!(rows[2].cells.len(), 2);
+    assert_eq!(rows[2].cells[1].start, rows[2].cells[1].end);
+    assert_eq!(rows[0].table.map(|t| t.row), Some(RowKind::Header));
 }

@@ -487,6 +487,8 @@ pub fn single_passage_document(text: &str, kind: SectionKind) -> Document {
             end: text.len(),
             marker: None,
             sentences: rough_sentences(text),
+            cells: vec![],
+            table: None,
         }],
         warnings: vec![],
     }

@@ -35,6 +35,8 @@ fn doc(sections: &[(&str, SectionKind, &[&str])]) -> Document {
                 end: text.len(),
                 marker: None,
                 sentences,
+                cells: vec![],
+                table: None,
             });
         }
         secs.push(Section {
@@ -499,6 +501,8 @@ fn malformed_passages_do_not_panic() {
         end: len + 10,
         marker: None,
         sentences: vec![Span { start: 0, end: 3 }],
+        cells: vec![],
+        table: None,
     });
     let _ = tag(d, &rules);
 }

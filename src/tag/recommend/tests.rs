@@ -93,6 +93,8 @@ impl Builder {
             end,
             marker: marker.map(str::to_string),
             sentences: vec![Span { start, end }],
+            cells: vec![],
+            table: None,
         });
         if let Some(s) = self.doc.sections.last_mut() {
             s.end = end;
