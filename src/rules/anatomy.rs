@@ -1,7 +1,9 @@
 //! Compiling the review anatomy of a rule set: every file's `[[section]]`
 //! entries, in order, into the segmenter's [`Anatomy`]; the
 //! `[recommendations]` tables into [`RecCues`] (labels that open learning
-//! rather than a recommendation, and the fixed wording of statutory forms).
+//! rather than a recommendation, and the fixed wording of statutory forms);
+//! the `[action_plan]` tables into [`PlanCues`] (which column of an action
+//! plan is which, by its header).
 
 use super::Source;
 use super::diag::Diags;
@@ -89,11 +91,114 @@ impl RecCues {
     }
 }
 
-/// The anatomy and recommendation cues of every file, in order.
+/// What a column of an action-plan table holds, named by its header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PlanColumn {
+    /// The recommendation's number, or its words restated.
+    Recommendation,
+    Action,
+    LeadAgency,
+    TargetDate,
+    Milestones,
+    /// Outcome, completion, progress or status.
+    Outcome,
+    /// Scope or level (local, regional, single agency).
+    Scope,
+}
+
+impl PlanColumn {
+    /// The order roles are tried in: a header takes the first role one of
+    /// whose phrases it contains ("Scope of recommendation" is a scope,
+    /// "Completion date and outcome" an outcome, not a target date).
+    pub const ORDER: [PlanColumn; 7] = [
+        PlanColumn::Scope,
+        PlanColumn::Milestones,
+        PlanColumn::Outcome,
+        PlanColumn::TargetDate,
+        PlanColumn::LeadAgency,
+        PlanColumn::Action,
+        PlanColumn::Recommendation,
+    ];
+
+    /// The key under `[action_plan]`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            PlanColumn::Recommendation => "recommendation",
+            PlanColumn::Action => "action",
+            PlanColumn::LeadAgency => "lead_agency",
+            PlanColumn::TargetDate => "target_date",
+            PlanColumn::Milestones => "milestones",
+            PlanColumn::Outcome => "outcome",
+            PlanColumn::Scope => "scope",
+        }
+    }
+}
+
+/// Which column of an action-plan table is which, from `[action_plan]`.
+#[derive(Debug, Clone, Default)]
+pub struct PlanCues {
+    /// One matcher per role with phrases, in [`PlanColumn::ORDER`].
+    roles: Vec<(PlanColumn, Regex)>,
+}
+
+impl PlanCues {
+    /// The role a column header names, if any.
+    pub fn role(&self, header: &str) -> Option<PlanColumn> {
+        self.roles
+            .iter()
+            .find(|(_, re)| re.is_match(header))
+            .map(|(r, _)| *r)
+    }
+}
+
+/// The phrases of one role in one file's `[action_plan]`.
+fn plan_phrases(def: &schema::ActionPlanDef, role: PlanColumn) -> &[toml::Spanned<String>] {
+    match role {
+        PlanColumn::Recommendation => &def.recommendation,
+        PlanColumn::Action => &def.action,
+        PlanColumn::LeadAgency => &def.lead_agency,
+        PlanColumn::TargetDate => &def.target_date,
+        PlanColumn::Milestones => &def.milestones,
+        PlanColumn::Outcome => &def.outcome,
+        PlanColumn::Scope => &def.scope,
+    }
+}
+
+/// Every file's `[action_plan]` phrases, compiled role by role (a panel's
+/// own file first).
+fn compile_plan(files: &[(Source<'_>, RuleFile)], diags: &mut [Diags<'_>]) -> PlanCues {
+    let mut cues = PlanCues::default();
+    for role in PlanColumn::ORDER {
+        let mut alts: Vec<String> = Vec::new();
+        for (fi, (_, file)) in files.iter().enumerate() {
+            let Some(def) = &file.action_plan else {
+                continue;
+            };
+            for p in plan_phrases(def, role) {
+                match phrase_pattern(p.get_ref()) {
+                    Ok(pat) => alts.push(pat),
+                    Err(e) => diags[fi].at(p.span().start, format!("[action_plan]: {e}")),
+                }
+            }
+        }
+        if alts.is_empty() {
+            continue;
+        }
+        let pat = format!(r"(?i)(?:^|\W)(?:{})(?:\W|$)", alts.join("|"));
+        match Regex::new(&pat) {
+            Ok(re) => cues.roles.push((role, re)),
+            Err(e) => diags[0].at(0, format!("[action_plan]: {e}")),
+        }
+    }
+    cues
+}
+
+/// The anatomy, recommendation cues and action-plan cues of every file,
+/// in order.
 pub(super) fn compile(
     files: &[(Source<'_>, RuleFile)],
     diags: &mut [Diags<'_>],
-) -> (Anatomy, RecCues) {
+) -> (Anatomy, RecCues, PlanCues) {
     let mut cues: Vec<SectionCue> = Vec::new();
     // (file, position) of each cue's heading phrases, for errors.
     let mut at: Vec<(usize, Vec<usize>)> = Vec::new();
@@ -188,7 +293,8 @@ pub(super) fn compile(
             Anatomy::default()
         }
     };
-    (anatomy, rec)
+    let plan = compile_plan(files, diags);
+    (anatomy, rec, plan)
 }
 
 #[cfg(test)]
@@ -215,6 +321,40 @@ mod tests {
         assert!(!c.is_boilerplate(
             "The fictional Trust had no policy on the observation of patients at night."
         ));
+    }
+
+    #[test]
+    fn action_plan_columns_by_header_in_english_and_welsh() {
+        let rules = crate::rules::RuleSet::default_rules();
+        let c = rules.plan_cues();
+        let role = |h: &str| c.role(h);
+        assert_eq!(role("Recommendation"), Some(PlanColumn::Recommendation));
+        assert_eq!(role("Rec. no."), Some(PlanColumn::Recommendation));
+        assert_eq!(
+            role("Scope of recommendation i.e. local or regional"),
+            Some(PlanColumn::Scope)
+        );
+        assert_eq!(role("Action to take"), Some(PlanColumn::Action));
+        assert_eq!(role("Lead Agency"), Some(PlanColumn::LeadAgency));
+        assert_eq!(role("Owner"), Some(PlanColumn::LeadAgency));
+        assert_eq!(role("Target date"), Some(PlanColumn::TargetDate));
+        assert_eq!(role("By when?"), Some(PlanColumn::TargetDate));
+        assert_eq!(
+            role("Key milestones achieved in enacting recommendation"),
+            Some(PlanColumn::Milestones)
+        );
+        assert_eq!(
+            role("Completion date and outcome"),
+            Some(PlanColumn::Outcome)
+        );
+        assert_eq!(role("Progress / status"), Some(PlanColumn::Outcome));
+        assert_eq!(role("Asiantaeth arweiniol"), Some(PlanColumn::LeadAgency));
+        assert_eq!(role("Dyddiad targed"), Some(PlanColumn::TargetDate));
+        assert_eq!(role("Cam gweithredu"), Some(PlanColumn::Action));
+        assert_eq!(role("Argymhelliad"), Some(PlanColumn::Recommendation));
+        assert_eq!(role("Canlyniad"), Some(PlanColumn::Outcome));
+        assert_eq!(role("Date of birth"), None);
+        assert_eq!(role("Event"), None);
     }
 
     #[test]

@@ -129,6 +129,7 @@ pub(super) fn compile_all(
         agency_terms,
         anatomy: Arc::new(anatomy.0),
         rec_cues: Arc::new(anatomy.1),
+        plan_cues: Arc::new(anatomy.2),
         gazetteer: Arc::new(gazetteer),
     };
     if diags.iter().all(|d| d.list.is_empty()) {

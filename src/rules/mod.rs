@@ -39,7 +39,7 @@ mod matcher;
 mod scan;
 mod schema;
 
-pub use anatomy::RecCues;
+pub use anatomy::{PlanColumn, PlanCues, RecCues};
 pub use bodies::{BodyMatch, Gazetteer};
 pub use diag::{Diagnostic, RulesError, line_col};
 
@@ -155,6 +155,8 @@ pub struct RuleSet {
     anatomy: Arc<segment::Anatomy>,
     /// What is not a recommendation.
     rec_cues: Arc<RecCues>,
+    /// Which column of an action-plan table is which, by its header.
+    plan_cues: Arc<PlanCues>,
     /// Named bodies and patterns for local ones.
     gazetteer: Arc<Gazetteer>,
 }
@@ -295,6 +297,11 @@ impl RuleSet {
     /// Labels and boilerplate that are never recommendations.
     pub fn rec_cues(&self) -> &RecCues {
         &self.rec_cues
+    }
+
+    /// The action-plan column cues (`[action_plan]`).
+    pub fn plan_cues(&self) -> &PlanCues {
+        &self.plan_cues
     }
 
     /// The gazetteer of bodies recommendations are addressed to.

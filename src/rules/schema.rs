@@ -28,6 +28,30 @@ pub(crate) struct RuleFile {
     /// The gazetteer of bodies recommendations are addressed to.
     #[serde(default)]
     pub body: Vec<BodyDef>,
+    /// Action-plan tables: the words of column headers, by role.
+    #[serde(default)]
+    pub action_plan: Option<ActionPlanDef>,
+}
+
+/// `[action_plan]`: for each role of an action-plan column, the phrases
+/// of the headers that name it.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ActionPlanDef {
+    #[serde(default)]
+    pub recommendation: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub action: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub lead_agency: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub target_date: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub milestones: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub outcome: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub scope: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -240,6 +264,7 @@ fn allowed_keys(path: &str) -> Option<Vec<&'static str>> {
             "section",
             "recommendations",
             "body",
+            "action_plan",
         ],
         "ruleset" => vec![
             "name",
@@ -284,6 +309,15 @@ fn allowed_keys(path: &str) -> Option<Vec<&'static str>> {
             "sent_to",
         ],
         "body" => vec!["name", "category", "level", "aliases"],
+        "action_plan" => vec![
+            "recommendation",
+            "action",
+            "lead_agency",
+            "target_date",
+            "milestones",
+            "outcome",
+            "scope",
+        ],
         _ => return None,
     })
 }
