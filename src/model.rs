@@ -723,7 +723,8 @@ pub struct Recommendation {
     /// Byte span in the document text.
     pub start: usize,
     pub end: usize,
-    /// The action-plan table row carrying the same number, if the document has one.
+    /// The first row of the document's action plan linked to this
+    /// recommendation (see [`ProcessedDoc::action_plans`]), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_plan: Option<ActionPlanRow>,
     /// In a bilingual document, the id of the recommendation this one
@@ -794,12 +795,67 @@ impl std::fmt::Display for AddresseeSource {
     }
 }
 
-/// A row of a review's action-plan table, linked to its recommendation by number.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A row of a review's action-plan table: what is to be done about one
+/// recommendation, by whom and by when, linked to the recommendation.
+///
+/// The cells are read by their column's header (see `[action_plan]` in
+/// `rules/anatomy.toml`); a field is `null` when the table has no such
+/// column or the cell is empty. A row cut by a page break is one row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ActionPlanRow {
+    /// Stable id: the document id, `-a`, and a hash of the row's text.
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub doc_id: String,
+    /// The recommendation reference as written ("1", "R3", "2.1"), without
+    /// "Recommendation" or a "(continued)" note.
+    #[serde(default)]
+    pub recommendation: Option<String>,
+    /// The id of the [`Recommendation`] the row belongs to, when found (by
+    /// its number, else by its opening words).
+    #[serde(default)]
+    pub recommendation_id: Option<String>,
+    /// The recommendation's words restated in the row, if the table has them.
+    #[serde(default)]
+    pub recommendation_text: Option<String>,
+    /// What will be done.
+    #[serde(default)]
+    pub action: Option<String>,
+    /// Who leads it ("Lead agency", "Owner", "Asiantaeth arweiniol").
+    #[serde(default)]
+    pub lead_agency: Option<String>,
+    /// By when ("Target date", "Timescale", "Dyddiad targed").
+    #[serde(default)]
+    pub target_date: Option<String>,
+    /// Milestones reached so far ("Key milestones achieved").
+    #[serde(default)]
+    pub milestones: Option<String>,
+    /// Outcome, completion or progress as reported.
+    #[serde(default)]
+    pub outcome: Option<String>,
+    /// The scope or level ("Local", "Regional", "Single agency").
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// Cells of columns with no role above, by their header.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other: Vec<NamedCell>,
     /// Page the row starts on.
     pub page: u32,
-    /// The row's text (cells in reading order, joined by spaces).
+    /// The row's text: its non-empty cells joined by `" | "`.
+    pub text: String,
+    /// Byte span of the row in the document text (its first passage's start
+    /// to its last passage's end).
+    #[serde(default)]
+    pub start: usize,
+    #[serde(default)]
+    pub end: usize,
+}
+
+/// A table cell with the header of its column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct NamedCell {
+    pub column: String,
     pub text: String,
 }
 
@@ -829,6 +885,9 @@ pub struct ProcessedDoc {
     pub theme_scores: Vec<ThemeScore>,
     /// Ids of the themes assigned to the document, sorted.
     pub themes: Vec<String>,
+    /// The rows of the document's action-plan tables, in document order.
+    #[serde(default)]
+    pub action_plans: Vec<ActionPlanRow>,
 }
 
 /// Content hash helpers, shared by every stage that names things.

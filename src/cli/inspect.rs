@@ -1,5 +1,5 @@
 //! `ystorfa inspect`: one document's sections, tags with their evidence,
-//! theme decisions and recommendations, for rule authors.
+//! theme decisions, recommendations and action-plan rows, for rule authors.
 
 use super::EXIT_OK;
 use crate::extract::Limits;
@@ -131,5 +131,42 @@ pub fn render(d: &ProcessedDoc, rules_version: &str, why: &[ThemeExplanation]) -
             let _ = writeln!(s, "     action plan (p.{}): {}", a.page, a.text);
         }
     }
+    if !d.action_plans.is_empty() {
+        render_action_plan(&mut s, d);
+    }
     s
+}
+
+/// The action-plan rows: reference, lead, target date, linked recommendation.
+fn render_action_plan(s: &mut String, d: &ProcessedDoc) {
+    let _ = writeln!(s, "\nAction plan ({} rows)", d.action_plans.len());
+    let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    for a in &d.action_plans {
+        let linked = a
+            .recommendation_id
+            .as_ref()
+            .and_then(|id| d.recommendations.iter().find(|r| &r.id == id))
+            .map_or("not linked".to_string(), |r| {
+                format!(
+                    "recommendation {} (p.{})",
+                    r.ordinal.as_deref().unwrap_or("•"),
+                    r.page
+                )
+            });
+        let _ = writeln!(
+            s,
+            "  {} p.{} lead: {} · target: {} → {}",
+            a.recommendation.as_deref().unwrap_or("•"),
+            a.page,
+            dash(&a.lead_agency),
+            dash(&a.target_date),
+            linked
+        );
+        if let Some(action) = &a.action {
+            let _ = writeln!(s, "     action: {action}");
+        }
+        if let Some(outcome) = &a.outcome {
+            let _ = writeln!(s, "     outcome: {outcome}");
+        }
+    }
 }

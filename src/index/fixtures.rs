@@ -252,6 +252,7 @@ impl DocBuilder {
             recommendations: self.recs,
             theme_scores: scores,
             themes: self.themes,
+            action_plans: vec![],
         }
     }
 }

@@ -31,6 +31,7 @@ use crate::rules::RuleSet;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
+pub mod action_plan;
 pub mod addressee;
 pub mod recommend;
 
@@ -38,13 +39,16 @@ pub mod recommend;
 pub fn tag(document: Document, rules: &RuleSet) -> ProcessedDoc {
     let tags = find_tags(&document, rules);
     let (theme_scores, themes) = score_document(&tags, rules, word_count(&document.text));
-    let recommendations = recommendations(&document, rules, &tags);
+    let mut recommendations = recommendations(&document, rules, &tags);
+    let mut action_plans = action_plan::rows(&document, rules);
+    action_plan::link(&mut action_plans, &mut recommendations);
     ProcessedDoc {
         document,
         tags,
         recommendations,
         theme_scores,
         themes,
+        action_plans,
     }
 }
 
@@ -220,83 +224,14 @@ pub fn score_document(
     (scores, assigned.into_iter().collect())
 }
 
-/// Build [`Recommendation`]s from what [`recommend::find`] found.
+/// Build [`Recommendation`]s from what [`recommend::find`] found (their
+/// action-plan rows are linked by [`action_plan::link`]).
 pub fn recommendations(doc: &Document, rules: &RuleSet, tags: &[Tag]) -> Vec<Recommendation> {
-    let mut plan = action_plan_rows(doc);
     let ctx = addressee::document_addressees(doc, rules);
     recommend::find(doc, rules)
         .into_iter()
-        .map(|f| {
-            let row = f
-                .ordinal
-                .as_deref()
-                .and_then(|o| plan.remove(&plan_key(o)?));
-            let mut r = build_recommendation(doc, rules, tags, &ctx, f);
-            r.action_plan = row;
-            r
-        })
+        .map(|f| build_recommendation(doc, rules, tags, &ctx, f))
         .collect()
-}
-
-/// "3", "3.", "R3", "Rec 3", "Recommendation 3:", "2.1" → "3" / "2.1";
-/// None for anything that is not a recommendation number.
-fn plan_key(ordinal: &str) -> Option<String> {
-    static NUM: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"(?i)^(?:recommendation|rec\.?|r)?\s*(\d{1,3}(?:\.\d{1,3})*)[.:)]?$")
-            .expect("valid regex")
-    });
-    NUM.captures(ordinal.trim()).map(|c| c[1].to_string())
-}
-
-/// The rows of the document's action-plan tables by recommendation number:
-/// a numbered item in an action-plan section, with the passages that follow
-/// it up to the next numbered item (table cells read in order). The first
-/// row with a number wins.
-fn action_plan_rows(doc: &Document) -> BTreeMap<String, ActionPlanRow> {
-    let mut rows: BTreeMap<String, ActionPlanRow> = BTreeMap::new();
-    let mut open: Option<String> = None;
-    for p in &doc.passages {
-        let in_plan = doc
-            .sections
-            .get(p.section)
-            .is_some_and(|s| s.kind == SectionKind::ActionPlan);
-        if !in_plan {
-            open = None;
-            continue;
-        }
-        let text = doc.text.get(p.start..p.end).unwrap_or_default();
-        let key = p
-            .marker
-            .as_deref()
-            .filter(|_| p.kind == PassageKind::ListItem)
-            .and_then(plan_key);
-        match key {
-            Some(k) if !rows.contains_key(&k) => {
-                rows.insert(
-                    k.clone(),
-                    ActionPlanRow {
-                        page: p.page,
-                        text: collapse(text),
-                    },
-                );
-                open = Some(k);
-            }
-            Some(_) => open = None,
-            None => {
-                if let Some(row) = open.as_ref().and_then(|k| rows.get_mut(k))
-                    && p.kind != PassageKind::Heading
-                {
-                    row.text.push(' ');
-                    row.text.push_str(&collapse(text));
-                }
-            }
-        }
-    }
-    rows
-}
-
-fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn build_recommendation(

@@ -508,7 +508,7 @@ fn malformed_passages_do_not_panic() {
 }
 
 #[test]
-fn action_plan_rows_link_to_recommendations_by_number() {
+fn untabulated_action_plan_items_keep_their_number() {
     let mut d = doc(&[
         (
             "9 Recommendations",
@@ -533,16 +533,20 @@ fn action_plan_rows_link_to_recommendations_by_number() {
         d.passages[i].kind = PassageKind::ListItem;
         d.passages[i].marker = Some(d.text[d.passages[i].start..].chars().take(1).collect());
     }
+    use action_plan::plan_key;
     assert_eq!(plan_key("Recommendation 3:"), Some("3".into()));
     assert_eq!(plan_key("R2.1"), Some("2.1".into()));
     assert_eq!(plan_key("(a)"), None);
-    let rows = action_plan_rows(&d);
+    let rows: BTreeMap<String, String> = action_plan::untabulated(&d)
+        .into_iter()
+        .map(|r| (r.recommendation.unwrap_or_default(), r.text))
+        .collect();
     assert_eq!(
-        rows["1"].text,
+        rows["1"],
         "1 Single agency Amend the DASH procedure Glanmor Police"
     );
     assert_eq!(
-        rows["2"].text,
+        rows["2"],
         "2 Multi-agency local Commission training Glanmor CSP March 2099"
     );
     // Rows in the recommendations section itself are not action-plan rows.

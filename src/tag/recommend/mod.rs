@@ -62,6 +62,10 @@
 //!      is of concern", "Secondly, …"), evidence-only paragraphs are context,
 //!      and each "I am concerned …" sentence starts a concern of its own. A numbered list
 //!      inside a quotation (another body's recommendation) is not split.
+//!
+//!    Rows of action-plan tables (see [`super::action_plan`]) are never
+//!    items: they are the document's action-plan rows, linked to the
+//!    recommendations they restate or number.
 //! 4. Items that are contents lines (dot leaders), questions (terms of
 //!    reference) or empty are dropped; exact duplicates (a recommendation
 //!    repeated in an executive summary) keep the copy outside the summary.
@@ -80,6 +84,7 @@ use crate::rules::RuleSet;
 use pfd::*;
 use regex::Regex;
 use review::*;
+use std::collections::BTreeSet;
 use std::sync::LazyLock;
 use strategy::*;
 use units::*;
@@ -106,6 +111,7 @@ pub fn find(doc: &Document, rules: &RuleSet) -> Vec<Found> {
     let mut out = Vec::new();
     let passages = &doc.passages;
     let lists = has_lead_in_lists(doc);
+    let plan = super::action_plan::plan_passages(doc, rules.plan_cues());
     let mut i = 0;
     while i < passages.len() {
         let sec = passages[i].section;
@@ -113,7 +119,7 @@ pub fn find(doc: &Document, rules: &RuleSet) -> Vec<Found> {
         while j < passages.len() && passages[j].section == sec {
             j += 1;
         }
-        scan_section(doc, rules, sec, &passages[i..j], lists, &mut out);
+        scan_section(doc, rules, sec, &passages[i..j], lists, &plan, &mut out);
         i = j;
     }
     finish(doc, out)
@@ -319,6 +325,7 @@ fn scan_section(
     sec_idx: usize,
     ps: &[Passage],
     lists: bool,
+    plan: &BTreeSet<usize>,
     out: &mut Vec<Found>,
 ) {
     let sec = doc.sections.get(sec_idx);
@@ -331,6 +338,14 @@ fn scan_section(
             continue;
         };
         if is_noise(text) {
+            continue;
+        }
+        if plan.contains(&p.index) {
+            // An action plan's row restates (or only numbers) a
+            // recommendation: it is an action-plan row, and it ends the
+            // item before it.
+            run_family(doc, rules, mode, &run, lists, out);
+            run.clear();
             continue;
         }
         if let Some(cue) = as_heading(doc, p, text) {
