@@ -206,6 +206,7 @@ impl DocBuilder {
             end: p.end,
             action_plan: None,
             translation_of: None,
+            cues: Vec::new(),
         });
         self
     }

@@ -40,6 +40,7 @@ mod scan;
 mod schema;
 
 pub use anatomy::RecCues;
+pub(crate) use anatomy::content_words;
 pub use bodies::{BodyMatch, Gazetteer};
 pub use diag::{Diagnostic, RulesError, line_col};
 

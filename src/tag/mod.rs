@@ -32,6 +32,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub mod addressee;
+pub mod bilingual;
 pub mod recommend;
 
 /// Tag one document.
@@ -224,7 +225,7 @@ pub fn score_document(
 pub fn recommendations(doc: &Document, rules: &RuleSet, tags: &[Tag]) -> Vec<Recommendation> {
     let mut plan = action_plan_rows(doc);
     let ctx = addressee::document_addressees(doc, rules);
-    recommend::find(doc, rules)
+    let mut recs: Vec<Recommendation> = recommend::find(doc, rules)
         .into_iter()
         .map(|f| {
             let row = f
@@ -235,7 +236,9 @@ pub fn recommendations(doc: &Document, rules: &RuleSet, tags: &[Tag]) -> Vec<Rec
             r.action_plan = row;
             r
         })
-        .collect()
+        .collect();
+    bilingual::link_translations(&mut recs);
+    recs
 }
 
 /// "3", "3.", "R3", "Rec 3", "Recommendation 3:", "2.1" → "3" / "2.1";
@@ -310,6 +313,15 @@ fn build_recommendation(
     let id = format!("{}-r{}", doc.id, &sha256_hex(key.as_bytes())[..12]);
     let section = doc.sections.get(f.section);
     let addressees = addressee::addressees(doc, rules, ctx, &f);
+    let mut cues = f.cues.clone();
+    if addressees
+        .iter()
+        .any(|a| a.source == AddresseeSource::Subject)
+    {
+        cues.push(RecCue::AddresseeSubject);
+    }
+    cues.sort();
+    cues.dedup();
     // The categories addressed; without a named addressee, the agencies
     // the text names (as before addressees were found).
     let mut agencies: Vec<String> = addressees
@@ -353,6 +365,7 @@ fn build_recommendation(
         end: f.end,
         action_plan: None,
         translation_of: None,
+        cues,
     }
 }
 

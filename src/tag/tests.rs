@@ -411,6 +411,7 @@ fn recommendations_get_agencies_level_and_themes() {
             section: 0,
             start: p.start,
             end: p.end,
+            cues: Vec::new(),
         }
     };
     let r1 = build_recommendation(&d, &rules, &tags, &Default::default(), mk(0, Some("1")));

@@ -5,7 +5,7 @@
 use super::*;
 
 pub(super) static RE_DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:[^.!?]{0,100}?\b(?:recommends?|recommendation\s+is)\s+that\b|it\s+is\s+recommended\s+that\b|[^.!?]{0,100}?\b(?:should|must)\b)").unwrap()
+    Regex::new(r"(?i)^(?:[^.!?]{0,100}?\b(?:recommends?|recommendation\s+is)\s+that\b|it\s+is\s+recommended\s+that\b|[^.!?]{0,100}?\b(?:should|must|dylai|dylid|dylent|rhaid)\b)").unwrap()
 });
 pub(super) static RE_REPORTED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(recommended|was\s+recommended|previous|previously|earlier)\b").unwrap()
@@ -17,9 +17,11 @@ pub(super) static RE_RECOMMENDS_START: LazyLock<Regex> = LazyLock::new(|| {
 /// Review reports: numbered/bulleted items with sub-items and continuation
 /// paragraphs; without a list, recommending paragraphs.
 pub(super) fn review_items(doc: &Document, units: &[Unit]) -> Vec<Found> {
-    let has_list = units
-        .iter()
-        .any(|u| matches!(u.marker, Some(Marker::Num(_) | Marker::Bullet)));
+    // A numbered paragraph that only talks about the recommendations ("6.2
+    // The Board has accepted all of the recommendations") makes no list.
+    let has_list = units.iter().any(|u| {
+        matches!(u.marker, Some(Marker::Num(_) | Marker::Bullet)) && !is_preamble(u.body(doc))
+    });
     let mut out = Vec::new();
     let mut cur: Option<Item> = None;
     let flush = |cur: &mut Option<Item>, out: &mut Vec<Found>| {
