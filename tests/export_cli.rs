@@ -169,7 +169,7 @@ fn every_format_exports_every_row() {
         export(&out, &to, &["--format", format])
             .success()
             .stdout(predicate::str::starts_with("exported 13 files, "))
-            .stdout(predicate::str::contains("documents=6 "));
+            .stdout(predicate::str::contains("documents=12 "));
         let manifest = read_manifest(&to);
         assert_eq!(manifest["format"], format);
         let files = manifest["files"].as_array().expect("files");
