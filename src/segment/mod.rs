@@ -734,7 +734,7 @@ fn build_sections(
         let in_plan = stack
             .iter()
             .any(|&i| sections[i].kind == SectionKind::ActionPlan && own[i]);
-        let short = units[*ui].text.split_whitespace().count() <= 3;
+        let short = units[*ui].text.split_whitespace().count() <= 8;
         if in_plan && own_kind == Some(SectionKind::Recommendations) && h.number.is_none() && short
         {
             own_kind = None;
