@@ -108,8 +108,12 @@ pub struct RecommendationRow<'a> {
     pub section: Cow<'a, str>,
     /// Classified kind of the section.
     pub section_kind: SectionKind,
-    /// Canonical ids of the agencies addressed ("police", "gp_primary_care").
+    /// Canonical ids of the agencies addressed ("police", "gp_primary_care"):
+    /// the categories of `addressees`.
     pub agencies: Cow<'a, [String]>,
+    /// The bodies it is addressed to: name as written, canonical name,
+    /// category, level, and where each was found.
+    pub addressees: Cow<'a, [Addressee]>,
     /// Scope of the body addressed, if known.
     pub level: Option<AgencyLevel>,
     /// Theme ids with present evidence inside the recommendation's text.
@@ -123,6 +127,11 @@ pub struct RecommendationRow<'a> {
     /// Text of the action-plan row with the same number (action, lead
     /// agency, target date, outcome as the table reads), or null.
     pub action_plan: Option<Cow<'a, str>>,
+    /// Why it was taken as a recommendation (place, form and content cues).
+    pub cues: Cow<'a, [RecCue]>,
+    /// In a bilingual document, the id of the recommendation this one
+    /// translates; such a row is counted once, as its original.
+    pub translation_of: Option<Cow<'a, str>>,
 }
 
 /// One line of `tags.jsonl`: one piece of evidence for a theme, a rule
@@ -326,7 +335,7 @@ pub fn doc_rows(pd: &ProcessedDoc) -> DocRows {
             language: d.language.as_str().into(),
             pages: d.pages,
             themes: doc_themes.iter().map(|t| Cow::Borrowed(*t)).collect(),
-            recommendations: pd.recommendations.len(),
+            recommendations: pd.counted_recommendations(),
             warnings: d.warnings.iter().map(|w| w.to_string()).collect(),
         },
     );
@@ -364,6 +373,7 @@ pub fn doc_rows(pd: &ProcessedDoc) -> DocRows {
                 section: r.section.as_str().into(),
                 section_kind: r.section_kind,
                 agencies: r.agencies.as_slice().into(),
+                addressees: r.addressees.as_slice().into(),
                 level: r.level,
                 themes: r.themes.as_slice().into(),
                 start: chars.get(r.start),
@@ -373,6 +383,8 @@ pub fn doc_rows(pd: &ProcessedDoc) -> DocRows {
                     .action_plan
                     .as_ref()
                     .map(|a| Cow::Borrowed(a.text.as_str())),
+                cues: r.cues.as_slice().into(),
+                translation_of: r.translation_of.as_deref().map(Cow::Borrowed),
             },
         );
     }

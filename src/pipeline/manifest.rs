@@ -47,7 +47,7 @@ impl DocRecord {
             pages: pd.document.pages,
             passages: pd.document.passages.len(),
             tags: pd.tags.len(),
-            recommendations: pd.recommendations.len(),
+            recommendations: pd.counted_recommendations(),
             warnings: pd.document.warnings.iter().map(|w| w.to_string()).collect(),
             themes,
             rows: Default::default(),

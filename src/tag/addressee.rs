@@ -593,8 +593,23 @@ mod tests {
             ["Glanmor Police"]
         );
         assert_eq!(
-            subj("That the fictional GP practice should audit records."),
+            subj("That the GP practice should audit records."),
             ["GP and primary care"]
+        );
+        // Names outside the gazetteer, chained; a generic head names none.
+        assert_eq!(
+            subj("Eastdale Fire and Rescue Service and Wrenmoor Homes should jointly act."),
+            ["Eastdale Fire and Rescue Service", "Wrenmoor Homes"]
+        );
+        assert!(subj("All agencies represented on the Glanmor Safeguarding Board should act.").is_empty());
+        assert_eq!(
+            subj("When Ms A asked to be rehoused, Glanmor County Borough Council should have acted."),
+            ["Glanmor County Borough Council"]
+        );
+        // A department after its body is part of it.
+        assert_eq!(
+            subj("Wrenmoor Council adult social care should ensure that enquiries stay open."),
+            ["Wrenmoor Council"]
         );
         assert!(subj("Training should be refreshed annually.").is_empty());
         assert_eq!(
