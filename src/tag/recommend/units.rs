@@ -265,8 +265,12 @@ impl<'a> Item<'a> {
     /// The item as a recommendation; None for a contents line, an empty
     /// item or a question (terms of reference).
     pub(super) fn found(&self, doc: &Document) -> Option<Found> {
-        self.found_or_question(doc)
-            .filter(|f| !f.text.trim_end().ends_with('?'))
+        self.found_or_question(doc).filter(|f| {
+            // A contents line ("3 Recommendations ....... 12") ends with a
+            // page number; a terms-of-reference question with "?".
+            !(RE_LEADERS.is_match(&f.text) && f.text.len() < 120)
+                && !f.text.trim_end().ends_with('?')
+        })
     }
 
     /// The item as a recommendation, questions included (a coroner may
@@ -275,7 +279,7 @@ impl<'a> Item<'a> {
         let first = self.units.first()?;
         let last = self.units.last()?;
         let text = self.text(doc);
-        if text.is_empty() || RE_LEADERS.is_match(&text) && text.len() < 120 {
+        if text.is_empty() || text.contains("....") {
             return None;
         }
         let page = if doc.page_starts.is_empty() {
