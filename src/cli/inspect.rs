@@ -154,7 +154,9 @@ pub fn render(d: &ProcessedDoc, rules_version: &str, why: &[ThemeExplanation]) -
                     format!(" (as written: \"{}\")", a.name)
                 },
                 a.category,
-                a.level.map(|l| format!(", {}", l.as_str())).unwrap_or_default(),
+                a.level
+                    .map(|l| format!(", {}", l.as_str()))
+                    .unwrap_or_default(),
                 a.source
             );
         }

@@ -601,9 +601,14 @@ mod tests {
             subj("Eastdale Fire and Rescue Service and Wrenmoor Homes should jointly act."),
             ["Eastdale Fire and Rescue Service", "Wrenmoor Homes"]
         );
-        assert!(subj("All agencies represented on the Glanmor Safeguarding Board should act.").is_empty());
+        assert!(
+            subj("All agencies represented on the Glanmor Safeguarding Board should act.")
+                .is_empty()
+        );
         assert_eq!(
-            subj("When Ms A asked to be rehoused, Glanmor County Borough Council should have acted."),
+            subj(
+                "When Ms A asked to be rehoused, Glanmor County Borough Council should have acted."
+            ),
             ["Glanmor County Borough Council"]
         );
         // A department after its body is part of it.

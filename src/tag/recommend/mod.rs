@@ -459,7 +459,7 @@ fn form_cues(doc: &Document, f: &Found) -> Vec<RecCue> {
         .map_or(f.text.as_str(), |&e| &f.text[..e]);
     if RE_RECOMMENDS_START.is_match(first) {
         v.push(RecCue::RecommendsThat);
-    } else if RE_DIRECTIVE.is_match(first) {
+    } else if RE_DIRECTIVE.is_match(first) || addressed_action(first) {
         v.push(RecCue::Modal);
     }
     if first.trim_start().to_lowercase().starts_with("we will") {

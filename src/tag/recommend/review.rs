@@ -96,6 +96,16 @@ pub(super) fn review_items(doc: &Document, units: &[Unit]) -> Vec<Found> {
 /// again at each later "… recommends that …" sentence. Between list items
 /// (`strict`) only an explicit "… recommends that …" counts: a sentence
 /// with "should" there is usually an intro or a comment.
+/// "Glanmor Police: to review its training …", "The Home Office – consider
+/// guidance …": a short capitalised name, a colon or dash, then an action
+/// (an infinitive or an imperative of the recommendation verbs).
+pub(super) fn addressed_action(sentence: &str) -> bool {
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(?:The\s+)?[A-Z][\w'’&\-]*(?:\s+(?:of|and|for|&|the|[A-Z][\w'’&\-]*)){0,8}\s*(?::|\s[–—-])\s+(?:to\s+)?(?i:review|ensure|consider|develop|establish|implement|improve|provide|introduce|update|strengthen|audit|undertake|commission|promote|agree|produce|publish|issue|seek|share|raise|set|make|work|create|deliver|adopt|amend|revise|assure|monitor|embed|train|refresh|clarify)\b").unwrap()
+    });
+    RE.is_match(sentence)
+}
+
 pub(super) fn directive_items(doc: &Document, u: &Unit, strict: bool) -> Vec<Found> {
     let text = u.body(doc);
     let starts = sentence_starts(text);
@@ -105,7 +115,7 @@ pub(super) fn directive_items(doc: &Document, u: &Unit, strict: bool) -> Vec<Fou
         let sentence = &text[s..sentence_end];
         let is_first = k == 0;
         let directive = if is_first && !strict {
-            RE_DIRECTIVE.is_match(sentence)
+            RE_DIRECTIVE.is_match(sentence) || addressed_action(sentence)
         } else {
             RE_RECOMMENDS_START.is_match(sentence)
         };

@@ -268,8 +268,9 @@ impl<'a> Item<'a> {
         self.found_or_question(doc).filter(|f| {
             // A contents line ("3 Recommendations ....... 12") ends with a
             // page number; a terms-of-reference question with "?".
-            !(RE_LEADERS.is_match(&f.text) && f.text.len() < 120)
-                && !f.text.trim_end().ends_with('?')
+            let contents = RE_LEADERS.is_match(&f.text) && f.text.len() < 120;
+            let question = f.text.trim_end().ends_with('?');
+            !contents && !question
         })
     }
 
