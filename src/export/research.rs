@@ -505,12 +505,15 @@ impl Columns for RecommendationRow<'_> {
         "section",
         "section_kind",
         "agencies",
+        "addressees",
         "level",
         "themes",
         "start",
         "end",
         "action_plan_page",
         "action_plan",
+        "cues",
+        "translation_of",
     ];
 }
 impl Columns for TagRow<'_> {

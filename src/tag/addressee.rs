@@ -27,7 +27,7 @@ use std::sync::LazyLock;
 
 /// What the whole document says about addressees.
 #[derive(Debug, Clone, Default)]
-pub struct DocAddressees {
+pub struct DocAddressees<'d> {
     /// A coroner's recipients, in order.
     pub sent_to: Vec<Addressee>,
     /// The body that issues a strategy.
@@ -35,9 +35,10 @@ pub struct DocAddressees {
     /// Short names the document defines: "Haverleigh Community Safety
     /// Partnership (HCSP)" → ("hcsp", that body); "(the Board)" → ("the board", …).
     pub defined: Vec<(String, BodyMatch)>,
-    /// Every gazetteer body the document names, once each (to resolve "the
-    /// Safeguarding Adults Board" to the one the document is about).
-    pub named: Vec<BodyMatch>,
+    /// The document's text, to find the one body a generic name stands
+    /// for ("the Safeguarding Adults Board" in a review of the Wrenmoor
+    /// Safeguarding Adults Board).
+    pub text: &'d str,
 }
 
 /// The words that end a recommendation's subject: a modal or a directive verb.
@@ -51,46 +52,89 @@ static RE_RECOMMENDS: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The document-level addressee facts: recipients and issuer.
-pub fn document_addressees(doc: &Document, rules: &RuleSet) -> DocAddressees {
-    let mut named: Vec<BodyMatch> = Vec::new();
-    for m in rules.gazetteer().find_all(&doc.text) {
-        if !named.iter().any(|n| n.canonical == m.canonical) {
-            named.push(m);
-        }
-    }
+pub fn document_addressees<'d>(doc: &'d Document, rules: &RuleSet) -> DocAddressees<'d> {
     DocAddressees {
         sent_to: sent_to(doc, rules),
         issuer: (doc.kind == DocKind::Strategy)
             .then(|| issuer(doc, rules))
             .flatten(),
         defined: definitions(rules, &doc.text),
-        named,
+        text: &doc.text,
     }
 }
 
 /// "Full Name (SHORT)" definitions: an acronym or "the Board" in brackets
-/// after a capitalised name.
+/// after a capitalised name. The brackets are found first; the name is
+/// read from the words just before them.
 fn definitions(rules: &RuleSet, text: &str) -> Vec<(String, BodyMatch)> {
-    static DEF: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"(?P<full>[A-Z][\w'’&\-]*(?:[ \t]+(?:(?:of|and|the|for|&|on|in)[ \t]+)*[A-Z][\w'’&\-]*){1,8})[ \t]*\([ \t]*(?:[Tt]he[ \t]+|[‘“"'])*(?P<short>[A-Z][A-Za-z&]{1,11}|[A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?)[’”"']*[ \t]*\)"#).unwrap()
+    static SHORT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"\([ \t]*(?:[Tt]he[ \t]+|[‘“"'])*([A-Z][A-Za-z&]{1,11}|[A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?)[’”"']*[ \t]*\)"#).unwrap()
+    });
+    static FULL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"[A-Z][\w'’&\-]*(?:[ \t]+(?:(?:of|and|the|for|&|on|in)[ \t]+)*[A-Z][\w'’&\-]*){1,8}[ \t]*$"#).unwrap()
     });
     let mut out: Vec<(String, BodyMatch)> = Vec::new();
-    for c in DEF.captures_iter(text) {
-        let short = c["short"].to_lowercase();
+    for c in SHORT.captures_iter(text) {
+        let (Some(whole), Some(short)) = (c.get(0), c.get(1)) else {
+            continue;
+        };
+        let short = short.as_str().to_lowercase();
         if out.iter().any(|(s, _)| *s == short) {
             continue;
         }
-        let body = rules.gazetteer().resolve(&c["full"]);
+        let mut from = whole.start().saturating_sub(160);
+        while !text.is_char_boundary(from) {
+            from += 1;
+        }
+        let Some(full) = FULL.find(&text[from..whole.start()]) else {
+            continue;
+        };
+        let body = rules.gazetteer().resolve(full.as_str());
         out.push((short, body));
     }
     out
+}
+
+/// The one gazetteer body the document names whose name ends with
+/// `phrase` ("Wrenmoor Safeguarding Adults Board" for "Safeguarding Adults
+/// Board"): the words before each occurrence of the phrase are read.
+fn one_body_ending_with(rules: &RuleSet, text: &str, phrase: &str) -> Option<BodyMatch> {
+    let lower = phrase.to_lowercase();
+    let mut found: Vec<BodyMatch> = Vec::new();
+    let hay = text.to_lowercase();
+    if hay.len() != text.len() {
+        return None;
+    }
+    for (at, _) in hay.match_indices(&lower) {
+        let mut from = at.saturating_sub(80);
+        while !text.is_char_boundary(from) {
+            from += 1;
+        }
+        let end = at + lower.len();
+        if !text.is_char_boundary(end) {
+            continue;
+        }
+        for m in rules.gazetteer().find_all(&text[from..end]) {
+            let c = m.canonical.to_lowercase();
+            if c.len() > lower.len()
+                && c.ends_with(&format!(" {lower}"))
+                && !found.iter().any(|f| f.canonical == m.canonical)
+            {
+                found.push(m);
+            }
+        }
+        if found.len() > 1 {
+            return None;
+        }
+    }
+    found.pop()
 }
 
 /// The addressees of one found recommendation.
 pub fn addressees(
     doc: &Document,
     rules: &RuleSet,
-    ctx: &DocAddressees,
+    ctx: &DocAddressees<'_>,
     f: &Found,
 ) -> Vec<Addressee> {
     let mut out = subject(rules, ctx, &f.text);
@@ -138,7 +182,7 @@ fn dedup(v: Vec<Addressee>) -> Vec<Addressee> {
 /// a leading "When …," clause). A subject that opens with anything else
 /// ("All agencies represented on the Board", "Practitioners in the PDU")
 /// names no body: the heading above may.
-fn subject(rules: &RuleSet, ctx: &DocAddressees, text: &str) -> Vec<Addressee> {
+fn subject(rules: &RuleSet, ctx: &DocAddressees<'_>, text: &str) -> Vec<Addressee> {
     let first = first_sentence(text);
     let Some(modal) = RE_MODAL.find(first) else {
         return vec![];
@@ -286,7 +330,7 @@ fn is_role_word(w: &str) -> bool {
 /// organisation word), then agency categories as written.
 fn names(
     rules: &RuleSet,
-    ctx: &DocAddressees,
+    ctx: &DocAddressees<'_>,
     text: &str,
     source: AddresseeSource,
 ) -> Vec<(usize, usize, Addressee)> {
@@ -334,7 +378,7 @@ fn names(
 /// Service). `organisations`: whether names outside the gazetteer count.
 fn heading_names(
     rules: &RuleSet,
-    ctx: &DocAddressees,
+    ctx: &DocAddressees<'_>,
     heading: &str,
     organisations: bool,
 ) -> Vec<Addressee> {
@@ -350,7 +394,7 @@ fn heading_names(
 /// The bodies named by the sub-headings the recommendation sits under,
 /// innermost first: the headings of sections nested inside the section of
 /// items, then the section's own heading ("Police IMR recommendations").
-fn heading(doc: &Document, rules: &RuleSet, ctx: &DocAddressees, f: &Found) -> Vec<Addressee> {
+fn heading(doc: &Document, rules: &RuleSet, ctx: &DocAddressees<'_>, f: &Found) -> Vec<Addressee> {
     let mut idx = Some(f.section);
     while let Some(i) = idx {
         let Some(sec) = doc.sections.get(i) else {
@@ -437,7 +481,7 @@ fn org_phrases<'t>(text: &'t str, bodies: &[BodyMatch]) -> Vec<(usize, &'t str)>
 /// Adults Board), else the name as written, in the category of an agency
 /// word in it ("Fenmere Housing Association": housing) or "other". Agency
 /// acronyms alone ("GP", "MARAC") are categories, not bodies: None.
-fn resolve_phrase(rules: &RuleSet, ctx: &DocAddressees, phrase: &str) -> Option<BodyMatch> {
+fn resolve_phrase(rules: &RuleSet, ctx: &DocAddressees<'_>, phrase: &str) -> Option<BodyMatch> {
     let lower = phrase.to_lowercase();
     if let Some((_, b)) = ctx
         .defined
@@ -449,18 +493,10 @@ fn resolve_phrase(rules: &RuleSet, ctx: &DocAddressees, phrase: &str) -> Option<
             ..b.clone()
         });
     }
-    let ends: Vec<&BodyMatch> = ctx
-        .named
-        .iter()
-        .filter(|b| {
-            let c = b.canonical.to_lowercase();
-            c.len() > lower.len() && c.ends_with(&format!(" {lower}"))
-        })
-        .collect();
-    if let [one] = ends.as_slice() {
+    if let Some(one) = one_body_ending_with(rules, ctx.text, phrase) {
         return Some(BodyMatch {
             name: phrase.to_string(),
-            ..(*one).clone()
+            ..one
         });
     }
     let mentions = rules.agency_mentions(phrase);

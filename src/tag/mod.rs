@@ -306,7 +306,7 @@ fn build_recommendation(
     doc: &Document,
     rules: &RuleSet,
     tags: &[Tag],
-    ctx: &addressee::DocAddressees,
+    ctx: &addressee::DocAddressees<'_>,
     f: recommend::Found,
 ) -> Recommendation {
     let key = format!("{}{}", f.ordinal.as_deref().unwrap_or(""), f.text);

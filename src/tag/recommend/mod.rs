@@ -429,6 +429,11 @@ fn run_family(
         ),
     };
     for mut f in items {
+        // "Learning point 2: …", "Finding 3 – …", "Consideration for the
+        // Board: …" open learning, findings or questions, wherever they stand.
+        if rules.rec_cues().is_not_label(&f.text) {
+            continue;
+        }
         f.cues.extend(region);
         f.cues.extend(form_cues(doc, &f));
         out.push(f);
