@@ -1,6 +1,8 @@
-//! Building the index: one tantivy document per passage, written in a
-//! deterministic order with one commit; or updated from the last build's
-//! index, whose unchanged segments are shared (hard links), not rewritten.
+//! Building the index: one tantivy document per passage. A
+//! [`PassageWriter`] takes documents one at a time (their tantivy
+//! documents prepared beforehand, on any thread, with [`prepare`]), commits
+//! once and merges; it writes a fresh index or updates the last build's,
+//! whose unchanged segments are shared (hard links), not rewritten.
 
 use super::*;
 
@@ -9,44 +11,204 @@ pub fn build_in_dir<'a>(
     dir: &Path,
     docs: impl IntoIterator<Item = &'a ProcessedDoc>,
 ) -> Result<IndexStats, IndexError> {
-    let index = Index::create_in_dir(dir, schema())?;
-    fill(&index, &[], docs.into_iter().collect())
+    let mut w = PassageWriter::create(dir)?;
+    for pd in by_id(docs.into_iter().collect()) {
+        w.add(prepare(pd))?;
+    }
+    w.finish()
 }
 
 /// Build an index of `docs` in memory (tests, one-off searches).
 pub fn build_in_ram(docs: &[ProcessedDoc]) -> Result<Index, IndexError> {
-    let index = Index::create_in_ram(schema());
-    fill(&index, &[], docs.iter().collect())?;
+    let mut w = PassageWriter::new(Index::create_in_ram(schema()))?;
+    for pd in by_id(docs.iter().collect()) {
+        w.add(prepare(pd))?;
+    }
+    let index = w.index.clone();
+    w.finish()?;
     Ok(index)
 }
 
 /// Make in the (empty) directory `dir` the index of `prev_dir` with the
-/// documents `remove` (ids) taken out and `add` put in. The segment files
-/// of `prev_dir` are hard-linked, never modified (tantivy writes new files
-/// and replaces its meta files by rename), so `prev_dir` stays a valid
-/// index for whoever reads it meanwhile. The result finds the same
-/// passages as [`build_in_dir`] of the final set of documents: segments
-/// holding deleted passages are merged, so nothing deleted counts in the
-/// document frequencies; tantivy then estimates the merged segment's
-/// average passage length from its (lossy) length norms, so scores can
-/// differ from a fresh build's in the fourth significant digit.
+/// documents `remove` (ids) taken out and `add` put in (see
+/// [`PassageWriter::update`]).
 pub fn update_in_dir(
     dir: &Path,
     prev_dir: &Path,
     remove: &[&str],
     add: &[&ProcessedDoc],
 ) -> Result<IndexStats, IndexError> {
-    link_files(prev_dir, dir)?;
+    let mut w = PassageWriter::update(dir, prev_dir, remove)?;
+    for pd in by_id(add.to_vec()) {
+        w.add(prepare(pd))?;
+    }
+    w.finish()
+}
+
+fn by_id(mut docs: Vec<&ProcessedDoc>) -> Vec<&ProcessedDoc> {
+    docs.sort_by(|a, b| a.document.id.cmp(&b.document.id));
+    docs
+}
+
+/// One document's passages as tantivy documents, ready for
+/// [`PassageWriter::add`]: made by [`prepare`] (on any thread).
+#[derive(Debug)]
+pub struct IndexDoc {
+    passages: Vec<TantivyDocument>,
+}
+
+/// Prepare a processed document for the index.
+pub fn prepare(pd: &ProcessedDoc) -> IndexDoc {
+    let f = Fields::from_schema(&schema()).expect("the schema has every field");
+    IndexDoc {
+        passages: passage_documents(&f, doc_key(&pd.document.id), pd),
+    }
+}
+
+/// Writes an index one document at a time with bounded memory (tantivy
+/// flushes a segment whenever its writer's memory budget is used), in the
+/// order documents are added; [`finish`](Self::finish) commits once and
+/// merges.
+pub struct PassageWriter {
+    index: Index,
+    writer: IndexWriter,
+    stats: IndexStats,
+}
+
+impl std::fmt::Debug for PassageWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PassageWriter")
+            .field("stats", &self.stats)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PassageWriter {
+    /// A fresh index in the (empty) directory `dir`.
+    pub fn create(dir: &Path) -> Result<PassageWriter, IndexError> {
+        PassageWriter::new(Index::create_in_dir(dir, schema())?)
+    }
+
+    /// The index of `prev_dir` with the documents `remove` (ids) deleted,
+    /// made in the (empty) directory `dir`. The segment files of
+    /// `prev_dir` are hard-linked, never modified (tantivy writes new files
+    /// and replaces its meta files by rename), so `prev_dir` stays a valid
+    /// index for whoever reads it meanwhile. The result finds the same
+    /// passages as a fresh index of the final set of documents: segments
+    /// holding deleted passages are merged, so nothing deleted counts in
+    /// the document frequencies; tantivy then estimates the merged
+    /// segment's average passage length from its (lossy) length norms, so
+    /// scores can differ from a fresh build's in the fourth significant
+    /// digit.
+    pub fn update(
+        dir: &Path,
+        prev_dir: &Path,
+        remove: &[&str],
+    ) -> Result<PassageWriter, IndexError> {
+        link_files(prev_dir, dir)?;
+        let index = open(dir)?;
+        if index.schema() != schema() {
+            return Err(IndexError::Tantivy(tantivy::TantivyError::SchemaError(
+                "the last build's index has another schema".into(),
+            )));
+        }
+        let w = PassageWriter::new(index)?;
+        let doc = Fields::from_schema(&w.index.schema())?.doc;
+        for id in remove {
+            w.writer
+                .delete_term(tantivy::Term::from_field_text(doc, id));
+        }
+        Ok(w)
+    }
+
+    fn new(index: Index) -> Result<PassageWriter, IndexError> {
+        register_analyzers(&index);
+        Fields::from_schema(&index.schema())?;
+        // One indexing thread keeps the insertion order, so equal scores rank
+        // in document order.
+        let writer: IndexWriter = index.writer_with_num_threads(1, WRITER_MEMORY)?;
+        // Merges are chosen in `finish`, after the commit, not in the background.
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        Ok(PassageWriter {
+            index,
+            writer,
+            stats: IndexStats::default(),
+        })
+    }
+
+    /// Add one document's passages.
+    pub fn add(&mut self, doc: IndexDoc) -> Result<(), IndexError> {
+        self.stats.documents += 1;
+        for t in doc.passages {
+            self.writer.add_document(t)?;
+            self.stats.passages += 1;
+        }
+        Ok(())
+    }
+
+    /// Commit, merge, and delete the files merged away.
+    pub fn finish(mut self) -> Result<IndexStats, IndexError> {
+        self.writer.commit()?;
+        merge(&self.index, &mut self.writer)?;
+        self.writer.garbage_collect_files().wait()?;
+        self.writer.wait_merging_threads()?;
+        Ok(self.stats)
+    }
+}
+
+/// Segments of similar size are merged as tantivy's log merge policy
+/// chooses, and every segment holding deleted passages is merged too:
+/// deleted passages would otherwise still count in the relevance
+/// statistics (document frequencies), and an updated index would score
+/// rare words differently from a fresh build of the same documents.
+fn merge(index: &Index, writer: &mut IndexWriter) -> Result<(), IndexError> {
+    use tantivy::indexer::MergePolicy;
+    // The segment metas are dropped before merging: tantivy keeps the files
+    // of every segment whose meta is still alive.
+    let mut groups: Vec<Vec<tantivy::index::SegmentId>> = {
+        let metas = index.searchable_segment_metas()?;
+        let mut groups: Vec<Vec<tantivy::index::SegmentId>> =
+            tantivy::indexer::LogMergePolicy::default()
+                .compute_merge_candidates(&metas)
+                .into_iter()
+                .map(|c| c.0)
+                .collect();
+        let grouped: std::collections::HashSet<tantivy::index::SegmentId> =
+            groups.iter().flatten().copied().collect();
+        let with_deletes: Vec<tantivy::index::SegmentId> = metas
+            .iter()
+            .filter(|m| m.has_deletes() && !grouped.contains(&m.id()))
+            .map(|m| m.id())
+            .collect();
+        if !with_deletes.is_empty() {
+            groups.push(with_deletes);
+        }
+        groups
+    };
+    for group in groups.drain(..) {
+        writer.merge(&group).wait()?;
+    }
+    Ok(())
+}
+
+/// The files the index in `dir` uses: those of the segments its
+/// `meta.json` names, and `meta.json` and `.managed.json` themselves.
+pub fn live_files(dir: &Path) -> Result<std::collections::BTreeSet<String>, IndexError> {
     let index = open(dir)?;
-    if index.schema() != schema() {
-        return Err(IndexError::Tantivy(tantivy::TantivyError::SchemaError(
-            "the last build's index has another schema".into(),
-        )));
-    }
-    if remove.is_empty() && add.is_empty() {
-        return Ok(IndexStats::default());
-    }
-    fill(&index, remove, add.to_vec())
+    let mut live: std::collections::BTreeSet<String> = index
+        .load_metas()?
+        .list_segment_files()
+        .into_iter()
+        .map(|p| p.to_string_lossy().to_string())
+        .collect();
+    live.insert("meta.json".into());
+    live.insert(".managed.json".into());
+    Ok(live)
+}
+
+/// True for tantivy's lock files, which are not part of the index.
+pub fn is_lock_file(name: &str) -> bool {
+    name.ends_with(".lock")
 }
 
 /// Hard-link (or copy, where links are not possible) every file of the
@@ -62,7 +224,7 @@ fn link_files(from: &Path, to: &Path) -> Result<(), IndexError> {
     for e in std::fs::read_dir(from).map_err(|e| io(e, from))? {
         let e = e.map_err(|e| io(e, from))?;
         let name = e.file_name();
-        if name.to_string_lossy().ends_with(".lock") || !e.path().is_file() {
+        if is_lock_file(&name.to_string_lossy()) || !e.path().is_file() {
             continue;
         }
         let target = to.join(&name);
@@ -86,63 +248,6 @@ pub fn doc_key(id: &str) -> u64 {
     }
     let h = crate::model::sha256_hex(id.as_bytes());
     u64::from_str_radix(&h[..16], 16).expect("hex digits")
-}
-
-/// Delete the documents `remove`, add every passage of `add` (sorted by
-/// document id, passages in order), commit once, then merge.
-pub(super) fn fill(
-    index: &Index,
-    remove: &[&str],
-    mut add: Vec<&ProcessedDoc>,
-) -> Result<IndexStats, IndexError> {
-    register_analyzers(index);
-    let f = Fields::from_schema(&index.schema())?;
-    // One indexing thread keeps the insertion order, so equal scores rank
-    // in document order.
-    let mut writer: IndexWriter = index.writer_with_num_threads(1, WRITER_MEMORY)?;
-    // Merges are chosen below, after the commit, not in the background.
-    writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
-    for id in remove {
-        writer.delete_term(tantivy::Term::from_field_text(f.doc, id));
-    }
-    add.sort_by(|a, b| a.document.id.cmp(&b.document.id));
-    let mut stats = IndexStats::default();
-    for pd in add {
-        stats.documents += 1;
-        for tdoc in passage_documents(&f, doc_key(&pd.document.id), pd) {
-            writer.add_document(tdoc)?;
-            stats.passages += 1;
-        }
-    }
-    writer.commit()?;
-    // Segments of similar size are merged as tantivy's log merge policy
-    // chooses, and every segment holding deleted passages is merged too:
-    // deleted passages would otherwise still count in the relevance
-    // statistics (document frequencies), and an updated index would score
-    // rare words differently from a fresh build of the same documents.
-    use tantivy::indexer::MergePolicy;
-    let metas = index.searchable_segment_metas()?;
-    let mut groups: Vec<Vec<tantivy::index::SegmentId>> =
-        tantivy::indexer::LogMergePolicy::default()
-            .compute_merge_candidates(&metas)
-            .into_iter()
-            .map(|c| c.0)
-            .collect();
-    let grouped: std::collections::HashSet<tantivy::index::SegmentId> =
-        groups.iter().flatten().copied().collect();
-    let with_deletes: Vec<tantivy::index::SegmentId> = metas
-        .iter()
-        .filter(|m| m.has_deletes() && !grouped.contains(&m.id()))
-        .map(|m| m.id())
-        .collect();
-    if !with_deletes.is_empty() {
-        groups.push(with_deletes);
-    }
-    for group in groups {
-        writer.merge(&group).wait()?;
-    }
-    writer.wait_merging_threads()?;
-    Ok(stats)
 }
 
 /// The tantivy documents of one processed document, one per passage.

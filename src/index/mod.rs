@@ -3,8 +3,10 @@
 //! results grouped by document with highlighted snippets and facet counts.
 //!
 //! Owns the search schema (field names are part of the query language, see
-//! [`fields`]), the analyzers, index building ([`build_in_dir`],
-//! [`build_in_ram`], [`update_in_dir`]), opening ([`open`]) and searching ([`search`]).
+//! [`fields`]), the analyzers, index building (a streaming
+//! [`PassageWriter`]; [`build_in_dir`], [`build_in_ram`], [`update_in_dir`]),
+//! the index's own files ([`live_files`]), opening ([`open`]) and searching
+//! ([`search`]).
 //! Submodules: `schema`, `build`, `query` (parsing), `search`, `snippet`.
 //!
 //! # Query language
@@ -228,7 +230,10 @@ mod schema;
 mod search;
 mod snippet;
 
-pub use build::{build_in_dir, build_in_ram, doc_key, update_in_dir};
+pub use build::{
+    IndexDoc, PassageWriter, build_in_dir, build_in_ram, doc_key, is_lock_file, live_files,
+    prepare, update_in_dir,
+};
 pub use schema::{ANALYZER_EN, ANALYZER_KEYWORD, fields, schema};
 pub use search::{DocMeta, SearchIndex, StoredPassage, search};
 pub use snippet::html_escape;
