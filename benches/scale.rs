@@ -155,6 +155,8 @@ struct Report {
 
 /// Run `ystorfa build INPUT --out OUT`: wall time and the peak resident
 /// memory of the largest process of the build (Linux `wait4`).
+// The child is reaped by `wait4`, which clippy does not see.
+#[allow(clippy::zombie_processes)]
 fn run_build(exe: &Path, name: &str, input: &Path, out: &Path) -> Build {
     let t = Instant::now();
     let mut child = Command::new(exe)
@@ -275,7 +277,10 @@ fn index_sizes(search: &Path) -> (u64, u64) {
 }
 
 fn sizes(input: &Path, out: &Path) -> Sizes {
-    let gen_dir = out.join("current").canonicalize().unwrap_or(out.to_path_buf());
+    let gen_dir = out
+        .join("current")
+        .canonicalize()
+        .unwrap_or(out.to_path_buf());
     let (search_live, search_orphans) = index_sizes(&gen_dir.join("search"));
     let cache = out.join("cache");
     Sizes {

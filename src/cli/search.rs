@@ -88,7 +88,9 @@ impl From<FilterArgs> for index::SearchFilters {
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
-    let idx = index::open(&args.out.join("search"))?;
+    // Pinned: a build finishing meanwhile does not remove what we read.
+    let reader = crate::store::Reader::open(&args.out)?;
+    let idx = index::open(&reader.search_dir())?;
     let res = index::search(
         &idx,
         &index::SearchRequest {
