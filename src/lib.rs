@@ -22,8 +22,10 @@
 //!
 //! Stages are pure functions over the [`model`] types; [`store`] alone
 //! names and writes the files of the output folder; the command layer
-//! (`cli`) and the pipeline do the rest of the I/O. A module imports only
-//! modules listed above it.
+//! (`cli`) and the pipeline do the rest of the I/O. Modules stand in the
+//! order `model`, `extract`, `segment`, `rules`, `tag`, `index`, `export`,
+//! `store`, `pipeline`, `eval`, `serve`, `cli`, and each imports only
+//! modules before it (ARCHITECTURE.md).
 
 pub mod cli;
 pub mod eval;

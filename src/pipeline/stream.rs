@@ -137,7 +137,7 @@ pub(super) fn write<'l>(
     last: &LastBuild,
 ) -> Result<(GenerationWriter<'l>, Ledger), BuildError> {
     let previous = last.reader.as_ref().filter(|_| last.carry_over);
-    let mut generation = lock.begin(previous)?;
+    let mut generation = lock.begin(previous.map(|r| (r, &last.manifest)))?;
     let carries = planned.iter().any(|p| matches!(p.action, Action::Carry(_)));
     let mut index = match previous {
         Some(r) if carries => {

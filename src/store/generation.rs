@@ -48,7 +48,7 @@ pub struct GenerationWriter<'l> {
 impl<'l> GenerationWriter<'l> {
     pub(super) fn create(
         lock: &'l BuildLock,
-        previous: Option<&Reader>,
+        previous: Option<(&Reader, &Manifest)>,
     ) -> Result<GenerationWriter<'l>, StoreError> {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

@@ -66,8 +66,11 @@ impl BuildLock {
     }
 
     /// Begin a new generation; `previous` is the generation carried
-    /// documents are taken from.
-    pub fn begin(&self, previous: Option<&Reader>) -> Result<GenerationWriter<'_>, StoreError> {
+    /// documents are taken from, with its manifest.
+    pub fn begin(
+        &self,
+        previous: Option<(&Reader, &Manifest)>,
+    ) -> Result<GenerationWriter<'_>, StoreError> {
         GenerationWriter::create(self, previous)
     }
 

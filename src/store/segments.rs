@@ -141,19 +141,19 @@ pub(super) struct SegmentWriter {
 }
 
 impl SegmentWriter {
-    pub(super) fn new(repo: &Path, previous: Option<&Reader>) -> Result<SegmentWriter, StoreError> {
+    pub(super) fn new(
+        repo: &Path,
+        previous: Option<(&Reader, &super::Manifest)>,
+    ) -> Result<SegmentWriter, StoreError> {
         for f in DocFile::ALL {
             let d = repo.join(f.name());
             std::fs::create_dir_all(&d).map_err(io_err(&d))?;
         }
-        let previous = match previous {
-            Some(r) => Some(Previous {
-                repo: r.repository_dir(),
-                segments: r.manifest()?.segments,
-                open: None,
-            }),
-            None => None,
-        };
+        let previous = previous.map(|(r, m)| Previous {
+            repo: r.repository_dir(),
+            segments: m.segments.clone(),
+            open: None,
+        });
         Ok(SegmentWriter {
             repo: repo.to_path_buf(),
             previous,

@@ -162,7 +162,9 @@ fn write_generation(out: &Path, ids: &[&str], carry: &dyn Fn(&str) -> bool) -> M
     let lock = BuildLock::acquire(out).unwrap();
     let last = lock.last();
     let last_manifest = last.as_ref().map(|r| r.manifest().unwrap());
-    let mut g = lock.begin(last.as_ref()).unwrap();
+    let mut g = lock
+        .begin(last.as_ref().zip(last_manifest.as_ref()))
+        .unwrap();
     // An empty index: the last one's files linked (orphans included) when
     // there is one.
     let index = match &last {
