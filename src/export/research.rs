@@ -2,7 +2,7 @@
 //! repository's rows (read through the store by the command), applies
 //! document filters, and renders every row (no caps) as JSON Lines, JSON
 //! or CSV, with the theme codebook taken from the rule set the repository
-//! was built with ([`codebook`](super::codebook)), a theme × document
+//! was built with ([`codebook`](mod@super::codebook)), a theme × document
 //! matrix, a JSON Schema per file and a manifest (`export.json`).
 //!
 //! Rendering ([`render`]) is pure and byte-deterministic; the command

@@ -1,10 +1,10 @@
 //! Pipeline: the batch job. Finds input files ([`discover`]), compares them
-//! with the last build ([`plan`]: the manifest's content hashes), and
+//! with the last build (`plan`: the manifest's content hashes), and
 //! streams every document through the stages into a new generation of the
-//! output folder ([`stream`]): unchanged documents are carried over whole
+//! output folder (`stream`): unchanged documents are carried over whole
 //! from the last generation, the others processed (from the extraction
 //! cache when it has them), in parallel, a bounded window at a time, and
-//! settled in repository order ([`ledger`]). The output folder is the
+//! settled in repository order (`ledger`). The output folder is the
 //! store's: the pipeline writes through [`crate::store`], which swaps the
 //! generation in atomically when complete.
 //!

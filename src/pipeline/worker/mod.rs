@@ -20,7 +20,7 @@
 //!
 //! Test hook, compiled only with the cargo feature `fault-injection` (which
 //! `cargo test` turns on through the crate's dev-dependency on itself, and
-//! no release build has): see [`faults`].
+//! no release build has): see `faults`.
 
 use super::{DocFailure, Stage, extract_bytes};
 use crate::extract::Limits;
