@@ -156,39 +156,84 @@ impl PassageWriter {
     }
 }
 
+/// Most passages in a segment made by merging. A merge reads its segments
+/// through memory maps, whose pages count in the build's resident memory,
+/// so this bounds the memory of a build at any corpus size (about 300 MB of
+/// index files per merge), and what an update rewrites to purge a deleted
+/// document. Segments over half of it are not merged again (but for
+/// deletes).
+const MERGED_MAX_PASSAGES: u32 = 1_000_000;
+
 /// Segments of similar size are merged as tantivy's log merge policy
-/// chooses, and every segment holding deleted passages is merged too:
-/// deleted passages would otherwise still count in the relevance
-/// statistics (document frequencies), and an updated index would score
-/// rare words differently from a fresh build of the same documents.
+/// chooses, in groups of at most [`MERGED_MAX_PASSAGES`], and every segment
+/// holding deleted passages is merged too: deleted passages would otherwise
+/// still count in the relevance statistics (document frequencies), and an
+/// updated index would score rare words differently from a fresh build of
+/// the same documents.
 fn merge(index: &Index, writer: &mut IndexWriter) -> Result<(), IndexError> {
-    use tantivy::indexer::MergePolicy;
     // The segment metas are dropped before merging: tantivy keeps the files
     // of every segment whose meta is still alive.
-    let mut groups: Vec<Vec<tantivy::index::SegmentId>> = {
+    let groups = {
         let metas = index.searchable_segment_metas()?;
-        let mut groups: Vec<Vec<tantivy::index::SegmentId>> =
-            tantivy::indexer::LogMergePolicy::default()
-                .compute_merge_candidates(&metas)
-                .into_iter()
-                .map(|c| c.0)
-                .collect();
-        let grouped: std::collections::HashSet<tantivy::index::SegmentId> =
-            groups.iter().flatten().copied().collect();
-        let with_deletes: Vec<tantivy::index::SegmentId> = metas
-            .iter()
-            .filter(|m| m.has_deletes() && !grouped.contains(&m.id()))
-            .map(|m| m.id())
-            .collect();
-        if !with_deletes.is_empty() {
-            groups.push(with_deletes);
-        }
-        groups
+        merge_groups(&metas, MERGED_MAX_PASSAGES)
     };
-    for group in groups.drain(..) {
+    for group in groups {
         writer.merge(&group).wait()?;
     }
     Ok(())
+}
+
+/// The merges to make of `metas`: the log merge policy's candidates (among
+/// segments of at most half of `max`), cut into groups of at most `max`
+/// passages, and every other segment with deletes merged on its own (or
+/// with others while under `max`).
+fn merge_groups(
+    metas: &[tantivy::index::SegmentMeta],
+    max: u32,
+) -> Vec<Vec<tantivy::index::SegmentId>> {
+    use tantivy::indexer::MergePolicy;
+    let mut policy = tantivy::indexer::LogMergePolicy::default();
+    policy.set_max_docs_before_merge((max / 2) as usize);
+    let size: HashMap<tantivy::index::SegmentId, u32> =
+        metas.iter().map(|m| (m.id(), m.num_docs())).collect();
+    let mut candidates: Vec<Vec<tantivy::index::SegmentId>> = policy
+        .compute_merge_candidates(metas)
+        .into_iter()
+        .map(|c| c.0)
+        .collect();
+    let grouped: std::collections::HashSet<tantivy::index::SegmentId> =
+        candidates.iter().flatten().copied().collect();
+    let with_deletes: Vec<tantivy::index::SegmentId> = metas
+        .iter()
+        .filter(|m| m.has_deletes() && !grouped.contains(&m.id()))
+        .map(|m| m.id())
+        .collect();
+    if !with_deletes.is_empty() {
+        candidates.push(with_deletes);
+    }
+    let deletes: std::collections::HashSet<tantivy::index::SegmentId> = metas
+        .iter()
+        .filter(|m| m.has_deletes())
+        .map(|m| m.id())
+        .collect();
+    let mut groups = Vec::new();
+    for candidate in candidates {
+        let mut group: Vec<tantivy::index::SegmentId> = Vec::new();
+        let mut total = 0u32;
+        for id in candidate {
+            let n = size.get(&id).copied().unwrap_or(0);
+            if !group.is_empty() && total.saturating_add(n) > max {
+                groups.push(std::mem::take(&mut group));
+                total = 0;
+            }
+            group.push(id);
+            total = total.saturating_add(n);
+        }
+        groups.push(group);
+    }
+    // One segment alone is worth rewriting only to purge its deletes.
+    groups.retain(|g| g.len() > 1 || g.iter().any(|id| deletes.contains(id)));
+    groups
 }
 
 /// The files the index in `dir` uses: those of the segments its
@@ -365,5 +410,39 @@ pub(super) fn passage_kind_str(k: PassageKind) -> &'static str {
         PassageKind::ListItem => "list_item",
         PassageKind::Heading => "heading",
         PassageKind::TableRow => "table_row",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merges_are_cut_into_groups_of_at_most_the_maximum() {
+        let index = Index::create_in_ram(schema());
+        register_analyzers(&index);
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, WRITER_MEMORY).unwrap();
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        // Ten segments, one per commit.
+        let docs = crate::index::fixtures::corpus();
+        for i in 0..10 {
+            for t in prepare(&docs[i % docs.len()]).passages {
+                writer.add_document(t).unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        let metas = index.searchable_segment_metas().unwrap();
+        assert_eq!(metas.len(), 10);
+        let size: HashMap<_, _> = metas.iter().map(|m| (m.id(), m.num_docs())).collect();
+        let largest = metas.iter().map(|m| m.num_docs()).max().unwrap();
+        let max = 3 * largest;
+        let groups = merge_groups(&metas, max);
+        assert!(groups.len() >= 3, "{groups:?}");
+        for g in &groups {
+            assert!(g.len() > 1);
+            assert!(g.iter().map(|id| size[id]).sum::<u32>() <= max, "{g:?}");
+        }
+        // Without a bound, one merge of the whole level.
+        assert_eq!(merge_groups(&metas, u32::MAX).len(), 1);
     }
 }
