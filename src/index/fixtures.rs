@@ -211,6 +211,21 @@ impl DocBuilder {
         self
     }
 
+    /// Address the last recommendation to a named body (found as the
+    /// sentence's subject).
+    pub(crate) fn to(mut self, name: &str, category: &str, level: AgencyLevel) -> DocBuilder {
+        if let Some(r) = self.recs.last_mut() {
+            r.addressees.push(Addressee {
+                name: name.into(),
+                canonical: name.into(),
+                category: category.into(),
+                level: Some(level),
+                source: AddresseeSource::Subject,
+            });
+        }
+        self
+    }
+
     /// Assign a theme to the whole document.
     pub(crate) fn assign(mut self, theme: &str) -> DocBuilder {
         self.themes.push(theme.into());
@@ -298,6 +313,7 @@ pub(crate) fn dhr() -> ProcessedDoc {
         2.0,
     )
     .rec(Some("1"), &["police"], Some(AgencyLevel::SingleAgency))
+    .to("Fictionshire Police", "police", AgencyLevel::SingleAgency)
     .assign("coercive_control")
     .assign("risk_assessment")
     .build()

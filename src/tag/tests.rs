@@ -201,7 +201,9 @@ fn section_weights_and_thresholds() {
     let d = doc(&[(
         "Lessons",
         SectionKind::Lessons,
-        &["Coercive control was present. Controlling behaviour escalated. Coercion again."],
+        &[
+            "Coercive control was present. Controlling behaviour escalated. Coercive behaviour again.",
+        ],
     )]);
     let p = tag(d, &rules);
     let s3 = p
