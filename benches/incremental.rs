@@ -191,15 +191,20 @@ fn run_build(name: &str, input: &Path, out: &Path, extra: &[&str]) -> Step {
     step
 }
 
-/// The files that must be byte-identical between two builds of the same inputs.
+/// The files that must be byte-identical between two builds of the same
+/// inputs: every file of the repository (each table's segments), the
+/// report and the manifest.
 fn outputs(out: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut names: Vec<String> = std::fs::read_dir(out.join("repository"))
-        .map(|rd| {
-            rd.flatten()
-                .map(|e| format!("repository/{}", e.file_name().to_string_lossy()))
-                .collect()
+    let repo = out.join("repository");
+    let mut names: Vec<String> = walkdir::WalkDir::new(&repo)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(out).unwrap_or(e.path());
+            rel.display().to_string()
         })
-        .unwrap_or_default();
+        .collect();
     names.sort();
     names.push("report.json".into());
     names.push("manifest.json".into());

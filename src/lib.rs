@@ -8,15 +8,24 @@
 //! 3. [`rules`]: the TOML rule file → a compiled [`rules::RuleSet`].
 //! 4. [`tag`]: [`model::Document`] + [`rules::RuleSet`] → [`model::ProcessedDoc`] (tags with evidence, recommendations, themes).
 //! 5. [`index`]: [`model::ProcessedDoc`]s → a tantivy passage index; search over it.
-//! 6. [`export`]: [`model::ProcessedDoc`]s → the learning repository (JSON Lines).
-//! 7. [`pipeline`]: runs the stages over a set of input files (the batch job).
-//! 8. `serve` (feature `serve`, on by default): the search and browse page
-//!    and its JSON API over a build's output, reloaded when a build finishes.
+//! 6. [`export`]: [`model::ProcessedDoc`]s → the learning repository's rows (JSON Lines);
+//!    the researcher exports from those rows.
+//! 7. [`store`]: the output folder: generations, the lock, the manifest and
+//!    report, the extraction cache, garbage collection, pinned readers.
+//! 8. [`pipeline`]: runs the stages over a set of input files (the batch
+//!    job), writing through the store.
+//! 9. `serve` (feature `serve`, on by default): the search and browse page
+//!    and its JSON API over a build's output (read through the store),
+//!    reloaded when a build finishes.
 //!
 //! [`eval`] measures recommendations and themes against labelled documents.
 //!
-//! Stages are pure functions over the [`model`] types; only [`pipeline`] and
-//! the command layer (`cli`) read and write files.
+//! Stages are pure functions over the [`model`] types; [`store`] alone
+//! names and writes the files of the output folder; the command layer
+//! (`cli`) and the pipeline do the rest of the I/O. Modules stand in the
+//! order `model`, `extract`, `segment`, `rules`, `tag`, `index`, `export`,
+//! `store`, `pipeline`, `eval`, `serve`, `cli`, and each imports only
+//! modules before it (ARCHITECTURE.md).
 
 pub mod cli;
 pub mod eval;
@@ -29,4 +38,5 @@ pub mod rules;
 pub mod segment;
 #[cfg(feature = "serve")]
 pub mod serve;
+pub mod store;
 pub mod tag;

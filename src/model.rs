@@ -727,11 +727,74 @@ pub struct Recommendation {
     /// recommendation (see [`ProcessedDoc::action_plans`]), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_plan: Option<ActionPlanRow>,
+    /// Why it was taken: place, form and content cues.
+    #[serde(default)]
+    pub cues: Vec<RecCue>,
     /// In a bilingual document, the id of the recommendation this one
     /// translates (the first language's): such a recommendation is counted
     /// once, as its original, in every count, facet and total.
     #[serde(default)]
     pub translation_of: Option<String>,
+}
+
+/// Why a passage was taken as a recommendation: the evidence of its place,
+/// form and content (`ystorfa inspect` lists them).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum RecCue {
+    /// It stands in a recommendations section ("Recommendations",
+    /// "Improving Systems and Practice", "Argymhellion").
+    RecommendationsSection,
+    /// It stands in a coroner's matters of concern.
+    ConcernsSection,
+    /// It stands in a strategy's commitments, objectives or a "We will:" list.
+    CommitmentsSection,
+    /// A heading over it names recommendations, in a section of no known kind.
+    CueHeading,
+    /// It carries a number or letter of its own ("3.", "2.1", "(b)").
+    Numbered,
+    /// It is labelled as one ("Recommendation 3:", "R4", "Argymhelliad 2").
+    Label,
+    /// A modal verb directs someone ("should", "must", "dylai").
+    Modal,
+    /// "… recommends that …".
+    RecommendsThat,
+    /// It names the body it is addressed to as its subject.
+    AddresseeSubject,
+    /// "We will …" (a strategy's commitment).
+    WeWill,
+    /// The coroner states a concern ("I am concerned …", "My second concern is …").
+    ConcernStated,
+}
+
+impl std::fmt::Display for RecCue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RecCue::RecommendationsSection => "in a recommendations section",
+            RecCue::ConcernsSection => "in the matters of concern",
+            RecCue::CommitmentsSection => "in a commitments list",
+            RecCue::CueHeading => "under a heading naming recommendations",
+            RecCue::Numbered => "numbered",
+            RecCue::Label => "labelled as a recommendation",
+            RecCue::Modal => "directive verb (should, must)",
+            RecCue::RecommendsThat => "\"recommends that\"",
+            RecCue::AddresseeSubject => "addressee as subject",
+            RecCue::WeWill => "\"we will\"",
+            RecCue::ConcernStated => "concern stated",
+        })
+    }
 }
 
 /// A body a recommendation is addressed to.
@@ -888,6 +951,17 @@ pub struct ProcessedDoc {
     /// The rows of the document's action-plan tables, in document order.
     #[serde(default)]
     pub action_plans: Vec<ActionPlanRow>,
+}
+
+impl ProcessedDoc {
+    /// Recommendations as counted: a translation of another in the same
+    /// document (`translation_of`) counts once, as its original.
+    pub fn counted_recommendations(&self) -> usize {
+        self.recommendations
+            .iter()
+            .filter(|r| r.translation_of.is_none())
+            .count()
+    }
 }
 
 /// Content hash helpers, shared by every stage that names things.

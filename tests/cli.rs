@@ -1,7 +1,10 @@
 //! The real binary in a temporary directory: build, search, extract,
 //! inspect and rules, as a user runs them.
 
+mod common;
+
 use assert_cmd::Command;
+use common::{table, tree};
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -51,10 +54,8 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     p
 }
 
-fn jsonl(path: &Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .lines()
+fn rows(text: &str) -> Vec<serde_json::Value> {
+    text.lines()
         .map(|l| serde_json::from_str(l).expect("valid JSON line"))
         .collect()
 }
@@ -75,7 +76,7 @@ fn build_writes_index_and_repository_and_prints_summary() {
         out.join("search/meta.json").exists(),
         "tantivy index written"
     );
-    let docs = jsonl(&out.join("repository/documents.jsonl"));
+    let docs = rows(&table(&out, "documents"));
     assert_eq!(docs.len(), 1);
     assert_eq!(docs[0]["pages"], 2);
     assert!(
@@ -107,7 +108,7 @@ fn one_bad_document_does_not_stop_the_batch() {
         stderr.contains("empty.txt"),
         "names the empty file: {stderr}"
     );
-    let docs = jsonl(&out.join("repository/documents.jsonl"));
+    let docs = rows(&table(&out, "documents"));
     assert_eq!(docs.len(), 1, "the good document is still there");
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
@@ -222,7 +223,7 @@ fn sample_corpus_builds_cleanly() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     build(&corpus, &out).success();
-    let docs = jsonl(&out.join("repository/documents.jsonl"));
+    let docs = rows(&table(&out, "documents"));
     assert!(
         docs.len() >= 6,
         "at least six sample documents, got {}",
@@ -235,9 +236,9 @@ fn sample_corpus_builds_cleanly() {
             d["file"]
         );
     }
-    let recs = jsonl(&out.join("repository/recommendations.jsonl"));
+    let recs = rows(&table(&out, "recommendations"));
     assert!(!recs.is_empty(), "recommendations found");
-    let tags = jsonl(&out.join("repository/tags.jsonl"));
+    let tags = rows(&table(&out, "tags"));
     assert!(!tags.is_empty(), "tags found");
 }
 
@@ -249,10 +250,14 @@ fn exports_are_deterministic() {
     for o in ["a", "b"] {
         build(&corpus, &tmp.path().join(o)).success();
     }
-    for f in ["documents.jsonl", "recommendations.jsonl", "tags.jsonl"] {
-        let a = std::fs::read(tmp.path().join("a/repository").join(f)).unwrap();
-        let b = std::fs::read(tmp.path().join("b/repository").join(f)).unwrap();
-        assert!(a == b, "{f} differs between two builds");
+    let (a, b) = (
+        tree(&tmp.path().join("a/repository")),
+        tree(&tmp.path().join("b/repository")),
+    );
+    assert!(!a.is_empty());
+    assert_eq!(a.len(), b.len(), "the same files");
+    for ((f, x), (_, y)) in a.iter().zip(&b) {
+        assert!(x == y, "{f} differs between two builds");
     }
 }
 

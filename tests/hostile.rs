@@ -3,7 +3,10 @@
 //! crash the batch; every bad file gets a clear failure row naming it; the
 //! good documents come out as if the bad ones were not there.
 
+mod common;
+
 use assert_cmd::Command;
+use common::table;
 use std::io::Write;
 use std::path::Path;
 
@@ -228,7 +231,7 @@ fn hostile_corpus_reports_every_bad_file_and_loses_no_good_one() {
             reason(name)
         );
     }
-    let docs = std::fs::read_to_string(out.join("repository/documents.jsonl")).unwrap();
+    let docs = table(&out, "documents");
     assert!(
         docs.contains("good-review.txt") && docs.contains("good-page.pdf"),
         "{docs}"

@@ -3,7 +3,10 @@
 //! leaves the last good outputs readable and the next build converges.
 //! Inputs are the fictional sample corpus (`corpus/`).
 
+mod common;
+
 use assert_cmd::Command;
+use common::{table, tree};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -34,16 +37,7 @@ fn sample_pdfs() -> Vec<PathBuf> {
 
 /// The files a researcher takes away, which must be byte-identical.
 fn exported(out: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(out.join("repository"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .map(|p| {
-            (
-                p.file_name().unwrap().to_string_lossy().to_string(),
-                std::fs::read(&p).unwrap(),
-            )
-        })
-        .collect();
+    let mut files = tree(&out.join("repository"));
     for name in ["report.json", "manifest.json"] {
         files.push((name.into(), std::fs::read(out.join(name)).unwrap()));
     }
@@ -52,6 +46,10 @@ fn exported(out: &Path) -> Vec<(String, Vec<u8>)> {
 }
 
 fn assert_same(a: &Path, b: &Path) {
+    // Nothing in either folder that no generation uses.
+    for out in [a, b] {
+        assert_eq!(ystorfa::store::audit(out), Vec::<PathBuf>::new());
+    }
     let (ea, eb) = (exported(a), exported(b));
     assert_eq!(ea.len(), eb.len());
     for ((na, ba), (nb, bb)) in ea.iter().zip(&eb) {
@@ -279,7 +277,7 @@ fn kill_9_at_random_moments_never_leaves_an_unreadable_state() {
         if out.join("current").exists() {
             had_state += 1;
             // Whatever is current is complete and readable.
-            let docs = std::fs::read_to_string(out.join("repository/documents.jsonl")).unwrap();
+            let docs = table(&out, "documents");
             for l in docs.lines() {
                 serde_json::from_str::<serde_json::Value>(l).unwrap();
             }
@@ -299,7 +297,7 @@ fn kill_9_at_random_moments_never_leaves_an_unreadable_state() {
             );
         } else {
             assert!(
-                !out.join("repository/documents.jsonl").exists(),
+                !out.join("repository").exists(),
                 "no half state before the first good build"
             );
         }
@@ -312,4 +310,5 @@ fn kill_9_at_random_moments_never_leaves_an_unreadable_state() {
     assert_same(&out, &clean);
     // Nothing left over from the killed builds.
     assert_eq!(std::fs::read_dir(out.join(".gen")).unwrap().count(), 1);
+    assert_eq!(ystorfa::store::audit(&out), Vec::<PathBuf>::new());
 }

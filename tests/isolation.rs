@@ -7,7 +7,10 @@
 //! The misbehaviour is injected with the worker's documented test hook
 //! `YSTORFA_WORKER_FAULTS`; all documents here are fictional.
 
+mod common;
+
 use assert_cmd::Command;
+use common::{table, tree};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -89,7 +92,7 @@ fn misbehaving_documents_fail_alone_and_the_build_finishes() {
         "bounded time, took {elapsed:?}"
     );
 
-    let repo = std::fs::read_to_string(out.join("repository/documents.jsonl")).unwrap();
+    let repo = table(&out, "documents");
     let files: Vec<String> = repo
         .lines()
         .map(|l| {
@@ -186,25 +189,18 @@ fn isolation_on_and_off_build_byte_identical_repositories() {
     };
     let isolated = build("isolated", &[]);
     let in_process = build("in-process", &["--in-process"]);
-    let mut names: Vec<_> = std::fs::read_dir(isolated.join("repository"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    names.sort();
-    assert!(!names.is_empty());
-    for name in &names {
-        let a = std::fs::read(isolated.join("repository").join(name)).unwrap();
-        let b = std::fs::read(in_process.join("repository").join(name)).unwrap();
+    let (a, b) = (
+        tree(&isolated.join("repository")),
+        tree(&in_process.join("repository")),
+    );
+    assert!(!a.is_empty());
+    assert_eq!(a.len(), b.len(), "the same files");
+    for ((name, x), (_, y)) in a.iter().zip(&b) {
         assert!(
-            a == b,
-            "repository/{} differs between isolated and in-process builds",
-            name.to_string_lossy()
+            x == y,
+            "repository/{name} differs between isolated and in-process builds"
         );
     }
-    let b_names = std::fs::read_dir(in_process.join("repository"))
-        .unwrap()
-        .count();
-    assert_eq!(names.len(), b_names);
     for f in ["report.json", "manifest.json"] {
         let a = std::fs::read_to_string(isolated.join(f)).unwrap();
         let b = std::fs::read_to_string(in_process.join(f)).unwrap();

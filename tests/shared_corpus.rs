@@ -5,6 +5,7 @@
 mod common;
 
 use assert_cmd::Command;
+use common::table;
 
 #[test]
 fn every_shared_document_builds_with_text() {
@@ -38,12 +39,10 @@ fn every_shared_document_builds_with_text() {
     for f in files {
         assert_eq!(f["status"], "ok", "{}", f);
     }
-    let docs: Vec<serde_json::Value> =
-        std::fs::read_to_string(out.join("repository/documents.jsonl"))
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+    let docs: Vec<serde_json::Value> = table(&out, "documents")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     for d in &docs {
         let file = d["file"].as_str().unwrap();
         let name = file.rsplit('/').next().unwrap();

@@ -58,13 +58,21 @@ impl pipeline::Progress for Reporter {
     fn file_done(&self, o: &pipeline::FileOutcome) {
         let n = self.done.fetch_add(1, Ordering::Relaxed) + 1;
         let total = self.total;
-        match &o.result {
-            Err(f) if o.carried_failure => error!(
+        match &o.outcome {
+            pipeline::Outcome::Failed(f) if o.carried_failure => error!(
                 "{}: failed in the last build ({:?} stage): {} (unchanged; --retry-failed to try again)",
                 f.file, f.stage, f.reason
             ),
-            Err(f) => error!("{}: failed ({:?} stage): {}", f.file, f.stage, f.reason),
-            Ok(d) => {
+            pipeline::Outcome::Failed(f) => {
+                error!("{}: failed ({:?} stage): {}", f.file, f.stage, f.reason)
+            }
+            pipeline::Outcome::Duplicate(first) => {
+                debug!(
+                    "[{n}/{total}] {} {:?}: the same content as {first}",
+                    o.file, o.change
+                )
+            }
+            pipeline::Outcome::Document(d) => {
                 let how = if d.carried_over() {
                     ", carried over"
                 } else if o.extracted {
@@ -127,20 +135,11 @@ pub fn run(args: Args, verbosity: Verbosity) -> anyhow::Result<i32> {
     let summary = pipeline::build_files(&files, &args.out, &rules, &opts, &reporter)
         .with_context(|| format!("cannot write the outputs in {}", args.out.display()))?;
     drop(reporter);
+    let outputs = crate::store::describe_outputs(&args.out);
     if summary.kept_outputs {
-        info!(
-            "nothing changed: {}/search, {}/repository and {}/report.json are kept as they were",
-            args.out.display(),
-            args.out.display(),
-            args.out.display()
-        );
+        info!("nothing changed: {outputs} are kept as they were");
     } else {
-        info!(
-            "wrote {}/search, {}/repository and {}/report.json",
-            args.out.display(),
-            args.out.display(),
-            args.out.display()
-        );
+        info!("wrote {outputs}");
     }
     info!("{}", summary.changes_line());
     println!("{}", summary.line());

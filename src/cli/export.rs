@@ -2,10 +2,12 @@
 //! repository for researchers (see `crate::export::research`).
 
 use super::EXIT_OK;
-use crate::export::{self, Filters, Format, Repository};
+use crate::export::{self, ExportManifest, Filters, Format, Rendered, Repository};
 use crate::model::DocKind;
+use crate::store::{self, DocFile, Reader};
 use anyhow::Context;
-use std::path::PathBuf;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -64,7 +66,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         ),
     };
     let rules = super::load_rules(args.rules.as_ref())?;
-    let repo = Repository::load(&args.out)?;
+    let repo = load(&args.out)?;
     let filters = Filters {
         themes: args.themes,
         kinds: args.kinds,
@@ -75,8 +77,8 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     let rendered = export::render(&repo, &rules, &src, &origin, &filters, args.format)?;
     let to = args
         .to
-        .unwrap_or_else(|| export::default_export_dir(&args.out, args.format));
-    export::write_export(&to, &args.out, &rendered, args.force)?;
+        .unwrap_or_else(|| store::default_export_dir(&args.out, args.format.ext()));
+    write_export(&to, &args.out, &rendered, args.force)?;
     let rows: usize = rendered.manifest.files.iter().map(|f| f.rows).sum();
     if rendered.manifest.files.first().is_some_and(|f| f.rows == 0) {
         tracing::warn!("no document matches the filters; the data files hold only the codebook");
@@ -94,4 +96,74 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         to.display()
     );
     Ok(EXIT_OK)
+}
+
+/// The repository's rows and rules version, all from one generation (a
+/// build finishing meanwhile cannot mix two).
+fn load(out: &Path) -> anyhow::Result<Repository> {
+    let reader = Reader::open(out)?;
+    let mut repo = Repository {
+        rules_version: String::new(),
+        documents: reader.read_all(DocFile::Documents)?,
+        passages: reader.read_all(DocFile::Passages)?,
+        recommendations: reader.read_all(DocFile::Recommendations)?,
+        tags: reader.read_all(DocFile::Tags)?,
+    };
+    repo.rules_version = match reader.report() {
+        Ok(r) => r.rules_version,
+        // Built by an older version: the tags say which rules.
+        Err(_) => repo
+            .tags
+            .first()
+            .map(|t| t.rules_version.to_string())
+            .unwrap_or_default(),
+    };
+    Ok(repo)
+}
+
+/// The manifest of a previous export in `dir`, if there is one.
+fn previous_export(dir: &Path) -> Option<ExportManifest> {
+    let bytes = std::fs::read(dir.join(export::MANIFEST)).ok()?;
+    let m: ExportManifest = serde_json::from_slice(&bytes).ok()?;
+    (m.tool == export::EXPORT_TOOL).then_some(m)
+}
+
+/// Write `rendered` into `dir` (created if missing), each file atomically,
+/// the manifest last. A non-empty `dir` must hold a previous export (whose
+/// files are replaced; files of it this export does not write are removed),
+/// unless `force`. `out` is the build folder, never written into.
+fn write_export(dir: &Path, out: &Path, rendered: &Rendered, force: bool) -> anyhow::Result<()> {
+    if store::is_build_owned(out, dir) {
+        anyhow::bail!(
+            "{} is part of the build output; export somewhere else",
+            dir.display()
+        );
+    }
+    let non_empty = std::fs::read_dir(dir)
+        .map(|mut rd| rd.next().is_some())
+        .unwrap_or(false);
+    if non_empty {
+        match previous_export(dir) {
+            Some(old) => {
+                let new: BTreeSet<&str> = rendered.files.iter().map(|(n, _)| n.as_str()).collect();
+                for f in &old.files {
+                    for name in [&f.name, &f.schema] {
+                        let plain = !name.contains(['/', '\\']) && !name.starts_with('.');
+                        if plain && !new.contains(name.as_str()) {
+                            let _ = std::fs::remove_file(dir.join(name));
+                        }
+                    }
+                }
+            }
+            None if force => {}
+            None => anyhow::bail!(
+                "{} is not empty and is not a ystorfa export: choose another --to, or pass --force to write into it anyway",
+                dir.display()
+            ),
+        }
+    }
+    for (name, bytes) in &rendered.files {
+        store::write_atomic(&dir.join(name), bytes)?;
+    }
+    Ok(())
 }

@@ -106,12 +106,23 @@ pub fn render(d: &ProcessedDoc, rules_version: &str, why: &[ThemeExplanation]) -
             t.section
         );
     }
-    let _ = writeln!(s, "\nRecommendations ({})", d.recommendations.len());
+    let translations = d.recommendations.len() - d.counted_recommendations();
+    let _ = writeln!(
+        s,
+        "\nRecommendations ({}{})",
+        d.counted_recommendations(),
+        if translations > 0 {
+            format!(", and {translations} translations of them")
+        } else {
+            String::new()
+        }
+    );
     for r in &d.recommendations {
         let _ = writeln!(
             s,
-            "  {} p.{} [{}] agencies: {} · level: {} · themes: {}",
+            "  {} {} p.{} [{}] agencies: {} · level: {} · themes: {}",
             r.ordinal.as_deref().unwrap_or("•"),
+            r.id,
             r.page,
             r.section,
             if r.agencies.is_empty() {
@@ -127,6 +138,31 @@ pub fn render(d: &ProcessedDoc, rules_version: &str, why: &[ThemeExplanation]) -
             },
         );
         let _ = writeln!(s, "     {}", r.text.replace('\n', " "));
+        if !r.cues.is_empty() {
+            let why: Vec<String> = r.cues.iter().map(|c| c.to_string()).collect();
+            let _ = writeln!(s, "     why: {}", why.join("; "));
+        }
+        for a in &r.addressees {
+            let same = a.name == a.canonical;
+            let _ = writeln!(
+                s,
+                "     addressed to: {}{} [{}{}] (from the {})",
+                a.canonical,
+                if same {
+                    String::new()
+                } else {
+                    format!(" (as written: \"{}\")", a.name)
+                },
+                a.category,
+                a.level
+                    .map(|l| format!(", {}", l.as_str()))
+                    .unwrap_or_default(),
+                a.source
+            );
+        }
+        if let Some(t) = &r.translation_of {
+            let _ = writeln!(s, "     translation of {t}");
+        }
         if let Some(a) = &r.action_plan {
             let _ = writeln!(s, "     action plan (p.{}): {}", a.page, a.text);
         }

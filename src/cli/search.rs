@@ -60,6 +60,11 @@ pub struct FilterArgs {
     /// police, gp_primary_care (repeatable: all must be addressed).
     #[arg(long = "agency", value_name = "AGENCY")]
     pub agencies: Vec<String>,
+    /// Only documents with recommendations addressed to this body, by its
+    /// canonical name as `inspect` and the page show it, e.g. "Home Office",
+    /// "Glanmor Police" (case-insensitive; repeatable: all must be addressed).
+    #[arg(long = "body", value_name = "BODY")]
+    pub bodies: Vec<String>,
     /// Only documents in this language: en, cy, en+cy (repeatable).
     #[arg(long = "language", value_name = "LANG")]
     pub languages: Vec<String>,
@@ -80,6 +85,7 @@ impl From<FilterArgs> for index::SearchFilters {
             year_to: a.year_to,
             areas: a.areas,
             agencies: a.agencies,
+            bodies: a.bodies,
             languages: a.languages,
             sections: a.sections,
             recommendations: a.recommendations,
@@ -88,7 +94,9 @@ impl From<FilterArgs> for index::SearchFilters {
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
-    let idx = index::open(&args.out.join("search"))?;
+    // Pinned: a build finishing meanwhile does not remove what we read.
+    let reader = crate::store::Reader::open(&args.out)?;
+    let idx = index::open(&reader.search_dir())?;
     let res = index::search(
         &idx,
         &index::SearchRequest {

@@ -1,7 +1,8 @@
 //! Export: renders the learning repository from [`ProcessedDoc`]s as JSON
-//! Lines (`documents.jsonl`, `passages.jsonl`, `recommendations.jsonl`,
-//! `tags.jsonl`, `themes.jsonl`), sorted and byte-deterministic. Pure:
-//! returns file names and bytes; the pipeline writes them.
+//! Lines rows (documents, passages, recommendations, tags: [`doc_rows`];
+//! themes: [`theme_rows`]), sorted and byte-deterministic, and the
+//! researcher exports of `ystorfa export` from those rows ([`research`]).
+//! Pure: it returns bytes; `store` decides where they go.
 //!
 //! Every row is one JSON object on one line, keys in the order of the row
 //! struct's fields. Documents are ordered by file path then id; rows of a
@@ -16,20 +17,15 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+pub mod codebook;
 mod csv_cells;
 pub mod research;
+pub mod table;
 
+pub use codebook::{CodebookRow, NearClause, codebook};
 pub use csv_cells::{csv_cell, guard_formula};
 pub use research::*;
-
-/// File names, in the order [`repository_files`] returns them.
-pub const FILES: [&str; 5] = [
-    "documents.jsonl",
-    "passages.jsonl",
-    "recommendations.jsonl",
-    "tags.jsonl",
-    "themes.jsonl",
-];
+pub use table::{Columns, render_rows};
 
 /// One line of `documents.jsonl`: one reviewed document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -108,8 +104,12 @@ pub struct RecommendationRow<'a> {
     pub section: Cow<'a, str>,
     /// Classified kind of the section.
     pub section_kind: SectionKind,
-    /// Canonical ids of the agencies addressed ("police", "gp_primary_care").
+    /// Canonical ids of the agencies addressed ("police", "gp_primary_care"):
+    /// the categories of `addressees`.
     pub agencies: Cow<'a, [String]>,
+    /// The bodies it is addressed to: name as written, canonical name,
+    /// category, level, and where each was found.
+    pub addressees: Cow<'a, [Addressee]>,
     /// Scope of the body addressed, if known.
     pub level: Option<AgencyLevel>,
     /// Theme ids with present evidence inside the recommendation's text.
@@ -123,6 +123,11 @@ pub struct RecommendationRow<'a> {
     /// Text of the action-plan row with the same number (action, lead
     /// agency, target date, outcome as the table reads), or null.
     pub action_plan: Option<Cow<'a, str>>,
+    /// Why it was taken as a recommendation (place, form and content cues).
+    pub cues: Cow<'a, [RecCue]>,
+    /// In a bilingual document, the id of the recommendation this one
+    /// translates; such a row is counted once, as its original.
+    pub translation_of: Option<Cow<'a, str>>,
 }
 
 /// One line of `tags.jsonl`: one piece of evidence for a theme, a rule
@@ -168,9 +173,10 @@ pub struct ThemeRow<'a> {
     pub doc_ids: Vec<Cow<'a, str>>,
 }
 
-/// `vocabulary.json` in each generation (`OUT/current/vocabulary.json`):
-/// the themes and agencies of the rule set the generation was built with,
-/// so that readers (the served page) can label them as the rules did.
+/// The vocabulary of a generation (the store keeps it beside the
+/// repository): the themes and agencies of the rule set the generation was
+/// built with, so that readers (the served page) can label them as the
+/// rules did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Vocabulary {
     /// Name of the rule set (`[ruleset] name`).
@@ -201,9 +207,6 @@ pub struct VocabularyAgency {
     pub label: String,
     pub level: AgencyLevel,
 }
-
-/// File name of the [`Vocabulary`] in a generation.
-pub const VOCABULARY: &str = "vocabulary.json";
 
 impl Vocabulary {
     /// The vocabulary of a rule set.
@@ -242,28 +245,6 @@ impl Vocabulary {
     }
 }
 
-/// The repository files: (file name, bytes), in a fixed order ([`FILES`]).
-pub fn repository_files(docs: &[ProcessedDoc]) -> Vec<(String, Vec<u8>)> {
-    let mut sorted: Vec<&ProcessedDoc> = docs.iter().collect();
-    sorted.sort_by(|a, b| repository_order(a, b));
-    let mut files: [Vec<u8>; 4] = Default::default();
-    let mut themes = Vec::new();
-    for pd in &sorted {
-        let rows = doc_rows(pd);
-        for (file, chunk) in files.iter_mut().zip(rows.chunks) {
-            file.extend_from_slice(&chunk);
-        }
-        themes.push((pd.document.id.as_str(), rows.themes));
-    }
-    let theme_rows = theme_rows(themes.iter().map(|(id, t)| (*id, t.as_slice())));
-    let [documents, passages, recommendations, tags] = files;
-    FILES
-        .iter()
-        .map(|s| s.to_string())
-        .zip([documents, passages, recommendations, tags, theme_rows])
-        .collect()
-}
-
 /// The order of documents in the repository files: by file path, then id.
 pub fn repository_order(a: &ProcessedDoc, b: &ProcessedDoc) -> std::cmp::Ordering {
     repository_key(&a.document.file, &a.document.id)
@@ -276,21 +257,22 @@ pub fn repository_key<'a>(file: &'a str, id: &'a str) -> (&'a str, &'a str) {
     (file, id)
 }
 
-/// The per-document files of the repository, in [`FILES`] order (the
-/// fifth, `themes.jsonl`, aggregates over documents: [`theme_rows`]).
-pub const DOC_FILES: usize = 4;
-
-/// One document's rows of the per-document repository files: every file
-/// is the concatenation of its documents' chunks in [`repository_order`],
-/// so a build can copy an unchanged document's chunks from the last
-/// generation instead of rendering them again.
+/// One document's rows of the per-document tables, each a run of JSON
+/// lines: every table is the concatenation of its documents' rows in
+/// [`repository_order`], so a build can carry an unchanged document's rows
+/// over from the last generation instead of rendering them again.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DocRows {
-    /// `documents.jsonl`, `passages.jsonl`, `recommendations.jsonl`,
-    /// `tags.jsonl` lines of the document.
-    pub chunks: [Vec<u8>; DOC_FILES],
+    /// One [`DocumentRow`].
+    pub documents: Vec<u8>,
+    /// [`PassageRow`]s, in document order.
+    pub passages: Vec<u8>,
+    /// [`RecommendationRow`]s, in text order.
+    pub recommendations: Vec<u8>,
+    /// [`TagRow`]s, in text order.
+    pub tags: Vec<u8>,
     /// The document's themes, sorted and without repeats (as in its
-    /// `documents.jsonl` row).
+    /// documents row).
     pub themes: Vec<String>,
 }
 
@@ -326,7 +308,7 @@ pub fn doc_rows(pd: &ProcessedDoc) -> DocRows {
             language: d.language.as_str().into(),
             pages: d.pages,
             themes: doc_themes.iter().map(|t| Cow::Borrowed(*t)).collect(),
-            recommendations: pd.recommendations.len(),
+            recommendations: pd.counted_recommendations(),
             warnings: d.warnings.iter().map(|w| w.to_string()).collect(),
         },
     );
@@ -364,6 +346,7 @@ pub fn doc_rows(pd: &ProcessedDoc) -> DocRows {
                 section: r.section.as_str().into(),
                 section_kind: r.section_kind,
                 agencies: r.agencies.as_slice().into(),
+                addressees: r.addressees.as_slice().into(),
                 level: r.level,
                 themes: r.themes.as_slice().into(),
                 start: chars.get(r.start),
@@ -373,6 +356,8 @@ pub fn doc_rows(pd: &ProcessedDoc) -> DocRows {
                     .action_plan
                     .as_ref()
                     .map(|a| Cow::Borrowed(a.text.as_str())),
+                cues: r.cues.as_slice().into(),
+                translation_of: r.translation_of.as_deref().map(Cow::Borrowed),
             },
         );
     }
@@ -401,7 +386,10 @@ pub fn doc_rows(pd: &ProcessedDoc) -> DocRows {
         );
     }
     DocRows {
-        chunks: [documents, passages, recommendations, tags],
+        documents,
+        passages,
+        recommendations,
+        tags,
         themes: doc_themes.into_iter().map(str::to_string).collect(),
     }
 }
@@ -495,50 +483,7 @@ impl CharOffsets {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::fixtures::{DocBuilder, corpus};
-
-    fn render(docs: &[ProcessedDoc]) -> String {
-        let mut s = String::new();
-        for (name, bytes) in repository_files(docs) {
-            s.push_str(&format!("=== {name}\n"));
-            s.push_str(&String::from_utf8(bytes).expect("utf-8"));
-        }
-        s
-    }
-
-    #[test]
-    fn snapshot_of_all_files() {
-        insta::assert_snapshot!(render(&corpus()));
-    }
-
-    #[test]
-    fn output_is_deterministic_and_independent_of_input_order() {
-        let docs = corpus();
-        let a = repository_files(&docs);
-        let b = repository_files(&docs);
-        assert_eq!(a, b);
-        let mut reversed = docs.clone();
-        reversed.reverse();
-        for pd in &mut reversed {
-            pd.tags.reverse();
-            pd.recommendations.reverse();
-        }
-        assert_eq!(repository_files(&reversed), a);
-        let names: Vec<&str> = a.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, FILES);
-    }
-
-    #[test]
-    fn every_line_is_one_json_object() {
-        for (name, bytes) in repository_files(&corpus()) {
-            let text = String::from_utf8(bytes).expect("utf-8");
-            assert!(text.ends_with('\n'), "{name}");
-            for line in text.lines() {
-                let v: serde_json::Value = serde_json::from_str(line).expect(name.as_str());
-                assert!(v.is_object(), "{name}: {line}");
-            }
-        }
-    }
+    use crate::index::fixtures::DocBuilder;
 
     #[test]
     fn offsets_are_characters_not_bytes() {
@@ -549,9 +494,8 @@ mod tests {
             .rec(Some("1"), &["board"], None)
             .build();
         let d = &pd.document;
-        let files = repository_files(std::slice::from_ref(&pd));
-        let get = |name: &str| -> Vec<serde_json::Value> {
-            let (_, bytes) = files.iter().find(|(n, _)| n == name).expect(name);
+        let rows = doc_rows(&pd);
+        let get = |bytes: &[u8]| -> Vec<serde_json::Value> {
             std::str::from_utf8(bytes)
                 .expect("utf-8")
                 .lines()
@@ -564,19 +508,19 @@ mod tests {
             let e = v["end"].as_u64().expect("end") as usize;
             chars[s..e].iter().collect()
         };
-        let tag = &get("tags.jsonl")[0];
+        let tag = &get(&rows.tags)[0];
         assert_eq!(slice(tag), "ŵyn");
         assert_eq!(
             tag["start"].as_u64(),
             Some(d.char_offset(pd.tags[0].start) as u64)
         );
         assert_ne!(tag["start"].as_u64(), Some(pd.tags[0].start as u64));
-        let rec = &get("recommendations.jsonl")[0];
+        let rec = &get(&rows.recommendations)[0];
         assert_eq!(
             slice(rec),
             "Argymhelliad: dylai’r bwrdd “adolygu” y broses."
         );
-        for p in get("passages.jsonl") {
+        for p in get(&rows.passages) {
             assert_eq!(slice(&p), p["text"].as_str().expect("text"));
         }
     }
@@ -606,12 +550,5 @@ mod tests {
         assert_eq!(round3(-0.0001), 0.0);
         assert_eq!(round3(f32::NAN), 0.0);
         assert_eq!(round3(2.0), 2.0);
-    }
-
-    #[test]
-    fn empty_input_gives_empty_files() {
-        let files = repository_files(&[]);
-        assert_eq!(files.len(), FILES.len());
-        assert!(files.iter().all(|(_, b)| b.is_empty()));
     }
 }

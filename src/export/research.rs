@@ -1,22 +1,21 @@
-//! Exports for researchers (`ystorfa export`): reads the learning
-//! repository `build` wrote, applies document filters, and renders every
-//! row (no caps) as JSON Lines, JSON or CSV, with the theme codebook taken
-//! from the rule set the repository was built with, a theme × document
+//! Exports for researchers (`ystorfa export`): from the learning
+//! repository's rows (read through the store by the command), applies
+//! document filters, and renders every row (no caps) as JSON Lines, JSON
+//! or CSV, with the theme codebook taken from the rule set the repository
+//! was built with ([`codebook`](mod@super::codebook)), a theme × document
 //! matrix, a JSON Schema per file and a manifest (`export.json`).
 //!
-//! Rendering ([`render`]) is pure and byte-deterministic; [`write_export`]
-//! writes each file atomically and refuses to overwrite a folder that is not
-//! a previous export.
+//! Rendering ([`render`]) is pure and byte-deterministic; the command
+//! writes the files.
 
-use super::csv_cells::csv_cell;
-use super::{DocumentRow, PassageRow, RecommendationRow, TagRow, push_row, round3};
+use super::codebook::{CodebookRow, codebook};
+use super::table::{Columns, matrix_schema, names, render_rows, schema_bytes};
+use super::{DocumentRow, PassageRow, RecommendationRow, TagRow};
 use crate::model::DocKind;
-use crate::pipeline::output::{current_generation, write_atomic};
 use crate::rules::RuleSet;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::collections::BTreeSet;
 
 /// Written in every export manifest's `tool` field: marks a folder as ours.
 pub const EXPORT_TOOL: &str = "ystorfa export";
@@ -60,13 +59,6 @@ impl Format {
 /// What can go wrong in an export.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    #[error("no learning repository in {0}: run ystorfa build first (or pass --out)")]
-    NoRepository(String),
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
     #[error("{path}:{line}: not a row of this version's repository: {message}")]
     Parse {
         path: String,
@@ -87,17 +79,10 @@ pub enum ExportError {
     RulesText { origin: String, message: String },
     #[error("unknown theme {0:?} in --theme (the rule set has no such theme)")]
     UnknownTheme(String),
-    #[error(
-        "{0} is not empty and is not a ystorfa export: choose another --to, or pass --force to write into it anyway"
-    )]
-    NotOurs(String),
-    #[error("{0} is part of the build output; export somewhere else")]
-    IntoBuild(String),
-    #[error(transparent)]
-    Write(#[from] crate::pipeline::BuildError),
 }
 
-/// The learning repository as `build` wrote it.
+/// The learning repository's rows, as `build` wrote them (the command reads
+/// them through the store).
 #[derive(Debug, Clone, Default)]
 pub struct Repository {
     /// `rules_version` of `report.json` (or of the tags when it is missing).
@@ -106,44 +91,6 @@ pub struct Repository {
     pub passages: Vec<PassageRow<'static>>,
     pub recommendations: Vec<RecommendationRow<'static>>,
     pub tags: Vec<TagRow<'static>>,
-}
-
-impl Repository {
-    /// Read `OUT/repository/*.jsonl` and `OUT/report.json`, all from the
-    /// same generation (the one `OUT/current` points to when reading
-    /// starts), so a build finishing meanwhile cannot mix two.
-    pub fn load(out: &Path) -> Result<Repository, ExportError> {
-        let base = current_generation(out).unwrap_or_else(|| out.to_path_buf());
-        let dir = base.join("repository");
-        if !dir.join("documents.jsonl").is_file() {
-            return Err(ExportError::NoRepository(out.display().to_string()));
-        }
-        let mut repo = Repository {
-            rules_version: String::new(),
-            documents: read_jsonl(&dir.join("documents.jsonl"))?,
-            passages: read_jsonl(&dir.join("passages.jsonl"))?,
-            recommendations: read_jsonl(&dir.join("recommendations.jsonl"))?,
-            tags: read_jsonl(&dir.join("tags.jsonl"))?,
-        };
-        let report = base.join("report.json");
-        let from_report = std::fs::read(&report)
-            .ok()
-            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-            .and_then(|v| v.get("rules_version")?.as_str().map(str::to_string));
-        repo.rules_version = from_report
-            .or_else(|| repo.tags.first().map(|t| t.rules_version.to_string()))
-            .unwrap_or_default();
-        Ok(repo)
-    }
-}
-
-/// Read a JSON Lines file of rows.
-pub fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, ExportError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ExportError::Read {
-        path: path.display().to_string(),
-        source,
-    })?;
-    parse_jsonl(&text, &path.display().to_string())
 }
 
 /// Parse JSON Lines rows; errors name `origin` and the line.
@@ -196,63 +143,6 @@ impl Filters {
         let doc_ok = self.docs.is_empty() || self.docs.iter().any(|id| id == &d.id);
         theme_ok && kind_ok && year_ok && doc_ok
     }
-}
-
-/// One proximity clause of a theme: a word of `a` within `within` words of
-/// a word of `b`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NearClause {
-    pub a: Vec<String>,
-    pub b: Vec<String>,
-    pub within: usize,
-}
-
-/// One row of `themes.*`, the codebook: a theme, the rule text that
-/// defines it, and the exported documents it is assigned to.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CodebookRow {
-    /// Theme id, as in `tags.theme` and `documents.themes`.
-    pub id: String,
-    /// Label for people.
-    pub label: String,
-    /// What the theme covers.
-    pub description: String,
-    /// Parent theme id, if the theme is a sub-theme.
-    pub parent: Option<String>,
-    /// Ids of the sub-themes, in rule-file order.
-    pub children: Vec<String>,
-    /// Where the theme's definition comes from (URLs, documents).
-    pub sources: Vec<String>,
-    /// Name of the rule set (`[ruleset] name`).
-    pub rules_name: String,
-    /// Version (hash) of the rule set: the same as every tag's.
-    pub rules_version: String,
-    /// Ids of the theme's rules, as in `tags.rule`.
-    pub rules: Vec<String>,
-    /// Term list (`*` = any ending); matched case-insensitively.
-    pub terms: Vec<String>,
-    /// Alias list (misspellings, Welsh, US spellings), matched like terms.
-    pub aliases: Vec<String>,
-    /// Regular expressions (Rust `regex` syntax).
-    pub regex: Vec<String>,
-    /// Proximity clauses.
-    pub near: Vec<NearClause>,
-    /// Phrases that cancel a hit they overlap.
-    pub exclude: Vec<String>,
-    /// Document-level threshold on the theme's evidence score.
-    pub min_score: f64,
-    /// Whether negation cues ("no evidence of") turn hits into negated ones.
-    pub negation: bool,
-    /// Example sentences that must produce a hit.
-    pub examples_match: Vec<String>,
-    /// Example sentences that must not produce a hit.
-    pub examples_no_match: Vec<String>,
-    /// Number of exported documents the theme is assigned to.
-    pub documents: usize,
-    /// Those documents' ids, in the order of `documents.*`.
-    pub doc_ids: Vec<String>,
 }
 
 /// One row of `theme_matrix.*`: a document and, for every theme of the
@@ -358,281 +248,6 @@ impl Rendered {
             .collect::<Vec<_>>()
             .join(" ")
     }
-}
-
-#[derive(Debug, Deserialize)]
-struct RawFile {
-    #[serde(default)]
-    theme: Vec<RawTheme>,
-}
-
-#[derive(Debug, Deserialize)]
-struct RawTheme {
-    id: String,
-    #[serde(default)]
-    terms: Vec<String>,
-    #[serde(default)]
-    aliases: Vec<String>,
-    #[serde(default)]
-    regex: Vec<String>,
-    #[serde(default)]
-    near: Vec<RawNear>,
-    #[serde(default)]
-    exclude: Vec<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct RawNear {
-    a: Vec<String>,
-    b: Vec<String>,
-    #[serde(default = "eight")]
-    within: usize,
-}
-
-fn eight() -> usize {
-    8
-}
-
-/// The codebook of `rules` (compiled from `rules_src`), with each theme's
-/// exported documents, in rule-file order.
-pub fn codebook(
-    rules: &RuleSet,
-    rules_src: &str,
-    origin: &str,
-    docs: &[&DocumentRow],
-) -> Result<Vec<CodebookRow>, ExportError> {
-    let raw: RawFile = toml::from_str(rules_src).map_err(|e| ExportError::RulesText {
-        origin: origin.to_string(),
-        message: e.to_string(),
-    })?;
-    let raw: BTreeMap<&str, &RawTheme> = raw.theme.iter().map(|t| (t.id.as_str(), t)).collect();
-    let mut rows = Vec::new();
-    for (i, t) in rules.themes().iter().enumerate() {
-        let r = raw.get(t.id.as_str());
-        let doc_ids: Vec<String> = docs
-            .iter()
-            .filter(|d| d.themes.iter().any(|x| x == &t.id))
-            .map(|d| d.id.to_string())
-            .collect();
-        rows.push(CodebookRow {
-            id: t.id.clone(),
-            label: t.label.clone(),
-            description: t.description.clone(),
-            parent: t.parent.clone(),
-            children: rules
-                .children(&t.id)
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-            sources: t.sources.clone(),
-            rules_name: rules.name().to_string(),
-            rules_version: rules.version().to_string(),
-            rules: rules
-                .rules()
-                .iter()
-                .filter(|ri| ri.theme == i)
-                .map(|ri| ri.id.clone())
-                .collect(),
-            terms: r.map(|r| r.terms.clone()).unwrap_or_default(),
-            aliases: r.map(|r| r.aliases.clone()).unwrap_or_default(),
-            regex: r.map(|r| r.regex.clone()).unwrap_or_default(),
-            near: r
-                .map(|r| {
-                    r.near
-                        .iter()
-                        .map(|n| NearClause {
-                            a: n.a.clone(),
-                            b: n.b.clone(),
-                            within: n.within,
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
-            exclude: r.map(|r| r.exclude.clone()).unwrap_or_default(),
-            min_score: round3(t.min_score),
-            negation: t.negation,
-            examples_match: t.examples_match.clone(),
-            examples_no_match: t.examples_no_match.clone(),
-            documents: doc_ids.len(),
-            doc_ids,
-        });
-    }
-    Ok(rows)
-}
-
-/// Columns of a row type in serialisation order (the CSV header).
-pub trait Columns {
-    const COLUMNS: &'static [&'static str];
-}
-
-impl Columns for DocumentRow<'_> {
-    const COLUMNS: &'static [&'static str] = &[
-        "id",
-        "file",
-        "sha256",
-        "title",
-        "kind",
-        "year",
-        "area",
-        "language",
-        "pages",
-        "themes",
-        "recommendations",
-        "warnings",
-    ];
-}
-impl Columns for PassageRow<'_> {
-    const COLUMNS: &'static [&'static str] = &[
-        "doc_id",
-        "index",
-        "kind",
-        "page",
-        "section",
-        "section_kind",
-        "start",
-        "end",
-        "text",
-    ];
-}
-impl Columns for RecommendationRow<'_> {
-    const COLUMNS: &'static [&'static str] = &[
-        "id",
-        "doc_id",
-        "file",
-        "ordinal",
-        "text",
-        "page",
-        "section",
-        "section_kind",
-        "agencies",
-        "level",
-        "themes",
-        "start",
-        "end",
-        "action_plan_page",
-        "action_plan",
-    ];
-}
-impl Columns for TagRow<'_> {
-    const COLUMNS: &'static [&'static str] = &[
-        "doc_id",
-        "theme",
-        "rule",
-        "rules_version",
-        "polarity",
-        "page",
-        "section",
-        "section_kind",
-        "start",
-        "end",
-        "matched",
-        "weight",
-    ];
-}
-impl Columns for CodebookRow {
-    const COLUMNS: &'static [&'static str] = &[
-        "id",
-        "label",
-        "description",
-        "parent",
-        "children",
-        "sources",
-        "rules_name",
-        "rules_version",
-        "rules",
-        "terms",
-        "aliases",
-        "regex",
-        "near",
-        "exclude",
-        "min_score",
-        "negation",
-        "examples_match",
-        "examples_no_match",
-        "documents",
-        "doc_ids",
-    ];
-}
-
-/// Rows in `format`; `columns` is the CSV header.
-pub fn render_rows<T: Serialize>(rows: &[T], columns: &[String], format: Format) -> Vec<u8> {
-    let mut out = Vec::new();
-    match format {
-        Format::Jsonl => {
-            for r in rows {
-                push_row(&mut out, r);
-            }
-        }
-        Format::Json => {
-            out.push(b'[');
-            for (i, r) in rows.iter().enumerate() {
-                out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
-                if let Ok(line) = serde_json::to_vec(r) {
-                    out.extend_from_slice(&line);
-                }
-            }
-            if !rows.is_empty() {
-                out.push(b'\n');
-            }
-            out.extend_from_slice(b"]\n");
-        }
-        Format::Csv => {
-            let mut w = csv::WriterBuilder::new()
-                .terminator(csv::Terminator::CRLF)
-                .from_writer(Vec::new());
-            // Writing to a Vec cannot fail.
-            let _ = w.write_record(columns);
-            for r in rows {
-                let v = serde_json::to_value(r).unwrap_or_default();
-                let cells = columns
-                    .iter()
-                    .map(|c| csv_cell(v.get(c).unwrap_or(&serde_json::Value::Null)));
-                let _ = w.write_record(cells);
-            }
-            out = w.into_inner().unwrap_or_default();
-        }
-    }
-    out
-}
-
-fn names(cols: &[&str]) -> Vec<String> {
-    cols.iter().map(|s| s.to_string()).collect()
-}
-
-/// Pretty JSON of a schema, with `title` set to the file it describes.
-fn schema_bytes(mut schema: schemars::Schema, file: &str) -> Vec<u8> {
-    schema.insert("title".into(), format!("ystorfa export: {file}").into());
-    let mut b = serde_json::to_vec_pretty(&schema).unwrap_or_default();
-    b.push(b'\n');
-    b
-}
-
-/// Schema of `theme_matrix.*`: the fixed columns, then one 0/1 property
-/// per theme id.
-fn matrix_schema(theme_ids: &[String]) -> schemars::Schema {
-    let mut s = schemars::schema_for!(MatrixColumns);
-    if let Some(obj) = s.as_object_mut() {
-        if let Some(props) = obj.get_mut("properties").and_then(|p| p.as_object_mut()) {
-            for id in theme_ids {
-                props.insert(
-                    id.clone(),
-                    serde_json::json!({
-                        "type": "integer",
-                        "enum": [0, 1],
-                        "description": format!("1 when theme {id} is assigned to the document, else 0."),
-                    }),
-                );
-            }
-        }
-        if let Some(req) = obj.get_mut("required").and_then(|r| r.as_array_mut()) {
-            req.extend(
-                theme_ids
-                    .iter()
-                    .map(|id| serde_json::Value::from(id.as_str())),
-            );
-        }
-    }
-    s
 }
 
 /// Render an export of `repo`: check that `rules` is the rule set it was
@@ -746,119 +361,38 @@ pub fn render(
     Ok(Rendered { files, manifest })
 }
 
-/// The manifest of a previous export in `dir`, if there is one.
-pub fn previous_export(dir: &Path) -> Option<ExportManifest> {
-    let bytes = std::fs::read(dir.join(MANIFEST)).ok()?;
-    let m: ExportManifest = serde_json::from_slice(&bytes).ok()?;
-    (m.tool == EXPORT_TOOL).then_some(m)
-}
-
-/// Write `rendered` into `dir` (created if missing), each file atomically,
-/// the manifest last. A non-empty `dir` must hold a previous export (whose
-/// files are replaced; files of it this export does not write are removed),
-/// unless `force`. `out` is the build folder, which is never written into.
-pub fn write_export(
-    dir: &Path,
-    out: &Path,
-    rendered: &Rendered,
-    force: bool,
-) -> Result<(), ExportError> {
-    if let (Ok(d), Ok(o)) = (dir.canonicalize(), out.canonicalize()) {
-        let build_owned = [".gen", "repository", "search", "current", "cache"]
-            .iter()
-            .filter_map(|n| o.join(n).canonicalize().ok())
-            .any(|p| d.starts_with(&p));
-        if d == o || build_owned {
-            return Err(ExportError::IntoBuild(dir.display().to_string()));
-        }
-    }
-    let non_empty = std::fs::read_dir(dir)
-        .map(|mut rd| rd.next().is_some())
-        .unwrap_or(false);
-    if non_empty {
-        match previous_export(dir) {
-            Some(old) => {
-                let new: BTreeSet<&str> = rendered.files.iter().map(|(n, _)| n.as_str()).collect();
-                for f in &old.files {
-                    for name in [&f.name, &f.schema] {
-                        let plain = !name.contains(['/', '\\']) && !name.starts_with('.');
-                        if plain && !new.contains(name.as_str()) {
-                            let _ = std::fs::remove_file(dir.join(name));
-                        }
-                    }
-                }
-            }
-            None if force => {}
-            None => return Err(ExportError::NotOurs(dir.display().to_string())),
-        }
-    }
-    for (name, bytes) in &rendered.files {
-        write_atomic(&dir.join(name), bytes)?;
-    }
-    Ok(())
-}
-
-/// The default `--to`: `OUT/export-FORMAT`.
-pub fn default_export_dir(out: &Path, format: Format) -> PathBuf {
-    out.join(format!("export-{}", format.ext()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::export::codebook::tests::TINY_RULES;
     use crate::index::fixtures::corpus;
 
-    /// A tiny fictional rule file: one parent theme, one sub-theme with
-    /// every kind of rule text.
-    pub(crate) const TINY_RULES: &str = r#"
-[ruleset]
-name = "fictional tiny rules"
-language = ["en"]
-builtin_anatomy = false
-builtin_bodies = false
-
-[[theme]]
-id = "fictional_parent"
-label = "Fictional parent theme"
-description = "A parent theme for tests."
-
-[[theme]]
-id = "fictional_lanterns"
-label = "Lanterns (fictional)"
-description = "Mentions of lanterns in fictional test reviews."
-parent = "fictional_parent"
-sources = ["https://example.invalid/fictional-source"]
-terms = ["lantern*", "lamp post"]
-aliases = ["lanturn"]
-regex = ['\bglow(ing)? (lamp|light)s?\b']
-near = [{ a = ["light*"], b = ["street"], within = 4 }]
-exclude = ["lantern festival"]
-min_score = 1.5
-[theme.examples]
-match = ["The fictional lantern was lit."]
-no_match = ["The lantern festival was held."]
-"#;
+    /// The rendered rows of `docs`, per table, in repository order.
+    fn tables(docs: &[crate::model::ProcessedDoc]) -> [Vec<u8>; 4] {
+        let mut sorted: Vec<&crate::model::ProcessedDoc> = docs.iter().collect();
+        sorted.sort_by(|a, b| crate::export::repository_order(a, b));
+        let mut t: [Vec<u8>; 4] = Default::default();
+        for pd in sorted {
+            let r = crate::export::doc_rows(pd);
+            for (table, rows) in
+                t.iter_mut()
+                    .zip([r.documents, r.passages, r.recommendations, r.tags])
+            {
+                table.extend(rows);
+            }
+        }
+        t
+    }
 
     fn repo_of(docs: &[crate::model::ProcessedDoc], version: &str) -> Repository {
-        let files = crate::export::repository_files(docs);
-        let get = |n: &str| {
-            files
-                .iter()
-                .find(|(name, _)| name == n)
-                .map(|(_, b)| String::from_utf8(b.clone()).expect("utf-8"))
-                .unwrap_or_default()
-        };
-        fn parse<T: serde::de::DeserializeOwned>(s: &str) -> Vec<T> {
-            s.lines()
-                .map(|l| serde_json::from_str(l).expect("row"))
-                .collect()
-        }
+        let [d, p, r, t] = tables(docs);
+        let parse = |b: &[u8]| std::str::from_utf8(b).expect("utf-8").to_string();
         Repository {
             rules_version: version.to_string(),
-            documents: parse(&get("documents.jsonl")),
-            passages: parse(&get("passages.jsonl")),
-            recommendations: parse(&get("recommendations.jsonl")),
-            tags: parse(&get("tags.jsonl")),
+            documents: parse_jsonl(&parse(&d), "documents").expect("rows"),
+            passages: parse_jsonl(&parse(&p), "passages").expect("rows"),
+            recommendations: parse_jsonl(&parse(&r), "recommendations").expect("rows"),
+            tags: parse_jsonl(&parse(&t), "tags").expect("rows"),
         }
     }
 
@@ -889,7 +423,7 @@ no_match = ["The lantern festival was held."]
 
     #[test]
     fn repository_rows_round_trip_to_the_same_bytes() {
-        let files = crate::export::repository_files(&corpus());
+        let tables = tables(&corpus());
         let repo = repo_of(&corpus(), "v");
         let again = [
             render_rows(&repo.documents, &[], Format::Jsonl),
@@ -898,15 +432,8 @@ no_match = ["The lantern festival was held."]
             render_rows(&repo.tags, &[], Format::Jsonl),
         ];
         for (i, bytes) in again.iter().enumerate() {
-            assert_eq!(&files[i].1, bytes, "{}", files[i].0);
+            assert_eq!(&tables[i], bytes, "table {i}");
         }
-    }
-
-    #[test]
-    fn codebook_of_a_tiny_rule_file() {
-        let rules = RuleSet::from_toml(TINY_RULES, "tiny").expect("rules");
-        let book = codebook(&rules, TINY_RULES, "tiny", &[]).expect("codebook");
-        insta::assert_json_snapshot!(book);
     }
 
     #[test]
@@ -1008,43 +535,5 @@ no_match = ["The lantern festival was held."]
             Format::Jsonl,
         );
         assert!(matches!(bad, Err(ExportError::UnknownTheme(_))));
-    }
-
-    #[test]
-    fn formats_render_the_same_rows() {
-        #[derive(Serialize)]
-        struct R {
-            a: &'static str,
-            b: Vec<&'static str>,
-            n: Option<i32>,
-        }
-        let rows = [
-            R {
-                a: "=1+1",
-                b: vec!["x", "y"],
-                n: Some(3),
-            },
-            R {
-                a: "line\nbreak, \"q\"",
-                b: vec![],
-                n: None,
-            },
-        ];
-        let cols = names(&["a", "b", "n"]);
-        let jsonl = String::from_utf8(render_rows(&rows, &cols, Format::Jsonl)).expect("utf8");
-        assert_eq!(
-            jsonl,
-            "{\"a\":\"=1+1\",\"b\":[\"x\",\"y\"],\"n\":3}\n{\"a\":\"line\\nbreak, \\\"q\\\"\",\"b\":[],\"n\":null}\n"
-        );
-        let json = String::from_utf8(render_rows(&rows, &cols, Format::Json)).expect("utf8");
-        let v: serde_json::Value = serde_json::from_str(&json).expect("json");
-        assert_eq!(v.as_array().map(Vec::len), Some(2));
-        assert_eq!(render_rows::<R>(&[], &cols, Format::Json), b"[]\n");
-        let csv = String::from_utf8(render_rows(&rows, &cols, Format::Csv)).expect("utf8");
-        assert_eq!(
-            csv,
-            "a,b,n\r\n'=1+1,x;y,3\r\n\"line\nbreak, \"\"q\"\"\",,\r\n"
-        );
-        assert_eq!(render_rows::<R>(&[], &cols, Format::Csv), b"a,b,n\r\n");
     }
 }

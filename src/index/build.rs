@@ -1,6 +1,8 @@
-//! Building the index: one tantivy document per passage, written in a
-//! deterministic order with one commit; or updated from the last build's
-//! index, whose unchanged segments are shared (hard links), not rewritten.
+//! Building the index: one tantivy document per passage. A
+//! [`PassageWriter`] takes documents one at a time (their tantivy
+//! documents prepared beforehand, on any thread, with [`prepare`]), commits
+//! once and merges; it writes a fresh index or updates the last build's,
+//! whose unchanged segments are shared (hard links), not rewritten.
 
 use super::*;
 
@@ -9,44 +11,249 @@ pub fn build_in_dir<'a>(
     dir: &Path,
     docs: impl IntoIterator<Item = &'a ProcessedDoc>,
 ) -> Result<IndexStats, IndexError> {
-    let index = Index::create_in_dir(dir, schema())?;
-    fill(&index, &[], docs.into_iter().collect())
+    let mut w = PassageWriter::create(dir)?;
+    for pd in by_id(docs.into_iter().collect()) {
+        w.add(prepare(pd))?;
+    }
+    w.finish()
 }
 
 /// Build an index of `docs` in memory (tests, one-off searches).
 pub fn build_in_ram(docs: &[ProcessedDoc]) -> Result<Index, IndexError> {
-    let index = Index::create_in_ram(schema());
-    fill(&index, &[], docs.iter().collect())?;
+    let mut w = PassageWriter::new(Index::create_in_ram(schema()))?;
+    for pd in by_id(docs.iter().collect()) {
+        w.add(prepare(pd))?;
+    }
+    let index = w.index.clone();
+    w.finish()?;
     Ok(index)
 }
 
 /// Make in the (empty) directory `dir` the index of `prev_dir` with the
-/// documents `remove` (ids) taken out and `add` put in. The segment files
-/// of `prev_dir` are hard-linked, never modified (tantivy writes new files
-/// and replaces its meta files by rename), so `prev_dir` stays a valid
-/// index for whoever reads it meanwhile. The result finds the same
-/// passages as [`build_in_dir`] of the final set of documents: segments
-/// holding deleted passages are merged, so nothing deleted counts in the
-/// document frequencies; tantivy then estimates the merged segment's
-/// average passage length from its (lossy) length norms, so scores can
-/// differ from a fresh build's in the fourth significant digit.
+/// documents `remove` (ids) taken out and `add` put in (see
+/// [`PassageWriter::update`]).
 pub fn update_in_dir(
     dir: &Path,
     prev_dir: &Path,
     remove: &[&str],
     add: &[&ProcessedDoc],
 ) -> Result<IndexStats, IndexError> {
-    link_files(prev_dir, dir)?;
+    let mut w = PassageWriter::update(dir, prev_dir, remove)?;
+    for pd in by_id(add.to_vec()) {
+        w.add(prepare(pd))?;
+    }
+    w.finish()
+}
+
+fn by_id(mut docs: Vec<&ProcessedDoc>) -> Vec<&ProcessedDoc> {
+    docs.sort_by(|a, b| a.document.id.cmp(&b.document.id));
+    docs
+}
+
+/// One document's passages as tantivy documents, ready for
+/// [`PassageWriter::add`]: made by [`prepare`] (on any thread).
+#[derive(Debug)]
+pub struct IndexDoc {
+    passages: Vec<TantivyDocument>,
+}
+
+/// Prepare a processed document for the index.
+pub fn prepare(pd: &ProcessedDoc) -> IndexDoc {
+    let f = Fields::from_schema(&schema()).expect("the schema has every field");
+    IndexDoc {
+        passages: passage_documents(&f, doc_key(&pd.document.id), pd),
+    }
+}
+
+/// Writes an index one document at a time with bounded memory (tantivy
+/// flushes a segment whenever its writer's memory budget is used), in the
+/// order documents are added; [`finish`](Self::finish) commits once and
+/// merges.
+pub struct PassageWriter {
+    index: Index,
+    writer: IndexWriter,
+    stats: IndexStats,
+}
+
+impl std::fmt::Debug for PassageWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PassageWriter")
+            .field("stats", &self.stats)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PassageWriter {
+    /// A fresh index in the (empty) directory `dir`.
+    pub fn create(dir: &Path) -> Result<PassageWriter, IndexError> {
+        PassageWriter::new(Index::create_in_dir(dir, schema())?)
+    }
+
+    /// The index of `prev_dir` with the documents `remove` (ids) deleted,
+    /// made in the (empty) directory `dir`. The segment files of
+    /// `prev_dir` are hard-linked, never modified (tantivy writes new files
+    /// and replaces its meta files by rename), so `prev_dir` stays a valid
+    /// index for whoever reads it meanwhile. The result finds the same
+    /// passages as a fresh index of the final set of documents: segments
+    /// holding deleted passages are merged, so nothing deleted counts in
+    /// the document frequencies; tantivy then estimates the merged
+    /// segment's average passage length from its (lossy) length norms, so
+    /// scores can differ from a fresh build's in the fourth significant
+    /// digit.
+    pub fn update(
+        dir: &Path,
+        prev_dir: &Path,
+        remove: &[&str],
+    ) -> Result<PassageWriter, IndexError> {
+        link_files(prev_dir, dir)?;
+        let index = open(dir)?;
+        if index.schema() != schema() {
+            return Err(IndexError::Tantivy(tantivy::TantivyError::SchemaError(
+                "the last build's index has another schema".into(),
+            )));
+        }
+        let w = PassageWriter::new(index)?;
+        let doc = Fields::from_schema(&w.index.schema())?.doc;
+        for id in remove {
+            w.writer
+                .delete_term(tantivy::Term::from_field_text(doc, id));
+        }
+        Ok(w)
+    }
+
+    fn new(index: Index) -> Result<PassageWriter, IndexError> {
+        register_analyzers(&index);
+        Fields::from_schema(&index.schema())?;
+        // One indexing thread keeps the insertion order, so equal scores rank
+        // in document order.
+        let writer: IndexWriter = index.writer_with_num_threads(1, WRITER_MEMORY)?;
+        // Merges are chosen in `finish`, after the commit, not in the background.
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        Ok(PassageWriter {
+            index,
+            writer,
+            stats: IndexStats::default(),
+        })
+    }
+
+    /// Add one document's passages.
+    pub fn add(&mut self, doc: IndexDoc) -> Result<(), IndexError> {
+        self.stats.documents += 1;
+        for t in doc.passages {
+            self.writer.add_document(t)?;
+            self.stats.passages += 1;
+        }
+        Ok(())
+    }
+
+    /// Commit, merge, and delete the files merged away.
+    pub fn finish(mut self) -> Result<IndexStats, IndexError> {
+        self.writer.commit()?;
+        merge(&self.index, &mut self.writer)?;
+        self.writer.garbage_collect_files().wait()?;
+        self.writer.wait_merging_threads()?;
+        Ok(self.stats)
+    }
+}
+
+/// Most passages in a segment made by merging. A merge reads its segments
+/// through memory maps, whose pages count in the build's resident memory,
+/// so this bounds the memory of a build at any corpus size (about 300 MB of
+/// index files per merge), and what an update rewrites to purge a deleted
+/// document. Segments over half of it are not merged again (but for
+/// deletes).
+const MERGED_MAX_PASSAGES: u32 = 1_000_000;
+
+/// Segments of similar size are merged as tantivy's log merge policy
+/// chooses, in groups of at most [`MERGED_MAX_PASSAGES`], and every segment
+/// holding deleted passages is merged too: deleted passages would otherwise
+/// still count in the relevance statistics (document frequencies), and an
+/// updated index would score rare words differently from a fresh build of
+/// the same documents.
+fn merge(index: &Index, writer: &mut IndexWriter) -> Result<(), IndexError> {
+    // The segment metas are dropped before merging: tantivy keeps the files
+    // of every segment whose meta is still alive.
+    let groups = {
+        let metas = index.searchable_segment_metas()?;
+        merge_groups(&metas, MERGED_MAX_PASSAGES)
+    };
+    for group in groups {
+        writer.merge(&group).wait()?;
+    }
+    Ok(())
+}
+
+/// The merges to make of `metas`: the log merge policy's candidates (among
+/// segments of at most half of `max`), cut into groups of at most `max`
+/// passages, and every other segment with deletes merged on its own (or
+/// with others while under `max`).
+fn merge_groups(
+    metas: &[tantivy::index::SegmentMeta],
+    max: u32,
+) -> Vec<Vec<tantivy::index::SegmentId>> {
+    use tantivy::indexer::MergePolicy;
+    let mut policy = tantivy::indexer::LogMergePolicy::default();
+    policy.set_max_docs_before_merge((max / 2) as usize);
+    let size: HashMap<tantivy::index::SegmentId, u32> =
+        metas.iter().map(|m| (m.id(), m.num_docs())).collect();
+    let mut candidates: Vec<Vec<tantivy::index::SegmentId>> = policy
+        .compute_merge_candidates(metas)
+        .into_iter()
+        .map(|c| c.0)
+        .collect();
+    let grouped: std::collections::HashSet<tantivy::index::SegmentId> =
+        candidates.iter().flatten().copied().collect();
+    let with_deletes: Vec<tantivy::index::SegmentId> = metas
+        .iter()
+        .filter(|m| m.has_deletes() && !grouped.contains(&m.id()))
+        .map(|m| m.id())
+        .collect();
+    if !with_deletes.is_empty() {
+        candidates.push(with_deletes);
+    }
+    let deletes: std::collections::HashSet<tantivy::index::SegmentId> = metas
+        .iter()
+        .filter(|m| m.has_deletes())
+        .map(|m| m.id())
+        .collect();
+    let mut groups = Vec::new();
+    for candidate in candidates {
+        let mut group: Vec<tantivy::index::SegmentId> = Vec::new();
+        let mut total = 0u32;
+        for id in candidate {
+            let n = size.get(&id).copied().unwrap_or(0);
+            if !group.is_empty() && total.saturating_add(n) > max {
+                groups.push(std::mem::take(&mut group));
+                total = 0;
+            }
+            group.push(id);
+            total = total.saturating_add(n);
+        }
+        groups.push(group);
+    }
+    // One segment alone is worth rewriting only to purge its deletes.
+    groups.retain(|g| g.len() > 1 || g.iter().any(|id| deletes.contains(id)));
+    groups
+}
+
+/// The files the index in `dir` uses: those of the segments its
+/// `meta.json` names, and `meta.json` and `.managed.json` themselves.
+pub fn live_files(dir: &Path) -> Result<std::collections::BTreeSet<String>, IndexError> {
     let index = open(dir)?;
-    if index.schema() != schema() {
-        return Err(IndexError::Tantivy(tantivy::TantivyError::SchemaError(
-            "the last build's index has another schema".into(),
-        )));
-    }
-    if remove.is_empty() && add.is_empty() {
-        return Ok(IndexStats::default());
-    }
-    fill(&index, remove, add.to_vec())
+    let mut live: std::collections::BTreeSet<String> = index
+        .load_metas()?
+        .list_segment_files()
+        .into_iter()
+        .map(|p| p.to_string_lossy().to_string())
+        .collect();
+    live.insert("meta.json".into());
+    live.insert(".managed.json".into());
+    Ok(live)
+}
+
+/// True for tantivy's lock files, which are not part of the index.
+pub fn is_lock_file(name: &str) -> bool {
+    name.ends_with(".lock")
 }
 
 /// Hard-link (or copy, where links are not possible) every file of the
@@ -62,7 +269,7 @@ fn link_files(from: &Path, to: &Path) -> Result<(), IndexError> {
     for e in std::fs::read_dir(from).map_err(|e| io(e, from))? {
         let e = e.map_err(|e| io(e, from))?;
         let name = e.file_name();
-        if name.to_string_lossy().ends_with(".lock") || !e.path().is_file() {
+        if is_lock_file(&name.to_string_lossy()) || !e.path().is_file() {
             continue;
         }
         let target = to.join(&name);
@@ -88,63 +295,6 @@ pub fn doc_key(id: &str) -> u64 {
     u64::from_str_radix(&h[..16], 16).expect("hex digits")
 }
 
-/// Delete the documents `remove`, add every passage of `add` (sorted by
-/// document id, passages in order), commit once, then merge.
-pub(super) fn fill(
-    index: &Index,
-    remove: &[&str],
-    mut add: Vec<&ProcessedDoc>,
-) -> Result<IndexStats, IndexError> {
-    register_analyzers(index);
-    let f = Fields::from_schema(&index.schema())?;
-    // One indexing thread keeps the insertion order, so equal scores rank
-    // in document order.
-    let mut writer: IndexWriter = index.writer_with_num_threads(1, WRITER_MEMORY)?;
-    // Merges are chosen below, after the commit, not in the background.
-    writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
-    for id in remove {
-        writer.delete_term(tantivy::Term::from_field_text(f.doc, id));
-    }
-    add.sort_by(|a, b| a.document.id.cmp(&b.document.id));
-    let mut stats = IndexStats::default();
-    for pd in add {
-        stats.documents += 1;
-        for tdoc in passage_documents(&f, doc_key(&pd.document.id), pd) {
-            writer.add_document(tdoc)?;
-            stats.passages += 1;
-        }
-    }
-    writer.commit()?;
-    // Segments of similar size are merged as tantivy's log merge policy
-    // chooses, and every segment holding deleted passages is merged too:
-    // deleted passages would otherwise still count in the relevance
-    // statistics (document frequencies), and an updated index would score
-    // rare words differently from a fresh build of the same documents.
-    use tantivy::indexer::MergePolicy;
-    let metas = index.searchable_segment_metas()?;
-    let mut groups: Vec<Vec<tantivy::index::SegmentId>> =
-        tantivy::indexer::LogMergePolicy::default()
-            .compute_merge_candidates(&metas)
-            .into_iter()
-            .map(|c| c.0)
-            .collect();
-    let grouped: std::collections::HashSet<tantivy::index::SegmentId> =
-        groups.iter().flatten().copied().collect();
-    let with_deletes: Vec<tantivy::index::SegmentId> = metas
-        .iter()
-        .filter(|m| m.has_deletes() && !grouped.contains(&m.id()))
-        .map(|m| m.id())
-        .collect();
-    if !with_deletes.is_empty() {
-        groups.push(with_deletes);
-    }
-    for group in groups {
-        writer.merge(&group).wait()?;
-    }
-    writer.wait_merging_threads()?;
-    Ok(stats)
-}
-
 /// The tantivy documents of one processed document, one per passage.
 pub(super) fn passage_documents(f: &Fields, key: u64, pd: &ProcessedDoc) -> Vec<TantivyDocument> {
     let d = &pd.document;
@@ -165,6 +315,20 @@ pub(super) fn passage_documents(f: &Fields, key: u64, pd: &ProcessedDoc) -> Vec<
             }
         }
     }
+    // Bodies addressed by counted recommendations (a translation names the
+    // same bodies as its original), in first-seen order.
+    let mut doc_bodies: Vec<&str> = Vec::new();
+    for r in pd
+        .recommendations
+        .iter()
+        .filter(|r| r.translation_of.is_none())
+    {
+        for a in &r.addressees {
+            if !doc_bodies.contains(&a.canonical.as_str()) {
+                doc_bodies.push(&a.canonical);
+            }
+        }
+    }
     let meta = serde_json::to_string(&super::DocMeta {
         doc_id: d.id.clone(),
         file: d.file.clone(),
@@ -175,6 +339,7 @@ pub(super) fn passage_documents(f: &Fields, key: u64, pd: &ProcessedDoc) -> Vec<
         language: d.language.clone(),
         themes: pd.themes.clone(),
         agencies: doc_agencies.iter().map(|a| a.to_string()).collect(),
+        bodies: doc_bodies.iter().map(|a| a.to_string()).collect(),
         passages: 0,
     })
     .expect("document metadata serialises");
@@ -227,6 +392,7 @@ pub(super) fn passage_documents(f: &Fields, key: u64, pd: &ProcessedDoc) -> Vec<
             t.add_text(f.doc_theme, th);
         }
         let mut agencies: Vec<&str> = Vec::new();
+        let mut bodies: Vec<&str> = Vec::new();
         let mut is_rec = false;
         for r in &pd.recommendations {
             if r.start < p.end && p.start < r.end {
@@ -236,14 +402,25 @@ pub(super) fn passage_documents(f: &Fields, key: u64, pd: &ProcessedDoc) -> Vec<
                         agencies.push(a);
                     }
                 }
+                for a in &r.addressees {
+                    if !bodies.contains(&a.canonical.as_str()) {
+                        bodies.push(&a.canonical);
+                    }
+                }
             }
         }
         for a in agencies {
             t.add_text(f.agency, a);
         }
+        for b in bodies {
+            t.add_text(f.body, b);
+        }
         t.add_bool(f.is_recommendation, is_rec);
         for a in &doc_agencies {
             t.add_text(f.doc_agency, a);
+        }
+        for b in &doc_bodies {
+            t.add_text(f.doc_body, b);
         }
         t.add_u64(f.start, char_at as u64);
         if out.is_empty() {
@@ -260,5 +437,39 @@ pub(super) fn passage_kind_str(k: PassageKind) -> &'static str {
         PassageKind::ListItem => "list_item",
         PassageKind::Heading => "heading",
         PassageKind::TableRow => "table_row",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merges_are_cut_into_groups_of_at_most_the_maximum() {
+        let index = Index::create_in_ram(schema());
+        register_analyzers(&index);
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, WRITER_MEMORY).unwrap();
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        // Ten segments, one per commit.
+        let docs = crate::index::fixtures::corpus();
+        for i in 0..10 {
+            for t in prepare(&docs[i % docs.len()]).passages {
+                writer.add_document(t).unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        let metas = index.searchable_segment_metas().unwrap();
+        assert_eq!(metas.len(), 10);
+        let size: HashMap<_, _> = metas.iter().map(|m| (m.id(), m.num_docs())).collect();
+        let largest = metas.iter().map(|m| m.num_docs()).max().unwrap();
+        let max = 3 * largest;
+        let groups = merge_groups(&metas, max);
+        assert!(groups.len() >= 3, "{groups:?}");
+        for g in &groups {
+            assert!(g.len() > 1);
+            assert!(g.iter().map(|id| size[id]).sum::<u32>() <= max, "{g:?}");
+        }
+        // Without a bound, one merge of the whole level.
+        assert_eq!(merge_groups(&metas, u32::MAX).len(), 1);
     }
 }

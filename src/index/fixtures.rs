@@ -208,7 +208,23 @@ impl DocBuilder {
             end: p.end,
             action_plan: None,
             translation_of: None,
+            cues: Vec::new(),
         });
+        self
+    }
+
+    /// Address the last recommendation to a named body (found as the
+    /// sentence's subject).
+    pub(crate) fn to(mut self, name: &str, category: &str, level: AgencyLevel) -> DocBuilder {
+        if let Some(r) = self.recs.last_mut() {
+            r.addressees.push(Addressee {
+                name: name.into(),
+                canonical: name.into(),
+                category: category.into(),
+                level: Some(level),
+                source: AddresseeSource::Subject,
+            });
+        }
         self
     }
 
@@ -300,6 +316,7 @@ pub(crate) fn dhr() -> ProcessedDoc {
         2.0,
     )
     .rec(Some("1"), &["police"], Some(AgencyLevel::SingleAgency))
+    .to("Fictionshire Police", "police", AgencyLevel::SingleAgency)
     .assign("coercive_control")
     .assign("risk_assessment")
     .build()

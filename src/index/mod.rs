@@ -3,8 +3,10 @@
 //! results grouped by document with highlighted snippets and facet counts.
 //!
 //! Owns the search schema (field names are part of the query language, see
-//! [`fields`]), the analyzers, index building ([`build_in_dir`],
-//! [`build_in_ram`], [`update_in_dir`]), opening ([`open`]) and searching ([`search`]).
+//! [`fields`]), the analyzers, index building (a streaming
+//! [`PassageWriter`]; [`build_in_dir`], [`build_in_ram`], [`update_in_dir`]),
+//! the index's own files ([`live_files`]), opening ([`open`]) and searching
+//! ([`search`]).
 //! Submodules: `schema`, `build`, `query` (parsing), `search`, `snippet`.
 //!
 //! # Query language
@@ -24,6 +26,8 @@
 //!   `doc_theme:coercive_control` (a theme assigned to the whole document),
 //!   `kind:dhr`, `year:2021`, `year:[2019 TO 2023]`,
 //!   `section:recommendations` (the kind of section), `agency:police`,
+//!   `body:"home office"` (a body addressed by a recommendation in the
+//!   passage; `doc_body:` anywhere in the document),
 //!   `is_recommendation:true`, `title:…`, `text:…`, `trail:…`, `area:…`,
 //!   `language:cy`, `page:12`, `doc:<document id>`;
 //! * `word~1` (an unquoted word with a distance) matches words within that
@@ -104,6 +108,9 @@ pub struct SearchFilters {
     pub areas: Vec<String>,
     /// Documents whose recommendations address every one of these agencies.
     pub agencies: Vec<String>,
+    /// Documents whose recommendations address every one of these bodies
+    /// (canonical names, case-insensitive).
+    pub bodies: Vec<String>,
     /// Documents in any of these languages (en, cy, en+cy).
     pub languages: Vec<String>,
     /// Passages in sections of any of these kinds (analysis, recommendations, ...).
@@ -174,6 +181,9 @@ pub struct Facets {
     pub area: Vec<FacetCount>,
     /// Agencies addressed by the matching documents' recommendations.
     pub agency: Vec<FacetCount>,
+    /// Bodies (canonical names: "Home Office", "Glanmor Police") addressed
+    /// by the matching documents' recommendations.
+    pub body: Vec<FacetCount>,
     pub language: Vec<FacetCount>,
 }
 
@@ -191,7 +201,7 @@ pub struct Facets {
 ///                                "snippet_html": "…<mark>…</mark>…",
 ///                                "is_recommendation": false } ] } ],
 ///   "facets": { "kind": [{"value": "dhr", "documents": 2}], "year": [...], "theme": [...],
-///               "area": [...], "agency": [...], "language": [...] } }
+///               "area": [...], "agency": [...], "body": [...], "language": [...] } }
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct SearchResults {
@@ -228,7 +238,10 @@ mod schema;
 mod search;
 mod snippet;
 
-pub use build::{build_in_dir, build_in_ram, doc_key, update_in_dir};
+pub use build::{
+    IndexDoc, PassageWriter, build_in_dir, build_in_ram, doc_key, is_lock_file, live_files,
+    prepare, update_in_dir,
+};
 pub use schema::{ANALYZER_EN, ANALYZER_KEYWORD, fields, schema};
 pub use search::{DocMeta, SearchIndex, StoredPassage, search};
 pub use snippet::html_escape;

@@ -194,7 +194,7 @@ pub(super) fn query_error_message(e: &tantivy::query::QueryParserError, query: &
             );
         }
         E::FieldDoesNotExist(_) => format!(
-            " (fields: {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
+            " (fields: {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
             fields::TEXT,
             fields::TITLE,
             fields::TRAIL,
@@ -204,6 +204,8 @@ pub(super) fn query_error_message(e: &tantivy::query::QueryParserError, query: &
             fields::YEAR,
             fields::SECTION,
             fields::AGENCY,
+            fields::BODY,
+            fields::DOC_BODY,
             fields::AREA,
             fields::LANGUAGE,
             fields::PAGE,

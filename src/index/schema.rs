@@ -41,11 +41,17 @@ pub mod fields {
     pub const DOC_THEME: &str = "doc_theme";
     /// Agencies addressed by a recommendation overlapping the passage.
     pub const AGENCY: &str = "agency";
+    /// Bodies (canonical names, e.g. `Home Office`) addressed by a
+    /// recommendation overlapping the passage (keyword, lower-cased).
+    pub const BODY: &str = "body";
     /// True when the passage overlaps a recommendation.
     pub const IS_RECOMMENDATION: &str = "is_recommendation";
     /// Agencies addressed by any recommendation of the passage's document
     /// (keyword, one value each; the document-level agency facet).
     pub const DOC_AGENCY: &str = "doc_agency";
+    /// Bodies addressed by any counted recommendation of the passage's
+    /// document (keyword; the document-level named-body facet).
+    pub const DOC_BODY: &str = "doc_body";
     /// Character offset of the passage's start in the document text (the
     /// offsets of `tags.jsonl` and `recommendations.jsonl`).
     pub const START: &str = "start";
@@ -81,8 +87,10 @@ pub(super) struct Fields {
     pub(super) theme: Field,
     pub(super) doc_theme: Field,
     pub(super) agency: Field,
+    pub(super) body: Field,
     pub(super) is_recommendation: Field,
     pub(super) doc_agency: Field,
+    pub(super) doc_body: Field,
     pub(super) start: Field,
     pub(super) doc_meta: Field,
 }
@@ -115,8 +123,10 @@ impl Fields {
             theme: get(THEME)?,
             doc_theme: get(DOC_THEME)?,
             agency: get(AGENCY)?,
+            body: get(BODY)?,
             is_recommendation: get(IS_RECOMMENDATION)?,
             doc_agency: get(DOC_AGENCY)?,
+            doc_body: get(DOC_BODY)?,
             start: get(START)?,
             doc_meta: get(DOC_META)?,
         })
@@ -169,8 +179,10 @@ pub fn schema() -> Schema {
     b.add_text_field(THEME, keyword.clone());
     b.add_text_field(DOC_THEME, keyword_doc.clone());
     b.add_text_field(AGENCY, keyword.clone());
+    b.add_text_field(BODY, keyword.clone());
     b.add_bool_field(IS_RECOMMENDATION, INDEXED | STORED);
-    b.add_text_field(DOC_AGENCY, keyword_doc);
+    b.add_text_field(DOC_AGENCY, keyword_doc.clone());
+    b.add_text_field(DOC_BODY, keyword_doc);
     b.add_u64_field(START, STORED | tantivy::schema::FAST);
     b.add_text_field(DOC_META, STORED);
     b.build()

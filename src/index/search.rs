@@ -29,6 +29,10 @@ pub struct DocMeta {
     pub themes: Vec<String>,
     /// Agencies addressed by the document's recommendations.
     pub agencies: Vec<String>,
+    /// Bodies (canonical names) addressed by the document's counted
+    /// recommendations.
+    #[serde(default)]
+    pub bodies: Vec<String>,
     /// Number of passages indexed.
     #[serde(default)]
     pub passages: usize,
@@ -92,6 +96,7 @@ enum FacetName {
     Theme,
     Area,
     Agency,
+    Body,
     Language,
 }
 
@@ -136,6 +141,9 @@ impl FacetTable {
                 }
                 for a in &d.agencies {
                     v.push(intern(FacetName::Agency, a));
+                }
+                for b in &d.bodies {
+                    v.push(intern(FacetName::Body, b));
                 }
                 if !d.language.is_empty() {
                     v.push(intern(FacetName::Language, &d.language));
@@ -462,6 +470,7 @@ impl SearchIndex {
         any_of(f.language, &filters.languages, &mut out);
         any_of(f.section, &filters.sections, &mut out);
         all_of(f.doc_agency, &filters.agencies, &mut out);
+        all_of(f.doc_body, &filters.bodies, &mut out);
         if filters.recommendations {
             out.push(Box::new(TermQuery::new(
                 Term::from_field_bool(f.is_recommendation, true),
@@ -528,6 +537,7 @@ impl SearchIndex {
             theme: ranked(FacetName::Theme),
             area: ranked(FacetName::Area),
             agency: ranked(FacetName::Agency),
+            body: ranked(FacetName::Body),
             language: ranked(FacetName::Language),
         }
     }

@@ -25,6 +25,8 @@ pub struct RecCues {
     overlap: f32,
     /// "Sent to:", "THIS REPORT IS BEING SENT TO:" at a passage's start.
     sent_to: Option<Regex>,
+    /// Words that make a capitalised name an organisation's, lower case.
+    organisation_words: BTreeSet<String>,
 }
 
 impl Default for RecCues {
@@ -34,6 +36,7 @@ impl Default for RecCues {
             boilerplate: Vec::new(),
             overlap: 0.75,
             sent_to: None,
+            organisation_words: BTreeSet::new(),
         }
     }
 }
@@ -74,6 +77,14 @@ impl RecCues {
         let rest = &passage[m.end()..];
         let end = FIELD.find(rest).map_or(rest.len(), |f| f.start());
         Some(&rest[..end])
+    }
+
+    /// Whether a capitalised name reads as an organisation's: one of its
+    /// words is an organisation word ("Wrenmoor Homes", "Fenmere Housing
+    /// Association"), not a theme ("Information Sharing").
+    pub fn is_organisation_name(&self, name: &str) -> bool {
+        name.split(|c: char| !c.is_alphanumeric())
+            .any(|w| self.organisation_words.contains(&w.to_lowercase()))
     }
 
     /// Whether a sentence is the fixed wording of a statutory form: at least
@@ -242,6 +253,9 @@ pub(super) fn compile(
                 Ok(p) => sent.push(p),
                 Err(e) => diags[fi].at(l.span().start, format!("sent_to: {e}")),
             }
+        }
+        for w in &r.organisation_words {
+            rec.organisation_words.insert(w.get_ref().to_lowercase());
         }
         for b in &r.boilerplate {
             let w = content_words(b.get_ref());

@@ -17,6 +17,7 @@
 //! "Hertfordshire Constabulary").
 
 use super::diag::Diags;
+use super::matcher::{Norm, PhraseSet, normalise_phrase};
 use super::schema::RuleFile;
 use super::{Agency, Source};
 use crate::model::AgencyLevel;
@@ -49,9 +50,21 @@ struct Body {
 #[derive(Debug, Clone)]
 struct Alias {
     body: usize,
-    re: Regex,
+    /// How the alias is found.
+    how: AliasMatch,
     /// Whether the match may start lower case (acronyms: no such test).
     needs_capital: bool,
+}
+
+/// A named alias is a phrase of the gazetteer's phrase set (one automaton
+/// for all of them); only a pattern with `{place}` needs a regex.
+#[derive(Debug, Clone)]
+enum AliasMatch {
+    /// Found through the phrase set; an acronym must match as written.
+    Named {
+        acronym: Option<String>,
+    },
+    Pattern(Regex),
 }
 
 /// The compiled gazetteer.
@@ -59,9 +72,11 @@ struct Alias {
 pub struct Gazetteer {
     bodies: Vec<Body>,
     aliases: Vec<Alias>,
-    /// The longest literal word of every alias, to find which aliases can
-    /// occur in a text at all; `anchor_aliases[k]` lists the aliases of
-    /// anchor `k`.
+    /// Every named alias, normalised (owner = alias index).
+    named: PhraseSet,
+    /// The longest literal word of every pattern alias, to find which
+    /// patterns can occur in a text at all; `anchor_aliases[k]` lists the
+    /// aliases of anchor `k`.
     anchors: Option<AhoCorasick>,
     anchor_aliases: Vec<Vec<usize>>,
 }
@@ -126,7 +141,7 @@ const ROLE_WORDS: &[&str] = &[
 const JOINERS: &[&str] = &["and", "&", "upon", "on", "of", "in", "the", "y", "yr"];
 
 /// A place: capitalised words, possibly joined.
-const PLACE: &str = r"(?P<place>[A-Z][\w'’\-]*(?:[ \t]+(?:(?:and|&|upon|on|of|in|the|y|yr)[ \t]+)?[A-Z][\w'’\-]*){0,5})";
+const PLACE: &str = r"(?P<place>[A-Z][A-Za-z0-9À-ÖØ-öø-ſŴŵŶŷ'’\-]*(?:[ \t]+(?:(?:and|&|upon|on|of|in|the|y|yr)[ \t]+)?[A-Z][A-Za-z0-9À-ÖØ-öø-ſŴŵŶŷ'’\-]*){0,5})";
 
 /// An alias as a regex: words with flexible spaces, `&` or "and",
 /// apostrophes optional; `{place}` for a place.
@@ -251,8 +266,9 @@ impl Gazetteer {
 
     /// Every alias match, places trimmed of role words, capitals checked.
     fn raw_matches(&self, text: &str) -> Vec<Raw> {
+        let mut found = self.named_matches(text);
         let Some(ac) = &self.anchors else {
-            return vec![];
+            return found;
         };
         let mut candidates: Vec<usize> = ac
             .find_overlapping_iter(text)
@@ -260,10 +276,12 @@ impl Gazetteer {
             .collect();
         candidates.sort_unstable();
         candidates.dedup();
-        let mut found = Vec::new();
         for ai in candidates {
             let a = &self.aliases[ai];
-            for c in a.re.captures_iter(text) {
+            let AliasMatch::Pattern(re) = &a.how else {
+                continue;
+            };
+            for c in re.captures_iter(text) {
                 let Some(m) = c.get(0) else { continue };
                 let mut raw = Raw {
                     start: m.start(),
@@ -280,17 +298,40 @@ impl Gazetteer {
                     }
                     raw.place = Some((p.start() + off, p.end()));
                 }
-                let capital = text[raw.start..]
-                    .chars()
-                    .next()
-                    .is_some_and(char::is_uppercase);
-                if a.needs_capital && !capital {
+                if a.needs_capital && !starts_upper(&text[raw.start..]) {
                     continue;
                 }
                 found.push(raw);
             }
         }
         found
+    }
+
+    /// Named aliases through the phrase set, on the normalised text; an
+    /// acronym must appear as written, a name must start with a capital.
+    fn named_matches(&self, text: &str) -> Vec<Raw> {
+        let norm = Norm::new(text);
+        let mut out = Vec::new();
+        for m in self.named.find(&norm.text) {
+            let a = &self.aliases[m.owner];
+            let (start, end) = (norm.orig(m.start), norm.orig(m.end));
+            let written = &text[start..end];
+            let ok = match &a.how {
+                AliasMatch::Named {
+                    acronym: Some(exact),
+                } => written.split_whitespace().eq(exact.split_whitespace()),
+                _ => !a.needs_capital || starts_upper(written),
+            };
+            if ok {
+                out.push(Raw {
+                    start,
+                    end,
+                    body: a.body,
+                    place: None,
+                });
+            }
+        }
+        out
     }
 
     /// The body a name as written stands for: the longest body named in
@@ -332,6 +373,10 @@ impl Gazetteer {
     pub fn is_empty(&self) -> bool {
         self.bodies.is_empty()
     }
+}
+
+fn starts_upper(s: &str) -> bool {
+    s.chars().next().is_some_and(char::is_uppercase)
 }
 
 /// An alias match before overlaps are resolved.
@@ -416,32 +461,33 @@ pub(super) fn compile(
                 level: b.level.or(agency.map(|a| a.level)),
             });
             for al in std::iter::once(&b.name).chain(&b.aliases) {
-                match alias_pattern(al.get_ref()).and_then(|(p, cap)| {
-                    Regex::new(&p)
-                        .map(|re| (re, cap))
-                        .map_err(|e| e.to_string())
-                }) {
-                    Ok((re, needs_capital)) => {
-                        let anchor = anchor_word(al.get_ref());
-                        let k = match anchors.iter().position(|a| *a == anchor) {
-                            Some(k) => k,
-                            None => {
-                                anchors.push(anchor);
-                                g.anchor_aliases.push(Vec::new());
-                                anchors.len() - 1
-                            }
-                        };
-                        g.anchor_aliases[k].push(g.aliases.len());
-                        g.aliases.push(Alias {
-                            body: bi,
-                            re,
-                            needs_capital,
-                        });
+                let ai = g.aliases.len();
+                match compile_alias(al.get_ref(), bi) {
+                    Ok((alias, phrases)) => {
+                        for p in phrases {
+                            g.named.add(&p, false, ai);
+                        }
+                        if matches!(alias.how, AliasMatch::Pattern(_)) {
+                            let anchor = anchor_word(al.get_ref());
+                            let k = match anchors.iter().position(|a| *a == anchor) {
+                                Some(k) => k,
+                                None => {
+                                    anchors.push(anchor);
+                                    g.anchor_aliases.push(Vec::new());
+                                    anchors.len() - 1
+                                }
+                            };
+                            g.anchor_aliases[k].push(ai);
+                        }
+                        g.aliases.push(alias);
                     }
                     Err(e) => diags[fi].at(al.span().start, format!("body: {e}")),
                 }
             }
         }
+    }
+    if let Err(e) = g.named.build() {
+        diags[0].at(0, format!("cannot build the gazetteer: {e}"));
     }
     match AhoCorasick::builder()
         .ascii_case_insensitive(true)
@@ -451,6 +497,44 @@ pub(super) fn compile(
         Err(e) => diags[0].at(0, format!("cannot build the gazetteer: {e}")),
     }
     g
+}
+
+/// One alias: a pattern (with `{place}`) as a regex; a name as the
+/// normalised phrases of the phrase set ("&" and "and" both).
+fn compile_alias(alias: &str, body: usize) -> Result<(Alias, Vec<String>), String> {
+    let (pattern, needs_capital) = alias_pattern(alias)?;
+    if alias.contains("{place}") {
+        let re = regex::RegexBuilder::new(&pattern)
+            .dfa_size_limit(1 << 18)
+            .build()
+            .map_err(|e| e.to_string())?;
+        let how = AliasMatch::Pattern(re);
+        return Ok((
+            Alias {
+                body,
+                how,
+                needs_capital,
+            },
+            vec![],
+        ));
+    }
+    let acronym = (!needs_capital).then(|| alias.to_string());
+    let base = normalise_phrase(alias);
+    let mut phrases = vec![base.clone()];
+    for (from, to) in [(" & ", " and "), (" and ", " & ")] {
+        if base.contains(from) {
+            phrases.push(base.replace(from, to));
+        }
+    }
+    let how = AliasMatch::Named { acronym };
+    Ok((
+        Alias {
+            body,
+            how,
+            needs_capital,
+        },
+        phrases,
+    ))
 }
 
 /// The longest word of an alias outside `{place}`, lower case: a text

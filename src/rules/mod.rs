@@ -39,6 +39,7 @@ mod matcher;
 mod scan;
 mod schema;
 
+pub(crate) use anatomy::content_words;
 pub use anatomy::{PlanColumn, PlanCues, RecCues};
 pub use bodies::{BodyMatch, Gazetteer};
 pub use diag::{Diagnostic, RulesError, line_col};

@@ -75,6 +75,10 @@ pub(crate) struct RecommendationsDef {
     /// Lead-ins of a coroner's list of recipients ("Sent to:").
     #[serde(default)]
     pub sent_to: Vec<Spanned<String>>,
+    /// Words that make a capitalised name an organisation's ("Council",
+    /// "Homes", "Association").
+    #[serde(default)]
+    pub organisation_words: Vec<Spanned<String>>,
 }
 
 /// One body of the gazetteer: a named organisation ("Home Office"), or a
@@ -307,6 +311,7 @@ fn allowed_keys(path: &str) -> Option<Vec<&'static str>> {
             "boilerplate",
             "boilerplate_overlap",
             "sent_to",
+            "organisation_words",
         ],
         "body" => vec!["name", "category", "level", "aliases"],
         "action_plan" => vec![

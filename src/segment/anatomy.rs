@@ -132,6 +132,19 @@ impl Anatomy {
             .map(|e| e.kind)
     }
 
+    /// Every kind a heading's words name, in entry order ("Key practice
+    /// episodes, analysis and recommendations" → analysis, recommendations).
+    pub fn kinds(&self, heading: &str) -> Vec<SectionKind> {
+        let h = super::headings::split_number(heading).map_or(heading, |(_, rest)| rest);
+        let mut v: Vec<SectionKind> = Vec::new();
+        for e in &self.entries {
+            if e.any.is_match(h) && !v.contains(&e.kind) {
+                v.push(e.kind);
+            }
+        }
+        v
+    }
+
     /// Whether a line is a heading of a fixed form ("6 ACTION SHOULD BE
     /// TAKEN", "THIS REPORT IS BEING SENT TO:") whatever its verbs.
     pub fn is_known_heading(&self, line: &str) -> bool {

@@ -286,7 +286,7 @@ pub(crate) fn detect(
     let styled = large || bold;
     // A heading of a fixed form ("6 ACTION SHOULD BE TAKEN", "THIS REPORT
     // IS BEING SENT TO:") is one whatever its verbs.
-    let known = anatomy.is_known_heading(text);
+    let known = text.len() <= 120 && anatomy.is_known_heading(text);
     if !has_heading_shape(text, styled || known) {
         return None;
     }

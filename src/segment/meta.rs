@@ -271,15 +271,48 @@ const NAME: &str = r"((?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Master|Baby)\.?\s+)?[A-Z][\w'�
 /// "… into the death of Billy Martyn Warwick-Jones, aged 87", "the death of
 /// Mr A", "Wyndham Richard Thomas died on …".
 static DEATH_OF: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    // "63 year old", "76-year-old", "aged 87" before the name.
+    const AGE: &str = r"(?:(?i:the\s+late|aged\s+\d{1,3}|\d{1,3}[\s-]*years?[\s-]*old)\s+)?";
     [
-        format!(r"(?i:(?:into|touching(?:\s+upon)?|concerning|regarding)\s+the\s+deaths?\s+of)\s+(?:(?i:the\s+late)\s+)?{NAME}"),
-        format!(r"(?i:\bdeaths?\s+of)\s+(?:(?i:the\s+late)\s+)?{NAME}"),
-        format!(r"(?m:^){NAME}\s+(?:died|was\s+found|was\s+pronounced)\b"),
+        format!(r"(?i:(?:into|touching(?:\s+upon)?|concerning|regarding)\s+the\s+deaths?\s+of)\s+{AGE}{NAME}"),
+        format!(r"(?i:\bdeaths?\s+of)\s+{AGE}{NAME}"),
+        // "The inquest into Sybil Morgan-Gray's death", "the investigation
+        // into Ida Jean Lock was opened".
+        format!(r"(?i:\b(?:inquest|investigation)\s+into)\s+{NAME}(?:\s+(?i:death|was|opened|concluded|which)\b)"),
+        // A sentence that opens with the person: "Mia Janin was born on …",
+        // "Nicholas J'Dourou (date of birth …) died on …".
+        format!(r"(?m:(?:^|[.!?]\s+)){NAME}\s+(?:\([^)\n]{{0,60}}\)\s+)?(?:died|was\s+born|was\s+found|was\s+pronounced)\b"),
     ]
     .iter()
     .map(|p| Regex::new(p).expect("static regex"))
     .collect()
 });
+/// Capitalised words that open a sentence but never a person's name.
+const NOT_A_NAME: &[&str] = &[
+    "The",
+    "This",
+    "That",
+    "He",
+    "She",
+    "His",
+    "Her",
+    "It",
+    "They",
+    "On",
+    "In",
+    "At",
+    "An",
+    "A",
+    "When",
+    "After",
+    "Before",
+    "Following",
+    "During",
+    "Sadly",
+    "Tragically",
+    "My",
+    "Your",
+];
 static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:ref(?:erence)?(?:\s+no\.?)?)\s*:?\s*(\d{4}-\d{3,4})\b")
         .expect("static regex")
@@ -298,7 +331,15 @@ pub(crate) fn pfd_title(title: &str, text: &str) -> Option<String> {
     let name = DEATH_OF.iter().find_map(|re| {
         re.captures_iter(head).find_map(|c| {
             let n = c[1].trim_end_matches(" and").trim();
-            let ok = !n.contains("REDACTED") && (n.split_whitespace().count() >= 2 || n.len() > 3);
+            // "Mr Harris's" (death), "Nicholas'" (death).
+            let n = ["'s", "’s", "'", "’"]
+                .iter()
+                .find_map(|s| n.strip_suffix(s))
+                .unwrap_or(n);
+            let first = n.split_whitespace().next().unwrap_or("");
+            let ok = !n.contains("REDACTED")
+                && !NOT_A_NAME.contains(&first)
+                && (n.split_whitespace().count() >= 2 || n.len() > 3);
             ok.then(|| n.to_string())
         })
     });
@@ -527,6 +568,49 @@ mod tests {
             .as_deref(),
             Some("Prevention of Future Deaths report: Alex Example Person")
         );
+        // The families of the narrative boxes: an age before the name, the
+        // inquest "into NAME's death", a sentence opening with the person
+        // (with a bracketed date of birth); never "He died" or "The patient".
+        let named = |text: &str| {
+            pfd_title("", text).map(|t| {
+                t.trim_start_matches("Prevention of Future Deaths report: ")
+                    .to_string()
+            })
+        };
+        for (text, name) in [
+            (
+                "I commenced an investigation into the death of 63 year old Sam Example Person.",
+                "Sam Example Person",
+            ),
+            (
+                "into the death of 76-year-old Robin Fictional, known as Rob",
+                "Robin Fictional",
+            ),
+            (
+                "An inquest into Mr Example's death was opened on 1 May 2099.",
+                "Mr Example",
+            ),
+            (
+                "The investigation into Ida Jean Example was opened on 2 May 2099",
+                "Ida Jean Example",
+            ),
+            (
+                "3 INQUEST\n\nAlex Fictional was born on 7 June 2006. On 12 March she was found.",
+                "Alex Fictional",
+            ),
+            (
+                "Evidence was heard. Jo Example (date of birth 1 May 1977) died on 15 April 2099.",
+                "Jo Example",
+            ),
+        ] {
+            assert_eq!(named(text).as_deref(), Some(name), "{text}");
+        }
+        for text in [
+            "He died on 6 May 2099. She was found at home.",
+            "The Patient was found on the floor. After Lunch was served.",
+        ] {
+            assert_eq!(pfd_title("", text), None, "{text}");
+        }
         assert_eq!(
             pfd_title(
                 "REGULATION 28 REPORT Reference: 2099-0001 Coroner: A",

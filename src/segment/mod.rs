@@ -749,17 +749,32 @@ fn build_sections(
         end: first_start,
     }];
     let mut stack: Vec<usize> = Vec::new();
+    // Whether each section's kind came from its own heading.
+    let mut own: Vec<bool> = vec![false];
     for ((ui, h), level) in heads.iter().zip(levels) {
         let p = &passages[*ui];
-        let own_kind = anatomy.classify(&units[*ui].text);
+        let mut own_kind = anatomy.classify(&units[*ui].text);
+        // In an action plan, a heading naming recommendations is a column
+        // header of its table ("Recommendation", "Lead agency").
+        let in_plan = stack
+            .iter()
+            .any(|&i| sections[i].kind == SectionKind::ActionPlan && own[i]);
+        let short = units[*ui].text.split_whitespace().count() <= 8;
+        if in_plan && own_kind == Some(SectionKind::Recommendations) && h.number.is_none() && short
+        {
+            own_kind = None;
+        }
         // A heading that names no kind inside a section of items ("For HMP
         // Glanmor" under the concerns, "Glanmor Police" under the
         // recommendations) is a sub-heading of it, whatever its style,
         // unless numbered at the section's depth or above.
+        // The container is a section whose own heading named its kind (not a
+        // sub-heading that inherited it), so sibling sub-headings ("Glanmor
+        // Police", then "Aberwen University Health Board") stay siblings.
         let container = stack
             .iter()
             .rev()
-            .find(|&&i| holds_items(sections[i].kind))
+            .find(|&&i| holds_items(sections[i].kind) && own[i])
             .map(|&i| sections[i].level);
         let level = match container {
             Some(cl) if own_kind.is_none() && h.number.as_ref().is_none_or(|_| level > cl) => {
@@ -776,6 +791,7 @@ fn build_sections(
         }
         let parent = stack.last().map(|&i| &sections[i]);
         let heading = units[*ui].text.clone();
+        own.push(own_kind.is_some());
         let kind = own_kind
             .or(parent.map(|s| s.kind))
             .unwrap_or(SectionKind::Other);

@@ -133,7 +133,7 @@ impl Params {
 }
 
 /// Parameters of a search (the page and `/api/search`):
-/// `q`, `theme`, `kind`, `year_from`, `year_to`, `area`, `agency`,
+/// `q`, `theme`, `kind`, `year_from`, `year_to`, `area`, `agency`, `body`,
 /// `language`, `section`, `rec`, `page`, `per_page`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SearchParams {
@@ -169,6 +169,7 @@ impl SearchParams {
                 year_to: p.int("year_to", "a year")?,
                 areas: p.all("area"),
                 agencies: p.all("agency"),
+                bodies: p.all("body"),
                 languages: p.all("language"),
                 sections: p.all("section"),
                 recommendations: p.flag("rec"),

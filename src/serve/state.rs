@@ -1,27 +1,27 @@
 //! What the server answers from: a [`Snapshot`] of one generation of the
 //! output folder (index, repository rows, vocabulary, theme statistics),
-//! loaded off the request path and swapped in whole when `OUT/current`
-//! moves to a new generation, so a build never shows half-replaced data.
+//! read through a [`Reader`] pinned to that generation, loaded off the
+//! request path and swapped in whole when `OUT/current` moves to a new
+//! generation, so a build never shows half-replaced data.
 
 use crate::export::{
     self, DocumentRow, ExportError, RecommendationRow, TagRow, Vocabulary, VocabularyTheme,
 };
 use crate::index::{IndexError, SearchIndex};
 use crate::model::{Polarity, ProcessedDoc};
+use crate::store::{self, DocFile, Reader, StoreError};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("no learning repository in {0}: run `ystorfa build --out {0}` first")]
-    NoBuild(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
     #[error(transparent)]
     Repository(#[from] ExportError),
     #[error(transparent)]
     Index(#[from] IndexError),
-    #[error("{path}: {message}")]
-    Vocabulary { path: String, message: String },
 }
 
 /// A passage that is strong evidence for a theme.
@@ -56,6 +56,8 @@ pub struct ThemeStats {
 pub struct Snapshot {
     /// Name of the generation folder (`.gen/<id>`), or "in-memory".
     pub generation: String,
+    /// The generation, pinned while the snapshot is served (`None` in memory).
+    _store: Option<Reader>,
     pub index: SearchIndex,
     /// In `documents.jsonl` order.
     pub documents: Vec<DocumentRow<'static>>,
@@ -85,47 +87,25 @@ const EVIDENCE_PER_THEME: usize = 8;
 impl Snapshot {
     /// Load the generation `OUT/current` points to.
     pub fn load(out: &Path) -> Result<Snapshot, LoadError> {
-        // Read the link once: every file then comes from that generation,
-        // even if a build flips `current` meanwhile.
-        match std::fs::read_link(out.join("current")) {
-            Ok(target) => {
-                let name = target
-                    .file_name()
-                    .map(|n| n.to_string_lossy().to_string())
-                    .unwrap_or_default();
-                Snapshot::load_dir(&out.join(target), name)
-            }
-            // An output folder from before generations, or none at all.
-            Err(_) if out.join("repository").join("documents.jsonl").is_file() => {
-                Snapshot::load_dir(out, "legacy".into())
-            }
-            Err(_) => Err(LoadError::NoBuild(out.display().to_string())),
-        }
-    }
-
-    fn load_dir(dir: &Path, generation: String) -> Result<Snapshot, LoadError> {
-        let repo = dir.join("repository");
-        let documents = export::read_jsonl(&repo.join("documents.jsonl"))?;
-        let recommendations = export::read_jsonl(&repo.join("recommendations.jsonl"))?;
-        let tags = export::read_jsonl(&repo.join("tags.jsonl"))?;
-        let vpath = dir.join(export::VOCABULARY);
-        let vocabulary = match std::fs::read(&vpath) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| LoadError::Vocabulary {
-                path: vpath.display().to_string(),
-                message: e.to_string(),
-            })?,
-            // Built by an older version: the default rules' labels.
-            Err(_) => Vocabulary::of(&crate::rules::RuleSet::default_rules()),
-        };
-        let index = SearchIndex::open(&dir.join("search"))?;
-        Ok(Snapshot::assemble(
-            generation,
+        let reader = Reader::open(out)?;
+        let documents = reader.read_all(DocFile::Documents)?;
+        let recommendations = reader.read_all(DocFile::Recommendations)?;
+        let tags = reader.read_all(DocFile::Tags)?;
+        // Built by an older version: the default rules' labels.
+        let vocabulary = reader
+            .vocabulary()?
+            .unwrap_or_else(|| Vocabulary::of(&crate::rules::RuleSet::default_rules()));
+        let index = SearchIndex::open(&reader.search_dir())?;
+        let mut snap = Snapshot::assemble(
+            reader.generation().to_string(),
             index,
             documents,
             recommendations,
             tags,
             vocabulary,
-        ))
+        );
+        snap._store = Some(reader);
+        Ok(snap)
     }
 
     /// A snapshot of processed documents held in memory (tests, demos):
@@ -134,17 +114,21 @@ impl Snapshot {
         docs: &[ProcessedDoc],
         rules: &crate::rules::RuleSet,
     ) -> Result<Snapshot, LoadError> {
-        let files: HashMap<String, Vec<u8>> = export::repository_files(docs).into_iter().collect();
-        let rows = |name: &str| -> &str {
-            files
-                .get(name)
+        let files: HashMap<String, Vec<u8>> = store::repository_files(docs).into_iter().collect();
+        let rows = |f: DocFile| -> (&str, String) {
+            let name = f.whole_file_name();
+            let text = files
+                .get(&name)
                 .and_then(|b| std::str::from_utf8(b).ok())
-                .unwrap_or_default()
+                .unwrap_or_default();
+            (text, name)
         };
-        let documents = export::parse_jsonl(rows("documents.jsonl"), "documents.jsonl")?;
-        let recommendations =
-            export::parse_jsonl(rows("recommendations.jsonl"), "recommendations.jsonl")?;
-        let tags = export::parse_jsonl(rows("tags.jsonl"), "tags.jsonl")?;
+        let (text, name) = rows(DocFile::Documents);
+        let documents = export::parse_jsonl(text, &name)?;
+        let (text, name) = rows(DocFile::Recommendations);
+        let recommendations = export::parse_jsonl(text, &name)?;
+        let (text, name) = rows(DocFile::Tags);
+        let tags = export::parse_jsonl(text, &name)?;
         let index = SearchIndex::from_index(crate::index::build_in_ram(docs)?)?;
         Ok(Snapshot::assemble(
             "in-memory".into(),
@@ -180,6 +164,7 @@ impl Snapshot {
             .collect();
         let mut snap = Snapshot {
             generation,
+            _store: None,
             index,
             documents,
             doc_pos,
@@ -291,12 +276,6 @@ impl Snapshot {
     }
 }
 
-/// The generation `OUT/current` names (its folder name).
-pub fn generation_name(out: &Path) -> Option<String> {
-    let target = std::fs::read_link(out.join("current")).ok()?;
-    target.file_name().map(|n| n.to_string_lossy().to_string())
-}
-
 /// The snapshot being served, replaced whole when a build finishes.
 #[derive(Debug)]
 pub struct Live {
@@ -328,7 +307,7 @@ impl Live {
         let Some(out) = &self.out else {
             return Ok(None);
         };
-        let Some(name) = generation_name(out) else {
+        let Some(name) = store::current_generation_name(out) else {
             return Ok(None);
         };
         if name == self.get().generation {

@@ -98,6 +98,17 @@ async fn facet_filters_narrow_the_results() {
     assert_eq!(pfd["filters"]["kinds"][0], "pfd");
     let police = json(&get(&st, "/api/search?q=risk&agency=police").await);
     assert_eq!(police["documents"][0]["kind"], "dhr");
+    // A named body: the facet counts it, the filter keeps its document.
+    let named = json(&get(&st, "/api/search?q=risk&body=fictionshire+police").await);
+    assert_eq!(named["total_documents"], 1);
+    assert_eq!(named["documents"][0]["kind"], "dhr");
+    assert_eq!(all["facets"]["body"][0]["value"], "Fictionshire Police");
+    let page = get(&st, "/search?q=risk").await;
+    assert!(
+        page.body.contains("Addressed to (by name)"),
+        "{}",
+        page.body
+    );
     // Facet links on the page toggle the filter.
     let page = get(&st, "/search?q=risk&kind=pfd").await;
     assert!(page.body.contains("aria-pressed=\"true\""), "{}", page.body);
@@ -228,6 +239,19 @@ async fn themes_and_recommendations_browse_with_counts() {
     assert_eq!(recs["recommendations"][0]["kind"], "dhr");
     let all = json(&get(&st, "/api/recommendations").await);
     assert_eq!(all["total"], 3);
+    let named = json(&get(&st, "/api/recommendations?body=Fictionshire+Police").await);
+    assert_eq!(named["total"], 1);
+    assert_eq!(all["facets"]["body"][0]["value"], "Fictionshire Police");
+    assert_eq!(
+        json(&get(&st, "/api/recommendations?body=Home+Office").await)["total"],
+        0
+    );
+    let page = get(&st, "/recommendations?body=Fictionshire+Police").await;
+    assert!(
+        page.body.contains("To: Fictionshire Police"),
+        "{}",
+        page.body
+    );
     // Newest first: the 2023 PFD.
     assert_eq!(all["recommendations"][0]["kind"], "pfd");
     let page = get(&st, "/recommendations?level=regional").await;

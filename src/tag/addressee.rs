@@ -27,11 +27,18 @@ use std::sync::LazyLock;
 
 /// What the whole document says about addressees.
 #[derive(Debug, Clone, Default)]
-pub struct DocAddressees {
+pub struct DocAddressees<'d> {
     /// A coroner's recipients, in order.
     pub sent_to: Vec<Addressee>,
     /// The body that issues a strategy.
     pub issuer: Option<Addressee>,
+    /// Short names the document defines: "Haverleigh Community Safety
+    /// Partnership (HCSP)" → ("hcsp", that body); "(the Board)" → ("the board", …).
+    pub defined: Vec<(String, BodyMatch)>,
+    /// The document's text, to find the one body a generic name stands
+    /// for ("the Safeguarding Adults Board" in a review of the Wrenmoor
+    /// Safeguarding Adults Board).
+    pub text: &'d str,
 }
 
 /// The words that end a recommendation's subject: a modal or a directive verb.
@@ -45,25 +52,94 @@ static RE_RECOMMENDS: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The document-level addressee facts: recipients and issuer.
-pub fn document_addressees(doc: &Document, rules: &RuleSet) -> DocAddressees {
+pub fn document_addressees<'d>(doc: &'d Document, rules: &RuleSet) -> DocAddressees<'d> {
     DocAddressees {
         sent_to: sent_to(doc, rules),
         issuer: (doc.kind == DocKind::Strategy)
             .then(|| issuer(doc, rules))
             .flatten(),
+        defined: definitions(rules, &doc.text),
+        text: &doc.text,
     }
+}
+
+/// "Full Name (SHORT)" definitions: an acronym or "the Board" in brackets
+/// after a capitalised name. The brackets are found first; the name is
+/// read from the words just before them.
+fn definitions(rules: &RuleSet, text: &str) -> Vec<(String, BodyMatch)> {
+    static SHORT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"\([ \t]*(?:[Tt]he[ \t]+|[‘“"'])*([A-Z][A-Za-z&]{1,11}|[A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?)[’”"']*[ \t]*\)"#).unwrap()
+    });
+    static FULL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"[A-Z][\w'’&\-]*(?:[ \t]+(?:(?:of|and|the|for|&|on|in)[ \t]+)*[A-Z][\w'’&\-]*){1,8}[ \t]*$"#).unwrap()
+    });
+    let mut out: Vec<(String, BodyMatch)> = Vec::new();
+    for c in SHORT.captures_iter(text) {
+        let (Some(whole), Some(short)) = (c.get(0), c.get(1)) else {
+            continue;
+        };
+        let short = short.as_str().to_lowercase();
+        if out.iter().any(|(s, _)| *s == short) {
+            continue;
+        }
+        let mut from = whole.start().saturating_sub(160);
+        while !text.is_char_boundary(from) {
+            from += 1;
+        }
+        let Some(full) = FULL.find(&text[from..whole.start()]) else {
+            continue;
+        };
+        let body = rules.gazetteer().resolve(full.as_str());
+        out.push((short, body));
+    }
+    out
+}
+
+/// The one gazetteer body the document names whose name ends with
+/// `phrase` ("Wrenmoor Safeguarding Adults Board" for "Safeguarding Adults
+/// Board"): the words before each occurrence of the phrase are read.
+fn one_body_ending_with(rules: &RuleSet, text: &str, phrase: &str) -> Option<BodyMatch> {
+    let lower = phrase.to_lowercase();
+    let mut found: Vec<BodyMatch> = Vec::new();
+    let hay = text.to_lowercase();
+    if hay.len() != text.len() {
+        return None;
+    }
+    for (at, _) in hay.match_indices(&lower) {
+        let mut from = at.saturating_sub(80);
+        while !text.is_char_boundary(from) {
+            from += 1;
+        }
+        let end = at + lower.len();
+        if !text.is_char_boundary(end) {
+            continue;
+        }
+        for m in rules.gazetteer().find_all(&text[from..end]) {
+            let c = m.canonical.to_lowercase();
+            if c.len() > lower.len()
+                && c.ends_with(&format!(" {lower}"))
+                && !found.iter().any(|f| f.canonical == m.canonical)
+            {
+                found.push(m);
+            }
+        }
+        if found.len() > 1 {
+            return None;
+        }
+    }
+    found.pop()
 }
 
 /// The addressees of one found recommendation.
 pub fn addressees(
     doc: &Document,
     rules: &RuleSet,
-    ctx: &DocAddressees,
+    ctx: &DocAddressees<'_>,
     f: &Found,
 ) -> Vec<Addressee> {
-    let mut out = subject(rules, &f.text);
+    let mut out = subject(rules, ctx, &f.text);
     if out.is_empty() {
-        out = heading(doc, rules, f);
+        out = heading(doc, rules, ctx, f);
     }
     if out.is_empty() {
         let sec = doc.sections.get(f.section).map(|s| s.kind);
@@ -99,13 +175,19 @@ fn dedup(v: Vec<Addressee>) -> Vec<Addressee> {
     out
 }
 
-/// Bodies (or agency categories) named as the subject of the first sentence.
-fn subject(rules: &RuleSet, text: &str) -> Vec<Addressee> {
+/// Bodies (or agency categories) named as the subject of the first
+/// sentence: the chain of names that opens the clause before its verb
+/// ("Glanmor Police and Aberwen University Health Board should …"; "The
+/// Chief Constable of Kent Police should …"; after "recommends that"; after
+/// a leading "When …," clause). A subject that opens with anything else
+/// ("All agencies represented on the Board", "Practitioners in the PDU")
+/// names no body: the heading above may.
+fn subject(rules: &RuleSet, ctx: &DocAddressees<'_>, text: &str) -> Vec<Addressee> {
     let first = first_sentence(text);
     let Some(modal) = RE_MODAL.find(first) else {
         return vec![];
     };
-    if modal.start() == 0 {
+    let window = if modal.start() == 0 {
         // Welsh puts the verb first: "Dylai Heddlu Glanmor adolygu …".
         let after = &first[modal.end()..];
         let end = after
@@ -114,76 +196,326 @@ fn subject(rules: &RuleSet, text: &str) -> Vec<Addressee> {
             .map(|w| w.as_ptr() as usize - after.as_ptr() as usize + w.len())
             .last()
             .unwrap_or(0);
-        return named_in(rules, &after[..end], AddresseeSource::Subject);
-    }
-    let start = RE_RECOMMENDS
-        .find_iter(&first[..modal.start()])
-        .last()
-        .map_or(0, |m| m.end());
-    let window = &first[start..modal.start()];
+        &after[..end]
+    } else {
+        let start = RE_RECOMMENDS
+            .find_iter(&first[..modal.start()])
+            .last()
+            .map_or(0, |m| m.end());
+        &first[start..modal.start()]
+    };
+    let window = after_leading_clause(window);
     if window.split_whitespace().count() > 30 {
         return vec![];
     }
-    named_in(rules, window, AddresseeSource::Subject)
+    let names = names(rules, ctx, window, AddresseeSource::Subject);
+    let mut out = Vec::new();
+    let mut pos = 0;
+    for (s, e, a) in names {
+        if s < pos {
+            continue;
+        }
+        let gap = &window[pos..s];
+        // "Wrenmoor Council adult social care": a category right after a
+        // body is that body's department, not another addressee.
+        if !out.is_empty()
+            && gap.trim().is_empty()
+            && a.source == AddresseeSource::Subject
+            && rules.gazetteer().find_all(&a.name).is_empty()
+            && rules
+                .agency(&a.category)
+                .is_some_and(|g| g.label == a.canonical)
+        {
+            pos = e;
+            continue;
+        }
+        let ok = if out.is_empty() {
+            gap.split_whitespace().all(is_role_word)
+        } else {
+            gap.split(|c: char| c.is_whitespace() || c == ',')
+                .filter(|w| !w.is_empty())
+                .all(|w| matches!(w.to_lowercase().as_str(), "and" | "&" | "the" | "a" | "ac"))
+        };
+        if !ok {
+            break;
+        }
+        out.push(a);
+        pos = e;
+    }
+    dedup(out)
 }
 
-/// Bodies named in a short text; else the agency categories it names, as
-/// written.
-fn named_in(rules: &RuleSet, text: &str, source: AddresseeSource) -> Vec<Addressee> {
+/// "When Nerys asked to be rehoused, Glanmor County Borough Council …":
+/// the text after a leading subordinate clause.
+fn after_leading_clause(window: &str) -> &str {
+    const OPENERS: &[&str] = &[
+        "when",
+        "if",
+        "where",
+        "although",
+        "while",
+        "whilst",
+        "because",
+        "since",
+        "as",
+        "after",
+        "before",
+        "following",
+        "given",
+        "despite",
+        "once",
+        "until",
+        "unless",
+        "in",
+        "by",
+        "for",
+        "within",
+        "from",
+        "pan",
+        "os",
+        "er",
+    ];
+    let first = window
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_lowercase();
+    if !OPENERS.contains(&first.as_str()) {
+        return window;
+    }
+    window.find(", ").map_or("", |i| &window[i + 2..])
+}
+
+/// Words that may stand before a body's name in a subject: determiners and
+/// roles ("The Chief Executive of …").
+fn is_role_word(w: &str) -> bool {
+    const ROLES: &[&str] = &[
+        "the",
+        "that",
+        "chief",
+        "constable",
+        "executive",
+        "officer",
+        "director",
+        "secretary",
+        "state",
+        "minister",
+        "head",
+        "manager",
+        "of",
+        "at",
+        "for",
+        "and",
+        "deputy",
+        "medical",
+        "nursing",
+        "senior",
+        "y",
+        "yr",
+        "prif",
+        "gwnstabl",
+        "weithredwr",
+        "cyfarwyddwr",
+    ];
+    ROLES.contains(
+        &w.trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase()
+            .as_str(),
+    )
+}
+
+/// Bodies named in a short text, with their spans: the gazetteer's, then
+/// other organisations by their capitalised names (resolved through the
+/// document's own definitions; in a heading only names with an
+/// organisation word), then agency categories as written.
+fn names(
+    rules: &RuleSet,
+    ctx: &DocAddressees<'_>,
+    text: &str,
+    source: AddresseeSource,
+) -> Vec<(usize, usize, Addressee)> {
+    let heading = source == AddresseeSource::Heading;
     let bodies = rules.gazetteer().find_all(text);
-    if !bodies.is_empty() {
-        return bodies.into_iter().map(|m| addressee(m, source)).collect();
+    let mut out: Vec<(usize, usize, Addressee)> = bodies
+        .iter()
+        .map(|m| (m.start, m.end, addressee(m.clone(), source)))
+        .collect();
+    for (at, phrase) in org_phrases(text, &bodies) {
+        if heading && !rules.rec_cues().is_organisation_name(phrase) {
+            continue;
+        }
+        if let Some(m) = resolve_phrase(rules, ctx, phrase) {
+            out.push((at, at + phrase.len(), addressee(m, source)));
+        }
     }
     let mut mentions = rules.agency_mentions(text);
     // Longest first where mentions overlap ("GP practice" over "GP").
     mentions.sort_by_key(|m| (m.0, std::cmp::Reverse(m.1)));
-    let mut last_end = 0;
-    mentions.retain(|m| {
-        let keep = m.0 >= last_end;
-        if keep {
-            last_end = m.1;
+    for (s, e, id) in mentions {
+        if out.iter().any(|(a, b, _)| *a < e && s < *b) {
+            continue;
         }
-        keep
-    });
-    let found: Vec<Addressee> = mentions
-        .into_iter()
-        .map(|(s, e, id)| {
-            let name = tidy(&text[s..e]);
+        let name = tidy(&text[s..e]);
+        let agency = rules.agency(&id);
+        out.push((
+            s,
+            e,
             Addressee {
-                canonical: rules.agency(&id).map_or(name.clone(), |a| a.label.clone()),
+                canonical: agency.map_or(name.clone(), |a| a.label.clone()),
                 name,
-                level: rules.agency(&id).map(|a| a.level),
+                level: agency.map(|a| a.level),
                 category: id,
                 source,
-            }
-        })
+            },
+        ));
+    }
+    out.sort_by_key(|(s, e, _)| (*s, std::cmp::Reverse(*e)));
+    out
+}
+
+/// The bodies a heading names, bracketed qualifiers aside ("The Probation
+/// Service (Marlshire Probation Delivery Unit)" names the Probation
+/// Service). `organisations`: whether names outside the gazetteer count.
+fn heading_names(
+    rules: &RuleSet,
+    ctx: &DocAddressees<'_>,
+    heading: &str,
+    organisations: bool,
+) -> Vec<Addressee> {
+    let plain = heading.split('(').next().unwrap_or(heading);
+    let found: Vec<Addressee> = names(rules, ctx, plain, AddresseeSource::Heading)
+        .into_iter()
+        .filter(|(_, _, a)| organisations || a.category != "other")
+        .map(|(_, _, a)| a)
         .collect();
     dedup(found)
 }
 
 /// The bodies named by the sub-headings the recommendation sits under,
-/// innermost first: the headings of nested sections inside the section of
-/// items (not the "Recommendations" heading itself), or a short heading
-/// passage just before it in the same section.
-fn heading(doc: &Document, rules: &RuleSet, f: &Found) -> Vec<Addressee> {
+/// innermost first: the headings of sections nested inside the section of
+/// items, then the section's own heading ("Police IMR recommendations").
+fn heading(doc: &Document, rules: &RuleSet, ctx: &DocAddressees<'_>, f: &Found) -> Vec<Addressee> {
     let mut idx = Some(f.section);
     while let Some(i) = idx {
         let Some(sec) = doc.sections.get(i) else {
             break;
         };
         if rules.anatomy().classify(&sec.heading).is_some() {
-            // The section's own kind heading ("Recommendations"): look for
-            // an agency named in it ("Police IMR recommendations").
-            let found = named_in(rules, &sec.heading, AddresseeSource::Heading);
-            return found;
+            // The section's own kind heading ("Recommendations"): only a
+            // body or agency of the gazetteer named in it, not its other
+            // capitalised words ("Improving Systems and Practice").
+            return heading_names(rules, ctx, &sec.heading, false);
         }
-        let found = named_in(rules, &sec.heading, AddresseeSource::Heading);
+        let found = heading_names(rules, ctx, &sec.heading, true);
         if !found.is_empty() {
             return found;
         }
         idx = parent(doc, i);
     }
     vec![]
+}
+
+/// Capitalised names outside the gazetteer's matches: two or more
+/// capitalised words ("Wrenmoor Homes", "Safeguarding Adults Board"), or an
+/// acronym ("HCSP"); a leading determiner is not part of the name. With the
+/// byte offset of each in `text`.
+fn org_phrases<'t>(text: &'t str, bodies: &[BodyMatch]) -> Vec<(usize, &'t str)> {
+    static ORG: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b(?:[A-Z][\w'’&\-]*(?:[ \t]+(?:(?:of|and|for|&)[ \t]+)?[A-Z][\w'’&\-]*)+|[A-Z]{2,8}s?)\b").unwrap()
+    });
+    const DETERMINERS: &[&str] = &[
+        "The",
+        "That",
+        "This",
+        "These",
+        "Those",
+        "All",
+        "Each",
+        "Every",
+        "Both",
+        "A",
+        "An",
+        "Its",
+        "Their",
+        "In",
+        "By",
+        "From",
+        "Following",
+        "Recommendation",
+        "Argymhelliad",
+    ];
+    // The text between the gazetteer's matches.
+    let mut gaps: Vec<(usize, usize)> = Vec::new();
+    let mut pos = 0;
+    for b in bodies {
+        gaps.push((pos, b.start.max(pos)));
+        pos = pos.max(b.end);
+    }
+    gaps.push((pos, text.len()));
+    let mut out = Vec::new();
+    for m in gaps.into_iter().flat_map(|(s, e)| {
+        ORG.find_iter(&text[s..e])
+            .map(move |m| (s + m.start(), m.as_str()))
+    }) {
+        let mut phrase = m.1;
+        let mut at = m.0;
+        while let Some((first, rest)) = phrase.split_once([' ', '\t']) {
+            if !DETERMINERS.contains(&first) {
+                break;
+            }
+            at += first.len() + 1;
+            phrase = rest.trim_start();
+        }
+        let words = phrase.split_whitespace().count();
+        let acronym = words == 1 && phrase.chars().filter(|c| c.is_uppercase()).count() >= 2;
+        if words >= 2 || acronym {
+            out.push((at, phrase));
+        }
+    }
+    out
+}
+
+/// A name outside the gazetteer: a short name the document defines, the
+/// one body of the gazetteer the document names that ends with it ("the
+/// Safeguarding Adults Board" in a review of the Wrenmoor Safeguarding
+/// Adults Board), else the name as written, in the category of an agency
+/// word in it ("Fenmere Housing Association": housing) or "other". Agency
+/// acronyms alone ("GP", "MARAC") are categories, not bodies: None.
+fn resolve_phrase(rules: &RuleSet, ctx: &DocAddressees<'_>, phrase: &str) -> Option<BodyMatch> {
+    let lower = phrase.to_lowercase();
+    if let Some((_, b)) = ctx
+        .defined
+        .iter()
+        .find(|(s, _)| *s == lower || s.strip_prefix("the ") == Some(lower.as_str()))
+    {
+        return Some(BodyMatch {
+            name: phrase.to_string(),
+            ..b.clone()
+        });
+    }
+    if let Some(one) = one_body_ending_with(rules, ctx.text, phrase) {
+        return Some(BodyMatch {
+            name: phrase.to_string(),
+            ..one
+        });
+    }
+    let mentions = rules.agency_mentions(phrase);
+    let acronym = !phrase.contains(' ');
+    if acronym
+        || mentions
+            .iter()
+            .any(|(s, e, _)| *s == 0 && *e == phrase.len())
+    {
+        // An acronym the document does not define ("IMR"), or an agency
+        // category alone ("GP"): no body.
+        return None;
+    }
+    let mut m = rules.gazetteer().resolve(phrase);
+    if let Some((_, _, id)) = mentions.first() {
+        m.category = id.clone();
+        m.level = rules.agency(id).map(|a| a.level);
+    }
+    Some(m)
 }
 
 /// The innermost section that encloses section `i`.
@@ -276,7 +608,7 @@ mod tests {
     use super::*;
 
     fn subj(text: &str) -> Vec<String> {
-        subject(&RuleSet::default_rules(), text)
+        subject(&RuleSet::default_rules(), &DocAddressees::default(), text)
             .into_iter()
             .map(|a| a.canonical)
             .collect()
@@ -297,8 +629,28 @@ mod tests {
             ["Glanmor Police"]
         );
         assert_eq!(
-            subj("That the fictional GP practice should audit records."),
+            subj("That the GP practice should audit records."),
             ["GP and primary care"]
+        );
+        // Names outside the gazetteer, chained; a generic head names none.
+        assert_eq!(
+            subj("Eastdale Fire and Rescue Service and Wrenmoor Homes should jointly act."),
+            ["Eastdale Fire and Rescue Service", "Wrenmoor Homes"]
+        );
+        assert!(
+            subj("All agencies represented on the Glanmor Safeguarding Board should act.")
+                .is_empty()
+        );
+        assert_eq!(
+            subj(
+                "When Ms A asked to be rehoused, Glanmor County Borough Council should have acted."
+            ),
+            ["Glanmor County Borough Council"]
+        );
+        // A department after its body is part of it.
+        assert_eq!(
+            subj("Wrenmoor Council adult social care should ensure that enquiries stay open."),
+            ["Wrenmoor Council"]
         );
         assert!(subj("Training should be refreshed annually.").is_empty());
         assert_eq!(

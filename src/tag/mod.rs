@@ -33,6 +33,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub mod action_plan;
 pub mod addressee;
+pub mod bilingual;
 pub mod recommend;
 
 /// Tag one document.
@@ -228,23 +229,34 @@ pub fn score_document(
 /// action-plan rows are linked by [`action_plan::link`]).
 pub fn recommendations(doc: &Document, rules: &RuleSet, tags: &[Tag]) -> Vec<Recommendation> {
     let ctx = addressee::document_addressees(doc, rules);
-    recommend::find(doc, rules)
+    let mut recs: Vec<Recommendation> = recommend::find(doc, rules)
         .into_iter()
         .map(|f| build_recommendation(doc, rules, tags, &ctx, f))
-        .collect()
+        .collect();
+    bilingual::link_translations(&mut recs);
+    recs
 }
 
 fn build_recommendation(
     doc: &Document,
     rules: &RuleSet,
     tags: &[Tag],
-    ctx: &addressee::DocAddressees,
+    ctx: &addressee::DocAddressees<'_>,
     f: recommend::Found,
 ) -> Recommendation {
     let key = format!("{}{}", f.ordinal.as_deref().unwrap_or(""), f.text);
     let id = format!("{}-r{}", doc.id, &sha256_hex(key.as_bytes())[..12]);
     let section = doc.sections.get(f.section);
     let addressees = addressee::addressees(doc, rules, ctx, &f);
+    let mut cues = f.cues.clone();
+    if addressees
+        .iter()
+        .any(|a| a.source == AddresseeSource::Subject)
+    {
+        cues.push(RecCue::AddresseeSubject);
+    }
+    cues.sort();
+    cues.dedup();
     // The categories addressed; without a named addressee, the agencies
     // the text names (as before addressees were found).
     let mut agencies: Vec<String> = addressees
@@ -288,6 +300,7 @@ fn build_recommendation(
         end: f.end,
         action_plan: None,
         translation_of: None,
+        cues,
     }
 }
 

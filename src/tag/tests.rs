@@ -203,7 +203,9 @@ fn section_weights_and_thresholds() {
     let d = doc(&[(
         "Lessons",
         SectionKind::Lessons,
-        &["Coercive control was present. Controlling behaviour escalated. Coercion again."],
+        &[
+            "Coercive control was present. Controlling behaviour escalated. Coercive behaviour again.",
+        ],
     )]);
     let p = tag(d, &rules);
     let s3 = p
@@ -413,6 +415,7 @@ fn recommendations_get_agencies_level_and_themes() {
             section: 0,
             start: p.start,
             end: p.end,
+            cues: Vec::new(),
         }
     };
     let r1 = build_recommendation(&d, &rules, &tags, &Default::default(), mk(0, Some("1")));

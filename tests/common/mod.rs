@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// `../shared/<sub>` beside the checkout, where the real documents and
 /// benchmarks live. Returns None (after saying so) on a newcomer's machine
@@ -25,4 +25,37 @@ pub fn shared(sub: &str) -> Option<PathBuf> {
         p.display()
     );
     None
+}
+
+/// A repository table as `build` writes it: the files of its folder
+/// (`repository/<table>/`) concatenated in name order.
+#[allow(dead_code)]
+pub fn table(out: &Path, name: &str) -> String {
+    let dir = out.join("repository").join(name);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect()
+}
+
+/// Every file under `dir` (recursively) by relative path, with its bytes.
+#[allow(dead_code)]
+pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let name = e.path().strip_prefix(dir).unwrap().display().to_string();
+            (name, std::fs::read(e.path()).unwrap())
+        })
+        .collect();
+    v.sort();
+    v
 }

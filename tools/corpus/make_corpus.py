@@ -26,6 +26,7 @@ OUT = ROOT / "corpus"
 
 FICTION = "FICTIONAL EXAMPLE \u2013 for testing ystorfa \u2013 not a real case"
 TEXT_WIDTH_CM = 16.0
+TEXT_WIDTH_LAND_CM = 24.7
 
 
 def esc(s):
@@ -41,6 +42,10 @@ class Doc:
         self.body = []
         self.headings = []  # (level, text)
         self.notes = 0
+        self.lang = "en"  # %lang: "cy" gives Welsh-tagged, unhyphenated body paragraphs
+        self.landscape = False  # %landscape ... %portrait
+        self.used = set()  # optional style groups this document needs (see OPTIONAL)
+        self.in_form = False
 
     # ---- inline text -------------------------------------------------
     def inline(self, s):
@@ -66,7 +71,31 @@ class Doc:
         return "".join(out).replace("  ", " <text:s/>")
 
     def p(self, style, text):
-        self.body.append(f'<text:p text:style-name="{style}">{self.inline(text)}</text:p>')
+        self.body.append(f'<text:p text:style-name="{self.st(style)}">{self.inline(text)}</text:p>')
+
+    def st(self, style):
+        """The Welsh variant of a body style while %lang cy is in force."""
+        if style in ("Hang", "Hang2"):
+            self.used.add("hang")
+        if self.lang == "cy" and style in ("Body", "Indent", "Quote", "ListPara", "Hang", "Hang2"):
+            self.used.add("cy")
+            return style + "Cy"
+        if self.in_form and style in ("Body", "Indent", "Quote", "ListPara", "Hang", "Hang2"):
+            # LibreOffice sets a line-end hyphen in a justified table cell apart
+            # from its word ("Ser -"), so text in %form cells is not hyphenated
+            self.used.add("formtext")
+            return style + "F"
+        return style
+
+    def hang(self, style, line):
+        """A hanging-indent paragraph: its first word (the label, e.g. "4." or "(a)") then a tab."""
+        label, _, rest = line.partition(" ")
+        self.body.append(
+            f'<text:p text:style-name="{self.st(style)}">{self.inline(label)}<text:tab/>{self.inline(rest.strip())}</text:p>'
+        )
+
+    def width(self):
+        return TEXT_WIDTH_LAND_CM if self.landscape else TEXT_WIDTH_CM
 
 
 def parse(src_text):
@@ -76,6 +105,10 @@ def parse(src_text):
     para = []
     bullets = []
     in_cover = False
+    form = None  # state of an open %form: {"row": bool, "cell": bool}
+    if not any(ln.startswith("%cover") for ln in lines):
+        # no cover page: the first page already has the running header and footer
+        d.body.append('<text:p text:style-name="BodyStart"/>')
 
     def flush_para():
         nonlocal para
@@ -89,7 +122,7 @@ def parse(src_text):
             d.body.append('<text:list text:style-name="L_Bullet">')
             for b in bullets:
                 d.body.append(
-                    f'<text:list-item><text:p text:style-name="ListPara">{d.inline(b)}</text:p></text:list-item>'
+                    f'<text:list-item><text:p text:style-name="{d.st("ListPara")}">{d.inline(b)}</text:p></text:list-item>'
                 )
             d.body.append("</text:list>")
             bullets = []
@@ -135,12 +168,66 @@ def parse(src_text):
             elif cmd == "endbox":
                 d.body.append("</table:table-cell></table:table-row></table:table>")
             elif cmd == "table":
-                widths = [float(w) for w in arg.split(",")] if arg else None
+                words = arg.split()
+                header = "noheader" not in words[1:]
+                widths = [float(w) for w in words[0].split(",")] if words and words[0] != "noheader" else None
                 rows = []
                 while i < len(lines) and lines[i].strip().startswith("|"):
                     rows.append([c.strip() for c in lines[i].strip().strip("|").split("|")])
                     i += 1
-                emit_table(d, rows, widths)
+                emit_table(d, rows, widths, header)
+            elif cmd == "form":
+                # a ruled table whose cells hold ordinary content (paragraphs,
+                # lists); %row starts a row, %cell the next cell, %endform ends it
+                widths = [float(w) for w in arg.split(",")]
+                tid = len(d.body)
+                d.styles_extra = getattr(d, "styles_extra", [])
+                cols = []
+                for k, w in enumerate(widths):
+                    name = f"Tc{tid}_{k}"
+                    cm = d.width() * w / sum(widths)
+                    d.styles_extra.append(
+                        f'<style:style style:name="{name}" style:family="table-column">'
+                        f'<style:table-column-properties style:column-width="{cm:.2f}cm"/></style:style>'
+                    )
+                    cols.append(f'<table:table-column table:style-name="{name}"/>')
+                d.used.add("form")
+                tstyle = "TblL" if d.landscape else "Tbl"
+                d.body.append(f'<table:table table:name="Form{tid}" table:style-name="{tstyle}">' + "".join(cols))
+                form = {"row": False, "cell": False}
+                d.in_form = True
+            elif cmd in ("row", "cell"):
+                if form is None:
+                    raise SystemExit(f"%{cmd} outside %form")
+                if form["cell"]:
+                    d.body.append("</table:table-cell>")
+                    form["cell"] = False
+                if cmd == "row":
+                    if form["row"]:
+                        d.body.append("</table:table-row>")
+                    d.body.append("<table:table-row>")
+                    form["row"] = True
+                else:
+                    style = "FormCellShade" if arg == "shaded" else "FormCell"
+                    d.body.append(f'<table:table-cell table:style-name="{style}" office:value-type="string">')
+                    form["cell"] = True
+            elif cmd == "endform":
+                if form["cell"]:
+                    d.body.append("</table:table-cell>")
+                if form["row"]:
+                    d.body.append("</table:table-row>")
+                d.body.append("</table:table>")
+                form = None
+                d.in_form = False
+            elif cmd == "lang":
+                d.lang = arg.strip()
+            elif cmd == "landscape":
+                d.landscape = True
+                d.used.add("landscape")
+                d.body.append('<text:p text:style-name="LandStart"/>')
+            elif cmd == "portrait":
+                d.landscape = False
+                d.body.append('<text:p text:style-name="PortStart"/>')
             else:
                 raise SystemExit(f"unknown directive %{cmd}")
             continue
@@ -176,6 +263,14 @@ def parse(src_text):
         if line.startswith("  ") and bullets:
             bullets[-1] += " " + line.strip()
             continue
+        if line.startswith("+ "):  # hanging-indent numbered paragraph: "+ 4. text"
+            flush()
+            d.hang("Hang", line[2:].strip())
+            continue
+        if line.startswith("++ "):  # hanging-indent sub-item: "++ (a) text"
+            flush()
+            d.hang("Hang2", line[3:].strip())
+            continue
         if line.startswith("> "):  # indented paragraph, e.g. (a) sub-items
             flush()
             d.p("Indent", line[2:].strip())
@@ -198,7 +293,7 @@ def parse(src_text):
     return d
 
 
-def emit_table(d, rows, widths):
+def emit_table(d, rows, widths, header=True):
     n = max(len(r) for r in rows)
     if not widths or len(widths) != n:
         widths = [1.0] * n
@@ -208,25 +303,27 @@ def emit_table(d, rows, widths):
     cols = []
     for k, w in enumerate(widths):
         name = f"Tc{tid}_{k}"
-        cm = TEXT_WIDTH_CM * w / tot
+        cm = d.width() * w / tot
         d.styles_extra.append(
             f'<style:style style:name="{name}" style:family="table-column">'
             f'<style:table-column-properties style:column-width="{cm:.2f}cm"/></style:style>'
         )
         cols.append(f'<table:table-column table:style-name="{name}"/>')
-    out = [f'<table:table table:name="Table{tid}" table:style-name="Tbl">', "".join(cols)]
+    tstyle = "TblL" if d.landscape else "Tbl"
+    out = [f'<table:table table:name="Table{tid}" table:style-name="{tstyle}">', "".join(cols)]
     for ri, r in enumerate(rows):
         r = r + [""] * (n - len(r))
-        if ri == 0:
+        head = header and ri == 0
+        if head:
             out.append("<table:table-header-rows>")
         out.append("<table:table-row>")
         for c in r:
-            style = "TblHead" if ri == 0 else "TblText"
-            cell = "CellHead" if ri == 0 else "Cell"
+            style = "TblHead" if head else "TblText"
+            cell = "CellHead" if head else "Cell"
             paras = "".join(f'<text:p text:style-name="{style}">{d.inline(x)}</text:p>' for x in c.split(" // "))
             out.append(f'<table:table-cell table:style-name="{cell}" office:value-type="string">{paras}</table:table-cell>')
         out.append("</table:table-row>")
-        if ri == 0:
+        if head:
             out.append("</table:table-header-rows>")
     out.append("</table:table>")
     d.body.append("".join(out))
@@ -340,7 +437,7 @@ STYLES = """
     <style:list-level-label-alignment text:label-followed-by="listtab" text:list-tab-stop-position="0.9cm" fo:text-indent="-0.5cm" fo:margin-left="0.9cm"/>
    </style:list-level-properties>
   </text:list-level-style-bullet>
- </text:list-style>
+ </text:list-style>@@OPTSTYLES@@
 </office:styles>
 """
 
@@ -377,16 +474,95 @@ AUTO = """
  <style:style style:name="BoxCell" style:family="table-cell">
   <style:table-cell-properties fo:padding="0.3cm" fo:border="1pt solid #2F5496" fo:background-color="#EEF3FA"/>
  </style:style>
- @@EXTRA@@
+ @@EXTRA@@@@OPTAUTO@@
 </office:automatic-styles>
 <office:master-styles>
  <style:master-page style:name="Cover" style:page-layout-name="PLCover" style:next-style-name="Main"/>
  <style:master-page style:name="Main" style:page-layout-name="PL">
   <style:header><text:p text:style-name="Header">@@SHORT@@<text:tab/>@@CLASS@@</text:p></style:header>
   <style:footer><text:p text:style-name="Footer">@@FICTION@@<text:tab/>Page <text:page-number text:select-page="current">1</text:page-number> of <text:page-count>1</text:page-count></text:p></style:footer>
- </style:master-page>
+ </style:master-page>@@OPTMASTER@@
 </office:master-styles>
 """
+
+
+# Style groups that only documents using them carry, so that the fodt (and the
+# PDF) of a source that uses none of them is byte-identical to what earlier
+# versions of this script produced.
+OPTIONAL = {
+    "cy": ("""
+ <style:style style:name="BodyCy" style:family="paragraph" style:parent-style-name="Body">
+  <style:text-properties fo:language="cy" fo:country="GB" fo:hyphenate="false"/>
+ </style:style>
+ <style:style style:name="IndentCy" style:family="paragraph" style:parent-style-name="Indent">
+  <style:text-properties fo:language="cy" fo:country="GB" fo:hyphenate="false"/>
+ </style:style>
+ <style:style style:name="QuoteCy" style:family="paragraph" style:parent-style-name="Quote">
+  <style:text-properties fo:language="cy" fo:country="GB" fo:hyphenate="false"/>
+ </style:style>
+ <style:style style:name="ListParaCy" style:family="paragraph" style:parent-style-name="ListPara">
+  <style:text-properties fo:language="cy" fo:country="GB" fo:hyphenate="false"/>
+ </style:style>
+ <style:style style:name="HangCy" style:family="paragraph" style:parent-style-name="Hang">
+  <style:text-properties fo:language="cy" fo:country="GB" fo:hyphenate="false"/>
+ </style:style>
+ <style:style style:name="Hang2Cy" style:family="paragraph" style:parent-style-name="Hang2">
+  <style:text-properties fo:language="cy" fo:country="GB" fo:hyphenate="false"/>
+ </style:style>""", "", ""),
+    "hang": ("""
+ <style:style style:name="Hang" style:family="paragraph" style:parent-style-name="Body">
+  <style:paragraph-properties fo:margin-left="1.0cm" fo:text-indent="-1.0cm">
+   <style:tab-stops><style:tab-stop style:position="0cm"/></style:tab-stops>
+  </style:paragraph-properties>
+ </style:style>
+ <style:style style:name="Hang2" style:family="paragraph" style:parent-style-name="Body">
+  <style:paragraph-properties fo:margin-left="2.0cm" fo:text-indent="-1.0cm">
+   <style:tab-stops><style:tab-stop style:position="0cm"/></style:tab-stops>
+  </style:paragraph-properties>
+ </style:style>""", "", ""),
+    "form": ("", """
+ <style:style style:name="FormCell" style:family="table-cell">
+  <style:table-cell-properties fo:padding-left="0.2cm" fo:padding-right="0.2cm" fo:padding-top="0.15cm" fo:padding-bottom="0.05cm" fo:border="0.75pt solid #000000"/>
+ </style:style>
+ <style:style style:name="FormCellShade" style:family="table-cell">
+  <style:table-cell-properties fo:padding-left="0.2cm" fo:padding-right="0.2cm" fo:padding-top="0.15cm" fo:padding-bottom="0.05cm" fo:border="0.75pt solid #000000" fo:background-color="#E7E6E6"/>
+ </style:style>""", ""),
+    "formtext": ("".join(f"""
+ <style:style style:name="{n}F" style:family="paragraph" style:parent-style-name="{n}">
+  <style:text-properties fo:hyphenate="false"/>
+ </style:style>""" for n in ("Body", "Indent", "Quote", "ListPara", "Hang", "Hang2")), "", ""),
+    "landscape": ("""
+ <style:style style:name="LandStart" style:family="paragraph" style:master-page-name="Land">
+  <style:paragraph-properties fo:margin-top="0cm" fo:margin-bottom="0cm" style:page-number="auto"/>
+  <style:text-properties fo:font-size="2pt"/>
+ </style:style>
+ <style:style style:name="PortStart" style:family="paragraph" style:master-page-name="Main">
+  <style:paragraph-properties fo:margin-top="0cm" fo:margin-bottom="0cm" style:page-number="auto"/>
+  <style:text-properties fo:font-size="2pt"/>
+ </style:style>
+ <style:style style:name="HeaderL" style:family="paragraph" style:parent-style-name="Header">
+  <style:paragraph-properties>
+   <style:tab-stops><style:tab-stop style:position="24.7cm" style:type="right"/></style:tab-stops>
+  </style:paragraph-properties>
+ </style:style>
+ <style:style style:name="FooterL" style:family="paragraph" style:parent-style-name="Footer">
+  <style:paragraph-properties>
+   <style:tab-stops><style:tab-stop style:position="24.7cm" style:type="right"/></style:tab-stops>
+  </style:paragraph-properties>
+ </style:style>""", """
+ <style:page-layout style:name="PLLand">
+  <style:page-layout-properties fo:page-width="29.7cm" fo:page-height="21cm" style:print-orientation="landscape" fo:margin-top="1.2cm" fo:margin-bottom="1.2cm" fo:margin-left="2.5cm" fo:margin-right="2.5cm"/>
+  <style:header-style><style:header-footer-properties fo:min-height="0.6cm" fo:margin-bottom="0.5cm"/></style:header-style>
+  <style:footer-style><style:header-footer-properties fo:min-height="0.6cm" fo:margin-top="0.5cm"/></style:footer-style>
+ </style:page-layout>
+ <style:style style:name="TblL" style:family="table">
+  <style:table-properties style:width="24.7cm" table:align="left" fo:margin-top="0.15cm" fo:margin-bottom="0.35cm"/>
+ </style:style>""", """
+ <style:master-page style:name="Land" style:page-layout-name="PLLand">
+  <style:header><text:p text:style-name="HeaderL">@@SHORT@@<text:tab/>@@CLASS@@</text:p></style:header>
+  <style:footer><text:p text:style-name="FooterL">@@FICTION@@<text:tab/>Page <text:page-number text:select-page="current">1</text:page-number> of <text:page-count>1</text:page-count></text:p></style:footer>
+ </style:master-page>"""),
+}
 
 
 def fodt(d):
@@ -408,14 +584,22 @@ def fodt(d):
         f"<meta:creation-date>{date}</meta:creation-date><dc:date>{date}</dc:date>"
         f"<meta:generator>ystorfa make_corpus.py</meta:generator></office:meta>\n"
     )
+    if "cy" in d.used:
+        d.used.add("hang")  # the Welsh styles include HangCy/Hang2Cy
+    if "formtext" in d.used:
+        d.used.add("hang")  # the form styles include HangF/Hang2F
+    used = [OPTIONAL[k] for k in ("cy", "hang", "form", "formtext", "landscape") if k in d.used]
+    styles = STYLES.replace("@@OPTSTYLES@@", "".join(u[0] for u in used))
     auto = (
         AUTO.replace("@@EXTRA@@", "\n".join(getattr(d, "styles_extra", [])))
+        .replace("@@OPTAUTO@@", "".join(u[1] for u in used))
+        .replace("@@OPTMASTER@@", "".join(u[2] for u in used))
         .replace("@@SHORT@@", esc(d.meta["short"]))
         .replace("@@CLASS@@", esc(d.meta["class"]))
         .replace("@@FICTION@@", esc(FICTION))
     )
     body = "<office:body><office:text>\n" + "\n".join(d.body) + "\n</office:text></office:body>"
-    return head + STYLES + auto + body + "\n</office:document>\n"
+    return head + styles + auto + body + "\n</office:document>\n"
 
 
 def fix_pdf(pdf, name, date):

@@ -104,6 +104,8 @@ pub struct Found {
     /// Byte span in the document text.
     pub start: usize,
     pub end: usize,
+    /// Why it was taken (the addressee cue is added by the caller).
+    pub cues: Vec<RecCue>,
 }
 
 /// Find the recommendations, commitments or matters of concern in `doc`, in document order.
@@ -134,7 +136,7 @@ enum Mode {
     /// Nothing here is a recommendation.
     Skip,
     /// Review recommendations; `verify` when opened by a cue alone.
-    Review { verify: bool },
+    Review { verify: bool, mixed: bool },
     /// Coroner's matters of concern.
     Pfd,
     /// Strategy commitments; `listed` when list items count without a
@@ -174,7 +176,18 @@ fn base_mode(doc: &Document, rules: &RuleSet, sec: Option<&Section>) -> Mode {
         return Mode::Skip;
     }
     match kind {
-        SectionKind::Recommendations => Mode::Review { verify: false },
+        SectionKind::Recommendations => Mode::Review {
+            verify: false,
+            // "Key practice episodes, analysis and recommendations": the
+            // section holds analysis too, so each item must read as one.
+            mixed: sec.is_some_and(|s| {
+                rules
+                    .anatomy()
+                    .kinds(strip_md(&s.heading))
+                    .iter()
+                    .any(|k| *k != SectionKind::Recommendations)
+            }),
+        },
         SectionKind::Concerns => Mode::Pfd,
         SectionKind::Commitments => Mode::Strategy {
             listed: true,
@@ -253,7 +266,10 @@ fn heading_cue(doc: &Document, heading: &str) -> Option<Cue> {
         return Some(Cue::Open(Mode::Pfd));
     }
     if RE_REC_HEAD.is_match(h) {
-        return Some(Cue::Open(Mode::Review { verify: true }));
+        return Some(Cue::Open(Mode::Review {
+            verify: true,
+            mixed: false,
+        }));
     }
     if RE_WE_WILL_HEAD.is_match(h) {
         return Some(Cue::Open(Mode::Strategy {
@@ -271,8 +287,10 @@ static RE_STRONG_CLOSE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(?:we\s+have\b|what\s+we\s+have|case\s+stud|(?:\d+(?:\.\d+)*\.?\s+)?(?:action\s+plan|contents|lessons\s+learn|learning\s+points?|findings|conclusions?|terms\s+of\s+reference)\b)").unwrap()
 });
 static RE_REC_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:recommendation|argymhelliad)\s+[A-Z]?\d{1,3}(?:\.\d{1,3})*[a-z]?\b")
-        .unwrap()
+    Regex::new(
+        r"(?i)^(?:recommendation|argymhelliad)(?:\s+[A-Z]?\d{1,3}(?:\.\d{1,3})*[a-z]?\b|\s*[:\-–—])",
+    )
+    .unwrap()
 });
 static RE_LEADERS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\.{4,}|…|(\s|\.)\d{1,3}$|\t\d{1,3}$").unwrap());
@@ -359,7 +377,7 @@ fn scan_section(
                 _ if closed => Mode::Skip,
                 Some(Cue::Open(m)) => match (base, m) {
                     // Inside a real recommendations section, sub-headings stay trusted.
-                    (Mode::Review { verify: false }, Mode::Review { .. }) => base,
+                    (Mode::Review { verify: false, .. }, Mode::Review { .. }) => base,
                     _ => m,
                 },
                 Some(Cue::Close) => Mode::Skip,
@@ -367,7 +385,7 @@ fn scan_section(
                 // that a closed part of a recommendations section (an action
                 // plan) stays closed under its own sub-headings.
                 None => match (base, mode) {
-                    (Mode::Review { verify: false }, Mode::Skip) => Mode::Skip,
+                    (Mode::Review { verify: false, .. }, Mode::Skip) => Mode::Skip,
                     _ => base,
                 },
             };
@@ -390,19 +408,138 @@ fn run_family(
         return;
     }
     let units = units_of(doc, run);
-    match mode {
-        Mode::Skip => {}
-        Mode::Review { verify } => {
-            let items = review_items(doc, &units);
-            if !verify || verified(&items) {
-                out.extend(items);
-            }
+    let kind = doc.sections.get(run[0].section).map(|s| s.kind);
+    let (items, region) = match mode {
+        Mode::Skip => {
+            // Outside any region of recommendations, only what is labelled
+            // as one ("Recommendation 3: …" in a key practice episode).
+            let closed = kind.is_some_and(closed_kind);
+            let items = if closed {
+                vec![]
+            } else {
+                labelled_items(doc, &units)
+            };
+            (items, None)
         }
-        Mode::Pfd => out.extend(pfd_items(doc, rules.rec_cues(), &units)),
-        Mode::Strategy { listed, sentences } => {
-            out.extend(strategy_items(doc, &units, listed, sentences, lists))
+        Mode::Review { verify, mixed } => {
+            let mut items = review_items(doc, &units);
+            if mixed {
+                items.retain(|f| reads_as_recommendation(doc, f));
+            }
+            let ok = !verify || verified(&items);
+            let region = if verify {
+                RecCue::CueHeading
+            } else {
+                RecCue::RecommendationsSection
+            };
+            (if ok { items } else { vec![] }, Some(region))
+        }
+        Mode::Pfd => (
+            pfd_items(doc, rules.rec_cues(), &units),
+            Some(RecCue::ConcernsSection),
+        ),
+        Mode::Strategy { listed, sentences } => (
+            strategy_items(doc, &units, listed, sentences, lists),
+            Some(RecCue::CommitmentsSection),
+        ),
+    };
+    for mut f in items {
+        // "Learning point 2: …", "Finding 3 – …", "Consideration for the
+        // Board: …" open learning, findings or questions, wherever they stand.
+        if rules.rec_cues().is_not_label(&f.text) {
+            continue;
+        }
+        f.cues.extend(region);
+        f.cues.extend(form_cues(doc, &f));
+        out.push(f);
+    }
+}
+
+/// An item that recommends by its own words: labelled as a
+/// recommendation, or directing someone in its first sentence.
+fn reads_as_recommendation(doc: &Document, f: &Found) -> bool {
+    let head = doc.text.get(f.start..f.end).unwrap_or("");
+    let first = sentence_starts(&f.text)
+        .get(1)
+        .map_or(f.text.as_str(), |&e| &f.text[..e]);
+    RE_REC_LABEL.is_match(strip_md(head)) || RE_DIRECTIVE.is_match(first)
+}
+
+/// The cues of form and content in a found item's text.
+fn form_cues(doc: &Document, f: &Found) -> Vec<RecCue> {
+    let mut v = Vec::new();
+    let head = doc.text.get(f.start..f.end).unwrap_or("");
+    if RE_REC_LABEL.is_match(strip_md(head)) {
+        v.push(RecCue::Label);
+    } else if f.ordinal.is_some() {
+        v.push(RecCue::Numbered);
+    }
+    let first = sentence_starts(&f.text)
+        .get(1)
+        .map_or(f.text.as_str(), |&e| &f.text[..e]);
+    if RE_RECOMMENDS_START.is_match(first) {
+        v.push(RecCue::RecommendsThat);
+    } else if RE_DIRECTIVE.is_match(first) || addressed_action(first) {
+        v.push(RecCue::Modal);
+    }
+    if first.trim_start().to_lowercase().starts_with("we will") {
+        v.push(RecCue::WeWill);
+    }
+    if RE_CONCERN_WORDS.is_match(&f.text) {
+        v.push(RecCue::ConcernStated);
+    }
+    v
+}
+
+/// "I am concerned", "of concern", "My concern is".
+static RE_CONCERN_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bconcerned\b|\bof\s+(?:\w+\s+)?concern\b|\bconcern\s+(?:is|was|are)\b")
+        .unwrap()
+});
+
+/// Items labelled as recommendations outside a recommendations region
+/// ("Recommendation 2: …" closing a key practice episode), each with its
+/// sub-items and the paragraphs a page break split off it.
+fn labelled_items(doc: &Document, units: &[Unit]) -> Vec<Found> {
+    let mut out = Vec::new();
+    let mut cur: Option<Item> = None;
+    for u in units {
+        let labelled = matches!(u.marker, Some(Marker::Num(_)) | None)
+            && doc
+                .text
+                .get(u.start..u.end)
+                .is_some_and(|t| RE_REC_LABEL.is_match(strip_md(t)));
+        if labelled {
+            out.extend(cur.take().and_then(|it| it.found(doc)));
+            let ord = match &u.marker {
+                Some(Marker::Num(n)) => Some(n.clone()),
+                _ => None,
+            };
+            cur = Some(Item::new(ord, u.clone()));
+            continue;
+        }
+        let joins = cur.as_ref().is_some_and(|it| {
+            matches!(u.marker, Some(Marker::Sub(_)))
+                || (matches!(u.marker, Some(Marker::Bullet))
+                    && it.units.last().is_some_and(|l| {
+                        doc.text
+                            .get(l.start..l.end)
+                            .is_some_and(|t| t.trim_end().ends_with(':'))
+                    }))
+                || page_split(doc, it, u)
+                // The label alone, its text in the next paragraph.
+                || it.units.len() == 1 && it.units[0].body(doc).trim().is_empty()
+        });
+        if joins {
+            if let Some(it) = cur.as_mut() {
+                it.units.push(u.clone());
+            }
+        } else {
+            out.extend(cur.take().and_then(|it| it.found(doc)));
         }
     }
+    out.extend(cur.take().and_then(|it| it.found(doc)));
+    out
 }
 
 static RE_ACTION: LazyLock<Regex> = LazyLock::new(|| {
@@ -435,28 +572,7 @@ fn finish(doc: &Document, mut v: Vec<Found>) -> Vec<Found> {
         }
         out.push(f);
     }
-    let keys: Vec<String> = out.iter().map(|f| f.text.to_lowercase()).collect();
-    let mut drop = vec![false; out.len()];
-    for a in 0..out.len() {
-        for b in a + 1..out.len() {
-            if drop[a] || drop[b] || keys[a] != keys[b] {
-                continue;
-            }
-            // A strategy may repeat one commitment under two objectives: only
-            // a copy in a summary is a repeat there.
-            if doc.kind == DocKind::Strategy
-                && !in_summary(doc, out[a].start)
-                && !in_summary(doc, out[b].start)
-            {
-                continue;
-            }
-            if in_summary(doc, out[a].start) && !in_summary(doc, out[b].start) {
-                drop[a] = true;
-            } else {
-                drop[b] = true;
-            }
-        }
-    }
+    let drop = restatements(doc, &out);
     out.into_iter()
         .zip(drop)
         .filter(|(_, d)| !d)
@@ -464,10 +580,82 @@ fn finish(doc: &Document, mut v: Vec<Found>) -> Vec<Found> {
         .collect()
 }
 
-fn in_summary(doc: &Document, pos: usize) -> bool {
-    doc.sections
+/// Which items restate another: a copy in an executive summary, a summary
+/// of recommendations, a table or an action plan restates the item it
+/// copies (the copy outside such a place is kept); two copies elsewhere
+/// are one recommendation only when word for word (the first is kept).
+/// A strategy may repeat one commitment under two objectives: there only a
+/// copy in a summary is a repeat.
+fn restatements(doc: &Document, items: &[Found]) -> Vec<bool> {
+    let words: Vec<std::collections::BTreeSet<String>> = items
         .iter()
-        .any(|s| s.kind == SectionKind::ExecutiveSummary && s.start <= pos && pos < s.end)
+        .map(|f| crate::rules::content_words(&f.text))
+        .collect();
+    let restating: Vec<bool> = items.iter().map(|f| restating_place(doc, f)).collect();
+    let mut drop = vec![false; items.len()];
+    for a in 0..items.len() {
+        for b in a + 1..items.len() {
+            if drop[a] || drop[b] {
+                continue;
+            }
+            let either = restating[a] || restating[b];
+            if !either && doc.kind == DocKind::Strategy {
+                continue;
+            }
+            let same_ord = items[a].ordinal.is_some() && items[a].ordinal == items[b].ordinal;
+            let copy = if either {
+                similar(&words[a], &words[b], if same_ord { 0.5 } else { 0.7 })
+            } else {
+                // Outside such places only a word-for-word repeat: a coroner
+                // may raise the same concern with two bodies.
+                items[a].text.to_lowercase() == items[b].text.to_lowercase()
+            };
+            if !copy {
+                continue;
+            }
+            if restating[a] && !restating[b] {
+                drop[a] = true;
+            } else {
+                drop[b] = true;
+            }
+        }
+    }
+    drop
+}
+
+/// At least five content words in common, and at least `share` of the
+/// shorter's.
+fn similar(
+    a: &std::collections::BTreeSet<String>,
+    b: &std::collections::BTreeSet<String>,
+    share: f32,
+) -> bool {
+    let common = a.intersection(b).count();
+    let small = a.len().min(b.len());
+    common >= 5.min(small) && small > 0 && common as f32 >= share * small as f32
+}
+
+/// Where copies of recommendations stand: an executive summary, a summary
+/// of recommendations, an action plan, a table row.
+fn restating_place(doc: &Document, f: &Found) -> bool {
+    let Some(sec) = doc.sections.get(f.section) else {
+        return false;
+    };
+    let summary = sec
+        .trail
+        .iter()
+        .any(|h| h.to_lowercase().contains("summary") || h.to_lowercase().contains("crynodeb"));
+    let table = doc
+        .passages
+        .iter()
+        .find(|p| p.start <= f.start && f.start < p.end.max(p.start + 1))
+        .is_some_and(|p| p.kind == PassageKind::TableRow);
+    summary
+        || table
+        || matches!(
+            sec.kind,
+            SectionKind::ExecutiveSummary | SectionKind::ActionPlan
+        )
 }
 
 // ---------------------------------------------------------------------------

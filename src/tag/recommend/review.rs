@@ -5,7 +5,7 @@
 use super::*;
 
 pub(super) static RE_DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:[^.!?]{0,100}?\b(?:recommends?|recommendation\s+is)\s+that\b|it\s+is\s+recommended\s+that\b|[^.!?]{0,100}?\b(?:should|must)\b)").unwrap()
+    Regex::new(r"(?i)^(?:[^.!?]{0,100}?\b(?:recommends?|recommendation\s+is)\s+that\b|it\s+is\s+recommended\s+that\b|[^.!?]{0,100}?\b(?:should|must|dylai|dylid|dylent|rhaid)\b)").unwrap()
 });
 pub(super) static RE_REPORTED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(recommended|was\s+recommended|previous|previously|earlier)\b").unwrap()
@@ -17,9 +17,11 @@ pub(super) static RE_RECOMMENDS_START: LazyLock<Regex> = LazyLock::new(|| {
 /// Review reports: numbered/bulleted items with sub-items and continuation
 /// paragraphs; without a list, recommending paragraphs.
 pub(super) fn review_items(doc: &Document, units: &[Unit]) -> Vec<Found> {
-    let has_list = units
-        .iter()
-        .any(|u| matches!(u.marker, Some(Marker::Num(_) | Marker::Bullet)));
+    // A numbered paragraph that only talks about the recommendations ("6.2
+    // The Board has accepted all of the recommendations") makes no list.
+    let has_list = units.iter().any(|u| {
+        matches!(u.marker, Some(Marker::Num(_) | Marker::Bullet)) && !is_preamble(u.body(doc))
+    });
     let mut out = Vec::new();
     let mut cur: Option<Item> = None;
     let flush = |cur: &mut Option<Item>, out: &mut Vec<Found>| {
@@ -94,6 +96,16 @@ pub(super) fn review_items(doc: &Document, units: &[Unit]) -> Vec<Found> {
 /// again at each later "… recommends that …" sentence. Between list items
 /// (`strict`) only an explicit "… recommends that …" counts: a sentence
 /// with "should" there is usually an intro or a comment.
+/// "Glanmor Police: to review its training …", "The Home Office – consider
+/// guidance …": a short capitalised name, a colon or dash, then an action
+/// (an infinitive or an imperative of the recommendation verbs).
+pub(super) fn addressed_action(sentence: &str) -> bool {
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(?:The\s+)?[A-Z][\w'’&\-]*(?:\s+(?:of|and|for|&|the|[A-Z][\w'’&\-]*)){0,8}\s*(?::|\s[–—-])\s+(?:to\s+)?(?i:review|ensure|consider|develop|establish|implement|improve|provide|introduce|update|strengthen|audit|undertake|commission|promote|agree|produce|publish|issue|seek|share|raise|set|make|work|create|deliver|adopt|amend|revise|assure|monitor|embed|train|refresh|clarify)\b").unwrap()
+    });
+    RE.is_match(sentence)
+}
+
 pub(super) fn directive_items(doc: &Document, u: &Unit, strict: bool) -> Vec<Found> {
     let text = u.body(doc);
     let starts = sentence_starts(text);
@@ -103,7 +115,7 @@ pub(super) fn directive_items(doc: &Document, u: &Unit, strict: bool) -> Vec<Fou
         let sentence = &text[s..sentence_end];
         let is_first = k == 0;
         let directive = if is_first && !strict {
-            RE_DIRECTIVE.is_match(sentence)
+            RE_DIRECTIVE.is_match(sentence) || addressed_action(sentence)
         } else {
             RE_RECOMMENDS_START.is_match(sentence)
         };

@@ -1346,3 +1346,96 @@ fn gerund_commitments_in_unbulleted_lists_still_count() {
         .build();
     assert_eq!(texts(&doc).len(), 2, "{:#?}", find_default(&doc));
 }
+
+// ---------------------------------------------------------------------------
+// Families from templates the first rules were not written against
+
+#[test]
+fn agency_label_then_action_is_a_recommendation() {
+    let doc = recs_section()
+        .para(
+            "Glanmor Police: to review its DASH training so that officers ask about strangulation.",
+        )
+        .para("The Home Office – consider national guidance on risk after separation.")
+        .para("The panel thanks the fictional family for their help.")
+        .build();
+    let f = find_default(&doc);
+    assert_eq!(f.len(), 2, "{f:#?}");
+    assert!(f[0].cues.contains(&RecCue::Modal));
+}
+
+#[test]
+fn labelled_recommendations_in_the_analysis_count_and_their_summary_copies_do_not() {
+    let doc = Builder::new(DocKind::Cpr)
+        .section("4 Key practice episode 1", SectionKind::Analysis)
+        .para("Agencies in fictional Dunholt did not share what they knew.")
+        .para("Recommendation 1: Dunholt Safeguarding Children Partnership should agree a protocol with schools on exclusions.")
+        .section("7 Summary of recommendations", SectionKind::Recommendations)
+        .item("1.", "Dunholt Safeguarding Children Partnership should agree a protocol with schools.")
+        .build();
+    let f = find_default(&doc);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].ordinal.as_deref(), Some("1"));
+    assert!(f[0].cues.contains(&RecCue::Label));
+    assert!(f[0].text.starts_with(
+        "Dunholt Safeguarding Children Partnership should agree a protocol with schools on"
+    ));
+}
+
+#[test]
+fn a_heading_of_analysis_and_recommendations_keeps_only_what_recommends() {
+    let doc = Builder::new(DocKind::Cpr)
+        .section(
+            "4 Key practice episodes, analysis and recommendations",
+            SectionKind::Recommendations,
+        )
+        .item(
+            "4.1",
+            "This section sets out the fictional key practice episodes.",
+        )
+        .item("4.2", "The school did not know of the missing episodes.")
+        .para("Recommendation 1: Fictional Dunholt Council should review its exclusion protocol.")
+        .build();
+    let f = find_default(&doc);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert!(
+        f[0].text
+            .starts_with("Fictional Dunholt Council should review")
+    );
+}
+
+#[test]
+fn unnumbered_recommendation_label_is_not_part_of_the_text() {
+    let doc = recs_section()
+        .para("Recommendation: Wrenmoor Council should keep fictional enquiries open until the adult is seen.")
+        .build();
+    let f = find_default(&doc);
+    assert_eq!(f.len(), 1);
+    assert!(f[0].text.starts_with("Wrenmoor Council should"));
+    assert!(f[0].cues.contains(&RecCue::Label));
+}
+
+#[test]
+fn a_closing_remark_about_the_recommendations_makes_no_list() {
+    let doc = recs_section()
+        .para("The Safeguarding Adults Board should ask fictional Northway Recovery to set out its outreach offer.")
+        .item("6.2", "The Board has accepted all of the recommendations.")
+        .build();
+    let f = find_default(&doc);
+    assert_eq!(f.len(), 1, "{f:#?}");
+}
+
+#[test]
+fn pfd_boilerplate_is_cut_wherever_it_stands() {
+    let doc = pfd()
+        .para("Regulation 28 – After Inquest Document Template Updated 30/07/2021 During the course of the inquest the evidence revealed matters giving rise to concern. In my opinion there is a risk that future deaths will occur unless action is taken. The MATTERS OF CONCERN are as follows: (brief summary of matters of concern) The fictional ward had no observation policy.")
+        .para("Would the fictional junction be safer with a stop sign?")
+        .build();
+    assert_eq!(
+        texts(&doc),
+        vec![
+            "The fictional ward had no observation policy.".to_string(),
+            "Would the fictional junction be safer with a stop sign?".to_string()
+        ]
+    );
+}

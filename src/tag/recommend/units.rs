@@ -207,6 +207,14 @@ pub(super) fn units_of<'a>(doc: &Document, run: &[&'a Passage]) -> Vec<Unit<'a>>
     out
 }
 
+/// An unnumbered "Recommendation:" label opening an item's text (numbered
+/// ones are markers) is not part of the recommendation.
+pub(super) fn strip_label(s: &str) -> &str {
+    static RE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^(?i:recommendation|argymhelliad)\s*[:\-–—]\s*").unwrap());
+    RE.find(s).map_or(s, |m| &s[m.end()..])
+}
+
 /// Whether the end of `s` is inside an open quotation (a quoted list is
 /// someone else's, e.g. an inspectorate's recommendation cited by a coroner).
 pub(super) fn in_quotation(s: &str) -> bool {
@@ -237,7 +245,7 @@ impl<'a> Item<'a> {
         let mut s = String::new();
         for (k, u) in self.units.iter().enumerate() {
             let t = if k == 0 {
-                u.body(doc).to_string()
+                strip_label(strip_md(u.body(doc))).to_string()
             } else {
                 doc.text.get(u.start..u.end).unwrap_or("").to_string()
             };
@@ -257,8 +265,13 @@ impl<'a> Item<'a> {
     /// The item as a recommendation; None for a contents line, an empty
     /// item or a question (terms of reference).
     pub(super) fn found(&self, doc: &Document) -> Option<Found> {
-        self.found_or_question(doc)
-            .filter(|f| !f.text.trim_end().ends_with('?'))
+        self.found_or_question(doc).filter(|f| {
+            // A contents line ("3 Recommendations ....... 12") ends with a
+            // page number; a terms-of-reference question with "?".
+            let contents = RE_LEADERS.is_match(&f.text) && f.text.len() < 120;
+            let question = f.text.trim_end().ends_with('?');
+            !contents && !question
+        })
     }
 
     /// The item as a recommendation, questions included (a coroner may
@@ -267,7 +280,7 @@ impl<'a> Item<'a> {
         let first = self.units.first()?;
         let last = self.units.last()?;
         let text = self.text(doc);
-        if text.is_empty() || RE_LEADERS.is_match(&text) && text.len() < 120 {
+        if text.is_empty() || text.contains("....") {
             return None;
         }
         let page = if doc.page_starts.is_empty() {
@@ -282,6 +295,7 @@ impl<'a> Item<'a> {
             section: first.passage.section,
             start: first.start,
             end: last.end,
+            cues: Vec::new(),
         })
     }
 }
@@ -365,7 +379,7 @@ pub(super) fn is_preamble(text: &str) -> bool {
         return false;
     }
     static RE_ABOUT: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\brecommendations?\b|\bthe\s+following\b|\bactions\s+(?:for|are)\b")
+        Regex::new(r"(?i)\brecommendations?\b|\bthe\s+following\b|\bactions\s+(?:for|are)\b|\bargymhellion\b|\bcanlynol\b")
             .unwrap()
     });
     RE_ABOUT.is_match(first) || RE_PANEL_VOICE.is_match(first) || first.ends_with(':')

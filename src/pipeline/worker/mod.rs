@@ -18,13 +18,9 @@
 //! Worker stderr is captured (never mixed into the build's progress output);
 //! its last line is attached to the failure reason of a crash.
 //!
-//! Test hook: the environment variable `YSTORFA_WORKER_FAULTS`
-//! (`hang=NAME,abort=NAME,oom=NAME,overflow=NAME`) makes the *worker* (never
-//! the in-process path) misbehave on purpose when asked for a file whose
-//! walked name contains NAME: sleep forever, `abort()`, allocate until the
-//! memory limit, or recurse until the stack overflows. It exists so the
-//! supervision can be tested end to end with the real binary; unset, it
-//! does nothing.
+//! Test hook, compiled only with the cargo feature `fault-injection` (which
+//! `cargo test` turns on through the crate's dev-dependency on itself, and
+//! no release build has): see `faults`.
 
 use super::{DocFailure, Stage, extract_bytes};
 use crate::extract::Limits;
@@ -42,8 +38,8 @@ use std::time::Duration;
 /// Name of the hidden subcommand that runs a worker.
 pub const WORKER_SUBCOMMAND: &str = "extract-worker";
 
-/// Environment variable of the fault-injection test hook (see the module docs).
-pub const FAULTS_ENV: &str = "YSTORFA_WORKER_FAULTS";
+#[cfg(feature = "fault-injection")]
+pub mod faults;
 
 /// How to run extraction out of process.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,13 +160,15 @@ pub fn limit_self(max_memory_mb: u64) -> std::io::Result<()> {
 /// Run a worker over `input`/`output` until `input` closes: one reply line
 /// per request line. The caller applies [`limit_self`] first.
 pub fn serve(input: impl BufRead, mut output: impl Write) -> Result<(), WorkerError> {
-    let faults = Faults::from_env();
+    #[cfg(feature = "fault-injection")]
+    let faults = faults::Faults::from_env();
     for line in input.lines() {
         let line = line?;
         if line.trim().is_empty() {
             continue;
         }
         let req: Request = serde_json::from_str(&line)?;
+        #[cfg(feature = "fault-injection")]
         faults.trigger(&req.file);
         let reply = match std::fs::read(&req.path) {
             Err(e) => Reply::Err(WireFailure {
@@ -198,60 +196,6 @@ pub fn run_worker(max_memory_mb: u64) -> Result<(), WorkerError> {
     let stdin = std::io::stdin().lock();
     let stdout = std::io::stdout().lock();
     serve(stdin, std::io::BufWriter::new(stdout))
-}
-
-/// The fault-injection test hook (see the module docs).
-#[derive(Debug, Default)]
-struct Faults {
-    rules: Vec<(String, String)>,
-}
-
-impl Faults {
-    fn from_env() -> Self {
-        Faults::parse(&std::env::var(FAULTS_ENV).unwrap_or_default())
-    }
-
-    fn parse(spec: &str) -> Self {
-        Faults {
-            rules: spec
-                .split(',')
-                .filter_map(|kv| kv.split_once('='))
-                .filter(|(_, name)| !name.is_empty())
-                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-                .collect(),
-        }
-    }
-
-    fn trigger(&self, file: &str) {
-        for (kind, name) in &self.rules {
-            if !file.contains(name.as_str()) {
-                continue;
-            }
-            match kind.as_str() {
-                "hang" => loop {
-                    std::thread::sleep(Duration::from_secs(3600));
-                },
-                "abort" => std::process::abort(),
-                "oom" => {
-                    let mut hoard: Vec<Vec<u8>> = Vec::new();
-                    loop {
-                        hoard.push(vec![1u8; 16 << 20]);
-                        std::hint::black_box(&hoard);
-                    }
-                }
-                "overflow" => {
-                    std::hint::black_box(recurse(0));
-                }
-                _ => {}
-            }
-        }
-    }
-}
-
-#[allow(unconditional_recursion)]
-fn recurse(depth: u64) -> u64 {
-    let pad = std::hint::black_box([depth; 64]);
-    recurse(depth + 1) + pad[0]
 }
 
 // ------------------------------------------------------------ supervisor side
@@ -649,22 +593,6 @@ mod tests {
         let err = serve(&b"{not json\n"[..], &mut out).unwrap_err();
         assert!(matches!(err, WorkerError::Request(_)), "{err}");
         assert!(out.is_empty());
-    }
-
-    #[test]
-    fn fault_spec_parses_and_ignores_junk() {
-        let f = Faults::parse("hang=slow, abort=boom,,=x,oom=");
-        assert_eq!(
-            f.rules,
-            [
-                ("hang".to_string(), "slow".to_string()),
-                ("abort".to_string(), "boom".to_string()),
-                (String::new(), "x".to_string())
-            ]
-        );
-        // A file matching no rule, or an unknown kind, returns at once.
-        f.trigger("in/fine.txt");
-        f.trigger("in/x.txt");
     }
 
     #[cfg(unix)]

@@ -1,0 +1,171 @@
+//! The extraction cache: each document's extracted pages by content hash,
+//! under `OUT/cache/extract/<fingerprint>/`, so an unchanged file, or a
+//! change of rules only, never re-reads a PDF.
+
+use super::manifest::EXTRACT_FINGERPRINT;
+use super::{CACHE, StoreError, io_err, write_atomic};
+use crate::model::ExtractedDoc;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// Sub-folder of `OUT/cache` holding extractions.
+const EXTRACT: &str = "extract";
+
+/// Extraction results by content hash, under `OUT/cache/extract/<fingerprint>/`.
+#[derive(Debug, Clone)]
+pub struct ExtractCache {
+    dir: PathBuf,
+}
+
+impl ExtractCache {
+    pub(super) fn new(out: &Path) -> ExtractCache {
+        ExtractCache {
+            dir: out.join(CACHE).join(EXTRACT).join(EXTRACT_FINGERPRINT),
+        }
+    }
+
+    /// The entry of content `sha256` found under the name `file`: the
+    /// extension is part of the key, since it decides how the bytes are read
+    /// (the same bytes as `.md` and as `.txt` are different documents).
+    fn path(&self, sha256: &str, file: &str) -> PathBuf {
+        let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
+        let ext: String = match name.rsplit_once('.') {
+            Some((_, e)) => e
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .take(12)
+                .collect::<String>()
+                .to_ascii_lowercase(),
+            None => String::new(),
+        };
+        let ext = if ext.is_empty() { "none".into() } else { ext };
+        self.dir.join(format!("{sha256}.{ext}.json"))
+    }
+
+    /// The cached extraction of the file with this hash, with `file` set to
+    /// the path it is now found under. A damaged entry counts as a miss.
+    pub fn get(&self, sha256: &str, file: &str) -> Option<ExtractedDoc> {
+        let bytes = std::fs::read(self.path(sha256, file)).ok()?;
+        let mut doc: ExtractedDoc = serde_json::from_slice(&bytes).ok()?;
+        if doc.sha256 != sha256 {
+            return None;
+        }
+        doc.file = file.to_string();
+        Some(doc)
+    }
+
+    /// Store an extraction (atomically: a killed build leaves no torn entry).
+    pub fn put(&self, doc: &ExtractedDoc) -> Result<(), StoreError> {
+        let bytes = serde_json::to_vec(doc).map_err(|e| io_err(&self.dir)(e.into()))?;
+        write_atomic(&self.path(&doc.sha256, &doc.file), &bytes)
+    }
+
+    /// Remove entries not in `keep`, caches of other extractor versions,
+    /// and anything else in `OUT/cache`.
+    pub(super) fn prune(&self, out: &Path, keep: &BTreeSet<&str>) -> Result<(), StoreError> {
+        let dirs = self
+            .other_versions()
+            .into_iter()
+            .chain(Self::strangers(out));
+        for path in dirs.chain(self.unused(keep)) {
+            let removed = if path.is_dir() {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+            removed.map_err(io_err(&path))?;
+        }
+        Ok(())
+    }
+
+    /// Entries whose content hash is not in `keep`, and anything else in
+    /// the cache folder that is not an entry of this extractor.
+    pub(super) fn unused(&self, keep: &BTreeSet<&str>) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let Ok(rd) = std::fs::read_dir(&self.dir) else {
+            return out;
+        };
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            let sha = name.split('.').next().unwrap_or(&name);
+            if !keep.contains(sha) || !name.ends_with(".json") {
+                out.push(e.path());
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// Folders of other extractor versions beside this one's.
+    pub(super) fn other_versions(&self) -> Vec<PathBuf> {
+        let Some(parent) = self.dir.parent() else {
+            return Vec::new();
+        };
+        let mut v: Vec<PathBuf> = std::fs::read_dir(parent)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| *p != self.dir)
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// Folders of `OUT/cache` that are not the extraction cache.
+    pub(super) fn strangers(out: &Path) -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(out.join(CACHE))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.file_name().is_none_or(|n| n != EXTRACT))
+            .collect();
+        v.sort();
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{SourceFormat, SourceMeta};
+
+    fn doc(sha: &str) -> ExtractedDoc {
+        ExtractedDoc {
+            file: "a.txt".into(),
+            sha256: sha.into(),
+            format: SourceFormat::Text,
+            meta: SourceMeta::default(),
+            pages: vec![],
+            warnings: vec![],
+        }
+    }
+
+    #[test]
+    fn cache_round_trip_renames_and_prunes() {
+        let tmp = tempfile::tempdir().unwrap();
+        let c = ExtractCache::new(tmp.path());
+        c.put(&doc("aa")).unwrap();
+        c.put(&doc("bb")).unwrap();
+        assert_eq!(c.get("aa", "moved/a.txt").unwrap().file, "moved/a.txt");
+        // Another extension is another way of reading the bytes: a miss.
+        assert!(c.get("aa", "a.md").is_none());
+        assert!(c.get("cc", "x").is_none());
+        let keep = ["bb"].into_iter().collect();
+        assert_eq!(c.unused(&keep).len(), 1);
+        c.prune(tmp.path(), &keep).unwrap();
+        assert!(c.get("aa", "a.txt").is_none());
+        assert!(c.get("bb", "a.txt").is_some());
+        assert!(c.unused(&keep).is_empty());
+    }
+
+    #[test]
+    fn a_damaged_entry_is_a_miss() {
+        let tmp = tempfile::tempdir().unwrap();
+        let c = ExtractCache::new(tmp.path());
+        c.put(&doc("aa")).unwrap();
+        std::fs::write(c.path("aa", "a.txt"), b"{ torn").unwrap();
+        assert!(c.get("aa", "a.txt").is_none());
+    }
+}

@@ -1,0 +1,307 @@
+//! Reading one generation: the index folder, the report, the manifest, the
+//! vocabulary, a document's rows by the offsets the manifest records, and
+//! every row of a table as a stream. A [`Reader`] is pinned to the
+//! generation `OUT/current` named when it opened: a build finishing
+//! meanwhile switches `current` but never removes a generation a reader
+//! holds (a shared lock on its `.readers.lock`).
+
+use super::segments::{segment_name, segment_path};
+use super::{
+    CURRENT, DocFile, GENERATIONS, MANIFEST, Manifest, PIN, REPORT, REPOSITORY, Report,
+    RowLocation, SEARCH, STARTED, StoreError, THEMES_FILE, VOCABULARY, io_err,
+};
+use crate::export::Vocabulary;
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+/// A view of one generation of an output folder.
+#[derive(Debug)]
+pub struct Reader {
+    /// The generation's folder (the output folder itself for the layout of
+    /// builds older than generations).
+    dir: PathBuf,
+    generation: String,
+    /// Held (shared) while the reader lives.
+    _pin: Option<File>,
+}
+
+/// Attempts at pinning the current generation while builds switch it.
+const PIN_ATTEMPTS: usize = 20;
+
+impl Reader {
+    /// The generation `OUT/current` points to, pinned; or the files of an
+    /// output folder written before generations existed (`legacy`).
+    pub fn open(out: &Path) -> Result<Reader, StoreError> {
+        for _ in 0..PIN_ATTEMPTS {
+            let target = match std::fs::read_link(out.join(CURRENT)) {
+                Ok(t) => t,
+                Err(_) if [SEARCH, REPOSITORY].iter().any(|n| out.join(n).is_dir()) => {
+                    return Ok(Reader {
+                        dir: out.to_path_buf(),
+                        generation: "legacy".into(),
+                        _pin: None,
+                    });
+                }
+                Err(_) => return Err(StoreError::NoBuild(out.display().to_string())),
+            };
+            let dir = out.join(&target);
+            let generation = target
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            if let Some(pin) = pin(&dir) {
+                return Ok(Reader {
+                    dir,
+                    generation,
+                    _pin: pin,
+                });
+            }
+            // Removed while we looked: `current` has moved on.
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        Err(StoreError::NoBuild(out.display().to_string()))
+    }
+
+    /// The generation's name (its folder under `.gen/`, or "legacy").
+    pub fn generation(&self) -> &str {
+        &self.generation
+    }
+
+    /// The folder of the generation's search index.
+    pub fn search_dir(&self) -> PathBuf {
+        self.dir.join(SEARCH)
+    }
+
+    pub(super) fn repository_dir(&self) -> PathBuf {
+        self.dir.join(REPOSITORY)
+    }
+
+    /// The bytes of one of the generation's own files.
+    pub(super) fn read_raw(&self, name: &str) -> Result<Vec<u8>, StoreError> {
+        let p = self.dir.join(name);
+        std::fs::read(&p).map_err(io_err(&p))
+    }
+
+    fn read_json<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<T, StoreError> {
+        let bytes = self.read_raw(name)?;
+        serde_json::from_slice(&bytes).map_err(|e| StoreError::Unreadable {
+            path: self.dir.join(name).display().to_string(),
+            message: e.to_string(),
+        })
+    }
+
+    /// `report.json`.
+    pub fn report(&self) -> Result<Report, StoreError> {
+        self.read_json(REPORT)
+    }
+
+    /// `manifest.json`.
+    pub fn manifest(&self) -> Result<Manifest, StoreError> {
+        self.read_json(MANIFEST)
+    }
+
+    /// `vocabulary.json`, or `None` for a generation written before it
+    /// existed.
+    pub fn vocabulary(&self) -> Result<Option<Vocabulary>, StoreError> {
+        if !self.dir.join(VOCABULARY).is_file() {
+            return Ok(None);
+        }
+        self.read_json(VOCABULARY).map(Some)
+    }
+
+    /// `themes.jsonl`.
+    pub fn themes(&self) -> Result<Vec<u8>, StoreError> {
+        self.read_raw(&Path::new(REPOSITORY).join(THEMES_FILE).to_string_lossy())
+    }
+
+    /// One document's rows of `file` (each line ending with a newline), by
+    /// the location the manifest records.
+    pub fn doc_rows(&self, loc: &RowLocation, file: DocFile) -> Result<Vec<u8>, StoreError> {
+        let range = loc.range(file);
+        let path = segment_path(&self.repository_dir(), file, loc.segment);
+        let f = File::open(&path).map_err(io_err(&path))?;
+        let mut buf = vec![0u8; range.length as usize];
+        read_exact_at(&f, &mut buf, range.offset).map_err(io_err(&path))?;
+        Ok(buf)
+    }
+
+    /// Every row of `file`, in repository order.
+    pub fn rows(&self, file: DocFile) -> Result<RowLines, StoreError> {
+        let repo = self.repository_dir();
+        let whole = repo.join(file.whole_file_name());
+        let paths = if whole.is_file() {
+            vec![whole]
+        } else {
+            let dir = repo.join(file.name());
+            let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
+                .map_err(io_err(&dir))?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+                .collect();
+            v.sort();
+            v
+        };
+        Ok(RowLines {
+            paths: paths.into_iter().rev().collect(),
+            current: None,
+            line: 0,
+        })
+    }
+
+    /// Every row of `file` parsed as `T`; an unparsable row is an error
+    /// naming its file and line.
+    pub fn read_all<T: serde::de::DeserializeOwned>(
+        &self,
+        file: DocFile,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut lines = self.rows(file)?;
+        let mut rows = Vec::new();
+        while let Some(line) = lines.next() {
+            let line = line?;
+            rows.push(
+                serde_json::from_slice(&line).map_err(|e| StoreError::Unreadable {
+                    path: lines.position(),
+                    message: e.to_string(),
+                })?,
+            );
+        }
+        Ok(rows)
+    }
+
+    /// When the build that wrote this generation started (file system
+    /// time, nanoseconds; 0 when unknown).
+    pub fn started_ns(&self) -> u128 {
+        std::fs::metadata(self.dir.join(STARTED))
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos())
+    }
+
+    /// Check that the repository files are as `manifest` describes them:
+    /// every segment's files there with their recorded lengths, and the
+    /// documents' rows tiling them. Otherwise why not.
+    pub fn verify(&self, manifest: &Manifest) -> Result<(), String> {
+        manifest.check_tiling()?;
+        let repo = self.repository_dir();
+        for (seq, s) in manifest.segments.iter().enumerate() {
+            for f in DocFile::ALL {
+                let p = segment_path(&repo, f, seq as u32);
+                let len = std::fs::metadata(&p)
+                    .map_err(|e| format!("{}: {e}", p.display()))?
+                    .len();
+                if Some(&len) != s.bytes.get(&f) {
+                    return Err(format!("{} is not as recorded", p.display()));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Names of the generation's segment files of `file` the manifest
+    /// accounts for.
+    pub(super) fn segment_names(manifest: &Manifest) -> Vec<String> {
+        (0..manifest.segments.len() as u32)
+            .map(segment_name)
+            .collect()
+    }
+}
+
+/// Take a shared lock on the generation in `dir`: `Some(pin)` when it is
+/// there (`Some(None)` for a generation written before pins), `None` when
+/// it is being removed or gone.
+fn pin(dir: &Path) -> Option<Option<File>> {
+    let path = dir.join(PIN);
+    let file = match File::open(&path) {
+        Ok(f) => f,
+        Err(_) if dir.join(MANIFEST).is_file() => return Some(None),
+        Err(_) => return None,
+    };
+    match file.try_lock_shared() {
+        // Still there once held: not removed between open and lock.
+        Ok(()) if path.exists() => Some(Some(file)),
+        _ => None,
+    }
+}
+
+/// True when a reader holds the generation in `dir` (its pin is locked).
+pub(super) fn pinned(dir: &Path) -> bool {
+    File::open(dir.join(PIN)).is_ok_and(|f| match f.try_lock() {
+        Ok(()) => false,
+        Err(std::fs::TryLockError::WouldBlock) => true,
+        Err(std::fs::TryLockError::Error(_)) => false,
+    })
+}
+
+/// The rows of a table, line by line (without the newline), across its
+/// segment files in order.
+#[derive(Debug)]
+pub struct RowLines {
+    /// Files still to read, last first.
+    paths: Vec<PathBuf>,
+    current: Option<(PathBuf, BufReader<File>)>,
+    line: usize,
+}
+
+impl RowLines {
+    /// `file:line` of the row returned last (for messages).
+    pub fn position(&self) -> String {
+        match &self.current {
+            Some((p, _)) => format!("{}:{}", p.display(), self.line),
+            None => String::new(),
+        }
+    }
+}
+
+impl Iterator for RowLines {
+    type Item = Result<Vec<u8>, StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if self.current.is_none() {
+                let p = self.paths.pop()?;
+                match File::open(&p) {
+                    Ok(f) => self.current = Some((p, BufReader::new(f))),
+                    Err(e) => return Some(Err(io_err(&p)(e))),
+                }
+                self.line = 0;
+            }
+            let (path, r) = self.current.as_mut().expect("opened above");
+            let mut buf = Vec::new();
+            match r.read_until(b'\n', &mut buf) {
+                Ok(0) => self.current = None,
+                Ok(_) => {
+                    self.line += 1;
+                    if buf.last() == Some(&b'\n') {
+                        buf.pop();
+                    }
+                    if buf.iter().all(u8::is_ascii_whitespace) {
+                        continue;
+                    }
+                    return Some(Ok(buf));
+                }
+                Err(e) => return Some(Err(io_err(path)(e))),
+            }
+        }
+    }
+}
+
+#[cfg(unix)]
+fn read_exact_at(f: &File, buf: &mut [u8], off: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(f, buf, off)
+}
+
+#[cfg(not(unix))]
+fn read_exact_at(f: &File, buf: &mut [u8], off: u64) -> std::io::Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = f;
+    f.seek(SeekFrom::Start(off))?;
+    f.read_exact(buf)
+}
+
+/// The generations folder of `out`.
+pub(super) fn generations_dir(out: &Path) -> PathBuf {
+    out.join(GENERATIONS)
+}
