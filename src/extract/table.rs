@@ -6,7 +6,9 @@
 //!   at least two columns of at least two rows (or, for the rows of a table
 //!   carried over a page break, of one row of three columns or more); a
 //!   form of boxed paragraphs (a cell holding paragraphs or a page of text:
-//!   a coroner's numbered boxes) is left to the reading order as before.
+//!   a coroner's numbered boxes) is left to the reading order as before, and
+//!   so are rows of one cell across the whole grid above or below the
+//!   table's rows (a title, a form's heading box).
 //! * [`page_pieces`] lays a page out with its ruled tables cut out of the
 //!   reading order, each standing in it as one placeholder.
 //! * Aligned (unruled) tables come from [`super::aligned`] as [`Draft`]s too.
@@ -76,10 +78,10 @@ pub fn page_pieces(raw: &RawPage) -> Vec<layout::Piece> {
     }
     let walls: Vec<Rule> = tables.iter().flat_map(|g| g.wall_rules()).collect();
     let mut segs = layout::segments(raw, &walls);
-    let (grids, drafts): (Vec<&Grid>, Vec<Draft>) = tables
+    let drafts: Vec<Draft> = tables
         .iter()
-        .filter_map(|g| ruled(g, &segs, &raw.fills).map(|d| (*g, d)))
-        .unzip();
+        .filter_map(|g| ruled(g, &segs, &raw.fills))
+        .collect();
     let mut taken = vec![false; segs.len()];
     for d in &drafts {
         for c in d.rows.iter().flat_map(|r| &r.cells) {
@@ -88,13 +90,13 @@ pub fn page_pieces(raw: &RawPage) -> Vec<layout::Piece> {
             }
         }
     }
-    for (k, g) in grids.iter().enumerate() {
-        let bbox = Rect {
-            x0: g.xs[0],
-            x1: g.xs[g.xs.len() - 1],
-            y0: g.ys[g.ys.len() - 1],
-            y1: g.ys[0],
-        };
+    for (k, d) in drafts.iter().enumerate() {
+        let bbox = d
+            .rows
+            .iter()
+            .map(row_box)
+            .reduce(|a, b| a.union(&b))
+            .unwrap_or_default();
         segs.push(layout::Seg::placeholder(k as u16, bbox));
     }
     let ordered = layout::reading_order(&segs, &taken)
@@ -158,6 +160,16 @@ pub fn ruled(grid: &Grid, segs: &[Seg], fills: &[Fill]) -> Option<Draft> {
         row.shaded = covered(&bbox, fills) >= 0.7;
     }
     rows.retain(|r| r.cells.iter().any(|c| !c.segs.is_empty()));
+    // A row of one cell across the whole grid above or below the rows (a
+    // title, a form's heading box or its paragraphs, a note) is not the
+    // table's: its text is read as text.
+    let across = |r: &DraftRow| grid.columns() > 1 && r.cells.len() == 1;
+    while rows.first().is_some_and(across) {
+        rows.remove(0);
+    }
+    while rows.last().is_some_and(across) {
+        rows.pop();
+    }
     let draft = Draft {
         source: TableSource::Ruled,
         columns: grid.columns(),

@@ -1345,6 +1345,68 @@ fn ruled_table_over_two_pages_with_no_row_cut() {
 }
 
 #[test]
+fn a_form_box_around_a_table_leaves_its_heading_and_paragraphs_as_text() {
+    // A form's box: a shaded heading row and a row of paragraphs across
+    // the box, then a table of three columns inside it (its rules touch
+    // the box's, so the lines make one grid).
+    let mut c = String::from("q 0.9 g 72 700 451 20 re f Q ");
+    c.push_str("q 0.5 w 0 0 0 RG 72 720 m 523 720 l S 72 700 m 523 700 l S ");
+    c.push_str("72 620 m 523 620 l S 72 600 m 523 600 l S 72 580 m 523 580 l S ");
+    c.push_str("72 560 m 523 560 l S 72 720 m 72 560 l S 523 720 m 523 560 l S ");
+    c.push_str("100 620 m 100 560 l S 300 620 m 300 560 l S Q ");
+    c.push_str("BT /F2 11 Tf 75 706 Td (Fictional review process) Tj ET ");
+    c.push_str("BT /F1 11 Tf 14 TL 75 686 Td (A fictional panel met four times.) Tj T* (It heard from the family.) Tj ET ");
+    c.push_str("BT /F1 11 Tf 75 640 Td (The panel members are below.) Tj ET ");
+    for (k, (role, agency)) in [
+        ("Member (role)", "Agency"),
+        ("Chair", "Glanmor Police"),
+        ("Nurse", "Aberwen Health Board"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let y = 606 - 20 * k;
+        c.push_str(&format!(
+            "BT /F1 11 Tf 103 {y} Td ({role}) Tj ET BT /F1 11 Tf 303 {y} Td ({agency}) Tj ET "
+        ));
+    }
+    let mut b = Builder::new();
+    b.page(
+        &c,
+        fonts(vec![
+            ("F1", helvetica("Helvetica")),
+            ("F2", helvetica("Helvetica-Bold")),
+        ]),
+    );
+    let d = run(&b.finish());
+    let blocks = &d.pages[0].blocks;
+    let tables: Vec<&Table> = blocks.iter().filter_map(|b| b.table.as_ref()).collect();
+    assert_eq!(tables.len(), 1, "{blocks:#?}");
+    assert_eq!(
+        cell_texts(tables[0]),
+        vec![
+            vec!["", "Member (role)", "Agency"],
+            vec!["", "Chair", "Glanmor Police"],
+            vec!["", "Nurse", "Aberwen Health Board"],
+        ]
+    );
+    let text = d.plain_text();
+    let heading = text
+        .find("Fictional review process")
+        .expect("the heading as text");
+    let para = text
+        .find("It heard from the family.")
+        .expect("the paragraphs");
+    let row = text.find("Glanmor Police").expect("the rows");
+    assert!(heading < para && para < row, "{text}");
+    assert!(
+        blocks
+            .iter()
+            .any(|b| b.table.is_none() && b.text() == "Fictional review process")
+    );
+}
+
+#[test]
 fn a_box_around_text_is_not_a_table() {
     // A one-column ruled box (a case study) and a two-column form whose
     // second column holds paragraphs are read as before.
