@@ -885,12 +885,22 @@ pub struct ActionPlanRow {
     /// What will be done.
     #[serde(default)]
     pub action: Option<String>,
-    /// Who leads it ("Lead agency", "Owner", "Asiantaeth arweiniol").
+    /// Who leads it ("Lead agency", "Owner", "Asiantaeth arweiniol"), as
+    /// written.
     #[serde(default)]
     pub lead_agency: Option<String>,
-    /// By when ("Target date", "Timescale", "Dyddiad targed").
+    /// The bodies the lead cell names, resolved through the gazetteer as a
+    /// recommendation's addressees are (source `action_plan`).
+    #[serde(default)]
+    pub lead_addressees: Vec<Addressee>,
+    /// By when ("Target date", "Timescale", "Dyddiad targed"), as written.
     #[serde(default)]
     pub target_date: Option<String>,
+    /// The target date as an ISO 8601 date (`2025-03-31`, or `2025-03` /
+    /// `2025` when the cell names only a month or a year), when the cell
+    /// is one date.
+    #[serde(default)]
+    pub target_date_iso: Option<String>,
     /// Milestones reached so far ("Key milestones achieved").
     #[serde(default)]
     pub milestones: Option<String>,

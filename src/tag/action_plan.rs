@@ -22,10 +22,19 @@
 //! or when the row has none, to the one whose opening words its
 //! recommendation text (or action) shares most, when that is most of them.
 //!
+//! Each row's lead cell is resolved to bodies as a recommendation's
+//! addressees are ([`super::addressee::lead_addressees`]), and its target
+//! date read as an ISO date when it is one ([`iso_date`]).
+//!
 //! A document whose action plan is not a table (numbered items in an
 //! action-plan section) still gets one row per number, with the items'
 //! text and no columns ([`untabulated`]).
 
+mod date;
+
+pub use date::iso_date;
+
+use super::addressee::{self, DocAddressees};
 use crate::model::*;
 use crate::rules::{PlanColumn, PlanCues, RuleSet};
 use regex::Regex;
@@ -192,8 +201,9 @@ pub fn plan_passages(doc: &Document, cues: &PlanCues) -> BTreeSet<usize> {
 }
 
 /// The action-plan rows of every action-plan table of `doc`, unlinked;
-/// without any, the numbered items of its action-plan sections.
-pub fn rows(doc: &Document, rules: &RuleSet) -> Vec<ActionPlanRow> {
+/// without any, the numbered items of its action-plan sections. Lead
+/// cells are resolved with the document's addressee facts `ctx`.
+pub fn rows(doc: &Document, rules: &RuleSet, ctx: &DocAddressees<'_>) -> Vec<ActionPlanRow> {
     let cues = rules.plan_cues();
     let mut out = Vec::new();
     for t in plan_tables(doc, cues) {
@@ -206,6 +216,11 @@ pub fn rows(doc: &Document, rules: &RuleSet) -> Vec<ActionPlanRow> {
     }
     if out.is_empty() {
         out = untabulated(doc);
+    }
+    for r in &mut out {
+        if let Some(lead) = &r.lead_agency {
+            r.lead_addressees = addressee::lead_addressees(rules, ctx, lead);
+        }
     }
     out
 }
@@ -240,7 +255,10 @@ fn plan_row(
             }
             PlanColumn::Action => row.action = value,
             PlanColumn::LeadAgency => row.lead_agency = value,
-            PlanColumn::TargetDate => row.target_date = value,
+            PlanColumn::TargetDate => {
+                row.target_date_iso = value.as_deref().and_then(iso_date);
+                row.target_date = value;
+            }
             PlanColumn::Milestones => row.milestones = value,
             PlanColumn::Outcome => row.outcome = value,
             PlanColumn::Scope => row.scope = value,
@@ -266,7 +284,9 @@ fn empty_row(doc: &Document, p: &Passage, text: String) -> ActionPlanRow {
         recommendation_text: None,
         action: None,
         lead_agency: None,
+        lead_addressees: Vec::new(),
         target_date: None,
+        target_date_iso: None,
         milestones: None,
         outcome: None,
         scope: None,

@@ -12,6 +12,14 @@
 //!    the report ("Sent to:", "THIS REPORT IS BEING SENT TO:").
 //! 4. **Issuer**: for a strategy's commitment with neither, the body that
 //!    issues the strategy (named on its cover).
+//! 5. **Action plan**: for a recommendation with none of these whose first
+//!    sentence does not say whom it is for ("Training on coercive control
+//!    is commissioned …", "Review the procedure …"; see
+//!    [`states_subject`]), the lead agencies of its action-plan rows
+//!    ([`from_action_plan`]; each lead cell read by [`lead_addressees`]).
+//!    Otherwise the lead is the body that leads the work, not an addressee
+//!    ("Haverleigh CSP" writes to the Home Office; "All agencies
+//!    represented on the HCSP should …" is for all of them).
 //!
 //! A body is named through the rule set's gazetteer (canonical name,
 //! category, level); an agency category named without a body ("the GP
@@ -183,28 +191,9 @@ fn dedup(v: Vec<Addressee>) -> Vec<Addressee> {
 /// ("All agencies represented on the Board", "Practitioners in the PDU")
 /// names no body: the heading above may.
 fn subject(rules: &RuleSet, ctx: &DocAddressees<'_>, text: &str) -> Vec<Addressee> {
-    let first = first_sentence(text);
-    let Some(modal) = RE_MODAL.find(first) else {
+    let Some((window, _)) = subject_window(text) else {
         return vec![];
     };
-    let window = if modal.start() == 0 {
-        // Welsh puts the verb first: "Dylai Heddlu Glanmor adolygu …".
-        let after = &first[modal.end()..];
-        let end = after
-            .split_whitespace()
-            .take(10)
-            .map(|w| w.as_ptr() as usize - after.as_ptr() as usize + w.len())
-            .last()
-            .unwrap_or(0);
-        &after[..end]
-    } else {
-        let start = RE_RECOMMENDS
-            .find_iter(&first[..modal.start()])
-            .last()
-            .map_or(0, |m| m.end());
-        &first[start..modal.start()]
-    };
-    let window = after_leading_clause(window);
     if window.split_whitespace().count() > 30 {
         return vec![];
     }
@@ -216,16 +205,7 @@ fn subject(rules: &RuleSet, ctx: &DocAddressees<'_>, text: &str) -> Vec<Addresse
             continue;
         }
         let gap = &window[pos..s];
-        // "Wrenmoor Council adult social care": a category right after a
-        // body is that body's department, not another addressee.
-        if !out.is_empty()
-            && gap.trim().is_empty()
-            && a.source == AddresseeSource::Subject
-            && rules.gazetteer().find_all(&a.name).is_empty()
-            && rules
-                .agency(&a.category)
-                .is_some_and(|g| g.label == a.canonical)
-        {
+        if !out.is_empty() && gap.trim().is_empty() && department(rules, &a) {
             pos = e;
             continue;
         }
@@ -243,6 +223,84 @@ fn subject(rules: &RuleSet, ctx: &DocAddressees<'_>, text: &str) -> Vec<Addresse
         pos = e;
     }
     dedup(out)
+}
+
+/// The words in the subject's place of the first sentence: before its
+/// verb (after "recommends that" and a leading "When …," clause), or the
+/// words after a verb that comes first (Welsh "Dylai Heddlu Glanmor …");
+/// and whether the verb came first. None without a modal or directive verb.
+fn subject_window(text: &str) -> Option<(&str, bool)> {
+    let first = first_sentence(text);
+    let modal = RE_MODAL.find(first)?;
+    let window = if modal.start() == 0 {
+        let after = &first[modal.end()..];
+        let end = after
+            .split_whitespace()
+            .take(10)
+            .map(|w| w.as_ptr() as usize - after.as_ptr() as usize + w.len())
+            .last()
+            .unwrap_or(0);
+        &after[..end]
+    } else {
+        let start = RE_RECOMMENDS
+            .find_iter(&first[..modal.start()])
+            .last()
+            .map_or(0, |m| m.end());
+        &first[start..modal.start()]
+    };
+    Some((after_leading_clause(window), modal.start() == 0))
+}
+
+/// The first sentence says whom it is for before its verb, even when it
+/// names no body ("All agencies represented on the Board should …",
+/// "Practitioners should …"): such a recommendation takes no lead agency
+/// from an action plan.
+pub fn states_subject(text: &str) -> bool {
+    subject_window(text)
+        .is_some_and(|(w, verb_first)| !verb_first && !w.split_whitespace().all(is_role_word))
+}
+
+/// "Wrenmoor Council adult social care": an agency category named as
+/// written, without a body, right after a body is that body's department,
+/// not another addressee.
+fn department(rules: &RuleSet, a: &Addressee) -> bool {
+    rules.gazetteer().find_all(&a.name).is_empty()
+        && rules
+            .agency(&a.category)
+            .is_some_and(|g| g.label == a.canonical)
+}
+
+/// The bodies an action plan's lead cell names ("Haverleigh Borough
+/// Council and Marlshire County Council", "Marlshire County Council
+/// Children's Social Care", "Haverleigh CSP (Training Sub-group)"): the
+/// gazetteer's bodies, other organisations by their names (the document's
+/// own short names expanded), agency categories as written; bracketed
+/// qualifiers and a department after its body aside.
+pub fn lead_addressees(rules: &RuleSet, ctx: &DocAddressees<'_>, cell: &str) -> Vec<Addressee> {
+    let plain = cell.split('(').next().unwrap_or(cell);
+    let mut out = Vec::new();
+    let mut pos: Option<usize> = None;
+    for (s, e, a) in names(rules, ctx, plain, AddresseeSource::ActionPlan) {
+        if pos.is_some_and(|p| s < p) {
+            continue;
+        }
+        let after_body = pos.is_some_and(|p| plain[p..s].trim().is_empty());
+        pos = Some(e);
+        if !(after_body && department(rules, &a)) {
+            out.push(a);
+        }
+    }
+    dedup(out)
+}
+
+/// Precedence 5: the lead agencies of a recommendation's action-plan rows,
+/// in order, once each.
+pub fn from_action_plan<'r>(rows: impl IntoIterator<Item = &'r ActionPlanRow>) -> Vec<Addressee> {
+    dedup(
+        rows.into_iter()
+            .flat_map(|r| r.lead_addressees.iter().cloned())
+            .collect(),
+    )
 }
 
 /// "When Nerys asked to be rehoused, Glanmor County Borough Council …":

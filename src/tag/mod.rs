@@ -40,9 +40,11 @@ pub mod recommend;
 pub fn tag(document: Document, rules: &RuleSet) -> ProcessedDoc {
     let tags = find_tags(&document, rules);
     let (theme_scores, themes) = score_document(&tags, rules, word_count(&document.text));
-    let mut recommendations = recommendations(&document, rules, &tags);
-    let mut action_plans = action_plan::rows(&document, rules);
+    let ctx = addressee::document_addressees(&document, rules);
+    let mut recommendations = recommendations(&document, rules, &tags, &ctx);
+    let mut action_plans = action_plan::rows(&document, rules, &ctx);
     action_plan::link(&mut action_plans, &mut recommendations);
+    addressed_by_action_plan(rules, &action_plans, &mut recommendations);
     ProcessedDoc {
         document,
         tags,
@@ -225,13 +227,18 @@ pub fn score_document(
     (scores, assigned.into_iter().collect())
 }
 
-/// Build [`Recommendation`]s from what [`recommend::find`] found (their
-/// action-plan rows are linked by [`action_plan::link`]).
-pub fn recommendations(doc: &Document, rules: &RuleSet, tags: &[Tag]) -> Vec<Recommendation> {
-    let ctx = addressee::document_addressees(doc, rules);
+/// Build [`Recommendation`]s from what [`recommend::find`] found, with the
+/// document's addressee facts `ctx` (their action-plan rows are linked by
+/// [`action_plan::link`]).
+pub fn recommendations(
+    doc: &Document,
+    rules: &RuleSet,
+    tags: &[Tag],
+    ctx: &addressee::DocAddressees<'_>,
+) -> Vec<Recommendation> {
     let mut recs: Vec<Recommendation> = recommend::find(doc, rules)
         .into_iter()
-        .map(|f| build_recommendation(doc, rules, tags, &ctx, f))
+        .map(|f| build_recommendation(doc, rules, tags, ctx, f))
         .collect();
     bilingual::link_translations(&mut recs);
     recs
@@ -257,27 +264,7 @@ fn build_recommendation(
     }
     cues.sort();
     cues.dedup();
-    // The categories addressed; without a named addressee, the agencies
-    // the text names (as before addressees were found).
-    let mut agencies: Vec<String> = addressees
-        .iter()
-        .filter(|a| a.category != "other")
-        .map(|a| a.category.clone())
-        .collect();
-    if addressees.is_empty() {
-        agencies = rules.agencies_in(&f.text);
-    }
-    agencies.sort();
-    agencies.dedup();
-    let level = addressees
-        .iter()
-        .filter_map(|a| a.level)
-        .chain(
-            agencies
-                .iter()
-                .filter_map(|a| rules.agency(a).map(|x| x.level)),
-        )
-        .max();
+    let (agencies, level) = attribution(rules, &addressees, &f.text);
     let themes: BTreeSet<String> = tags
         .iter()
         .filter(|t| t.polarity == Polarity::Present && t.start >= f.start && t.end <= f.end)
@@ -301,6 +288,56 @@ fn build_recommendation(
         action_plan: None,
         translation_of: None,
         cues,
+    }
+}
+
+/// The agency categories and level of a recommendation: the categories
+/// addressed; without a named addressee, the agencies its text names (as
+/// before addressees were found); the highest level among them.
+fn attribution(
+    rules: &RuleSet,
+    addressees: &[Addressee],
+    text: &str,
+) -> (Vec<String>, Option<AgencyLevel>) {
+    let mut agencies: Vec<String> = addressees
+        .iter()
+        .filter(|a| a.category != "other")
+        .map(|a| a.category.clone())
+        .collect();
+    if addressees.is_empty() {
+        agencies = rules.agencies_in(text);
+    }
+    agencies.sort();
+    agencies.dedup();
+    let level = addressees
+        .iter()
+        .filter_map(|a| a.level)
+        .chain(
+            agencies
+                .iter()
+                .filter_map(|a| rules.agency(a).map(|x| x.level)),
+        )
+        .max();
+    (agencies, level)
+}
+
+/// A recommendation with no addressee of its own that does not say whom
+/// it is for (an original, not a translation) is addressed to the lead
+/// agencies of its action-plan rows (`addressee`, precedence 5); its
+/// agencies and level follow.
+fn addressed_by_action_plan(rules: &RuleSet, rows: &[ActionPlanRow], recs: &mut [Recommendation]) {
+    for r in recs.iter_mut().filter(|r| {
+        r.addressees.is_empty() && r.translation_of.is_none() && !addressee::states_subject(&r.text)
+    }) {
+        let own = rows
+            .iter()
+            .filter(|row| row.recommendation_id.as_deref() == Some(r.id.as_str()));
+        let leads = addressee::from_action_plan(own);
+        if leads.is_empty() {
+            continue;
+        }
+        r.addressees = leads;
+        (r.agencies, r.level) = attribution(rules, &r.addressees, &r.text);
     }
 }
 

@@ -243,3 +243,102 @@ fn ruled_pdf_action_plan_rows_merge_across_the_page_break() {
     // Header cells are not recommendations.
     assert!(d.recommendations.is_empty(), "{:#?}", d.recommendations);
 }
+
+#[test]
+fn lead_cells_name_bodies_through_the_gazetteer() {
+    let rules = rules();
+    let text = "The Glanmor Community Safety Partnership (GCSP) leads the work.";
+    let doc = crate::tag::single_passage_document(text, SectionKind::Other);
+    let ctx = crate::tag::addressee::document_addressees(&doc, &rules);
+    let lead = |cell: &str| -> Vec<(String, String, AddresseeSource)> {
+        crate::tag::addressee::lead_addressees(&rules, &ctx, cell)
+            .into_iter()
+            .map(|a| (a.canonical, a.category, a.source))
+            .collect()
+    };
+    use AddresseeSource::ActionPlan as AP;
+    assert_eq!(
+        lead("Glanmor Police"),
+        vec![("Glanmor Police".into(), "police".into(), AP)]
+    );
+    // Two bodies; a department after its body; a qualifier in brackets;
+    // the document's own short name.
+    assert_eq!(
+        lead("Glanmor Police and Aberwen County Borough Council Children's Services"),
+        vec![
+            ("Glanmor Police".into(), "police".into(), AP),
+            (
+                "Aberwen County Borough Council".into(),
+                "local_authority".into(),
+                AP
+            ),
+        ]
+    );
+    assert_eq!(
+        lead("GCSP (Training Sub-group)"),
+        vec![(
+            "Glanmor Community Safety Partnership".into(),
+            "community_safety_partnership".into(),
+            AP
+        )]
+    );
+    assert_eq!(
+        lead("Heddlu Glanmor"),
+        vec![("Glanmor Police".into(), "police".into(), AP)]
+    );
+    assert_eq!(lead(""), vec![]);
+}
+
+#[test]
+fn a_recommendation_that_says_for_whom_keeps_its_addressees() {
+    let d = process(
+        "fictional-dhr.md",
+        "# Domestic Homicide Review: a fictional review of Glanmor
+
+## 9 Recommendations
+
+1. Training on coercive control is commissioned for all front-line staff.
+
+2. All agencies represented on the partnership should audit their referrals.
+
+3. Glanmor Police should review its bail procedure.
+
+## Appendix A
+
+| Recommendation | Action | Lead agency | Target date |
+|---|---|---|---|
+| 1 | Commission training | Glanmor CSP | March 2099 |
+| 2 | Agree an audit tool | Glanmor CSP | June 2099 |
+| 3 | Revise the procedure | Glanmor CSP | June 2099 |
+",
+    );
+    let got: Vec<Vec<(String, AddresseeSource)>> = d
+        .recommendations
+        .iter()
+        .map(|r| {
+            r.addressees
+                .iter()
+                .map(|a| (a.canonical.clone(), a.source))
+                .collect()
+        })
+        .collect();
+    let csp = "Glanmor Community Safety Partnership".to_string();
+    assert_eq!(
+        got,
+        vec![
+            // Says nobody: the action plan's lead.
+            vec![(csp, AddresseeSource::ActionPlan)],
+            // A group: for all of them, not the lead.
+            vec![],
+            // Named: the lead only leads the work.
+            vec![("Glanmor Police".to_string(), AddresseeSource::Subject)],
+        ]
+    );
+    let first = &d.recommendations[0];
+    assert_eq!(first.agencies, vec!["community_safety_partnership"]);
+    assert_eq!(first.level, Some(AgencyLevel::MultiAgencyLocal));
+    assert_eq!(
+        d.action_plans[0].target_date_iso.as_deref(),
+        Some("2099-03")
+    );
+}
