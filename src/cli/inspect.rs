@@ -3,7 +3,7 @@
 
 use super::EXIT_OK;
 use crate::extract::Limits;
-use crate::model::{Polarity, ProcessedDoc};
+use crate::model::{ActionPlanRow, Addressee, Polarity, ProcessedDoc, Recommendation};
 use crate::pipeline;
 use crate::tag::ThemeExplanation;
 use std::fmt::Write as _;
@@ -118,91 +118,112 @@ pub fn render(d: &ProcessedDoc, rules_version: &str, why: &[ThemeExplanation]) -
         }
     );
     for r in &d.recommendations {
+        render_recommendation(&mut s, d, r);
+    }
+    let unlinked: Vec<&ActionPlanRow> = d
+        .action_plans
+        .iter()
+        .filter(|a| a.recommendation_id.is_none())
+        .collect();
+    if !d.action_plans.is_empty() {
         let _ = writeln!(
             s,
-            "  {} {} p.{} [{}] agencies: {} · level: {} · themes: {}",
-            r.ordinal.as_deref().unwrap_or("•"),
-            r.id,
-            r.page,
-            r.section,
-            if r.agencies.is_empty() {
-                "-".to_string()
-            } else {
-                r.agencies.join(", ")
-            },
-            r.level.map(|l| l.as_str()).unwrap_or("-"),
-            if r.themes.is_empty() {
-                "-".to_string()
-            } else {
-                r.themes.join(", ")
-            },
+            "\nAction plan: {} rows, {} not linked to a recommendation",
+            d.action_plans.len(),
+            unlinked.len()
         );
-        let _ = writeln!(s, "     {}", r.text.replace('\n', " "));
-        if !r.cues.is_empty() {
-            let why: Vec<String> = r.cues.iter().map(|c| c.to_string()).collect();
-            let _ = writeln!(s, "     why: {}", why.join("; "));
-        }
-        for a in &r.addressees {
-            let same = a.name == a.canonical;
-            let _ = writeln!(
-                s,
-                "     addressed to: {}{} [{}{}] (from the {})",
-                a.canonical,
-                if same {
-                    String::new()
-                } else {
-                    format!(" (as written: \"{}\")", a.name)
-                },
-                a.category,
-                a.level
-                    .map(|l| format!(", {}", l.as_str()))
-                    .unwrap_or_default(),
-                a.source
-            );
-        }
-        if let Some(t) = &r.translation_of {
-            let _ = writeln!(s, "     translation of {t}");
-        }
-        if let Some(a) = &r.action_plan {
-            let _ = writeln!(s, "     action plan (p.{}): {}", a.page, a.text);
-        }
     }
-    if !d.action_plans.is_empty() {
-        render_action_plan(&mut s, d);
+    for a in unlinked {
+        render_plan_row(&mut s, a);
     }
     s
 }
 
-/// The action-plan rows: reference, lead, target date, linked recommendation.
-fn render_action_plan(s: &mut String, d: &ProcessedDoc) {
-    let _ = writeln!(s, "\nAction plan ({} rows)", d.action_plans.len());
-    let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
-    for a in &d.action_plans {
-        let linked = a
-            .recommendation_id
-            .as_ref()
-            .and_then(|id| d.recommendations.iter().find(|r| &r.id == id))
-            .map_or("not linked".to_string(), |r| {
-                format!(
-                    "recommendation {} (p.{})",
-                    r.ordinal.as_deref().unwrap_or("•"),
-                    r.page
-                )
-            });
-        let _ = writeln!(
-            s,
-            "  {} p.{} lead: {} · target: {} → {}",
-            a.recommendation.as_deref().unwrap_or("•"),
-            a.page,
-            dash(&a.lead_agency),
-            dash(&a.target_date),
-            linked
-        );
-        if let Some(action) = &a.action {
-            let _ = writeln!(s, "     action: {action}");
+/// One recommendation: its figures, text, cues, addressees, translation
+/// and action-plan rows.
+fn render_recommendation(s: &mut String, d: &ProcessedDoc, r: &Recommendation) {
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "-".to_string()
+        } else {
+            v.join(", ")
         }
-        if let Some(outcome) = &a.outcome {
-            let _ = writeln!(s, "     outcome: {outcome}");
-        }
+    };
+    let _ = writeln!(
+        s,
+        "  {} {} p.{} [{}] agencies: {} · level: {} · themes: {}",
+        r.ordinal.as_deref().unwrap_or("•"),
+        r.id,
+        r.page,
+        r.section,
+        list(&r.agencies),
+        r.level.map(|l| l.as_str()).unwrap_or("-"),
+        list(&r.themes),
+    );
+    let _ = writeln!(s, "     {}", r.text.replace('\n', " "));
+    if !r.cues.is_empty() {
+        let why: Vec<String> = r.cues.iter().map(|c| c.to_string()).collect();
+        let _ = writeln!(s, "     why: {}", why.join("; "));
     }
+    for a in &r.addressees {
+        let _ = writeln!(s, "     addressed to: {} (from the {})", body(a), a.source);
+    }
+    if let Some(t) = &r.translation_of {
+        let _ = writeln!(s, "     translation of {t}");
+    }
+    for a in d
+        .action_plans
+        .iter()
+        .filter(|a| a.recommendation_id.as_deref() == Some(r.id.as_str()))
+    {
+        render_plan_row(s, a);
+    }
+}
+
+/// An addressee: canonical name, the name as written when it differs,
+/// category and level.
+fn body(a: &Addressee) -> String {
+    format!(
+        "{}{} [{}{}]",
+        a.canonical,
+        if a.name == a.canonical {
+            String::new()
+        } else {
+            format!(" (as written: \"{}\")", a.name)
+        },
+        a.category,
+        a.level
+            .map(|l| format!(", {}", l.as_str()))
+            .unwrap_or_default()
+    )
+}
+
+/// One action-plan row: reference, page, action, lead (as written and the
+/// bodies it names), target date (and its ISO date), outcome.
+fn render_plan_row(s: &mut String, a: &ActionPlanRow) {
+    let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    let _ = writeln!(
+        s,
+        "     action plan row {} (p.{}): {}",
+        a.recommendation.as_deref().unwrap_or("•"),
+        a.page,
+        a.action.as_deref().unwrap_or(&a.text)
+    );
+    let leads: Vec<String> = a.lead_addressees.iter().map(body).collect();
+    let _ = writeln!(
+        s,
+        "       lead: {}{} · target: {}{} · outcome: {}",
+        dash(&a.lead_agency),
+        if leads.is_empty() {
+            String::new()
+        } else {
+            format!(" → {}", leads.join("; "))
+        },
+        dash(&a.target_date),
+        a.target_date_iso
+            .as_ref()
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default(),
+        dash(&a.outcome)
+    );
 }
