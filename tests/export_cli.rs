@@ -153,10 +153,11 @@ fn csv_rows(path: &Path) -> (Vec<String>, Vec<BTreeMap<String, String>>) {
     (header, rows)
 }
 
-const TABLES: [&str; 6] = [
+const TABLES: [&str; 7] = [
     "documents",
     "passages",
     "recommendations",
+    "action_plans",
     "tags",
     "themes",
     "theme_matrix",
@@ -170,7 +171,7 @@ fn every_format_exports_every_row() {
         let to = tmp.path().join(format);
         export(&out, &to, &["--format", format])
             .success()
-            .stdout(predicate::str::starts_with("exported 13 files, "))
+            .stdout(predicate::str::starts_with("exported 15 files, "))
             .stdout(predicate::str::contains("documents=12 "));
         let manifest = read_manifest(&to);
         assert_eq!(manifest["format"], format);
@@ -198,7 +199,13 @@ fn every_format_exports_every_row() {
     }
     // The JSON Lines export of an unfiltered repository is byte for byte
     // the repository itself.
-    for stem in ["documents", "passages", "recommendations", "tags"] {
+    for stem in [
+        "documents",
+        "passages",
+        "recommendations",
+        "action_plans",
+        "tags",
+    ] {
         assert_eq!(
             std::fs::read(tmp.path().join("jsonl").join(format!("{stem}.jsonl"))).expect("a"),
             table(&out, stem).into_bytes(),
@@ -291,7 +298,7 @@ fn exports_are_deterministic() {
             .map(|e| e.expect("entry").file_name())
             .collect();
         names.sort();
-        assert_eq!(names.len(), 13);
+        assert_eq!(names.len(), 15);
         for n in names {
             assert_eq!(
                 std::fs::read(a.join(&n)).expect("a"),

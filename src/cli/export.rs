@@ -107,6 +107,15 @@ fn load(out: &Path) -> anyhow::Result<Repository> {
         documents: reader.read_all(DocFile::Documents)?,
         passages: reader.read_all(DocFile::Passages)?,
         recommendations: reader.read_all(DocFile::Recommendations)?,
+        action_plans: if reader.has_table(DocFile::ActionPlans) {
+            reader.read_all(DocFile::ActionPlans)?
+        } else {
+            tracing::warn!(
+                "the repository was built by an older ystorfa, without action plans: \
+                 run ystorfa build again to export them"
+            );
+            Vec::new()
+        },
         tags: reader.read_all(DocFile::Tags)?,
     };
     repo.rules_version = match reader.report() {

@@ -1,5 +1,6 @@
 //! Export: renders the learning repository from [`ProcessedDoc`]s as JSON
-//! Lines rows (documents, passages, recommendations, tags: [`doc_rows`];
+//! Lines rows (documents, passages, recommendations, action-plan rows,
+//! tags: [`doc_rows`];
 //! themes: [`theme_rows`]), sorted and byte-deterministic, and the
 //! researcher exports of `ystorfa export` from those rows ([`research`]).
 //! Pure: it returns bytes; `store` decides where they go.
@@ -17,11 +18,13 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+pub mod action_plans;
 pub mod codebook;
 mod csv_cells;
 pub mod research;
 pub mod table;
 
+pub use action_plans::ActionRow;
 pub use codebook::{CodebookRow, NearClause, codebook};
 pub use csv_cells::{csv_cell, guard_formula};
 pub use research::*;
@@ -269,6 +272,8 @@ pub struct DocRows {
     pub passages: Vec<u8>,
     /// [`RecommendationRow`]s, in text order.
     pub recommendations: Vec<u8>,
+    /// [`ActionRow`]s, in text order.
+    pub action_plans: Vec<u8>,
     /// [`TagRow`]s, in text order.
     pub tags: Vec<u8>,
     /// The document's themes, sorted and without repeats (as in its
@@ -285,6 +290,7 @@ pub fn doc_rows(pd: &ProcessedDoc) -> DocRows {
             .iter()
             .flat_map(|p| [p.start, p.end])
             .chain(pd.recommendations.iter().flat_map(|r| [r.start, r.end]))
+            .chain(pd.action_plans.iter().flat_map(|a| [a.start, a.end]))
             .chain(pd.tags.iter().flat_map(|t| [t.start, t.end])),
     );
     let mut documents = Vec::new();
@@ -389,6 +395,7 @@ pub fn doc_rows(pd: &ProcessedDoc) -> DocRows {
         documents,
         passages,
         recommendations,
+        action_plans: action_plans::action_rows(pd, &chars),
         tags,
         themes: doc_themes.into_iter().map(str::to_string).collect(),
     }

@@ -10,7 +10,7 @@
 
 use super::codebook::{CodebookRow, codebook};
 use super::table::{Columns, matrix_schema, names, render_rows, schema_bytes};
-use super::{DocumentRow, PassageRow, RecommendationRow, TagRow};
+use super::{ActionRow, DocumentRow, PassageRow, RecommendationRow, TagRow};
 use crate::model::DocKind;
 use crate::rules::RuleSet;
 use schemars::JsonSchema;
@@ -22,10 +22,11 @@ pub const EXPORT_TOOL: &str = "ystorfa export";
 /// The manifest's file name.
 pub const MANIFEST: &str = "export.json";
 /// The data files of an export, without extension, in the order written.
-pub const EXPORT_TABLES: [&str; 6] = [
+pub const EXPORT_TABLES: [&str; 7] = [
     "documents",
     "passages",
     "recommendations",
+    "action_plans",
     "tags",
     "themes",
     "theme_matrix",
@@ -90,6 +91,7 @@ pub struct Repository {
     pub documents: Vec<DocumentRow<'static>>,
     pub passages: Vec<PassageRow<'static>>,
     pub recommendations: Vec<RecommendationRow<'static>>,
+    pub action_plans: Vec<ActionRow<'static>>,
     pub tags: Vec<TagRow<'static>>,
 }
 
@@ -113,7 +115,8 @@ pub fn parse_jsonl<T: serde::de::DeserializeOwned>(
 }
 
 /// Which documents to export; a document is kept when it passes every
-/// filter given. Passages, tags and recommendations follow their document.
+/// filter given. Passages, recommendations, action-plan rows and tags
+/// follow their document.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Filters {
@@ -280,6 +283,11 @@ pub fn render(
         .iter()
         .filter(|r| keep(&r.doc_id))
         .collect();
+    let plans: Vec<_> = repo
+        .action_plans
+        .iter()
+        .filter(|a| keep(&a.doc_id))
+        .collect();
     let tags: Vec<_> = repo.tags.iter().filter(|t| keep(&t.doc_id)).collect();
     let book = codebook(rules, rules_src, origin, &docs)?;
     let theme_ids: Vec<String> = book.iter().map(|t| t.id.clone()).collect();
@@ -301,7 +309,7 @@ pub fn render(
     matrix_cols.extend(theme_ids.iter().cloned());
 
     let ext = format.ext();
-    let tables: [(usize, Vec<u8>, schemars::Schema); 6] = [
+    let tables: [(usize, Vec<u8>, schemars::Schema); 7] = [
         (
             docs.len(),
             render_rows(&docs, &names(DocumentRow::COLUMNS), format),
@@ -316,6 +324,11 @@ pub fn render(
             recs.len(),
             render_rows(&recs, &names(RecommendationRow::COLUMNS), format),
             schemars::schema_for!(RecommendationRow<'static>),
+        ),
+        (
+            plans.len(),
+            render_rows(&plans, &names(ActionRow::COLUMNS), format),
+            schemars::schema_for!(ActionRow<'static>),
         ),
         (
             tags.len(),
@@ -367,17 +380,28 @@ mod tests {
     use crate::export::codebook::tests::TINY_RULES;
     use crate::index::fixtures::corpus;
 
+    /// The sample fixtures, and a fictional review with an action plan.
+    fn docs() -> Vec<crate::model::ProcessedDoc> {
+        let mut v = corpus();
+        v.push(crate::export::action_plans::tests::fictional_review());
+        v
+    }
+
     /// The rendered rows of `docs`, per table, in repository order.
-    fn tables(docs: &[crate::model::ProcessedDoc]) -> [Vec<u8>; 4] {
+    fn tables(docs: &[crate::model::ProcessedDoc]) -> [Vec<u8>; 5] {
         let mut sorted: Vec<&crate::model::ProcessedDoc> = docs.iter().collect();
         sorted.sort_by(|a, b| crate::export::repository_order(a, b));
-        let mut t: [Vec<u8>; 4] = Default::default();
+        let mut t: [Vec<u8>; 5] = Default::default();
         for pd in sorted {
             let r = crate::export::doc_rows(pd);
-            for (table, rows) in
-                t.iter_mut()
-                    .zip([r.documents, r.passages, r.recommendations, r.tags])
-            {
+            let rows = [
+                r.documents,
+                r.passages,
+                r.recommendations,
+                r.action_plans,
+                r.tags,
+            ];
+            for (table, rows) in t.iter_mut().zip(rows) {
                 table.extend(rows);
             }
         }
@@ -385,13 +409,14 @@ mod tests {
     }
 
     fn repo_of(docs: &[crate::model::ProcessedDoc], version: &str) -> Repository {
-        let [d, p, r, t] = tables(docs);
+        let [d, p, r, a, t] = tables(docs);
         let parse = |b: &[u8]| std::str::from_utf8(b).expect("utf-8").to_string();
         Repository {
             rules_version: version.to_string(),
             documents: parse_jsonl(&parse(&d), "documents").expect("rows"),
             passages: parse_jsonl(&parse(&p), "passages").expect("rows"),
             recommendations: parse_jsonl(&parse(&r), "recommendations").expect("rows"),
+            action_plans: parse_jsonl(&parse(&a), "action_plans").expect("rows"),
             tags: parse_jsonl(&parse(&t), "tags").expect("rows"),
         }
     }
@@ -411,10 +436,14 @@ mod tests {
 
     #[test]
     fn columns_are_the_fields_in_serialisation_order() {
-        let repo = repo_of(&corpus(), "v");
+        let repo = repo_of(&docs(), "v");
         key_order(&repo.documents[0], DocumentRow::COLUMNS);
         key_order(&repo.passages[0], PassageRow::COLUMNS);
         key_order(&repo.recommendations[0], RecommendationRow::COLUMNS);
+        for a in &repo.action_plans {
+            key_order(a, ActionRow::COLUMNS);
+        }
+        assert!(!repo.action_plans.is_empty());
         key_order(&repo.tags[0], TagRow::COLUMNS);
         let rules = RuleSet::from_toml(TINY_RULES, "tiny").expect("rules");
         let book = codebook(&rules, TINY_RULES, "tiny", &[]).expect("codebook");
@@ -423,17 +452,67 @@ mod tests {
 
     #[test]
     fn repository_rows_round_trip_to_the_same_bytes() {
-        let tables = tables(&corpus());
-        let repo = repo_of(&corpus(), "v");
+        let tables = tables(&docs());
+        let repo = repo_of(&docs(), "v");
         let again = [
             render_rows(&repo.documents, &[], Format::Jsonl),
             render_rows(&repo.passages, &[], Format::Jsonl),
             render_rows(&repo.recommendations, &[], Format::Jsonl),
+            render_rows(&repo.action_plans, &[], Format::Jsonl),
             render_rows(&repo.tags, &[], Format::Jsonl),
         ];
         for (i, bytes) in again.iter().enumerate() {
             assert_eq!(&tables[i], bytes, "table {i}");
         }
+    }
+
+    #[test]
+    fn action_plan_rows_follow_their_document_in_every_format() {
+        let rules = RuleSet::from_toml(TINY_RULES, "tiny").expect("rules");
+        let repo = repo_of(&docs(), rules.version());
+        let plan_doc = repo.action_plans[0].doc_id.to_string();
+        let only = |id: &str| Filters {
+            docs: vec![id.to_string()],
+            ..Filters::default()
+        };
+        let r = render(
+            &repo,
+            &rules,
+            TINY_RULES,
+            "t",
+            &only(&plan_doc),
+            Format::Csv,
+        )
+        .expect("render");
+        let (name, bytes) = &r.files[6];
+        assert_eq!(name, "action_plans.csv");
+        assert_eq!(r.manifest.files[3].rows, 4);
+        let csv = String::from_utf8(bytes.clone()).expect("utf-8");
+        let mut lines = csv.lines();
+        assert_eq!(lines.next(), Some(ActionRow::COLUMNS.join(",").as_str()));
+        // The lead's bodies are one cell of JSON text; a row without a
+        // recommendation has an empty cell.
+        assert!(
+            csv.contains("\"\"canonical\"\":\"\"Glanmor Police\"\""),
+            "{csv}"
+        );
+        assert!(lines.any(|l| l.contains(",,7,")), "{csv}");
+        let other = repo
+            .documents
+            .iter()
+            .find(|d| d.id != plan_doc)
+            .expect("a doc");
+        let r = render(
+            &repo,
+            &rules,
+            TINY_RULES,
+            "t",
+            &only(&other.id),
+            Format::Jsonl,
+        )
+        .expect("render");
+        assert_eq!(r.manifest.files[3].rows, 0);
+        assert_eq!(r.files[7].0, "action_plans.schema.json");
     }
 
     #[test]
@@ -485,7 +564,7 @@ mod tests {
             .count();
         assert_eq!(one.manifest.files[1].rows, passages);
         assert!(passages > 0 && passages < repo.passages.len());
-        let (_, tags) = &one.files[6];
+        let (_, tags) = &one.files[8];
         for line in std::str::from_utf8(tags).expect("utf-8").lines() {
             assert!(
                 line.contains(&format!("\"doc_id\":\"{}\"", first.id)),

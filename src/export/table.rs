@@ -5,7 +5,7 @@
 use super::codebook::CodebookRow;
 use super::csv_cells::csv_cell;
 use super::research::{Format, MatrixColumns};
-use super::{DocumentRow, PassageRow, RecommendationRow, TagRow, push_row};
+use super::{ActionRow, DocumentRow, PassageRow, RecommendationRow, TagRow, push_row};
 use serde::Serialize;
 
 /// Columns of a row type in serialisation order (the CSV header).
@@ -62,6 +62,28 @@ impl Columns for RecommendationRow<'_> {
         "action_plan",
         "cues",
         "translation_of",
+    ];
+}
+impl Columns for ActionRow<'_> {
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "doc_id",
+        "recommendation_id",
+        "ordinal",
+        "recommendation_text",
+        "action",
+        "lead",
+        "lead_addressees",
+        "target_date",
+        "target_date_iso",
+        "milestones",
+        "outcome",
+        "scope",
+        "other",
+        "page",
+        "start",
+        "end",
+        "text",
     ];
 }
 impl Columns for TagRow<'_> {

@@ -81,15 +81,17 @@ pub enum DocFile {
     Documents,
     Passages,
     Recommendations,
+    ActionPlans,
     Tags,
 }
 
 impl DocFile {
     /// Every per-document table, in order.
-    pub const ALL: [DocFile; 4] = [
+    pub const ALL: [DocFile; 5] = [
         DocFile::Documents,
         DocFile::Passages,
         DocFile::Recommendations,
+        DocFile::ActionPlans,
         DocFile::Tags,
     ];
 
@@ -100,6 +102,7 @@ impl DocFile {
             DocFile::Documents => "documents",
             DocFile::Passages => "passages",
             DocFile::Recommendations => "recommendations",
+            DocFile::ActionPlans => "action_plans",
             DocFile::Tags => "tags",
         }
     }
@@ -110,6 +113,7 @@ impl DocFile {
             DocFile::Documents => &rows.documents,
             DocFile::Passages => &rows.passages,
             DocFile::Recommendations => &rows.recommendations,
+            DocFile::ActionPlans => &rows.action_plans,
             DocFile::Tags => &rows.tags,
         }
     }

@@ -126,6 +126,13 @@ impl Reader {
         Ok(buf)
     }
 
+    /// Whether the generation has table `file` (a generation written
+    /// before the table existed has not).
+    pub fn has_table(&self, file: DocFile) -> bool {
+        let repo = self.repository_dir();
+        repo.join(file.whole_file_name()).is_file() || repo.join(file.name()).is_dir()
+    }
+
     /// Every row of `file`, in repository order.
     pub fn rows(&self, file: DocFile) -> Result<RowLines, StoreError> {
         let repo = self.repository_dir();

@@ -40,6 +40,7 @@ fn output_is_deterministic_and_independent_of_input_order() {
             "documents.jsonl",
             "passages.jsonl",
             "recommendations.jsonl",
+            "action_plans.jsonl",
             "tags.jsonl",
             "themes.jsonl"
         ]
@@ -48,7 +49,9 @@ fn output_is_deterministic_and_independent_of_input_order() {
 
 #[test]
 fn every_line_is_one_json_object() {
-    for (name, bytes) in repository_files(&corpus()) {
+    let mut docs = corpus();
+    docs.push(crate::export::action_plans::tests::fictional_review());
+    for (name, bytes) in repository_files(&docs) {
         let text = String::from_utf8(bytes).expect("utf-8");
         assert!(text.ends_with('\n'), "{name}");
         for line in text.lines() {
@@ -151,6 +154,7 @@ fn rows_of(id: &str) -> crate::export::DocRows {
         documents: line("id"),
         passages: [line("doc_id"), line("doc_id")].concat(),
         recommendations: Vec::new(),
+        action_plans: line("doc_id"),
         tags: line("doc_id"),
         themes: Vec::new(),
     }
