@@ -372,6 +372,29 @@ mod tests {
     }
 
     #[test]
+    fn a_panels_action_plan_headers_come_first() {
+        let src = format!(
+            "{}\n[action_plan]\nlead_agency = [\"accountable body\"]\ntarget_date = [\"sign-off\"]\n",
+            crate::rules::DEFAULT_RULES
+        );
+        let rules = crate::rules::RuleSet::from_toml(&src, "panel.toml").expect("rules");
+        let c = rules.plan_cues();
+        assert_eq!(c.role("Accountable body"), Some(PlanColumn::LeadAgency));
+        assert_eq!(c.role("Sign-off"), Some(PlanColumn::TargetDate));
+        // The built-in phrases still count.
+        assert_eq!(c.role("Lead agency"), Some(PlanColumn::LeadAgency));
+        let default = crate::rules::RuleSet::default_rules();
+        assert_eq!(default.plan_cues().role("Accountable body"), None);
+        // A phrase that is not a pattern is reported where it stands.
+        let bad = format!(
+            "{}\n[action_plan]\naction = [\"\"]\n",
+            crate::rules::DEFAULT_RULES
+        );
+        let err = crate::rules::RuleSet::from_toml(&bad, "panel.toml").expect_err("empty");
+        assert!(err.to_string().contains("[action_plan]"), "{err}");
+    }
+
+    #[test]
     fn labels_of_learning() {
         let c = cues();
         assert!(c.is_not_label("Learning point 2: professionals should be curious."));
