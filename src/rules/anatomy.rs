@@ -145,7 +145,10 @@ pub(super) fn compile(
         }
         for l in &r.sent_to {
             match phrase_pattern(l.get_ref()) {
-                Ok(p) => sent.push(p),
+                // A short word ("To:") only where a line starts: a letter's
+                // address line, never "… referred to: …" in a sentence.
+                Ok(p) if l.get_ref().trim().len() <= 3 => sent.push(format!(r"(?m:^[ \t]*){p}")),
+                Ok(p) => sent.push(format!(r"(?:^|\b){p}")),
                 Err(e) => diags[fi].at(l.span().start, format!("sent_to: {e}")),
             }
         }
@@ -185,7 +188,7 @@ pub(super) fn compile(
         }
     }
     if !sent.is_empty() {
-        let pat = format!(r"(?i)(?:^|\b)(?:{})\s*(?::-?|-|–)\s*", sent.join("|"));
+        let pat = format!(r"(?i)(?:{})\s*(?::-?|-|–)\s*", sent.join("|"));
         match Regex::new(&pat) {
             Ok(re) => rec.sent_to = Some(re),
             Err(e) => diags[0].at(0, format!("sent_to: {e}")),

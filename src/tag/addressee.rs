@@ -137,20 +137,33 @@ pub fn addressees(
     ctx: &DocAddressees<'_>,
     f: &Found,
 ) -> Vec<Addressee> {
-    let mut out = subject(rules, ctx, &f.text);
-    if out.is_empty() {
-        out = heading(doc, rules, ctx, f);
-    }
-    if out.is_empty() {
-        let sec = doc.sections.get(f.section).map(|s| s.kind);
-        if sec == Some(SectionKind::Concerns) || doc.kind == DocKind::Pfd {
-            out = ctx.sent_to.clone();
-        } else if doc.kind == DocKind::Strategy
-            && let Some(i) = &ctx.issuer
-        {
-            out = vec![i.clone()];
-        }
-    }
+    // A coroner's concern goes to the body of its sub-heading, else to
+    // every recipient of the report: a body named inside the concern ("I
+    // am concerned that Glanmor Police did not …") is what it is about,
+    // not whom it is sent to. A recommendation goes to its subject first.
+    let sec = doc.sections.get(f.section).map(|s| s.kind);
+    let concern = sec == Some(SectionKind::Concerns) || doc.kind == DocKind::Pfd;
+    let sources: [&dyn Fn() -> Vec<Addressee>; 3] = if concern {
+        [
+            &|| heading(doc, rules, ctx, f),
+            &|| ctx.sent_to.clone(),
+            &|| subject(rules, ctx, &f.text),
+        ]
+    } else {
+        [
+            &|| subject(rules, ctx, &f.text),
+            &|| heading(doc, rules, ctx, f),
+            &|| match (&ctx.issuer, doc.kind) {
+                (Some(i), DocKind::Strategy) => vec![i.clone()],
+                _ => Vec::new(),
+            },
+        ]
+    };
+    let out = sources
+        .iter()
+        .map(|source| source())
+        .find(|v| !v.is_empty())
+        .unwrap_or_default();
     dedup(out)
 }
 
@@ -391,6 +404,10 @@ fn heading_names(
     dedup(found)
 }
 
+/// Most words of a sub-heading that names whom its items are for ("For
+/// Glanmor University Health Board and Glanmor Police:").
+const MAX_NAMING_HEADING_WORDS: usize = 10;
+
 /// The bodies named by the sub-headings the recommendation sits under,
 /// innermost first: the headings of sections nested inside the section of
 /// items, then the section's own heading ("Police IMR recommendations").
@@ -406,7 +423,15 @@ fn heading(doc: &Document, rules: &RuleSet, ctx: &DocAddressees<'_>, f: &Found) 
             // capitalised words ("Improving Systems and Practice").
             return heading_names(rules, ctx, &sec.heading, false);
         }
-        let found = heading_names(rules, ctx, &sec.heading, true);
+        // A heading that runs to a sentence ("2. Between October and July
+        // officers of Glanmor Police attended", a paragraph's first line
+        // taken for a heading) names what happened, not an addressee.
+        let sentence = sec.heading.split_whitespace().count() > MAX_NAMING_HEADING_WORDS;
+        let found = if sentence {
+            Vec::new()
+        } else {
+            heading_names(rules, ctx, &sec.heading, true)
+        };
         if !found.is_empty() {
             return found;
         }

@@ -399,11 +399,15 @@ fn run_family(
             // Outside any region of recommendations, only what is labelled
             // as one ("Recommendation 3: …" in a key practice episode).
             let closed = kind.is_some_and(closed_kind);
-            let items = if closed {
+            let mut items = if closed {
                 vec![]
             } else {
                 labelled_items(doc, &units)
             };
+            // A coroner's letter states its concerns without a heading.
+            if !closed && items.is_empty() && doc.kind == DocKind::Pfd {
+                items = concerns_in_a_letter(doc, rules.rec_cues(), &units);
+            }
             (items, None)
         }
         Mode::Review { verify, mixed } => {
@@ -419,10 +423,19 @@ fn run_family(
             };
             (if ok { items } else { vec![] }, Some(region))
         }
-        Mode::Pfd => (
-            pfd_items(doc, rules.rec_cues(), &units),
-            Some(RecCue::ConcernsSection),
-        ),
+        Mode::Pfd => {
+            // Opened by a lead-in rather than a concerns section (a coroner's
+            // letter: "I have a number of concerns. In particular:"): when
+            // the concerns are stated in so many words, they are the items,
+            // and the steps already taken after them are not.
+            let stated = (kind != Some(SectionKind::Concerns))
+                .then(|| concerns_in_a_letter(doc, rules.rec_cues(), &units))
+                .filter(|v| !v.is_empty());
+            (
+                stated.unwrap_or_else(|| pfd_items(doc, rules.rec_cues(), &units)),
+                Some(RecCue::ConcernsSection),
+            )
+        }
         Mode::Strategy { listed, sentences } => (
             strategy_items(doc, &units, listed, sentences, lists),
             Some(RecCue::CommitmentsSection),
