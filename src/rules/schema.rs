@@ -55,6 +55,10 @@ pub(crate) struct RecommendationsDef {
     /// "Homes", "Association").
     #[serde(default)]
     pub organisation_words: Vec<Spanned<String>>,
+    /// Endings of a lead-in that previews the recommendations' topics
+    /// ("We make seven recommendations about:").
+    #[serde(default)]
+    pub preview_endings: Vec<Spanned<String>>,
 }
 
 /// One body of the gazetteer: a named organisation ("Home Office"), or a
@@ -287,6 +291,7 @@ fn allowed_keys(path: &str) -> Option<Vec<&'static str>> {
             "boilerplate_overlap",
             "sent_to",
             "organisation_words",
+            "preview_endings",
         ],
         "body" => vec!["name", "category", "level", "aliases"],
         _ => return None,

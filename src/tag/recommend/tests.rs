@@ -1495,3 +1495,48 @@ fn a_coroners_letter_states_its_concerns_without_a_heading() {
         .build();
     assert!(texts(&review).is_empty());
 }
+
+#[test]
+fn text_about_the_recommendations_is_not_one_of_them() {
+    let doc = recs_section()
+        .item("10.1", "The Home Office should consider whether statutory guidance covers stalking.")
+        .item(
+            "10.2",
+            "An action plan to deliver these recommendations has been agreed by the SMP\nand will be monitored by its Domestic Abuse and VAWG Delivery Group.",
+        )
+        .item("10.3", "The CSP should monitor the delivery of these recommendations.")
+        .build();
+    assert_eq!(
+        texts(&doc),
+        vec![
+            "The Home Office should consider whether statutory guidance covers stalking."
+                .to_string(),
+            "The CSP should monitor the delivery of these recommendations.".to_string(),
+        ]
+    );
+}
+
+#[test]
+fn a_preview_of_the_recommendations_topics_is_not_a_list_of_them() {
+    let doc = Builder::new(DocKind::Mhhr)
+        .section("Our recommendations", SectionKind::Recommendations)
+        .item("1.6", "We make three recommendations, in section 9, about:")
+        .item(
+            "•",
+            "risk formulation that considers the people a service user lives with;",
+        )
+        .item(
+            "•",
+            "carers' assessments and safety planning with carers; and",
+        )
+        .item(
+            "•",
+            "assurance that the Trust's own action plan is completed.",
+        )
+        .item("1.7", "The Trust should publish this report.")
+        .build();
+    assert_eq!(
+        texts(&doc),
+        vec!["The Trust should publish this report.".to_string()]
+    );
+}
