@@ -43,7 +43,7 @@ pub struct DocAddressees<'d> {
 
 /// The words that end a recommendation's subject: a modal or a directive verb.
 static RE_MODAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:should|must|shall|ought\s+to|will|needs?\s+to|(?:is|are)\s+(?:asked|requested|invited|encouraged|recommended)\s+to|to\s+(?:review|ensure|consider|develop|provide|establish|undertake|commission|introduce|update|work|share|implement|raise|agree|produce|audit|seek|assure|strengthen|improve|lead|create|publish|monitor|set|make|carry)|considers?|reviews?|ensures?|dylai|dylid|dylent|i\s+sicrhau|i\s+adolygu)\b").unwrap()
+    Regex::new(r"(?i)\b(?:should|must|shall|ought\s+to|will|needs?\s+to|(?:is|are)\s+(?:asked|requested|invited|encouraged|recommended)\s+to|to\s+(?:review|ensure|consider|develop|provide|establish|undertake|commission|introduce|update|work|share|implement|raise|agree|produce|audit|seek|assure|strengthen|improve|lead|create|publish|monitor|set|make|carry)|considers?|reviews?|ensures?|dylai|dylid|dylent|(?:i|yn)\s+(?:sicrhau|adolygu|ystyried|datblygu|darparu|cyflwyno|gwella|rhannu|sefydlu|comisiynu|cynnal|gweithio|diweddaru))\b").unwrap()
 });
 
 /// "… recommends that", "asks", "invites": what follows is the subject.
@@ -680,6 +680,13 @@ mod tests {
         assert!(subj("Training should be refreshed annually.").is_empty());
         assert_eq!(
             subj("Dylai Heddlu Glanmor adolygu ei hyfforddiant."),
+            ["Glanmor Police"]
+        );
+        // "The review recommends that X ensures": "argymell bod X yn sicrhau".
+        assert_eq!(
+            subj(
+                "Mae'r adolygiad yn argymell bod Heddlu Glanmor yn sicrhau bod swyddogion yn cael hyfforddiant."
+            ),
             ["Glanmor Police"]
         );
     }
