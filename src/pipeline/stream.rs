@@ -16,7 +16,7 @@ use crate::model::doc_id_from_sha;
 use crate::rules::RuleSet;
 use crate::store::{BuildLock, DocRecord, ExtractCache, GenerationWriter, RowSource, Stage};
 use std::collections::{BTreeMap, HashSet};
-use std::sync::{Condvar, Mutex, mpsc};
+use std::sync::{Mutex, mpsc};
 use std::time::Instant;
 
 use super::ledger::{DocOutput, FileOutcome, Ledger, Outcome};
@@ -155,7 +155,6 @@ pub(super) fn write<'l>(
     let t = Instant::now();
     ordered(
         planned,
-        threads,
         threads * WINDOW_PER_THREAD,
         |p| job.work(p),
         |i, work| {
@@ -228,78 +227,55 @@ pub(super) fn settle_without_processing(planned: &[Planned]) -> Option<(Ledger, 
     Some((ledger, outcomes))
 }
 
-/// Run `work` over `items` on `threads` tasks of rayon's pool, at most
-/// `window` items beyond the one being settled, and hand each result to
-/// `settle` in input order on the calling thread (which must not be one of
-/// the pool's). Stops at the first error of `settle`. The pool's threads
-/// live as long as the process: extraction workers they start are not
-/// killed when a thread ends (a worker dies with the thread that started it).
+/// Run `work` over `items` on rayon's pool, at most `window` items beyond
+/// the one being settled, and hand each result to `settle` in input order
+/// on the calling thread (which must not be one of the pool's). Stops at
+/// the first error of `settle`; a panic in `work` is raised again here.
+///
+/// The calling thread spawns one task per item as the window opens, so no
+/// task ever waits for its turn on a pool thread: a pool thread inside a
+/// nested parallel loop (the pages of an in-process PDF extraction) may
+/// run any queued task, and a task that waited there for the window would
+/// wait for the item below it on the same thread's stack. The pool's
+/// threads live as long as the process: extraction workers they start are
+/// not killed when a task ends (a worker dies with the thread that started
+/// it).
 fn ordered<T: Sync, R: Send, E>(
     items: &[T],
-    threads: usize,
     window: usize,
     work: impl Fn(&T) -> R + Sync,
     mut settle: impl FnMut(usize, R) -> Result<(), E>,
 ) -> Result<(), E> {
-    struct State {
-        next: usize,
-        settled: usize,
-        stop: bool,
-    }
-    let state = Mutex::new(State {
-        next: 0,
-        settled: 0,
-        stop: false,
-    });
-    let turn = Condvar::new();
-    let lock = || state.lock().unwrap_or_else(|e| e.into_inner());
     let window = window.max(1);
+    let work = &work;
     rayon::in_place_scope(|s| {
-        let (tx, rx) = mpsc::channel::<(usize, R)>();
-        for _ in 0..threads.max(1) {
-            let tx = tx.clone();
-            let (work, lock, turn) = (&work, &lock, &turn);
-            s.spawn(move |_| {
-                loop {
-                    let i = {
-                        let mut st = lock();
-                        while !st.stop && st.next < items.len() && st.next >= st.settled + window {
-                            st = turn.wait(st).unwrap_or_else(|e| e.into_inner());
-                        }
-                        if st.stop || st.next >= items.len() {
-                            break;
-                        }
-                        st.next += 1;
-                        st.next - 1
-                    };
-                    if tx.send((i, work(&items[i]))).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        drop(tx);
-        let mut waiting: BTreeMap<usize, R> = BTreeMap::new();
-        let mut result = Ok(());
+        let (tx, rx) = mpsc::channel::<(usize, std::thread::Result<R>)>();
+        let mut spawned = 0;
         let mut expected = 0;
-        'settle: while expected < items.len() {
-            // All senders gone with items missing: a worker panicked (the
-            // scope re-raises the panic when it ends).
+        let mut waiting: BTreeMap<usize, R> = BTreeMap::new();
+        while expected < items.len() {
+            while spawned < items.len() && spawned < expected + window {
+                let (tx, i) = (tx.clone(), spawned);
+                s.spawn(move |_| {
+                    let r =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&items[i])));
+                    // The receiver is gone only when settling stopped.
+                    let _ = tx.send((i, r));
+                });
+                spawned += 1;
+            }
+            // This thread holds a sender: a result always comes.
             let Ok((i, r)) = rx.recv() else { break };
-            waiting.insert(i, r);
+            match r {
+                Ok(r) => waiting.insert(i, r),
+                Err(panic) => std::panic::resume_unwind(panic),
+            };
             while let Some(r) = waiting.remove(&expected) {
-                if let Err(e) = settle(expected, r) {
-                    result = Err(e);
-                    break 'settle;
-                }
+                settle(expected, r)?;
                 expected += 1;
-                lock().settled = expected;
-                turn.notify_all();
             }
         }
-        lock().stop = true;
-        turn.notify_all();
-        result
+        Ok(())
     })
 }
 
@@ -315,7 +291,6 @@ mod tests {
         let mut seen = Vec::new();
         let r: Result<(), ()> = ordered(
             &items,
-            4,
             5,
             |&i| {
                 let n = in_flight.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
@@ -337,12 +312,59 @@ mod tests {
     }
 
     #[test]
+    fn ordered_work_may_run_nested_parallel_loops() {
+        // Each item runs a parallel loop of its own, as an in-process PDF
+        // extraction does over its pages: a pool thread waiting in it
+        // may run another item's task, which must never wait for its turn.
+        use rayon::prelude::*;
+        let items: Vec<usize> = (0..64).collect();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut seen = Vec::new();
+            let r: Result<(), ()> = ordered(
+                &items,
+                2,
+                |&i| {
+                    (0..8usize)
+                        .into_par_iter()
+                        .map(|k| {
+                            std::thread::sleep(std::time::Duration::from_millis(1));
+                            k * i
+                        })
+                        .sum::<usize>()
+                },
+                |i, v| {
+                    assert_eq!(v, i * 28);
+                    seen.push(i);
+                    Ok(())
+                },
+            );
+            let _ = tx.send((r, seen.len()));
+        });
+        let done = rx.recv_timeout(std::time::Duration::from_secs(30));
+        assert_eq!(done, Ok((Ok(()), 64)), "ordered deadlocked");
+    }
+
+    #[test]
+    fn ordered_raises_a_panic_of_work() {
+        let items: Vec<usize> = (0..20).collect();
+        let r = std::panic::catch_unwind(|| {
+            ordered(
+                &items,
+                4,
+                |&i| assert!(i != 7, "fictional failure"),
+                |_, _| Ok::<(), ()>(()),
+            )
+        });
+        assert!(r.is_err());
+    }
+
+    #[test]
     fn ordered_stops_at_the_first_error() {
         let items: Vec<usize> = (0..100).collect();
         let mut seen = 0;
         let r = ordered(
             &items,
-            2,
             4,
             |&i| i,
             |i, _| {
