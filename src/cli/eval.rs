@@ -189,7 +189,7 @@ fn run_labels(inputs: &[PathBuf], rules: &RuleSet) -> anyhow::Result<eval::Repor
         .par_iter()
         .map(|(labels, doc)| -> anyhow::Result<eval::DocEval> {
             let d = pipeline::process_file(Path::new(doc), rules, &Limits::default())?;
-            Ok(eval::evaluate_doc(labels, &d))
+            Ok(eval::evaluate_doc(labels, &d, rules.gazetteer()))
         })
         .collect::<anyhow::Result<_>>()?;
     Ok(eval::report(evals))

@@ -5,6 +5,7 @@
 use super::spans::names_match;
 use super::{Prf, normalise, ratio};
 use crate::model::{ProcessedDoc, Recommendation};
+use crate::rules::Gazetteer;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -129,8 +130,11 @@ fn rec_matches(found_norm: &str, starts_norm: &str) -> bool {
 
 /// Compare one document's results with its labels. Found translations
 /// (`translation_of` set) are not counted as recommendations: they are
-/// checked against the labels' `translation_starts`.
-pub fn evaluate_doc(labels: &Labels, doc: &ProcessedDoc) -> DocEval {
+/// checked against the labels' `translation_starts`. A labelled addressee
+/// is the body found when its name, or the gazetteer's canonical name for
+/// it, matches ("Bwrdd Iechyd Prifysgol Glanmor" is "Glanmor University
+/// Health Board").
+pub fn evaluate_doc(labels: &Labels, doc: &ProcessedDoc, gazetteer: &Gazetteer) -> DocEval {
     let (recs, translations): (Vec<&Recommendation>, Vec<&Recommendation>) = doc
         .recommendations
         .iter()
@@ -156,7 +160,11 @@ pub fn evaluate_doc(labels: &Labels, doc: &ProcessedDoc) -> DocEval {
         used[i] = true;
         matched += 1;
         if let Some(want) = &l.addressees {
-            addr.judge(l, want, recs[i]);
+            let want: Vec<(String, String)> = want
+                .iter()
+                .map(|w| (w.clone(), gazetteer.resolve(w).canonical))
+                .collect();
+            addr.judge(l, &want, recs[i]);
         }
         if let Some(t) = &l.translation_starts {
             translations_labelled += 1;
@@ -229,10 +237,10 @@ struct AddresseeTally {
 
 impl AddresseeTally {
     /// Right when every labelled body is found and every found body is labelled.
-    fn judge(&mut self, l: &LabelledRec, want: &[String], r: &Recommendation) {
+    fn judge(&mut self, l: &LabelledRec, want: &[(String, String)], r: &Recommendation) {
         self.judged += 1;
-        let same = |w: &str, a: &crate::model::Addressee| {
-            names_match(w, &a.canonical) || names_match(w, &a.name)
+        let same = |(w, canonical): &(String, String), a: &crate::model::Addressee| {
+            names_match(w, &a.canonical) || names_match(w, &a.name) || *canonical == a.canonical
         };
         let all_found = want.iter().all(|w| r.addressees.iter().any(|a| same(w, a)));
         let all_wanted = r.addressees.iter().all(|a| want.iter().any(|w| same(w, a)));
@@ -241,6 +249,7 @@ impl AddresseeTally {
             return;
         }
         let got: Vec<&str> = r.addressees.iter().map(|a| a.canonical.as_str()).collect();
+        let want: Vec<&str> = want.iter().map(|(w, _)| w.as_str()).collect();
         self.errors.push(format!(
             "{}: labelled {:?}, found {:?}",
             describe(l),

@@ -27,6 +27,9 @@ pub struct RecCues {
     sent_to: Option<Regex>,
     /// Words that make a capitalised name an organisation's, lower case.
     organisation_words: BTreeSet<String>,
+    /// A lead-in naming recommendations and ending with a topic word
+    /// ("… recommendations, in section 9, about:").
+    preview: Option<Regex>,
 }
 
 impl Default for RecCues {
@@ -37,6 +40,7 @@ impl Default for RecCues {
             overlap: 0.75,
             sent_to: None,
             organisation_words: BTreeSet::new(),
+            preview: None,
         }
     }
 }
@@ -77,6 +81,15 @@ impl RecCues {
         let rest = &passage[m.end()..];
         let end = FIELD.find(rest).map_or(rest.len(), |f| f.start());
         Some(&rest[..end])
+    }
+
+    /// Whether a lead-in previews the topics of recommendations set out
+    /// elsewhere ("We make seven recommendations, in section 9, about:"),
+    /// so that the list after it holds topics, not recommendations.
+    pub fn is_preview(&self, lead_in: &str) -> bool {
+        self.preview
+            .as_ref()
+            .is_some_and(|re| re.is_match(lead_in.trim_end()))
     }
 
     /// Whether a capitalised name reads as an organisation's: one of its
@@ -215,6 +228,7 @@ pub(super) fn compile(
     let mut at: Vec<(usize, Vec<usize>)> = Vec::new();
     let mut labels: Vec<String> = Vec::new();
     let mut sent: Vec<String> = Vec::new();
+    let mut previews: Vec<String> = Vec::new();
     let mut rec = RecCues::default();
     for (fi, (_, file)) in files.iter().enumerate() {
         for s in &file.section {
@@ -250,8 +264,17 @@ pub(super) fn compile(
         }
         for l in &r.sent_to {
             match phrase_pattern(l.get_ref()) {
-                Ok(p) => sent.push(p),
+                // A short word ("To:") only where a line starts: a letter's
+                // address line, never "… referred to: …" in a sentence.
+                Ok(p) if l.get_ref().trim().len() <= 3 => sent.push(format!(r"(?m:^[ \t]*){p}")),
+                Ok(p) => sent.push(format!(r"(?:^|\b){p}")),
                 Err(e) => diags[fi].at(l.span().start, format!("sent_to: {e}")),
+            }
+        }
+        for l in &r.preview_endings {
+            match phrase_pattern(l.get_ref()) {
+                Ok(p) => previews.push(p),
+                Err(e) => diags[fi].at(l.span().start, format!("preview_endings: {e}")),
             }
         }
         for w in &r.organisation_words {
@@ -289,8 +312,18 @@ pub(super) fn compile(
             Err(e) => diags[0].at(0, format!("not_labels: {e}")),
         }
     }
+    if !previews.is_empty() {
+        let pat = format!(
+            r"(?i)\b(?:recommendations?|argymhellion)\b[^.:]{{0,80}}?\b(?:{})\s*:$",
+            previews.join("|")
+        );
+        match Regex::new(&pat) {
+            Ok(re) => rec.preview = Some(re),
+            Err(e) => diags[0].at(0, format!("preview_endings: {e}")),
+        }
+    }
     if !sent.is_empty() {
-        let pat = format!(r"(?i)(?:^|\b)(?:{})\s*(?::-?|-|–)\s*", sent.join("|"));
+        let pat = format!(r"(?i)(?:{})\s*(?::-?|-|–)\s*", sent.join("|"));
         match Regex::new(&pat) {
             Ok(re) => rec.sent_to = Some(re),
             Err(e) => diags[0].at(0, format!("sent_to: {e}")),

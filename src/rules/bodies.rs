@@ -460,15 +460,20 @@ pub(super) fn compile(
                 category: cat.to_string(),
                 level: b.level.or(agency.map(|a| a.level)),
             });
-            for al in std::iter::once(&b.name).chain(&b.aliases) {
+            let forms = std::iter::once(&b.name).chain(&b.aliases).flat_map(|al| {
+                welsh_mutations(al.get_ref())
+                    .into_iter()
+                    .map(move |f| (al, f))
+            });
+            for (al, form) in forms {
                 let ai = g.aliases.len();
-                match compile_alias(al.get_ref(), bi) {
+                match compile_alias(&form, bi) {
                     Ok((alias, phrases)) => {
                         for p in phrases {
                             g.named.add(&p, false, ai);
                         }
                         if matches!(alias.how, AliasMatch::Pattern(_)) {
-                            let anchor = anchor_word(al.get_ref());
+                            let anchor = anchor_word(&form);
                             let k = match anchors.iter().position(|a| *a == anchor) {
                                 Some(k) => k,
                                 None => {
@@ -497,6 +502,78 @@ pub(super) fn compile(
         Err(e) => diags[0].at(0, format!("cannot build the gazetteer: {e}")),
     }
     g
+}
+
+/// Welsh words that open a body's name and change their first sound after
+/// "a", "i", "gan", "yn", "ei" ("a Chyngor Sir …", "i Fwrdd Iechyd …",
+/// "yng Nghyngor …").
+const WELSH_HEADS: &[&str] = &[
+    "Cyngor",
+    "Bwrdd",
+    "Llywodraeth",
+    "Gwasanaeth",
+    "Gwasanaethau",
+    "Comisiynydd",
+    "Comisiwn",
+    "Prifysgol",
+    "Arolygiaeth",
+    "Gofal",
+    "Partneriaeth",
+    "Canolfan",
+    "Ymddiriedolaeth",
+    "Swyddfa",
+    "Adran",
+    "Panel",
+    "Cymdeithas",
+    "Awdurdod",
+    "Llys",
+    "Tîm",
+    "Pwyllgor",
+    "Bwrdeistref",
+];
+
+/// An alias and, when its first word is a Welsh head, the forms of that
+/// word under the soft, aspirate and nasal mutations ("Cyngor": "Gyngor",
+/// "Chyngor", "Nghyngor"), so that a body is found as the sentence writes it.
+fn welsh_mutations(alias: &str) -> Vec<String> {
+    let mut out = vec![alias.to_string()];
+    let (first, rest) = alias.split_once(' ').unwrap_or((alias, ""));
+    if !WELSH_HEADS.contains(&first) {
+        return out;
+    }
+    const MUTATIONS: &[(&str, &[&str])] = &[
+        ("Ll", &["L"]),
+        ("Rh", &["R"]),
+        ("C", &["G", "Ch", "Ngh"]),
+        ("P", &["B", "Ph", "Mh"]),
+        ("T", &["D", "Th", "Nh"]),
+        ("B", &["F", "M"]),
+        ("D", &["Dd", "N"]),
+        ("G", &["", "Ng"]),
+        ("M", &["F"]),
+    ];
+    let Some((from, tos)) = MUTATIONS.iter().find(|(f, _)| first.starts_with(f)) else {
+        return out;
+    };
+    let tail = &first[from.len()..];
+    for to in *tos {
+        let mut word = format!("{to}{tail}");
+        if to.is_empty() {
+            // "Gofal" → "Ofal": the next letter takes the capital.
+            let mut cs = tail.chars();
+            word = cs
+                .next()
+                .map(|c| c.to_uppercase().chain(cs).collect())
+                .unwrap_or_default();
+        }
+        let form = if rest.is_empty() {
+            word
+        } else {
+            format!("{word} {rest}")
+        };
+        out.push(form);
+    }
+    out
 }
 
 /// One alias: a pattern (with `{place}`) as a regex; a name as the
@@ -590,6 +667,31 @@ mod tests {
             ["Devon and Cornwall Police"]
         );
         assert_eq!(canon("she worked from a home office"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn welsh_names_are_found_after_a_mutation() {
+        assert_eq!(
+            canon("Dylai Bwrdd Iechyd Prifysgol Ffuglen a Chyngor Bwrdeistref Sirol Gwernant"),
+            [
+                "Ffuglen University Health Board",
+                "Gwernant County Borough Council"
+            ]
+        );
+        assert_eq!(
+            canon("adroddiad i Fwrdd Diogelu Ffuglen"),
+            ["Ffuglen Regional Safeguarding Board"]
+        );
+        assert_eq!(
+            welsh_mutations("Gofal Cymdeithasol Cymru"),
+            [
+                "Gofal Cymdeithasol Cymru",
+                "Ofal Cymdeithasol Cymru",
+                "Ngofal Cymdeithasol Cymru"
+            ]
+        );
+        // English names are never mutated ("Mind" never becomes "Find").
+        assert_eq!(welsh_mutations("Mind"), ["Mind"]);
     }
 
     #[test]

@@ -79,6 +79,10 @@ pub(crate) struct RecommendationsDef {
     /// "Homes", "Association").
     #[serde(default)]
     pub organisation_words: Vec<Spanned<String>>,
+    /// Endings of a lead-in that previews the recommendations' topics
+    /// ("We make seven recommendations about:").
+    #[serde(default)]
+    pub preview_endings: Vec<Spanned<String>>,
 }
 
 /// One body of the gazetteer: a named organisation ("Home Office"), or a
@@ -312,6 +316,7 @@ fn allowed_keys(path: &str) -> Option<Vec<&'static str>> {
             "boilerplate_overlap",
             "sent_to",
             "organisation_words",
+            "preview_endings",
         ],
         "body" => vec!["name", "category", "level", "aliases"],
         "action_plan" => vec![

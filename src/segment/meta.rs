@@ -88,7 +88,10 @@ static KIND_CUES: LazyLock<Vec<(Regex, DocKind)>> = LazyLock::new(|| {
     use DocKind::*;
     let cues: &[(&str, DocKind)] = &[
         (r"single unified safeguarding review|\bSUSR\b", Susr),
-        (r"mental health homicide review|\bMHHR\b", Mhhr),
+        (
+            r"mental health homicide review|\bMHHR\b|independent investigation into the care and treatment",
+            Mhhr,
+        ),
         (
             r"domestic homicide review|domestic abuse related death review|\bDHR\b|adolygiad dynladdiad domestig",
             Dhr,
@@ -102,7 +105,7 @@ static KIND_CUES: LazyLock<Vec<(Regex, DocKind)>> = LazyLock::new(|| {
             Apr,
         ),
         (
-            r"regulation 28|prevention of future deaths|prevent future deaths",
+            r"regulation 28|rule 43|coroners rules 1984|prevention of future deaths|prevent future deaths",
             Pfd,
         ),
         (
@@ -191,7 +194,7 @@ fn floor_boundary(s: &str, max: usize) -> usize {
 
 static CORONER_AREA: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:Coroner area:|(?i:coroner\s+for\s+the\s+(?:coroner\s+)?area\s+of))\s*(.+?)\s*(?:\bSent to:|\bCoroner:|\bReference:|\bDate of report:|[.,;]\s|\n|$)",
+        r"(?:Coroner area:|(?i:coroner\s+for\s+the\s+(?:coroner\s+)?(?:area|district|county|city|borough)\s+of))\s*(.+?)\s*(?:\bSent to:|\bCoroner:|\bReference:|\bDate of report:|(?i:\bfollowing\b)|[.,;]\s|\n|$)",
     )
     .expect("static regex")
 });
@@ -211,9 +214,35 @@ static BOARD: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("static regex")
 });
+/// Partnerships named for their place: "Safer Millbeck Partnership",
+/// "Bwrdd Diogelu Rhanbarthol Dyfnant" (a Welsh regional safeguarding board).
+static PLACE_PARTNERSHIP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\bSafer[ \t]+((?:[A-Z][\w'’-]*[ \t]+){1,3})Partnership\b|\b[BF]wrdd[ \t]+Diogelu[ \t]+(?:(?:Rhanbarthol|Oedolion|Plant)[ \t]+)*([A-Z][\w'’-]*(?:[ \t]+(?:a|ac|[A-Z][\w'’-]*)){0,3})",
+    )
+    .expect("static regex")
+});
 static WALES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(Wales|Cymru|Welsh Government|Llywodraeth Cymru)\b").expect("static regex")
 });
+
+/// "TREGARTH" → "Tregarth"; a name in mixed case stays as written.
+fn title_case_if_capitals(s: &str) -> String {
+    if s.chars().any(char::is_lowercase) {
+        return s.to_string();
+    }
+    s.split(' ')
+        .map(|w| {
+            let mut cs = w.chars();
+            cs.next().map_or(String::new(), |c| {
+                c.to_uppercase()
+                    .chain(cs.flat_map(char::to_lowercase))
+                    .collect()
+            })
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
 
 /// Area from the cover: a coroner area, the place of the partnership or
 /// board that commissioned a review ("Glanmor Community Safety
@@ -221,7 +250,7 @@ static WALES: LazyLock<Regex> = LazyLock::new(|| {
 /// that issues it, or Wales. Never an agency a report is addressed to.
 pub(crate) fn area(cover: &str, kind: DocKind) -> Option<String> {
     if let Some(c) = CORONER_AREA.captures(cover) {
-        return Some(c[1].trim().to_string());
+        return Some(title_case_if_capitals(c[1].trim()));
     }
     if let Some(c) = CSP.captures(cover) {
         let place = c[1]
@@ -232,6 +261,10 @@ pub(crate) fn area(cover: &str, kind: DocKind) -> Option<String> {
     }
     if let Some(c) = BOARD.captures(cover) {
         return Some(c[1].trim().to_string());
+    }
+    if let Some(c) = PLACE_PARTNERSHIP.captures(cover) {
+        let place = c.get(1).or(c.get(2)).map_or("", |m| m.as_str());
+        return Some(place.trim().to_string());
     }
     if kind != DocKind::Strategy {
         return WALES.find(cover).map(|_| "Wales".to_string());
@@ -509,6 +542,27 @@ mod tests {
             .as_deref(),
             Some("Fictionshire West")
         );
+        // The older letter's heading, and partnerships named for their place.
+        for (cover, place) in [
+            (
+                "H.M. CORONER FOR THE DISTRICT OF FICTIONFORD\n\nCoroner's Court",
+                "Fictionford",
+            ),
+            (
+                "as Coroner for the County of Fictionshire following the inquest",
+                "Fictionshire",
+            ),
+            (
+                "commissioned by the Safer Fictionford Partnership in 2024",
+                "Fictionford",
+            ),
+            (
+                "Adolygiad i Fwrdd Diogelu Rhanbarthol Dyffryn Ffuglen.",
+                "Dyffryn Ffuglen",
+            ),
+        ] {
+            assert_eq!(a(cover, DocKind::Other).as_deref(), Some(place), "{cover}");
+        }
         assert_eq!(
             a(
                 "Commissioned by Exampletown Community Safety Partnership in 2020",

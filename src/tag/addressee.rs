@@ -51,7 +51,7 @@ pub struct DocAddressees<'d> {
 
 /// The words that end a recommendation's subject: a modal or a directive verb.
 static RE_MODAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:should|must|shall|ought\s+to|will|needs?\s+to|(?:is|are)\s+(?:asked|requested|invited|encouraged|recommended)\s+to|to\s+(?:review|ensure|consider|develop|provide|establish|undertake|commission|introduce|update|work|share|implement|raise|agree|produce|audit|seek|assure|strengthen|improve|lead|create|publish|monitor|set|make|carry)|considers?|reviews?|ensures?|dylai|dylid|dylent|i\s+sicrhau|i\s+adolygu)\b").unwrap()
+    Regex::new(r"(?i)\b(?:should|must|shall|ought\s+to|will|needs?\s+to|(?:is|are)\s+(?:asked|requested|invited|encouraged|recommended)\s+to|to\s+(?:review|ensure|consider|develop|provide|establish|undertake|commission|introduce|update|work|share|implement|raise|agree|produce|audit|seek|assure|strengthen|improve|lead|create|publish|monitor|set|make|carry)|considers?|reviews?|ensures?|dylai|dylid|dylent|(?:i|yn)\s+(?:sicrhau|adolygu|ystyried|datblygu|darparu|cyflwyno|gwella|rhannu|sefydlu|comisiynu|cynnal|gweithio|diweddaru))\b").unwrap()
 });
 
 /// "… recommends that", "asks", "invites": what follows is the subject.
@@ -145,20 +145,33 @@ pub fn addressees(
     ctx: &DocAddressees<'_>,
     f: &Found,
 ) -> Vec<Addressee> {
-    let mut out = subject(rules, ctx, &f.text);
-    if out.is_empty() {
-        out = heading(doc, rules, ctx, f);
-    }
-    if out.is_empty() {
-        let sec = doc.sections.get(f.section).map(|s| s.kind);
-        if sec == Some(SectionKind::Concerns) || doc.kind == DocKind::Pfd {
-            out = ctx.sent_to.clone();
-        } else if doc.kind == DocKind::Strategy
-            && let Some(i) = &ctx.issuer
-        {
-            out = vec![i.clone()];
-        }
-    }
+    // A coroner's concern goes to the body of its sub-heading, else to
+    // every recipient of the report: a body named inside the concern ("I
+    // am concerned that Glanmor Police did not …") is what it is about,
+    // not whom it is sent to. A recommendation goes to its subject first.
+    let sec = doc.sections.get(f.section).map(|s| s.kind);
+    let concern = sec == Some(SectionKind::Concerns) || doc.kind == DocKind::Pfd;
+    let sources: [&dyn Fn() -> Vec<Addressee>; 3] = if concern {
+        [
+            &|| heading(doc, rules, ctx, f),
+            &|| ctx.sent_to.clone(),
+            &|| subject(rules, ctx, &f.text),
+        ]
+    } else {
+        [
+            &|| subject(rules, ctx, &f.text),
+            &|| heading(doc, rules, ctx, f),
+            &|| match (&ctx.issuer, doc.kind) {
+                (Some(i), DocKind::Strategy) => vec![i.clone()],
+                _ => Vec::new(),
+            },
+        ]
+    };
+    let out = sources
+        .iter()
+        .map(|source| source())
+        .find(|v| !v.is_empty())
+        .unwrap_or_default();
     dedup(out)
 }
 
@@ -449,6 +462,10 @@ fn heading_names(
     dedup(found)
 }
 
+/// Most words of a sub-heading that names whom its items are for ("For
+/// Glanmor University Health Board and Glanmor Police:").
+const MAX_NAMING_HEADING_WORDS: usize = 10;
+
 /// The bodies named by the sub-headings the recommendation sits under,
 /// innermost first: the headings of sections nested inside the section of
 /// items, then the section's own heading ("Police IMR recommendations").
@@ -464,7 +481,15 @@ fn heading(doc: &Document, rules: &RuleSet, ctx: &DocAddressees<'_>, f: &Found) 
             // capitalised words ("Improving Systems and Practice").
             return heading_names(rules, ctx, &sec.heading, false);
         }
-        let found = heading_names(rules, ctx, &sec.heading, true);
+        // A heading that runs to a sentence ("2. Between October and July
+        // officers of Glanmor Police attended", a paragraph's first line
+        // taken for a heading) names what happened, not an addressee.
+        let sentence = sec.heading.split_whitespace().count() > MAX_NAMING_HEADING_WORDS;
+        let found = if sentence {
+            Vec::new()
+        } else {
+            heading_names(rules, ctx, &sec.heading, true)
+        };
         if !found.is_empty() {
             return found;
         }
@@ -713,6 +738,13 @@ mod tests {
         assert!(subj("Training should be refreshed annually.").is_empty());
         assert_eq!(
             subj("Dylai Heddlu Glanmor adolygu ei hyfforddiant."),
+            ["Glanmor Police"]
+        );
+        // "The review recommends that X ensures": "argymell bod X yn sicrhau".
+        assert_eq!(
+            subj(
+                "Mae'r adolygiad yn argymell bod Heddlu Glanmor yn sicrhau bod swyddogion yn cael hyfforddiant."
+            ),
             ["Glanmor Police"]
         );
     }

@@ -23,6 +23,10 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 SOURCES = HERE / "sources"
 OUT = ROOT / "corpus"
+if "--holdout" in sys.argv:
+    # The blind held-out set (eval/holdout/README.md): never in corpus/.
+    SOURCES = HERE / "sources" / "holdout"
+    OUT = ROOT / "eval" / "holdout" / "docs"
 
 FICTION = "FICTIONAL EXAMPLE \u2013 for testing ystorfa \u2013 not a real case"
 TEXT_WIDTH_CM = 16.0
@@ -679,7 +683,7 @@ def build(name, soffice):
         shutil.copyfile(pdf, OUT / f"{name}.pdf")
         if "--keep-fodt" in sys.argv:
             shutil.copyfile(f, Path("/tmp") / f"{name}.fodt")
-    print(f"corpus/{name}.pdf")
+    print(f"{OUT.relative_to(ROOT)}/{name}.pdf")
 
 
 def main():

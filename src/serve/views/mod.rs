@@ -220,18 +220,29 @@ fn year_facet<'a>(
     }
 }
 
-/// Whom a recommendation is addressed to, for people: the bodies by name
-/// ("Glanmor Police, Home Office"), or the agencies' labels when no body
-/// was named.
+/// Whom a recommendation is addressed to, for people: each body by name
+/// with its agency's label ("Glanmor County Borough Council (Local
+/// authority), Home Office"), or the agencies' labels when no body was
+/// named.
 fn addressed_to(snap: &Snapshot, r: &RecommendationRow) -> String {
-    let mut names: Vec<&str> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
     for a in r.addressees.iter() {
-        if !names.contains(&a.canonical.as_str()) {
-            names.push(&a.canonical);
+        let label = snap.agency_label(&a.category);
+        let shown = if a.category == "other" || label.eq_ignore_ascii_case(&a.canonical) {
+            a.canonical.clone()
+        } else {
+            format!("{} ({label})", a.canonical)
+        };
+        if !names.contains(&shown) {
+            names.push(shown);
         }
     }
     if names.is_empty() {
-        names = r.agencies.iter().map(|a| snap.agency_label(a)).collect();
+        names = r
+            .agencies
+            .iter()
+            .map(|a| snap.agency_label(a).to_string())
+            .collect();
     }
     names.join(", ")
 }

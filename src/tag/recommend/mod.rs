@@ -80,7 +80,7 @@ mod strategy;
 mod units;
 
 use crate::model::*;
-use crate::rules::RuleSet;
+use crate::rules::{RecCues, RuleSet};
 use pfd::*;
 use regex::Regex;
 use review::*;
@@ -407,22 +407,27 @@ fn run_family(
     if run.is_empty() {
         return;
     }
-    let units = units_of(doc, run);
+    let units = without_previews(doc, rules.rec_cues(), units_of(doc, run));
     let kind = doc.sections.get(run[0].section).map(|s| s.kind);
     let (items, region) = match mode {
         Mode::Skip => {
             // Outside any region of recommendations, only what is labelled
             // as one ("Recommendation 3: …" in a key practice episode).
             let closed = kind.is_some_and(closed_kind);
-            let items = if closed {
+            let mut items = if closed {
                 vec![]
             } else {
                 labelled_items(doc, &units)
             };
+            // A coroner's letter states its concerns without a heading.
+            if !closed && items.is_empty() && doc.kind == DocKind::Pfd {
+                items = concerns_in_a_letter(doc, rules.rec_cues(), &units);
+            }
             (items, None)
         }
         Mode::Review { verify, mixed } => {
             let mut items = review_items(doc, &units);
+            items.retain(|f| !about_the_recommendations(f));
             if mixed {
                 items.retain(|f| reads_as_recommendation(doc, f));
             }
@@ -434,10 +439,19 @@ fn run_family(
             };
             (if ok { items } else { vec![] }, Some(region))
         }
-        Mode::Pfd => (
-            pfd_items(doc, rules.rec_cues(), &units),
-            Some(RecCue::ConcernsSection),
-        ),
+        Mode::Pfd => {
+            // Opened by a lead-in rather than a concerns section (a coroner's
+            // letter: "I have a number of concerns. In particular:"): when
+            // the concerns are stated in so many words, they are the items,
+            // and the steps already taken after them are not.
+            let stated = (kind != Some(SectionKind::Concerns))
+                .then(|| concerns_in_a_letter(doc, rules.rec_cues(), &units))
+                .filter(|v| !v.is_empty());
+            (
+                stated.unwrap_or_else(|| pfd_items(doc, rules.rec_cues(), &units)),
+                Some(RecCue::ConcernsSection),
+            )
+        }
         Mode::Strategy { listed, sentences } => (
             strategy_items(doc, &units, listed, sentences, lists),
             Some(RecCue::CommitmentsSection),
@@ -453,6 +467,39 @@ fn run_family(
         f.cues.extend(form_cues(doc, &f));
         out.push(f);
     }
+}
+
+/// Units without the topic lists that preview recommendations set out
+/// elsewhere: a preview lead-in ("We make seven recommendations, in
+/// section 9, about:") and the bullets after it.
+fn without_previews<'a>(doc: &Document, cues: &RecCues, units: Vec<Unit<'a>>) -> Vec<Unit<'a>> {
+    let mut out = Vec::with_capacity(units.len());
+    let mut skipping = false;
+    for u in units {
+        if cues.is_preview(strip_md(u.body(doc))) {
+            skipping = true;
+            continue;
+        }
+        if skipping && matches!(u.marker, Some(Marker::Bullet | Marker::Sub(_))) {
+            continue;
+        }
+        skipping = false;
+        out.push(u);
+    }
+    out
+}
+
+/// Text about the recommendations rather than one of them: "An action
+/// plan to deliver these recommendations has been agreed", "We make seven
+/// recommendations": it names them and directs no one.
+fn about_the_recommendations(f: &Found) -> bool {
+    static ABOUT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:these|the\s+above|our|its|this\s+review'?s|the\s+panel'?s)\s+recommendations\b|\b(?:make|makes|made)\s+(?:\w+\s+)?recommendations\b").unwrap()
+    });
+    let first = sentence_starts(&f.text)
+        .get(1)
+        .map_or(f.text.as_str(), |&e| &f.text[..e]);
+    ABOUT.is_match(first) && !RE_DIRECTIVE.is_match(first) && !RE_RECOMMENDS_START.is_match(first)
 }
 
 /// An item that recommends by its own words: labelled as a

@@ -239,3 +239,47 @@ fn stated_concerns(doc: &Document, units: Vec<Unit<'_>>) -> Vec<Found> {
         .unzip();
     group(doc, pieces, &starts)
 }
+
+/// Concerns stated in so many words where no concerns heading stands: the
+/// older coroner's letter (a Rule 43 report, or any report written as a
+/// letter) lists "(a) I am concerned that …", "(b) I am concerned that …"
+/// after its evidence. Each such unit opens a concern, with its sub-items
+/// and a paragraph a page break split off it; anything else closes it (the
+/// steps already taken, the request for a response), and the form's fixed
+/// wording never counts.
+pub(super) fn concerns_in_a_letter(doc: &Document, cues: &RecCues, units: &[Unit]) -> Vec<Found> {
+    let mut out = Vec::new();
+    let mut cur: Option<Item> = None;
+    for u in units {
+        let body = strip_md(u.body(doc)).trim_start();
+        let opens = !matches!(u.marker, Some(Marker::Bullet))
+            && RE_I_CONCERNED.is_match(body)
+            && !cues.is_boilerplate(body);
+        if opens {
+            out.extend(cur.take().and_then(|it| it.found(doc)));
+            let ordinal = match &u.marker {
+                Some(Marker::Num(n) | Marker::Sub(n)) => Some(n.clone()),
+                _ => None,
+            };
+            cur = Some(Item::new(ordinal, u.clone()));
+            continue;
+        }
+        let joins = cur
+            .as_ref()
+            .is_some_and(|it| page_split(doc, it, u) || sub_item_of(it, u));
+        match (joins, cur.as_mut()) {
+            (true, Some(it)) => it.units.push(u.clone()),
+            _ => out.extend(cur.take().and_then(|it| it.found(doc))),
+        }
+    }
+    out.extend(cur.take().and_then(|it| it.found(doc)));
+    out
+}
+
+/// A lettered sub-item under a numbered concern ("3. I am concerned … (a) …").
+fn sub_item_of(it: &Item, u: &Unit) -> bool {
+    matches!(
+        (&it.units[0].marker, &u.marker),
+        (Some(Marker::Num(_)), Some(Marker::Sub(_)))
+    )
+}

@@ -1439,3 +1439,106 @@ fn pfd_boilerplate_is_cut_wherever_it_stands() {
         ]
     );
 }
+
+#[test]
+fn a_coroners_letter_states_its_concerns_without_a_heading() {
+    // The older Rule 43 letter (fictional): evidence in numbered paragraphs,
+    // then lettered concerns, each "I am concerned that …", then the steps
+    // already taken and the request for a response.
+    let doc = Builder::new(DocKind::Pfd)
+        .section(
+            "Report under Rule 43 of the Coroners Rules 1984",
+            SectionKind::Other,
+        )
+        .item("1.", "Person C was 29 and lived in Fictionford.")
+        .item(
+            "2.",
+            "Officers attended five times; I am told a form was not reviewed.",
+        )
+        .para("Having considered the evidence, I have a number of concerns. In particular:")
+        .item(
+            "(a)",
+            "I am concerned that Fictionford Police did not refer Person C to MARAC.",
+        )
+        .item(
+            "(b)",
+            "I am concerned that the emergency department did not ask about abuse.",
+        )
+        .para("I heard evidence that the following steps have already been taken:")
+        .item("•", "The force has recruited two additional officers.")
+        .para("I would be grateful if you could let me know what action you propose to take.")
+        .build();
+    assert_eq!(
+        texts(&doc),
+        vec![
+            "I am concerned that Fictionford Police did not refer Person C to MARAC.".to_string(),
+            "I am concerned that the emergency department did not ask about abuse.".to_string(),
+        ]
+    );
+    // A lead-in too long for a heading: the concerns are found all the same.
+    let long = Builder::new(DocKind::Pfd)
+        .section("Report under Rule 43 of the Coroners Rules 1984", SectionKind::Other)
+        .para("Having considered all of the evidence, I have a number of concerns which I set out below, in particular:")
+        .item("(a)", "I am concerned that Fictionford Police did not refer Person C to MARAC.")
+        .para("I heard evidence that the following steps have already been taken:")
+        .item("•", "The force has recruited two additional officers.")
+        .build();
+    assert_eq!(
+        texts(&long),
+        vec!["I am concerned that Fictionford Police did not refer Person C to MARAC.".to_string()]
+    );
+    // In a review, the same words outside a recommendations region are analysis.
+    let review = Builder::new(DocKind::Dhr)
+        .section("5 Analysis", SectionKind::Analysis)
+        .item(
+            "(a)",
+            "I am concerned that Fictionford Police did not refer Person C to MARAC.",
+        )
+        .build();
+    assert!(texts(&review).is_empty());
+}
+
+#[test]
+fn text_about_the_recommendations_is_not_one_of_them() {
+    let doc = recs_section()
+        .item("10.1", "The Home Office should consider whether statutory guidance covers stalking.")
+        .item(
+            "10.2",
+            "An action plan to deliver these recommendations has been agreed by the SMP\nand will be monitored by its Domestic Abuse and VAWG Delivery Group.",
+        )
+        .item("10.3", "The CSP should monitor the delivery of these recommendations.")
+        .build();
+    assert_eq!(
+        texts(&doc),
+        vec![
+            "The Home Office should consider whether statutory guidance covers stalking."
+                .to_string(),
+            "The CSP should monitor the delivery of these recommendations.".to_string(),
+        ]
+    );
+}
+
+#[test]
+fn a_preview_of_the_recommendations_topics_is_not_a_list_of_them() {
+    let doc = Builder::new(DocKind::Mhhr)
+        .section("Our recommendations", SectionKind::Recommendations)
+        .item("1.6", "We make three recommendations, in section 9, about:")
+        .item(
+            "•",
+            "risk formulation that considers the people a service user lives with;",
+        )
+        .item(
+            "•",
+            "carers' assessments and safety planning with carers; and",
+        )
+        .item(
+            "•",
+            "assurance that the Trust's own action plan is completed.",
+        )
+        .item("1.7", "The Trust should publish this report.")
+        .build();
+    assert_eq!(
+        texts(&doc),
+        vec!["The Trust should publish this report.".to_string()]
+    );
+}
