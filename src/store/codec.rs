@@ -15,7 +15,7 @@ use std::io::{BufRead, BufReader, Read};
 
 /// zstd level of the compressed tables (measured on the scale bench's
 /// corpus: see README, *Outputs*).
-const LEVEL: i32 = 6;
+const LEVEL: i32 = 3;
 
 /// A document's rows as the store writes them, per table.
 #[derive(Debug, Clone, Default, PartialEq)]
