@@ -78,7 +78,8 @@ pub(super) fn evidence_rows(pd: &ProcessedDoc, tags: &[&Tag]) -> Vec<u8> {
     let starts = PassageStarts::of(pd);
     // theme -> (hits, passage -> (weight, matched, page, section)), passages in first-seen order.
     type Sum<'a> = (f64, Vec<&'a str>, u32, &'a str);
-    let mut themes: BTreeMap<&str, (usize, Vec<(usize, Sum)>)> = BTreeMap::new();
+    type Theme<'a> = (usize, Vec<(usize, Sum<'a>)>);
+    let mut themes: BTreeMap<&str, Theme> = BTreeMap::new();
     for t in tags.iter().filter(|t| t.polarity == Polarity::Present) {
         let (hits, passages) = themes.entry(&t.theme).or_default();
         *hits += 1;

@@ -233,7 +233,13 @@ fn find(snap: &Snapshot, query: &str) -> RecResults {
 #[test]
 fn the_explorer_filters_and_counts_as_over_every_row() {
     let snap = snapshot();
-    let cases: [(&str, &[&str], Option<&str>, Option<&str>); 6] = [
+    type Case = (
+        &'static str,
+        &'static [&'static str],
+        Option<&'static str>,
+        Option<&'static str>,
+    );
+    let cases: [Case; 6] = [
         ("x=1", &[], None, None),
         ("q=RISK+assessment", &["risk", "assessment"], None, None),
         ("q=adolygu", &["adolygu"], None, None),
