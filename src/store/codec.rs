@@ -69,11 +69,46 @@ pub(super) fn lines_of(
     path: &std::path::Path,
     file: std::fs::File,
 ) -> std::io::Result<Box<dyn BufRead + Send>> {
-    if path.extension().is_some_and(|x| x == "zst") {
+    // A segment whose documents have no rows is empty: no frame to read.
+    let empty = file.metadata()?.len() == 0;
+    if path.extension().is_some_and(|x| x == "zst") && !empty {
         Ok(Box::new(BufReader::new(zstd::stream::read::Decoder::new(
             file,
         )?)))
     } else {
         Ok(Box::new(BufReader::new(file)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs::File;
+
+    fn read(path: &std::path::Path) -> String {
+        let mut text = String::new();
+        lines_of(path, File::open(path).unwrap())
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    }
+
+    #[test]
+    fn documents_frames_read_as_one_stream_and_empty_files_as_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = encode(DocFile::Tags, b"{\"a\":1}\n");
+        let none = encode(DocFile::Tags, b"");
+        let c = encode(DocFile::Tags, b"{\"c\":3}\n");
+        assert!(none.is_empty());
+        assert_eq!(a, encode(DocFile::Tags, b"{\"a\":1}\n"), "deterministic");
+        assert_eq!(encode(DocFile::Documents, b"x\n"), b"x\n");
+        let p = dir.path().join("000000.jsonl.zst");
+        std::fs::write(&p, [a.clone(), none, c].concat()).unwrap();
+        assert_eq!(read(&p), "{\"a\":1}\n{\"c\":3}\n");
+        assert_eq!(decode(DocFile::Tags, a, "x").unwrap(), b"{\"a\":1}\n");
+        let empty = dir.path().join("000001.jsonl.zst");
+        std::fs::write(&empty, b"").unwrap();
+        assert_eq!(read(&empty), "");
     }
 }
