@@ -139,9 +139,13 @@ impl Reader {
                 .map_err(io_err(&dir))?
                 .flatten()
                 .map(|e| e.path())
+                // Compressed or not, by name: a generation written before
+                // a table was compressed still reads whole.
                 .filter(|p| {
-                    p.file_name()
-                        .is_some_and(|n| n.to_string_lossy().ends_with(file.segment_extension()))
+                    p.file_name().is_some_and(|n| {
+                        let n = n.to_string_lossy();
+                        n.ends_with(".jsonl") || n.ends_with(".jsonl.zst")
+                    })
                 })
                 .collect();
             v.sort();
