@@ -1,6 +1,6 @@
 //! Export: renders the learning repository from [`ProcessedDoc`]s as JSON
-//! Lines rows (documents, passages, recommendations, tags: [`doc_rows`];
-//! themes: [`theme_rows`]), sorted and byte-deterministic, and the
+//! Lines rows (documents, passages, recommendations, tags and their digest,
+//! evidence: [`doc_rows`]; themes: [`theme_rows`]), sorted and byte-deterministic, and the
 //! researcher exports of `ystorfa export` from those rows ([`research`]).
 //! Pure: it returns bytes; `store` decides where they go.
 //!
@@ -19,11 +19,13 @@ use std::collections::BTreeMap;
 
 pub mod codebook;
 mod csv_cells;
+mod evidence;
 pub mod research;
 pub mod table;
 
 pub use codebook::{CodebookRow, NearClause, codebook};
 pub use csv_cells::{csv_cell, guard_formula};
+pub use evidence::{EVIDENCE_PER_DOCUMENT, EvidencePassage, EvidenceRow};
 pub use research::*;
 pub use table::{Columns, render_rows};
 
@@ -271,6 +273,8 @@ pub struct DocRows {
     pub recommendations: Vec<u8>,
     /// [`TagRow`]s, in text order.
     pub tags: Vec<u8>,
+    /// [`EvidenceRow`]s, in theme id order.
+    pub evidence: Vec<u8>,
     /// The document's themes, sorted and without repeats (as in its
     /// documents row).
     pub themes: Vec<String>,
@@ -366,7 +370,7 @@ pub fn doc_rows(pd: &ProcessedDoc) -> DocRows {
     ts.sort_by(|a, b| {
         (a.start, a.end, &a.theme, &a.rule).cmp(&(b.start, b.end, &b.theme, &b.rule))
     });
-    for t in ts {
+    for t in &ts {
         push_row(
             &mut tags,
             &TagRow {
@@ -385,11 +389,13 @@ pub fn doc_rows(pd: &ProcessedDoc) -> DocRows {
             },
         );
     }
+    let evidence = evidence::evidence_rows(pd, &ts);
     DocRows {
         documents,
         passages,
         recommendations,
         tags,
+        evidence,
         themes: doc_themes.into_iter().map(str::to_string).collect(),
     }
 }

@@ -41,6 +41,7 @@ fn output_is_deterministic_and_independent_of_input_order() {
             "passages.jsonl",
             "recommendations.jsonl",
             "tags.jsonl",
+            "evidence.jsonl",
             "themes.jsonl"
         ]
     );
@@ -152,6 +153,7 @@ fn rows_of(id: &str) -> crate::export::DocRows {
         passages: [line("doc_id"), line("doc_id")].concat(),
         recommendations: Vec::new(),
         tags: line("doc_id"),
+        evidence: line("doc_id"),
         themes: Vec::new(),
     }
 }
@@ -181,7 +183,9 @@ fn write_generation(out: &Path, ids: &[&str], carry: &dyn Fn(&str) -> bool) -> M
         let rows = rows_of(id);
         let loc = match &carried {
             Some(r) => g.push(id, RowSource::Carried(&r.rows)).unwrap(),
-            None => g.push(id, RowSource::Rendered(&rows)).unwrap(),
+            None => g
+                .push(id, RowSource::Rendered(&EncodedRows::encode(&rows)))
+                .unwrap(),
         };
         entries.push(ManifestEntry {
             file: format!("{id}.txt"),
