@@ -4,7 +4,8 @@
 //! * `YSTORFA_EXTRACT_FINGERPRINT`: the extractor (`src/model.rs`,
 //!   `src/extract/`), naming the extraction cache (`OUT/cache/extract/`);
 //! * `YSTORFA_OUTPUT_FINGERPRINT`: every stage that shapes the index and
-//!   the repository (and `Cargo.lock`, for the dependencies' versions),
+//!   the repository (with the store's encoding of rows, `src/store/codec.rs`,
+//!   and `Cargo.lock`, for the dependencies' versions),
 //!   recorded in the manifest: an unchanged document's index entries and
 //!   repository rows are carried over from the last build only when it
 //!   was made by the same code.
@@ -51,6 +52,8 @@ fn main() {
         rust_files(&Path::new("src").join(stage), &mut output);
         output.push(Path::new("src").join(format!("{stage}.rs")));
     }
+    // How the store encodes rows shapes the repository's bytes too.
+    output.push(PathBuf::from("src/store/codec.rs"));
     output.push(PathBuf::from("Cargo.lock"));
     output.retain(|p| p.exists());
     for dir in [

@@ -1,7 +1,7 @@
 //! Export: renders the learning repository from [`ProcessedDoc`]s as JSON
 //! Lines rows (documents, passages, recommendations, action-plan rows,
-//! tags: [`doc_rows`];
-//! themes: [`theme_rows`]), sorted and byte-deterministic, and the
+//! tags and their digest, evidence: [`doc_rows`]; themes: [`theme_rows`]),
+//! sorted and byte-deterministic, and the
 //! researcher exports of `ystorfa export` from those rows ([`research`]).
 //! Pure: it returns bytes; `store` decides where they go.
 //!
@@ -21,12 +21,14 @@ use std::collections::BTreeMap;
 pub mod action_plans;
 pub mod codebook;
 mod csv_cells;
+mod evidence;
 pub mod research;
 pub mod table;
 
 pub use action_plans::ActionRow;
 pub use codebook::{CodebookRow, NearClause, codebook};
 pub use csv_cells::{csv_cell, guard_formula};
+pub use evidence::{EVIDENCE_PER_DOCUMENT, EvidencePassage, EvidenceRow};
 pub use research::*;
 pub use table::{Columns, render_rows};
 
@@ -276,6 +278,8 @@ pub struct DocRows {
     pub action_plans: Vec<u8>,
     /// [`TagRow`]s, in text order.
     pub tags: Vec<u8>,
+    /// [`EvidenceRow`]s, in theme id order.
+    pub evidence: Vec<u8>,
     /// The document's themes, sorted and without repeats (as in its
     /// documents row).
     pub themes: Vec<String>,
@@ -372,7 +376,7 @@ pub fn doc_rows(pd: &ProcessedDoc) -> DocRows {
     ts.sort_by(|a, b| {
         (a.start, a.end, &a.theme, &a.rule).cmp(&(b.start, b.end, &b.theme, &b.rule))
     });
-    for t in ts {
+    for t in &ts {
         push_row(
             &mut tags,
             &TagRow {
@@ -391,12 +395,14 @@ pub fn doc_rows(pd: &ProcessedDoc) -> DocRows {
             },
         );
     }
+    let evidence = evidence::evidence_rows(pd, &ts);
     DocRows {
         documents,
         passages,
         recommendations,
         action_plans: action_plans::action_rows(pd, &chars),
         tags,
+        evidence,
         themes: doc_themes.into_iter().map(str::to_string).collect(),
     }
 }

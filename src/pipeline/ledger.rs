@@ -8,8 +8,8 @@ use super::plan::{Action, Change, Planned};
 use super::process::DocFailure;
 use super::stream::Prepared;
 use super::{BuildError, BuildSummary};
-use crate::export::DocRows;
 use crate::index::IndexDoc;
+use crate::store::EncodedRows;
 use crate::store::{
     DocRecord, EntryStatus, FileReport, FileStatus, Manifest, ManifestEntry, Report, RowLocation,
 };
@@ -35,7 +35,7 @@ impl DocOutput {
         }
     }
 
-    pub(super) fn processed(record: DocRecord, rows: DocRows, index: IndexDoc) -> DocOutput {
+    pub(super) fn processed(record: DocRecord, rows: EncodedRows, index: IndexDoc) -> DocOutput {
         DocOutput {
             record,
             prepared: Some(Box::new(Prepared { rows, index })),

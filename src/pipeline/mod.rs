@@ -15,6 +15,7 @@
 
 mod discover;
 mod ledger;
+mod memory;
 mod plan;
 mod process;
 mod stream;
@@ -23,6 +24,7 @@ pub mod worker;
 pub use crate::store::Stage;
 pub use discover::{INPUT_EXTENSIONS, discover, display_path, sort_for_repository};
 pub use ledger::{DocOutput, FileOutcome, Outcome};
+pub use memory::write_processed;
 pub use plan::Change;
 pub use process::{DocFailure, analyse, extract_bytes, process_bytes, process_file};
 pub use worker::Isolation;

@@ -10,11 +10,13 @@
 use super::plan::{Action, LastBuild, Planned, not_carried};
 use super::process::{DocFailure, analyse, extract_bytes};
 use super::{BuildError, BuildOptions, Progress, worker};
-use crate::export::{self, DocRows};
+use crate::export;
 use crate::index::{self, IndexDoc, PassageWriter};
 use crate::model::doc_id_from_sha;
 use crate::rules::RuleSet;
-use crate::store::{BuildLock, DocRecord, ExtractCache, GenerationWriter, RowSource, Stage};
+use crate::store::{
+    BuildLock, DocRecord, EncodedRows, ExtractCache, GenerationWriter, RowSource, Stage,
+};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Mutex, mpsc};
 use std::time::Instant;
@@ -116,14 +118,19 @@ impl Job<'_> {
         let rows = export::doc_rows(&pd);
         let record = DocRecord::of(&pd, rows.themes.clone());
         let index = index::prepare(&pd);
-        Ok(DocOutput::processed(record, rows, index))
+        // Encoded (compressed) here, on the worker threads.
+        Ok(DocOutput::processed(
+            record,
+            EncodedRows::encode(&rows),
+            index,
+        ))
     }
 }
 
 /// A processed document's outputs, ready to be placed.
 #[derive(Debug)]
 pub(super) struct Prepared {
-    pub(super) rows: DocRows,
+    pub(super) rows: EncodedRows,
     pub(super) index: IndexDoc,
 }
 

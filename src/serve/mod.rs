@@ -20,10 +20,14 @@
 //! | `/healthz`, `/api/status` | | liveness, what is served |
 
 mod params;
+mod recs;
+mod rows;
 mod state;
 mod views;
 
 pub use params::{Params, SearchParams};
+pub use recs::{CompactRec, Interner, RecTable};
+pub use rows::CACHED_DOCUMENTS;
 pub use state::{Live, LoadError, Snapshot};
 pub use views::ViewError;
 
@@ -608,5 +612,7 @@ async fn app_js() -> Response {
         .into_response()
 }
 
+#[cfg(test)]
+mod ondemand_tests;
 #[cfg(test)]
 mod tests;

@@ -1,15 +1,19 @@
 //! What the server answers from: a [`Snapshot`] of one generation of the
-//! output folder (index, repository rows, vocabulary, theme statistics),
-//! read through a [`Reader`] pinned to that generation, loaded off the
-//! request path and swapped in whole when `OUT/current` moves to a new
-//! generation, so a build never shows half-replaced data.
+//! output folder (the index, the documents table, the vocabulary, theme
+//! statistics and the recommendations compactly; other rows read on
+//! demand), read through a [`Reader`] pinned to that generation, loaded off
+//! the request path and swapped in whole when `OUT/current` moves to a new
+//! generation, so a build never shows half-replaced data. A reload costs a
+//! new reader and these small tables, never a copy of the repository.
 
+use super::recs::RecTable;
+use super::rows::{CACHED_DOCUMENTS, DocRowsReader};
 use crate::export::{
-    self, DocumentRow, ExportError, RecommendationRow, TagRow, Vocabulary, VocabularyTheme,
+    DocumentRow, EvidenceRow, ExportError, RecommendationRow, TagRow, Vocabulary, VocabularyTheme,
 };
 use crate::index::{IndexError, SearchIndex};
-use crate::model::{Polarity, ProcessedDoc};
-use crate::store::{self, DocFile, Reader, StoreError};
+use crate::model::ProcessedDoc;
+use crate::store::{self, DocFile, Reader, RowLocation, StoreError};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -22,6 +26,10 @@ pub enum LoadError {
     Repository(#[from] ExportError),
     #[error(transparent)]
     Index(#[from] IndexError),
+    #[error("{0}: run ystorfa build again with this version")]
+    Outdated(String),
+    #[error("cannot write the in-memory documents: {0}")]
+    Write(String),
 }
 
 /// A passage that is strong evidence for a theme.
@@ -52,24 +60,30 @@ pub struct ThemeStats {
     pub evidence: Vec<Evidence>,
 }
 
-/// One generation, loaded.
+/// One generation, loaded: the index, the documents table, the vocabulary,
+/// per-theme figures and the recommendations compactly. A document's tags
+/// and recommendations are read from the store when a page needs them
+/// ([`Snapshot::tags`], [`Snapshot::doc_recommendations`]); no table is
+/// held whole but `documents`.
 pub struct Snapshot {
-    /// Name of the generation folder (`.gen/<id>`), or "in-memory".
+    /// Name of the generation folder (`.gen/<id>`).
     pub generation: String,
-    /// The generation, pinned while the snapshot is served (`None` in memory).
-    _store: Option<Reader>,
     pub index: SearchIndex,
-    /// In `documents.jsonl` order.
+    /// In `documents` table order (a document's ordinal is its position).
     pub documents: Vec<DocumentRow<'static>>,
     doc_pos: HashMap<String, usize>,
-    pub recommendations: Vec<RecommendationRow<'static>>,
-    /// By document id, in `tags.jsonl` order.
-    pub tags: HashMap<String, Vec<TagRow<'static>>>,
+    /// Every recommendation, compactly (texts stay in the store).
+    pub recommendations: RecTable,
+    /// Documents' rows on demand, from the generation (pinned while the
+    /// snapshot lives).
+    rows: DocRowsReader,
     pub vocabulary: Vocabulary,
     /// By theme id.
     pub theme_stats: HashMap<String, ThemeStats>,
     /// Agency ids to labels.
     agency_labels: HashMap<String, String>,
+    /// The output folder of an in-memory snapshot, removed with it.
+    _temp: Option<tempfile::TempDir>,
 }
 
 impl std::fmt::Debug for Snapshot {
@@ -85,179 +99,93 @@ impl std::fmt::Debug for Snapshot {
 const EVIDENCE_PER_THEME: usize = 8;
 
 impl Snapshot {
-    /// Load the generation `OUT/current` points to.
+    /// Load the generation `OUT/current` points to: the index, the
+    /// documents, and one pass over the recommendations and the evidence
+    /// digest; never the tags.
     pub fn load(out: &Path) -> Result<Snapshot, LoadError> {
         let reader = Reader::open(out)?;
-        let documents = reader.read_all(DocFile::Documents)?;
-        let recommendations = reader.read_all(DocFile::Recommendations)?;
-        let tags = reader.read_all(DocFile::Tags)?;
+        let documents: Vec<DocumentRow<'static>> = reader.read_all(DocFile::Documents)?;
+        let doc_pos: HashMap<String, usize> = documents
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.id.to_string(), i))
+            .collect();
+        let locations = locations(&reader, &documents)?;
+        let recommendations = RecTable::load(&reader, |id| doc_pos.get(id).copied())?;
         // Built by an older version: the default rules' labels.
         let vocabulary = reader
             .vocabulary()?
             .unwrap_or_else(|| Vocabulary::of(&crate::rules::RuleSet::default_rules()));
         let index = SearchIndex::open(&reader.search_dir())?;
-        let mut snap = Snapshot::assemble(
-            reader.generation().to_string(),
-            index,
-            documents,
-            recommendations,
-            tags,
-            vocabulary,
-        );
-        snap._store = Some(reader);
-        Ok(snap)
-    }
-
-    /// A snapshot of processed documents held in memory (tests, demos):
-    /// the same rows `build` would write, and an in-RAM index.
-    pub fn from_docs(
-        docs: &[ProcessedDoc],
-        rules: &crate::rules::RuleSet,
-    ) -> Result<Snapshot, LoadError> {
-        let files: HashMap<String, Vec<u8>> = store::repository_files(docs).into_iter().collect();
-        let rows = |f: DocFile| -> (&str, String) {
-            let name = f.whole_file_name();
-            let text = files
-                .get(&name)
-                .and_then(|b| std::str::from_utf8(b).ok())
-                .unwrap_or_default();
-            (text, name)
-        };
-        let (text, name) = rows(DocFile::Documents);
-        let documents = export::parse_jsonl(text, &name)?;
-        let (text, name) = rows(DocFile::Recommendations);
-        let recommendations = export::parse_jsonl(text, &name)?;
-        let (text, name) = rows(DocFile::Tags);
-        let tags = export::parse_jsonl(text, &name)?;
-        let index = SearchIndex::from_index(crate::index::build_in_ram(docs)?)?;
-        Ok(Snapshot::assemble(
-            "in-memory".into(),
-            index,
-            documents,
-            recommendations,
-            tags,
-            Vocabulary::of(rules),
-        ))
-    }
-
-    fn assemble(
-        generation: String,
-        index: SearchIndex,
-        documents: Vec<DocumentRow<'static>>,
-        recommendations: Vec<RecommendationRow<'static>>,
-        tag_rows: Vec<TagRow<'static>>,
-        vocabulary: Vocabulary,
-    ) -> Snapshot {
-        let doc_pos = documents
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (d.id.to_string(), i))
-            .collect();
-        let mut tags: HashMap<String, Vec<TagRow<'static>>> = HashMap::new();
-        for t in tag_rows {
-            tags.entry(t.doc_id.to_string()).or_default().push(t);
-        }
+        let theme_stats = theme_stats(&reader, &documents, &recommendations)?;
         let agency_labels = vocabulary
             .agencies
             .iter()
             .map(|a| (a.id.clone(), a.label.clone()))
             .collect();
-        let mut snap = Snapshot {
-            generation,
-            _store: None,
+        Ok(Snapshot {
+            generation: reader.generation().to_string(),
             index,
             documents,
             doc_pos,
             recommendations,
-            tags,
+            rows: DocRowsReader::new(reader, locations, CACHED_DOCUMENTS),
             vocabulary,
-            theme_stats: HashMap::new(),
+            theme_stats,
             agency_labels,
-        };
-        snap.theme_stats = snap.compute_theme_stats();
-        snap
+            _temp: None,
+        })
     }
 
-    fn compute_theme_stats(&self) -> HashMap<String, ThemeStats> {
-        let mut stats: HashMap<String, ThemeStats> = HashMap::new();
-        let mut years: HashMap<&str, BTreeMap<String, usize>> = HashMap::new();
-        for d in &self.documents {
-            for t in &d.themes {
-                stats.entry(t.to_string()).or_default().documents += 1;
-                let y = d
-                    .year
-                    .map_or_else(|| "unknown".to_string(), |y| y.to_string());
-                *years.entry(t).or_default().entry(y).or_default() += 1;
-            }
-        }
-        for (t, by_year) in years {
-            if let Some(s) = stats.get_mut(t) {
-                s.by_year = by_year.into_iter().collect();
-            }
-        }
-        for r in &self.recommendations {
-            for t in r.themes.iter() {
-                stats.entry(t.clone()).or_default().recommendations += 1;
-            }
-        }
-        // Strongest passages: present hits summed by (theme, document, passage).
-        type Key<'a> = (&'a str, &'a str, usize);
-        let mut sums: HashMap<Key, (f64, Vec<&str>, u32, &str)> = HashMap::new();
-        for (doc_id, tags) in &self.tags {
-            for t in tags.iter().filter(|t| t.polarity == Polarity::Present) {
-                stats.entry(t.theme.to_string()).or_default().hits += 1;
-                let Some(p) = self.index.passage_at(doc_id, t.start) else {
-                    continue;
-                };
-                let e = sums.entry((&t.theme, doc_id, p)).or_insert((
-                    0.0,
-                    Vec::new(),
-                    t.page,
-                    &t.section,
-                ));
-                e.0 += t.weight;
-                if !e.1.iter().any(|m| m.eq_ignore_ascii_case(&t.matched)) {
-                    e.1.push(&t.matched);
-                }
-            }
-        }
-        let mut by_theme: HashMap<&str, Vec<Evidence>> = HashMap::new();
-        for ((theme, doc_id, passage), (weight, matched, page, section)) in sums {
-            by_theme.entry(theme).or_default().push(Evidence {
-                doc_id: doc_id.to_string(),
-                passage,
-                page,
-                section: section.to_string(),
-                weight: (weight * 1000.0).round() / 1000.0,
-                matched: matched.into_iter().map(str::to_string).collect(),
-            });
-        }
-        for (theme, mut ev) in by_theme {
-            ev.sort_by(|a, b| {
-                b.weight
-                    .total_cmp(&a.weight)
-                    .then_with(|| a.doc_id.cmp(&b.doc_id))
-                    .then(a.passage.cmp(&b.passage))
-            });
-            // At most two passages from one document, so one long review
-            // does not fill the list.
-            let mut per_doc: HashMap<String, usize> = HashMap::new();
-            ev.retain(|e| {
-                let n = per_doc.entry(e.doc_id.clone()).or_default();
-                *n += 1;
-                *n <= 2
-            });
-            ev.truncate(EVIDENCE_PER_THEME);
-            if let Some(s) = stats.get_mut(theme) {
-                s.evidence = ev;
-            }
-        }
-        stats
+    /// A snapshot of processed documents held in memory (tests, demos):
+    /// written as `build` would write them into a temporary output folder
+    /// (removed with the snapshot), then loaded from it.
+    pub fn from_docs(
+        docs: &[ProcessedDoc],
+        rules: &crate::rules::RuleSet,
+    ) -> Result<Snapshot, LoadError> {
+        let temp = tempfile::tempdir().map_err(|e| LoadError::Write(e.to_string()))?;
+        crate::pipeline::write_processed(temp.path(), docs, rules)
+            .map_err(|e| LoadError::Write(e.to_string()))?;
+        let mut snap = Snapshot::load(temp.path())?;
+        snap._temp = Some(temp);
+        Ok(snap)
+    }
+
+    /// A document's ordinal by id.
+    pub fn ordinal(&self, id: &str) -> Option<usize> {
+        self.doc_pos.get(id).copied()
     }
 
     /// A document row by id.
     pub fn document(&self, id: &str) -> Option<&DocumentRow<'static>> {
-        self.doc_pos.get(id).map(|&i| &self.documents[i])
+        self.ordinal(id).map(|i| &self.documents[i])
+    }
+
+    /// The tag rows of document `ord`, read from the store (or the cache
+    /// of the documents read last).
+    pub fn tags(&self, ord: usize) -> Result<Arc<Vec<TagRow<'static>>>, LoadError> {
+        self.rows.tags(ord)
+    }
+
+    /// The recommendation rows of document `ord`, read from the store (or
+    /// the cache of the documents read last).
+    pub fn doc_recommendations(
+        &self,
+        ord: usize,
+    ) -> Result<Arc<Vec<RecommendationRow<'static>>>, LoadError> {
+        self.rows.recommendations(ord)
+    }
+
+    /// Documents whose tags, and whose recommendations, are held parsed
+    /// now (each at most [`CACHED_DOCUMENTS`]).
+    pub fn cached_documents(&self) -> (usize, usize) {
+        self.rows.cached_documents()
+    }
+
+    /// The generation's reader (rows streamed on demand).
+    pub fn reader(&self) -> &Reader {
+        self.rows.reader()
     }
 
     /// A theme of the vocabulary by id.
@@ -274,6 +202,108 @@ impl Snapshot {
     pub fn agency_label<'a>(&'a self, id: &'a str) -> &'a str {
         self.agency_labels.get(id).map_or(id, String::as_str)
     }
+}
+
+/// Where each document's rows are, by ordinal, from the manifest.
+fn locations(
+    reader: &Reader,
+    documents: &[DocumentRow<'static>],
+) -> Result<Vec<RowLocation>, LoadError> {
+    let manifest = reader.manifest()?;
+    let mut by_id: HashMap<String, RowLocation> = manifest
+        .documents()
+        .map(|r| (r.doc_id.clone(), r.rows.clone()))
+        .collect();
+    documents
+        .iter()
+        .map(|d| {
+            by_id.remove(d.id.as_ref()).ok_or_else(|| {
+                LoadError::Outdated(format!(
+                    "the manifest does not say where the rows of document {} are",
+                    d.id
+                ))
+            })
+        })
+        .collect()
+}
+
+/// Per-theme figures: documents and years from the documents, the
+/// recommendations from the compact table, hits and the strongest passages
+/// from the `evidence` digest (each document's strongest two per theme).
+fn theme_stats(
+    reader: &Reader,
+    documents: &[DocumentRow<'static>],
+    recs: &RecTable,
+) -> Result<HashMap<String, ThemeStats>, LoadError> {
+    let mut stats: HashMap<String, ThemeStats> = HashMap::new();
+    let mut years: HashMap<&str, BTreeMap<String, usize>> = HashMap::new();
+    for d in documents {
+        for t in &d.themes {
+            stats.entry(t.to_string()).or_default().documents += 1;
+            let y = d
+                .year
+                .map_or_else(|| "unknown".to_string(), |y| y.to_string());
+            *years.entry(t).or_default().entry(y).or_default() += 1;
+        }
+    }
+    for (t, by_year) in years {
+        if let Some(s) = stats.get_mut(t) {
+            s.by_year = by_year.into_iter().collect();
+        }
+    }
+    let mut per_theme = vec![0usize; recs.themes.len()];
+    for r in &recs.recs {
+        for &t in r.themes.iter() {
+            per_theme[t as usize] += 1;
+        }
+    }
+    for (t, n) in per_theme.into_iter().enumerate() {
+        stats
+            .entry(recs.themes.name(t as u32).to_string())
+            .or_default()
+            .recommendations += n;
+    }
+    let mut lines = reader.rows(DocFile::Evidence)?;
+    while let Some(line) = lines.next() {
+        let line = line?;
+        let row: EvidenceRow =
+            serde_json::from_slice(&line).map_err(|e| StoreError::Unreadable {
+                path: lines.position(),
+                message: e.to_string(),
+            })?;
+        let s = stats.entry(row.theme.to_string()).or_default();
+        s.hits += row.hits;
+        for p in row.passages {
+            s.evidence.push(Evidence {
+                doc_id: row.doc_id.to_string(),
+                passage: p.passage,
+                page: p.page,
+                section: p.section,
+                weight: p.weight,
+                matched: p.matched,
+            });
+        }
+        // Keep the list short while streaming: the strongest first.
+        if s.evidence.len() > 4 * EVIDENCE_PER_THEME {
+            strongest(&mut s.evidence);
+        }
+    }
+    for s in stats.values_mut() {
+        strongest(&mut s.evidence);
+    }
+    Ok(stats)
+}
+
+/// Sort evidence strongest first (then by document and passage) and keep
+/// [`EVIDENCE_PER_THEME`].
+fn strongest(ev: &mut Vec<Evidence>) {
+    ev.sort_by(|a, b| {
+        b.weight
+            .total_cmp(&a.weight)
+            .then_with(|| a.doc_id.cmp(&b.doc_id))
+            .then(a.passage.cmp(&b.passage))
+    });
+    ev.truncate(EVIDENCE_PER_THEME);
 }
 
 /// The snapshot being served, replaced whole when a build finishes.

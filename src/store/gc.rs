@@ -177,17 +177,17 @@ fn audit_generation(dir: &Path, manifest: &Manifest) -> Vec<PathBuf> {
         Err(_) => odd.push(search),
     }
     let repo = dir.join(REPOSITORY);
-    let segments: BTreeSet<String> = Reader::segment_names(manifest).into_iter().collect();
-    let tables: BTreeSet<&str> = DocFile::ALL.iter().map(|f| f.name()).collect();
     for e in std::fs::read_dir(&repo).into_iter().flatten().flatten() {
         let name = e.file_name().to_string_lossy().to_string();
         if name == THEMES_FILE {
             continue;
         }
-        if !tables.contains(name.as_str()) {
+        let Some(&table) = DocFile::ALL.iter().find(|f| f.name() == name) else {
             odd.push(e.path());
             continue;
-        }
+        };
+        let segments: BTreeSet<String> =
+            Reader::segment_names(manifest, table).into_iter().collect();
         for s in std::fs::read_dir(e.path()).into_iter().flatten().flatten() {
             if !segments.contains(s.file_name().to_string_lossy().as_ref()) {
                 odd.push(s.path());

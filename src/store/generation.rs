@@ -4,20 +4,21 @@
 //! unused files removed, everything synced, and one atomic rename of a link
 //! over `OUT/current`.
 
+use super::codec::EncodedRows;
 use super::segments::SegmentWriter;
 use super::{
     BuildLock, CURRENT, DocFile, GENERATIONS, MANIFEST, Manifest, PIN, PUBLIC_NAMES, REPORT,
     REPOSITORY, Reader, Report, RowLocation, SEARCH, STARTED, StoreError, THEMES_FILE, VOCABULARY,
     gc, io_err, pretty,
 };
-use crate::export::{DocRows, Vocabulary};
+use crate::export::Vocabulary;
 use std::path::{Path, PathBuf};
 
 /// Where a pushed document's rows come from.
 #[derive(Debug, Clone, Copy)]
 pub enum RowSource<'a> {
-    /// Rendered in this build.
-    Rendered(&'a DocRows),
+    /// Rendered in this build (and encoded: [`EncodedRows::encode`]).
+    Rendered(&'a EncodedRows),
     /// Carried over: where its rows are in the generation the writer was
     /// begun from.
     Carried(&'a RowLocation),
@@ -27,7 +28,7 @@ impl RowSource<'_> {
     /// Length of the document's rows in `file`.
     pub(super) fn len(&self, file: DocFile) -> u64 {
         match self {
-            RowSource::Rendered(r) => file.rows(r).len() as u64,
+            RowSource::Rendered(r) => r.get(file).len() as u64,
             RowSource::Carried(loc) => loc.range(file).length,
         }
     }

@@ -38,6 +38,7 @@
 //! with the last generation by a hard link instead of being copied.
 
 mod cache;
+mod codec;
 mod gc;
 mod generation;
 mod lock;
@@ -47,6 +48,7 @@ mod report;
 mod segments;
 
 pub use cache::ExtractCache;
+pub use codec::EncodedRows;
 pub use gc::{audit, live_search_files};
 pub use generation::{GenerationWriter, RowSource, write_atomic};
 pub use lock::BuildLock;
@@ -83,16 +85,18 @@ pub enum DocFile {
     Recommendations,
     ActionPlans,
     Tags,
+    Evidence,
 }
 
 impl DocFile {
     /// Every per-document table, in order.
-    pub const ALL: [DocFile; 5] = [
+    pub const ALL: [DocFile; 6] = [
         DocFile::Documents,
         DocFile::Passages,
         DocFile::Recommendations,
         DocFile::ActionPlans,
         DocFile::Tags,
+        DocFile::Evidence,
     ];
 
     /// The table's name: its folder under `repository/`, and its file
@@ -104,6 +108,7 @@ impl DocFile {
             DocFile::Recommendations => "recommendations",
             DocFile::ActionPlans => "action_plans",
             DocFile::Tags => "tags",
+            DocFile::Evidence => "evidence",
         }
     }
 
@@ -115,6 +120,23 @@ impl DocFile {
             DocFile::Recommendations => &rows.recommendations,
             DocFile::ActionPlans => &rows.action_plans,
             DocFile::Tags => &rows.tags,
+            DocFile::Evidence => &rows.evidence,
+        }
+    }
+
+    /// True for the tables stored as zstd-compressed JSON Lines
+    /// (`NNNNNN.jsonl.zst`, one frame per document): the two large ones,
+    /// which are most of the repository's bytes.
+    pub fn compressed(self) -> bool {
+        matches!(self, DocFile::Passages | DocFile::Tags)
+    }
+
+    /// The extension of the table's segment files.
+    pub(crate) fn segment_extension(self) -> &'static str {
+        if self.compressed() {
+            "jsonl.zst"
+        } else {
+            "jsonl"
         }
     }
 

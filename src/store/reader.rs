@@ -5,6 +5,7 @@
 //! meanwhile switches `current` but never removes a generation a reader
 //! holds (a shared lock on its `.readers.lock`).
 
+use super::codec;
 use super::segments::{segment_name, segment_path};
 use super::{
     CURRENT, DocFile, GENERATIONS, MANIFEST, Manifest, PIN, REPORT, REPOSITORY, Report,
@@ -12,7 +13,7 @@ use super::{
 };
 use crate::export::Vocabulary;
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 /// A view of one generation of an output folder.
@@ -123,7 +124,7 @@ impl Reader {
         let f = File::open(&path).map_err(io_err(&path))?;
         let mut buf = vec![0u8; range.length as usize];
         read_exact_at(&f, &mut buf, range.offset).map_err(io_err(&path))?;
-        Ok(buf)
+        codec::decode(file, buf, &path.display().to_string())
     }
 
     /// Whether the generation has table `file` (a generation written
@@ -145,7 +146,14 @@ impl Reader {
                 .map_err(io_err(&dir))?
                 .flatten()
                 .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+                // Compressed or not, by name: a generation written before
+                // a table was compressed still reads whole.
+                .filter(|p| {
+                    p.file_name().is_some_and(|n| {
+                        let n = n.to_string_lossy();
+                        n.ends_with(".jsonl") || n.ends_with(".jsonl.zst")
+                    })
+                })
                 .collect();
             v.sort();
             v
@@ -209,9 +217,9 @@ impl Reader {
 
     /// Names of the generation's segment files of `file` the manifest
     /// accounts for.
-    pub(super) fn segment_names(manifest: &Manifest) -> Vec<String> {
+    pub(super) fn segment_names(manifest: &Manifest, file: DocFile) -> Vec<String> {
         (0..manifest.segments.len() as u32)
-            .map(segment_name)
+            .map(|seq| segment_name(seq, file))
             .collect()
     }
 }
@@ -244,12 +252,21 @@ pub(super) fn pinned(dir: &Path) -> bool {
 
 /// The rows of a table, line by line (without the newline), across its
 /// segment files in order.
-#[derive(Debug)]
 pub struct RowLines {
     /// Files still to read, last first.
     paths: Vec<PathBuf>,
-    current: Option<(PathBuf, BufReader<File>)>,
+    current: Option<(PathBuf, Box<dyn BufRead + Send>)>,
     line: usize,
+}
+
+impl std::fmt::Debug for RowLines {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RowLines")
+            .field("paths", &self.paths)
+            .field("current", &self.current.as_ref().map(|(p, _)| p))
+            .field("line", &self.line)
+            .finish()
+    }
 }
 
 impl RowLines {
@@ -269,8 +286,8 @@ impl Iterator for RowLines {
         loop {
             if self.current.is_none() {
                 let p = self.paths.pop()?;
-                match File::open(&p) {
-                    Ok(f) => self.current = Some((p, BufReader::new(f))),
+                match File::open(&p).and_then(|f| codec::lines_of(&p, f)) {
+                    Ok(r) => self.current = Some((p, r)),
                     Err(e) => return Some(Err(io_err(&p)(e))),
                 }
                 self.line = 0;

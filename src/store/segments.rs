@@ -1,5 +1,6 @@
 //! The repository's per-document tables, cut into segments: segment `n` of
-//! table `t` is `repository/<t>/<n:06>.jsonl`, every table cut after the
+//! table `t` is `repository/<t>/<n:06>.jsonl` (`.jsonl.zst` for a
+//! compressed table: see `codec`), every table cut after the
 //! same documents, so the segment folders concatenated in name order are
 //! the tables.
 //!
@@ -27,12 +28,12 @@ pub(super) const SEGMENT_MAX: u32 = if cfg!(test) { 4 } else { 256 };
 
 /// The file of segment `seq` of `file` under the repository folder `repo`.
 pub(super) fn segment_path(repo: &Path, file: DocFile, seq: u32) -> PathBuf {
-    repo.join(file.name()).join(segment_name(seq))
+    repo.join(file.name()).join(segment_name(seq, file))
 }
 
-/// `NNNNNN.jsonl`.
-pub(super) fn segment_name(seq: u32) -> String {
-    format!("{seq:06}.jsonl")
+/// `NNNNNN.jsonl`, or `NNNNNN.jsonl.zst` for a compressed table.
+pub(super) fn segment_name(seq: u32, file: DocFile) -> String {
+    format!("{seq:06}.{}", file.segment_extension())
 }
 
 /// True when a segment ends after document `doc_id`, its `docs`-th.
@@ -195,7 +196,7 @@ impl SegmentWriter {
                 let files = self.open.files.as_mut().expect("materialised");
                 for (f, out) in files.iter_mut() {
                     let path = segment_path(&self.repo, *f, seq);
-                    out.write_all(f.rows(r)).map_err(io_err(&path))?;
+                    out.write_all(r.get(*f)).map_err(io_err(&path))?;
                 }
             }
         }

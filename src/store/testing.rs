@@ -59,3 +59,8 @@ pub(crate) fn truncate_index(out: &Path) {
         }
     }
 }
+
+/// Remove every segment file of `file` in the current generation.
+pub(crate) fn remove_table(out: &Path, file: DocFile) {
+    std::fs::remove_dir_all(current(out).join(REPOSITORY).join(file.name())).unwrap();
+}

@@ -42,6 +42,7 @@ fn output_is_deterministic_and_independent_of_input_order() {
             "recommendations.jsonl",
             "action_plans.jsonl",
             "tags.jsonl",
+            "evidence.jsonl",
             "themes.jsonl"
         ]
     );
@@ -156,6 +157,7 @@ fn rows_of(id: &str) -> crate::export::DocRows {
         recommendations: Vec::new(),
         action_plans: line("doc_id"),
         tags: line("doc_id"),
+        evidence: line("doc_id"),
         themes: Vec::new(),
     }
 }
@@ -185,7 +187,9 @@ fn write_generation(out: &Path, ids: &[&str], carry: &dyn Fn(&str) -> bool) -> M
         let rows = rows_of(id);
         let loc = match &carried {
             Some(r) => g.push(id, RowSource::Carried(&r.rows)).unwrap(),
-            None => g.push(id, RowSource::Rendered(&rows)).unwrap(),
+            None => g
+                .push(id, RowSource::Rendered(&EncodedRows::encode(&rows)))
+                .unwrap(),
         };
         entries.push(ManifestEntry {
             file: format!("{id}.txt"),

@@ -28,7 +28,8 @@ pub fn shared(sub: &str) -> Option<PathBuf> {
 }
 
 /// A repository table as `build` writes it: the files of its folder
-/// (`repository/<table>/`) concatenated in name order.
+/// (`repository/<table>/`) concatenated in name order, decompressed
+/// (`zstdcat`) when they are `.jsonl.zst`.
 #[allow(dead_code)]
 pub fn table(out: &Path, name: &str) -> String {
     let dir = out.join("repository").join(name);
@@ -39,7 +40,14 @@ pub fn table(out: &Path, name: &str) -> String {
     files.sort();
     files
         .iter()
-        .map(|f| std::fs::read_to_string(f).unwrap())
+        .map(|f| {
+            if f.extension().is_some_and(|x| x == "zst") {
+                let bytes = zstd::decode_all(std::fs::File::open(f).unwrap()).unwrap();
+                String::from_utf8(bytes).unwrap()
+            } else {
+                std::fs::read_to_string(f).unwrap()
+            }
+        })
         .collect()
 }
 

@@ -121,19 +121,14 @@ pub struct DocumentJson {
 }
 
 pub fn document_json(snap: &Snapshot, id: &str) -> Result<DocumentJson, ViewError> {
-    let d = snap
-        .document(id)
+    let ord = snap
+        .ordinal(id)
         .ok_or_else(|| ViewError::NotFound(format!("no document {id:?}")))?;
     Ok(DocumentJson {
-        document: d.clone(),
+        document: snap.documents[ord].clone(),
         passages: snap.index.passages(id)?.unwrap_or_default(),
-        tags: snap.tags.get(id).cloned().unwrap_or_default(),
-        recommendations: snap
-            .recommendations
-            .iter()
-            .filter(|r| r.doc_id == id)
-            .cloned()
-            .collect(),
+        tags: snap.tags(ord)?.to_vec(),
+        recommendations: snap.doc_recommendations(ord)?.to_vec(),
     })
 }
 
@@ -225,9 +220,12 @@ pub fn document_page(
     id: &str,
     params: &Params,
 ) -> Result<DocumentPage, ViewError> {
-    let d = snap
-        .document(id)
+    let ord = snap
+        .ordinal(id)
         .ok_or_else(|| ViewError::NotFound(format!("no document {id:?}")))?;
+    let d = &snap.documents[ord];
+    let doc_tags = snap.tags(ord)?;
+    let doc_recs = snap.doc_recommendations(ord)?;
     let stored = snap.index.passages(id)?.unwrap_or_default();
     let q = params.get("q").unwrap_or_default().to_string();
     // Passages matching the query, marked in the margin.
@@ -250,11 +248,6 @@ pub fn document_page(
         }
         hit_count = plural(hits.len(), "passage", "passages");
     }
-    let doc_tags: Vec<&crate::export::TagRow<'static>> = snap
-        .tags
-        .get(id)
-        .map(|v| v.iter().collect())
-        .unwrap_or_default();
     let mut passages = Vec::with_capacity(stored.len());
     let mut toc = Vec::new();
     let mut last_page = 0;
@@ -262,7 +255,6 @@ pub fn document_page(
         let end = p.start + p.text.chars().count();
         let tags: Vec<&crate::export::TagRow<'static>> = doc_tags
             .iter()
-            .copied()
             .filter(|t| t.start < end && t.end > p.start)
             .collect();
         let heading = p.kind == "heading";
@@ -285,10 +277,8 @@ pub fn document_page(
         });
         last_page = p.page;
     }
-    let recs = snap
-        .recommendations
+    let recs = doc_recs
         .iter()
-        .filter(|r| r.doc_id == id)
         .map(|r| RecItem {
             ordinal: r.ordinal.as_ref().map(|o| o.to_string()),
             text: r.text.to_string(),

@@ -6,7 +6,7 @@
 //! the message page.
 
 use super::params::{BadParam, Params, SearchParams};
-use super::state::{Evidence, Snapshot, ThemeStats};
+use super::state::{Evidence, LoadError, Snapshot, ThemeStats};
 use crate::export::RecommendationRow;
 use crate::index::{FacetCount, IndexError, SearchRequest, SearchResults, StoredPassage};
 use askama::Template;
@@ -38,6 +38,12 @@ pub enum ViewError {
 impl From<BadParam> for ViewError {
     fn from(e: BadParam) -> ViewError {
         ViewError::BadRequest(e.0)
+    }
+}
+
+impl From<LoadError> for ViewError {
+    fn from(e: LoadError) -> ViewError {
+        ViewError::Internal(e.to_string())
     }
 }
 

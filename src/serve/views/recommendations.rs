@@ -1,6 +1,7 @@
 //! The recommendations explorer: every recommendation, filtered and paged.
 
 use super::*;
+use crate::serve::recs::CompactRec;
 
 /// A recommendation with its document's metadata (also `/api/recommendations`).
 #[derive(Debug, Clone, Serialize)]
@@ -72,74 +73,114 @@ pub fn find_recommendations(snap: &Snapshot, params: &Params) -> Result<RecResul
         )));
     }
     let page = params.page()?;
-    let mut kept: Vec<(
-        &RecommendationRow<'static>,
-        Option<&crate::export::DocumentRow<'static>>,
-    )> = Vec::new();
-    // A translation is listed and counted once, as its original.
-    for r in snap
-        .recommendations
+    let table = &snap.recommendations;
+    // Filters as small ids; a value no recommendation has keeps nothing.
+    let ids = |names: &[String], interner: &super::super::recs::Interner| -> Option<Vec<u32>> {
+        names.iter().map(|n| interner.id(n)).collect()
+    };
+    let (Some(theme_ids), Some(agency_ids)) =
+        (ids(&themes, &table.themes), ids(&agencies, &table.agencies))
+    else {
+        return Ok(empty_results(per_page, page));
+    };
+    let body_ids: Vec<Vec<u32>> = bodies
         .iter()
-        .filter(|r| r.translation_of.is_none())
-    {
-        let d = snap.document(&r.doc_id);
-        let kind = d.map(|d| d.kind.as_str()).unwrap_or("other");
-        let year = d.and_then(|d| d.year);
-        let ok = themes.iter().all(|t| r.themes.contains(t))
-            && agencies.iter().all(|a| r.agencies.contains(a))
-            && bodies.iter().all(|b| {
-                r.addressees
-                    .iter()
-                    .any(|a| a.canonical.eq_ignore_ascii_case(b))
-            })
+        .map(|b| table.bodies.ids_ignoring_case(b))
+        .collect();
+    let doc = |r: &CompactRec| &snap.documents[r.doc as usize];
+    // A translation is listed and counted once, as its original.
+    let mut kept: Vec<usize> = Vec::new();
+    for (i, r) in table.recs.iter().enumerate() {
+        if r.translation {
+            continue;
+        }
+        let d = doc(r);
+        let kind = d.kind.as_str();
+        let year = d.year;
+        let ok = theme_ids.iter().all(|t| r.themes.contains(t))
+            && agency_ids.iter().all(|a| r.agencies.contains(a))
+            && body_ids
+                .iter()
+                .all(|any| any.iter().any(|b| r.bodies.contains(b)))
             && (levels.is_empty()
                 || r.level
                     .is_some_and(|l| levels.iter().any(|x| x == l.as_str())))
             && (kinds.is_empty() || kinds.iter().any(|k| k == kind))
             && from.is_none_or(|f| year.is_some_and(|y| y >= f))
-            && to.is_none_or(|t| year.is_some_and(|y| y <= t))
-            && (words.is_empty() || {
-                let text = r.text.to_lowercase();
-                words.iter().all(|w| text.contains(w.as_str()))
-            });
+            && to.is_none_or(|t| year.is_some_and(|y| y <= t));
         if ok {
-            kept.push((r, d));
+            kept.push(i);
         }
     }
+    if !words.is_empty() {
+        kept = table.with_words(snap.reader(), &kept, &words)?;
+    }
     // Newest documents first, then document order, then text order.
-    kept.sort_by(|a, b| {
-        let ya = a.1.and_then(|d| d.year);
-        let yb = b.1.and_then(|d| d.year);
-        yb.cmp(&ya)
-            .then_with(|| a.0.doc_id.cmp(&b.0.doc_id))
-            .then(a.0.start.cmp(&b.0.start))
+    kept.sort_by(|&a, &b| {
+        let (ra, rb) = (&table.recs[a], &table.recs[b]);
+        let (da, db) = (doc(ra), doc(rb));
+        db.year
+            .cmp(&da.year)
+            .then_with(|| da.id.cmp(&db.id))
+            .then(ra.start.cmp(&rb.start))
     });
+    let facets = facet_counts(snap, &kept);
+    let offset = (page - 1).saturating_mul(per_page);
+    let total = kept.len();
+    let mut recommendations = Vec::new();
+    for &i in kept.iter().skip(offset).take(per_page) {
+        let r = &table.recs[i];
+        let d = doc(r);
+        let rows = snap.doc_recommendations(r.doc as usize)?;
+        let row = rows.get(r.nth as usize).ok_or_else(|| {
+            ViewError::Internal(format!("a recommendation of {} is missing", d.id))
+        })?;
+        recommendations.push(RecView {
+            passage: snap.index.passage_at(&d.id, r.start),
+            title: d.title.to_string(),
+            kind: d.kind.as_str().to_string(),
+            year: d.year,
+            rec: row.clone(),
+        });
+    }
+    Ok(RecResults {
+        total,
+        offset,
+        limit: per_page,
+        recommendations,
+        facets,
+    })
+}
+
+fn empty_results(per_page: usize, page: usize) -> RecResults {
+    RecResults {
+        total: 0,
+        offset: (page - 1).saturating_mul(per_page),
+        limit: per_page,
+        recommendations: Vec::new(),
+        facets: BTreeMap::new(),
+    }
+}
+
+/// Counts of the kept recommendations by theme, agency, body, level, kind
+/// and year: most frequent first (years newest first).
+fn facet_counts(snap: &Snapshot, kept: &[usize]) -> BTreeMap<String, Vec<FacetCount>> {
+    let table = &snap.recommendations;
+    let mut themes = vec![0usize; table.themes.len()];
+    let mut agencies = vec![0usize; table.agencies.len()];
+    let mut bodies = vec![0usize; table.bodies.len()];
     let mut counts: BTreeMap<&str, BTreeMap<String, usize>> = BTreeMap::new();
-    for (r, d) in &kept {
-        for t in r.themes.iter() {
-            *counts
-                .entry("theme")
-                .or_default()
-                .entry(t.clone())
-                .or_default() += 1;
+    for &i in kept {
+        let r = &table.recs[i];
+        let d = &snap.documents[r.doc as usize];
+        for &t in r.themes.iter() {
+            themes[t as usize] += 1;
         }
-        for a in r.agencies.iter() {
-            *counts
-                .entry("agency")
-                .or_default()
-                .entry(a.clone())
-                .or_default() += 1;
+        for &a in r.agencies.iter() {
+            agencies[a as usize] += 1;
         }
-        let mut named: Vec<&str> = Vec::new();
-        for a in r.addressees.iter() {
-            if !named.contains(&a.canonical.as_str()) {
-                named.push(&a.canonical);
-                *counts
-                    .entry("body")
-                    .or_default()
-                    .entry(a.canonical.clone())
-                    .or_default() += 1;
-            }
+        for &b in r.bodies.iter() {
+            bodies[b as usize] += 1;
         }
         if let Some(l) = r.level {
             *counts
@@ -148,13 +189,12 @@ pub fn find_recommendations(snap: &Snapshot, params: &Params) -> Result<RecResul
                 .entry(l.as_str().into())
                 .or_default() += 1;
         }
-        let kind = d.map(|d| d.kind.as_str()).unwrap_or("other");
         *counts
             .entry("kind")
             .or_default()
-            .entry(kind.into())
+            .entry(d.kind.as_str().into())
             .or_default() += 1;
-        if let Some(y) = d.and_then(|d| d.year) {
+        if let Some(y) = d.year {
             *counts
                 .entry("year")
                 .or_default()
@@ -162,7 +202,19 @@ pub fn find_recommendations(snap: &Snapshot, params: &Params) -> Result<RecResul
                 .or_default() += 1;
         }
     }
-    let facets = counts
+    for (key, n, interner) in [
+        ("theme", themes, &table.themes),
+        ("agency", agencies, &table.agencies),
+        ("body", bodies, &table.bodies),
+    ] {
+        for (id, c) in n.into_iter().enumerate().filter(|(_, c)| *c > 0) {
+            counts
+                .entry(key)
+                .or_default()
+                .insert(interner.name(id as u32).to_string(), c);
+        }
+    }
+    counts
         .into_iter()
         .map(|(k, m)| {
             let mut v: Vec<FacetCount> = m
@@ -176,28 +228,7 @@ pub fn find_recommendations(snap: &Snapshot, params: &Params) -> Result<RecResul
             }
             (k.to_string(), v)
         })
-        .collect();
-    let offset = (page - 1).saturating_mul(per_page);
-    let total = kept.len();
-    let recommendations = kept
-        .into_iter()
-        .skip(offset)
-        .take(per_page)
-        .map(|(r, d)| RecView {
-            passage: snap.index.passage_at(&r.doc_id, r.start),
-            title: d.map(|d| d.title.to_string()).unwrap_or_default(),
-            kind: d.map(|d| d.kind.as_str().to_string()).unwrap_or_default(),
-            year: d.and_then(|d| d.year),
-            rec: r.clone(),
-        })
-        .collect();
-    Ok(RecResults {
-        total,
-        offset,
-        limit: per_page,
-        recommendations,
-        facets,
-    })
+        .collect()
 }
 
 #[derive(Template)]
