@@ -184,3 +184,45 @@ fn action_plan_rows_are_built_linked_and_exported() {
     assert!(rec2 < row2 && row2 < rec3, "{text}");
     assert!(text.contains("target: June 2099 (2099-06)"), "{text}");
 }
+
+/// The served document page shows the action plan as a table, one row per
+/// action-plan row, each linked to its recommendation's passage; the
+/// document's JSON carries the rows.
+#[cfg(feature = "serve")]
+#[test]
+fn the_page_shows_the_action_plan_as_a_table() {
+    let dir = TempDir::new().expect("temp dir");
+    let out = build(dir.path());
+    let rows = jsonl(&common::table(&out, "action_plans"));
+    let doc_id = rows[0]["doc_id"].as_str().expect("doc id").to_string();
+    let server = common::server::serve(&out);
+
+    let (code, page) = common::server::get(&format!("{}/documents/{doc_id}", server.base));
+    assert_eq!(code, 200, "{page}");
+    let table = &page[page
+        .find("<table class=\"actionplan\">")
+        .expect("an action-plan table")..];
+    let table = &table[..table.find("</table>").expect("table end")];
+    assert_eq!(table.matches("<tr>").count(), 1 + rows.len(), "{table}");
+    for cell in [
+        "Amend the attendance procedure",
+        "Dip sample of incidents",
+        "PCSP (Training Sub-group)",
+        "Pentrefach Community Safety Partnership (Community Safety Partnership)",
+        "31 March 2099",
+        "Completed",
+    ] {
+        assert!(table.contains(cell), "{cell} missing from {table}");
+    }
+    // Every row links to its recommendation's passage on the same page.
+    let links = table.matches("<tr><td><a href=\"#p").count();
+    assert_eq!(links, rows.len(), "{table}");
+
+    let (code, json) = common::server::get(&format!("{}/api/documents/{doc_id}", server.base));
+    assert_eq!(code, 200, "{json}");
+    let json: Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(
+        json["action_plans"].as_array().map(Vec::len),
+        Some(rows.len())
+    );
+}

@@ -4,6 +4,10 @@
 //! index, then serves the new one.
 #![cfg(feature = "serve")]
 
+mod common;
+
+use common::server::{get, serve};
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -32,62 +36,6 @@ fn build(input: &Path, out: &Path) {
         "build failed: {}",
         String::from_utf8_lossy(&o.stderr)
     );
-}
-
-/// A running server, killed when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(out: &Path) -> Server {
-    let mut child = Command::new(bin())
-        .args([
-            "serve",
-            "--bind",
-            "127.0.0.1:0",
-            "--reload-every",
-            "0.1",
-            "--out",
-        ])
-        .arg(out)
-        .env_remove("YSTORFA_TOKEN")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start serve");
-    let stderr = child.stderr.take().expect("stderr");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(addr) = line.strip_prefix("listening on ") {
-                let _ = tx.send(addr.trim().to_string());
-            }
-        }
-    });
-    let base = rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("serve says where it listens");
-    Server { child, base }
-}
-
-fn get(url: &str) -> (u16, String) {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(30)))
-        .build()
-        .into();
-    let mut res = agent.get(url).call().expect("request");
-    let status = res.status().as_u16();
-    let body = res.body_mut().read_to_string().expect("body");
-    (status, body)
 }
 
 fn status_of(base: &str) -> serde_json::Value {

@@ -4,7 +4,7 @@
 //! the documents read last, per table. The snapshot never holds every row.
 
 use super::state::LoadError;
-use crate::export::{ExportError, RecommendationRow, TagRow, parse_jsonl};
+use crate::export::{ActionRow, ExportError, RecommendationRow, TagRow, parse_jsonl};
 use crate::store::{DocFile, Reader, RowLocation};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -61,6 +61,7 @@ pub struct DocRowsReader {
     locations: Vec<RowLocation>,
     tags: Lru<TagRow<'static>>,
     recommendations: Lru<RecommendationRow<'static>>,
+    action_plans: Lru<ActionRow<'static>>,
 }
 
 impl DocRowsReader {
@@ -71,6 +72,7 @@ impl DocRowsReader {
             locations,
             tags: Lru::new(capacity),
             recommendations: Lru::new(capacity),
+            action_plans: Lru::new(capacity),
         }
     }
 
@@ -90,6 +92,12 @@ impl DocRowsReader {
         ord: usize,
     ) -> Result<Arc<Vec<RecommendationRow<'static>>>, LoadError> {
         self.cached(&self.recommendations, ord, DocFile::Recommendations)
+    }
+
+    /// The action-plan rows of document `ord`, in table order (none for a
+    /// generation written before action plans were read).
+    pub fn action_plans(&self, ord: usize) -> Result<Arc<Vec<ActionRow<'static>>>, LoadError> {
+        self.cached(&self.action_plans, ord, DocFile::ActionPlans)
     }
 
     /// Documents whose rows are held parsed now, per table (each at most

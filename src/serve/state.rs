@@ -9,7 +9,8 @@
 use super::recs::RecTable;
 use super::rows::{CACHED_DOCUMENTS, DocRowsReader};
 use crate::export::{
-    DocumentRow, EvidenceRow, ExportError, RecommendationRow, TagRow, Vocabulary, VocabularyTheme,
+    ActionRow, DocumentRow, EvidenceRow, ExportError, RecommendationRow, TagRow, Vocabulary,
+    VocabularyTheme,
 };
 use crate::index::{IndexError, SearchIndex};
 use crate::model::ProcessedDoc;
@@ -175,6 +176,12 @@ impl Snapshot {
         ord: usize,
     ) -> Result<Arc<Vec<RecommendationRow<'static>>>, LoadError> {
         self.rows.recommendations(ord)
+    }
+
+    /// The action-plan rows of document `ord`, read from the store (or the
+    /// cache of the documents read last).
+    pub fn doc_action_plans(&self, ord: usize) -> Result<Arc<Vec<ActionRow<'static>>>, LoadError> {
+        self.rows.action_plans(ord)
     }
 
     /// Documents whose tags, and whose recommendations, are held parsed

@@ -120,6 +120,10 @@ impl Reader {
     /// the location the manifest records.
     pub fn doc_rows(&self, loc: &RowLocation, file: DocFile) -> Result<Vec<u8>, StoreError> {
         let range = loc.range(file);
+        if range.length == 0 {
+            // No rows (or a table the generation was written without).
+            return Ok(Vec::new());
+        }
         let path = segment_path(&self.repository_dir(), file, loc.segment);
         let f = File::open(&path).map_err(io_err(&path))?;
         let mut buf = vec![0u8; range.length as usize];

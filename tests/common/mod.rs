@@ -2,6 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
+#[cfg(feature = "serve")]
+#[allow(dead_code)]
+pub mod server;
+
 /// `../shared/<sub>` beside the checkout, where the real documents and
 /// benchmarks live. Returns None (after saying so) on a newcomer's machine
 /// without it; panics in CI (`CI=true`), where a missing folder must not

@@ -109,6 +109,27 @@ pub struct DocumentPage {
     pub passages: Vec<PassageView>,
     pub toc: Vec<TocEntry>,
     pub recs: Vec<RecItem>,
+    pub action_plan: Vec<ActionItem>,
+}
+
+/// One row of the document's action plan as the page shows it.
+#[derive(Debug, Clone)]
+pub struct ActionItem {
+    /// The recommendation's number as the row gives it, or "".
+    pub ordinal: String,
+    /// Link to the recommendation's passage, or "" when the row is linked
+    /// to none.
+    pub rec_href: String,
+    /// The action (or, when the table has no action column, the row's
+    /// restated recommendation or its text).
+    pub action: String,
+    /// The lead as written, then the bodies it names.
+    pub lead: String,
+    pub lead_bodies: String,
+    pub target_date: String,
+    pub outcome: String,
+    pub page: u32,
+    pub href: String,
 }
 
 /// The document as JSON (`/api/documents/ID`).
@@ -118,6 +139,7 @@ pub struct DocumentJson {
     pub passages: Vec<StoredPassage>,
     pub tags: Vec<crate::export::TagRow<'static>>,
     pub recommendations: Vec<RecommendationRow<'static>>,
+    pub action_plans: Vec<crate::export::ActionRow<'static>>,
 }
 
 pub fn document_json(snap: &Snapshot, id: &str) -> Result<DocumentJson, ViewError> {
@@ -129,6 +151,7 @@ pub fn document_json(snap: &Snapshot, id: &str) -> Result<DocumentJson, ViewErro
         passages: snap.index.passages(id)?.unwrap_or_default(),
         tags: snap.tags(ord)?.to_vec(),
         recommendations: snap.doc_recommendations(ord)?.to_vec(),
+        action_plans: snap.doc_action_plans(ord)?.to_vec(),
     })
 }
 
@@ -299,6 +322,7 @@ pub fn document_page(
             action_plan_page: String::new(),
         })
         .collect();
+    let action_plan = action_items(snap, id, &doc_recs, &snap.doc_action_plans(ord)?);
     Ok(DocumentPage {
         nav: "documents",
         footer: Footer::of(snap),
@@ -323,5 +347,57 @@ pub fn document_page(
         passages,
         toc,
         recs,
+        action_plan,
     })
+}
+
+/// The document's action-plan rows for its table, each linked to the
+/// passage of the recommendation it belongs to.
+fn action_items(
+    snap: &Snapshot,
+    id: &str,
+    recs: &[RecommendationRow<'static>],
+    rows: &[crate::export::ActionRow<'static>],
+) -> Vec<ActionItem> {
+    let text = |v: &Option<std::borrow::Cow<'static, str>>| v.as_deref().unwrap_or("").to_string();
+    rows.iter()
+        .map(|a| {
+            let rec = a
+                .recommendation_id
+                .as_deref()
+                .and_then(|rid| recs.iter().find(|r| r.id == rid));
+            let passage = |start: usize| {
+                snap.index
+                    .passage_at(id, start)
+                    .map(|p| format!("#p{p}"))
+                    .unwrap_or_default()
+            };
+            ActionItem {
+                ordinal: a
+                    .ordinal
+                    .as_deref()
+                    .or_else(|| rec.and_then(|r| r.ordinal.as_deref()))
+                    .unwrap_or("")
+                    .to_string(),
+                rec_href: rec.map(|r| passage(r.start)).unwrap_or_default(),
+                action: a
+                    .action
+                    .as_deref()
+                    .or(a.recommendation_text.as_deref())
+                    .unwrap_or(&a.text)
+                    .to_string(),
+                lead: text(&a.lead),
+                // The bodies the lead names, unless the lead is one body
+                // named as the gazetteer names it.
+                lead_bodies: match &a.lead_addressees[..] {
+                    [one] if a.lead.as_deref() == Some(one.canonical.as_str()) => String::new(),
+                    bodies => bodies_label(snap, bodies),
+                },
+                target_date: text(&a.target_date),
+                outcome: text(&a.outcome),
+                page: a.page,
+                href: passage(a.start),
+            }
+        })
+        .collect()
 }

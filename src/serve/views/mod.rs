@@ -231,8 +231,22 @@ fn year_facet<'a>(
 /// authority), Home Office"), or the agencies' labels when no body was
 /// named.
 fn addressed_to(snap: &Snapshot, r: &RecommendationRow) -> String {
+    let named = bodies_label(snap, &r.addressees);
+    if !named.is_empty() {
+        return named;
+    }
+    r.agencies
+        .iter()
+        .map(|a| snap.agency_label(a).to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Bodies as the page names them: "Canonical name (Agency label)", each
+/// once, in order; the label is left out when it says the same thing.
+fn bodies_label(snap: &Snapshot, bodies: &[crate::model::Addressee]) -> String {
     let mut names: Vec<String> = Vec::new();
-    for a in r.addressees.iter() {
+    for a in bodies {
         let label = snap.agency_label(&a.category);
         let shown = if a.category == "other" || label.eq_ignore_ascii_case(&a.canonical) {
             a.canonical.clone()
@@ -242,13 +256,6 @@ fn addressed_to(snap: &Snapshot, r: &RecommendationRow) -> String {
         if !names.contains(&shown) {
             names.push(shown);
         }
-    }
-    if names.is_empty() {
-        names = r
-            .agencies
-            .iter()
-            .map(|a| snap.agency_label(a).to_string())
-            .collect();
     }
     names.join(", ")
 }
