@@ -777,6 +777,8 @@ pub enum RecCue {
     WeWill,
     /// The coroner states a concern ("I am concerned …", "My second concern is …").
     ConcernStated,
+    /// Read from a table of recommendations, by its columns or row labels.
+    Table,
 }
 
 impl std::fmt::Display for RecCue {
@@ -793,6 +795,7 @@ impl std::fmt::Display for RecCue {
             RecCue::AddresseeSubject => "addressee as subject",
             RecCue::WeWill => "\"we will\"",
             RecCue::ConcernStated => "concern stated",
+            RecCue::Table => "a table's recommendation cell",
         })
     }
 }
@@ -841,6 +844,9 @@ pub enum AddresseeSource {
     SentTo,
     /// The lead agency of its action-plan row.
     ActionPlan,
+    /// The body responsible named beside it in a table of recommendations
+    /// (an "Agency" column, a "Responsible organisation" row).
+    Table,
     /// The body that issues a strategy and so owns its commitments.
     Issuer,
 }
@@ -853,6 +859,7 @@ impl std::fmt::Display for AddresseeSource {
             AddresseeSource::Heading => "heading",
             AddresseeSource::SentTo => "sent-to list",
             AddresseeSource::ActionPlan => "action-plan lead",
+            AddresseeSource::Table => "responsible body in the table",
             AddresseeSource::Issuer => "issuer of the document",
         })
     }

@@ -8,9 +8,8 @@ mod common;
 
 use common::server::{get, serve};
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 fn bin() -> PathBuf {

@@ -151,14 +151,27 @@ pub fn addressees(
     // not whom it is sent to. A recommendation goes to its subject first.
     let sec = doc.sections.get(f.section).map(|s| s.kind);
     let concern = sec == Some(SectionKind::Concerns) || doc.kind == DocKind::Pfd;
-    let sources: [&dyn Fn() -> Vec<Addressee>; 3] = if concern {
+    // The body a table of recommendations names beside it is said in so
+    // many words: it goes first.
+    let table = || match f.lead {
+        Some(s) => named_in_cell(
+            rules,
+            ctx,
+            doc.text.get(s.start..s.end).unwrap_or(""),
+            AddresseeSource::Table,
+        ),
+        None => Vec::new(),
+    };
+    let sources: [&dyn Fn() -> Vec<Addressee>; 4] = if concern {
         [
+            &table,
             &|| heading(doc, rules, ctx, f),
             &|| ctx.sent_to.clone(),
             &|| subject(rules, ctx, &f.text),
         ]
     } else {
         [
+            &table,
             &|| subject(rules, ctx, &f.text),
             &|| heading(doc, rules, ctx, f),
             &|| match (&ctx.issuer, doc.kind) {
@@ -290,10 +303,27 @@ fn department(rules: &RuleSet, a: &Addressee) -> bool {
 /// own short names expanded), agency categories as written; bracketed
 /// qualifiers and a department after its body aside.
 pub fn lead_addressees(rules: &RuleSet, ctx: &DocAddressees<'_>, cell: &str) -> Vec<Addressee> {
+    named_in_cell(rules, ctx, cell, AddresseeSource::ActionPlan)
+}
+
+/// The bodies a table cell names (a lead, an agency column), in order; a
+/// department named right after its body is not a body of its own.
+fn named_in_cell(
+    rules: &RuleSet,
+    ctx: &DocAddressees<'_>,
+    cell: &str,
+    source: AddresseeSource,
+) -> Vec<Addressee> {
     let plain = cell.split('(').next().unwrap_or(cell);
+    // "All agencies", "All SMP partner agencies", "Pob asiantaeth": every
+    // agency, not one body.
+    let first = plain.split_whitespace().next().unwrap_or("").to_lowercase();
+    if matches!(first.as_str(), "all" | "every" | "each" | "pob" | "holl") {
+        return Vec::new();
+    }
     let mut out = Vec::new();
     let mut pos: Option<usize> = None;
-    for (s, e, a) in names(rules, ctx, plain, AddresseeSource::ActionPlan) {
+    for (s, e, a) in names(rules, ctx, plain, source) {
         if pos.is_some_and(|p| s < p) {
             continue;
         }

@@ -416,6 +416,7 @@ fn recommendations_get_agencies_level_and_themes() {
             start: p.start,
             end: p.end,
             cues: Vec::new(),
+            lead: None,
         }
     };
     let r1 = build_recommendation(&d, &rules, &tags, &Default::default(), mk(0, Some("1")));

@@ -77,6 +77,7 @@
 mod pfd;
 mod review;
 mod strategy;
+mod tables;
 mod units;
 
 use crate::model::*;
@@ -106,6 +107,10 @@ pub struct Found {
     pub end: usize,
     /// Why it was taken (the addressee cue is added by the caller).
     pub cues: Vec<RecCue>,
+    /// Byte span of the cell naming the body responsible, when it stands
+    /// in a table of recommendations (an "Agency" column, a "Responsible
+    /// organisation" row).
+    pub lead: Option<Span>,
 }
 
 /// Find the recommendations, commitments or matters of concern in `doc`, in document order.
@@ -396,6 +401,36 @@ fn scan_section(
     run_family(doc, rules, mode, &run, lists, out);
 }
 
+/// The recommendations of the run's tables (read by columns or row labels)
+/// and the passages left to the paragraph rules.
+fn in_tables<'a>(
+    doc: &Document,
+    rules: &RuleSet,
+    run: &[&'a Passage],
+    strict: bool,
+) -> (Vec<Found>, Vec<&'a Passage>) {
+    let mut found = Vec::new();
+    let mut rest: Vec<&Passage> = Vec::with_capacity(run.len());
+    let mut k = 0;
+    while k < run.len() {
+        let Some(t) = run[k].table else {
+            rest.push(run[k]);
+            k += 1;
+            continue;
+        };
+        let end = k + run[k..]
+            .iter()
+            .take_while(|p| p.table.is_some_and(|u| u.index == t.index))
+            .count();
+        match tables::table_items(doc, rules.plan_cues(), &run[k..end], strict) {
+            Some(items) => found.extend(items),
+            None => rest.extend_from_slice(&run[k..end]),
+        }
+        k = end;
+    }
+    (found, rest)
+}
+
 fn run_family(
     doc: &Document,
     rules: &RuleSet,
@@ -407,8 +442,14 @@ fn run_family(
     if run.is_empty() {
         return;
     }
-    let units = without_previews(doc, rules.rec_cues(), units_of(doc, run));
     let kind = doc.sections.get(run[0].section).map(|s| s.kind);
+    // A table in a recommendations region is read by its columns or its
+    // row labels; the rest (and a table that reads as neither) as passages.
+    let (tabled, run) = match mode {
+        Mode::Review { verify, .. } => in_tables(doc, rules, run, verify),
+        _ => (Vec::new(), run.to_vec()),
+    };
+    let units = without_previews(doc, rules.rec_cues(), units_of(doc, &run));
     let (items, region) = match mode {
         Mode::Skip => {
             // Outside any region of recommendations, only what is labelled
@@ -427,6 +468,7 @@ fn run_family(
         }
         Mode::Review { verify, mixed } => {
             let mut items = review_items(doc, &units);
+            items.extend(tabled);
             items.retain(|f| !about_the_recommendations(f));
             if mixed {
                 items.retain(|f| reads_as_recommendation(doc, f));

@@ -296,6 +296,7 @@ impl<'a> Item<'a> {
             start: first.start,
             end: last.end,
             cues: Vec::new(),
+            lead: None,
         })
     }
 }
