@@ -88,6 +88,7 @@ use review::*;
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 use strategy::*;
+use tables::Reading;
 use units::*;
 
 /// A recommendation found in the document structure, before agencies and
@@ -363,7 +364,7 @@ fn scan_section(
         if is_noise(text) {
             continue;
         }
-        if plan.contains(&p.index) {
+        if plan.contains(&p.index) && !matches!(mode, Mode::Strategy { .. }) {
             // An action plan's row restates (or only numbers) a
             // recommendation: it is an action-plan row, and it ends the
             // item before it.
@@ -407,6 +408,7 @@ fn in_tables<'a>(
     doc: &Document,
     rules: &RuleSet,
     run: &[&'a Passage],
+    reading: Reading,
     strict: bool,
 ) -> (Vec<Found>, Vec<&'a Passage>) {
     let mut found = Vec::new();
@@ -422,7 +424,7 @@ fn in_tables<'a>(
             .iter()
             .take_while(|p| p.table.is_some_and(|u| u.index == t.index))
             .count();
-        match tables::table_items(doc, rules.plan_cues(), &run[k..end], strict) {
+        match tables::table_items(doc, rules.plan_cues(), &run[k..end], reading, strict) {
             Some(items) => found.extend(items),
             None => rest.extend_from_slice(&run[k..end]),
         }
@@ -446,7 +448,9 @@ fn run_family(
     // A table in a recommendations region is read by its columns or its
     // row labels; the rest (and a table that reads as neither) as passages.
     let (tabled, run) = match mode {
-        Mode::Review { verify, .. } => in_tables(doc, rules, run, verify),
+        Mode::Review { verify, .. } => in_tables(doc, rules, run, Reading::Recommendations, verify),
+        // A strategy's delivery plan is its commitments.
+        Mode::Strategy { .. } => in_tables(doc, rules, run, Reading::Commitments, false),
         _ => (Vec::new(), run.to_vec()),
     };
     let units = without_previews(doc, rules.rec_cues(), units_of(doc, &run));
@@ -494,10 +498,11 @@ fn run_family(
                 Some(RecCue::ConcernsSection),
             )
         }
-        Mode::Strategy { listed, sentences } => (
-            strategy_items(doc, &units, listed, sentences, lists),
-            Some(RecCue::CommitmentsSection),
-        ),
+        Mode::Strategy { listed, sentences } => {
+            let mut items = strategy_items(doc, &units, listed, sentences, lists);
+            items.extend(tabled);
+            (items, Some(RecCue::CommitmentsSection))
+        }
     };
     for mut f in items {
         // "Learning point 2: …", "Finding 3 – …", "Consideration for the

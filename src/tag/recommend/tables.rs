@@ -18,10 +18,23 @@
 //! A row's recommendation is taken when it is labelled, numbered or reads
 //! as one (a directive first sentence). A table that reads as neither
 //! layout is left to the paragraph rules (its rows as passages).
+//!
+//! A strategy's delivery plan ("Ref | Action | Owner | Timescale") is its
+//! commitments: there the text column is the one headed as an action, and
+//! the owner (often an internal role) does not replace the issuer.
 
 use super::*;
 use crate::rules::{PlanColumn, PlanCues};
 use crate::tag::action_plan::plan_key;
+
+/// What a table's rows are read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Reading {
+    /// A review's recommendations, each with the body responsible.
+    Recommendations,
+    /// A strategy's commitments (its delivery-plan actions).
+    Commitments,
+}
 
 /// The recommendations of one table's rows (in a run of a recommendations
 /// region), or None when the table is not a table of recommendations.
@@ -29,6 +42,7 @@ pub(super) fn table_items(
     doc: &Document,
     cues: &PlanCues,
     rows: &[&Passage],
+    reading: Reading,
     strict: bool,
 ) -> Option<Vec<Found>> {
     let rows: Vec<Row<'_>> = rows
@@ -39,7 +53,7 @@ pub(super) fn table_items(
     let items = if rows.iter().any(|r| r.labelled_text(cues).is_some()) {
         boxed(doc, cues, &rows)
     } else {
-        columns(doc, cues, &rows)?
+        columns(doc, cues, &rows, reading)?
     };
     let items: Vec<Found> = items
         .into_iter()
@@ -200,7 +214,12 @@ fn boxed(doc: &Document, cues: &PlanCues, rows: &[Row<'_>]) -> Vec<Found> {
 /// Columns: each data row's text cell, numbered by the column of
 /// references, addressed by the lead column. None when no column holds
 /// recommendation-length text.
-fn columns(doc: &Document, cues: &PlanCues, rows: &[Row<'_>]) -> Option<Vec<Found>> {
+fn columns(
+    doc: &Document,
+    cues: &PlanCues,
+    rows: &[Row<'_>],
+    reading: Reading,
+) -> Option<Vec<Found>> {
     let roles = |r: &Row<'_>| -> Vec<Option<PlanColumn>> {
         r.cells.iter().map(|(_, t)| cues.role(t)).collect()
     };
@@ -209,9 +228,12 @@ fn columns(doc: &Document, cues: &PlanCues, rows: &[Row<'_>]) -> Option<Vec<Foun
         .passage
         .table
         .is_some_and(|t| t.row == RowKind::Header);
-    let named = roles(first)
-        .iter()
-        .any(|r| matches!(r, Some(PlanColumn::Recommendation | PlanColumn::LeadAgency)));
+    let named = roles(first).iter().any(|r| {
+        matches!(
+            r,
+            Some(PlanColumn::Recommendation | PlanColumn::LeadAgency | PlanColumn::Action)
+        )
+    });
     let (header, data) = if marked || named {
         (roles(first), &rows[1..])
     } else {
@@ -238,10 +260,19 @@ fn columns(doc: &Document, cues: &PlanCues, rows: &[Row<'_>]) -> Option<Vec<Foun
             .max_by(|a, b| a.1.total_cmp(&b.1))
             .map(|(k, _)| k)
     };
-    let text =
-        longest(&|k| role(k) == Some(PlanColumn::Recommendation)).or_else(|| longest(&|_| true))?;
-    let lead = (0..width)
-        .find(|&k| k != text && Some(k) != number && role(k) == Some(PlanColumn::LeadAgency));
+    let headed = match reading {
+        Reading::Recommendations => PlanColumn::Recommendation,
+        Reading::Commitments => PlanColumn::Action,
+    };
+    let text = longest(&|k| role(k) == Some(headed))
+        .or_else(|| longest(&|k| role(k) == Some(PlanColumn::Recommendation)))
+        .or_else(|| longest(&|_| true))?;
+    let lead = (0..width).find(|&k| {
+        reading == Reading::Recommendations
+            && k != text
+            && Some(k) != number
+            && role(k) == Some(PlanColumn::LeadAgency)
+    });
     let mut out: Vec<Found> = Vec::new();
     for row in data {
         let Some(cell) = row.cell(text) else { continue };
@@ -405,5 +436,31 @@ Text between the boxes.
 ";
         let got = recs(&process(text));
         assert!(got.is_empty(), "{got:#?}");
+    }
+
+    #[test]
+    fn a_strategy_delivery_plan_is_its_commitments() {
+        let text = "# Glanmor Police VAWG Delivery Plan 2099 (fictional)
+
+## 4 Pillar 1: Build trust
+
+| Ref | Action | Owner | Timescale |
+|---|---|---|---|
+| 1.1 | Establish a survivors' scrutiny panel to review how reports of violence are handled. | Head of Public Protection | July 2099 |
+| 1.2 | Introduce a victim contact contract for every victim of a domestic abuse crime. | Head of Crime | September 2099 |
+
+## 8 How we will measure success
+
+| Measure | Baseline | Ambition |
+|---|---|---|
+| Victim satisfaction with being kept informed of progress | 61% | 75% |
+";
+        let pd = process(text);
+        let got = recs(&pd);
+        let ordinals: Vec<_> = got.iter().map(|r| r.0.as_deref()).collect();
+        assert_eq!(ordinals, [Some("1.1"), Some("1.2")], "{got:#?}");
+        assert!(got[0].1.starts_with("Establish a survivors'"), "{got:#?}");
+        // The owner is an internal role: it does not become the addressee.
+        assert!(got.iter().all(|r| r.2.iter().all(|a| a.1 != AddresseeSource::Table)));
     }
 }
