@@ -461,6 +461,9 @@ Text between the boxes.
         assert_eq!(ordinals, [Some("1.1"), Some("1.2")], "{got:#?}");
         assert!(got[0].1.starts_with("Establish a survivors'"), "{got:#?}");
         // The owner is an internal role: it does not become the addressee.
-        assert!(got.iter().all(|r| r.2.iter().all(|a| a.1 != AddresseeSource::Table)));
+        assert!(
+            got.iter()
+                .all(|r| r.2.iter().all(|a| a.1 != AddresseeSource::Table))
+        );
     }
 }
