@@ -58,7 +58,7 @@ pub(super) fn table_items(
     let items: Vec<Found> = items
         .into_iter()
         .filter(|f| f.cues.contains(&RecCue::Label) || f.ordinal.is_some() || !strict)
-        .filter(|f| reads_as_one(f))
+        .filter(reads_as_one)
         .collect();
     (!items.is_empty()).then_some(items)
 }
@@ -308,8 +308,11 @@ mod tests {
         crate::tag::tag(crate::segment::segment(&ex, rules.anatomy()), &rules)
     }
 
-    /// (ordinal, text, canonical addressees with their source).
-    fn recs(pd: &ProcessedDoc) -> Vec<(Option<String>, String, Vec<(String, AddresseeSource)>)> {
+    /// A recommendation as these tests read it: ordinal, text, and each
+    /// addressee's canonical name with its source.
+    type Rec = (Option<String>, String, Vec<(String, AddresseeSource)>);
+
+    fn recs(pd: &ProcessedDoc) -> Vec<Rec> {
         pd.recommendations
             .iter()
             .map(|r| {
