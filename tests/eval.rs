@@ -30,13 +30,8 @@ fn real_coroners_reports_meet_the_quality_floors() {
         return;
     };
     let truth = dir.join("truth.jsonl");
-    let out = Command::cargo_bin("ystorfa")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .arg("eval")
-        .arg("--truth")
-        .arg(&truth)
-        .args([
+    let stdout = eval_within_floors(|c| {
+        c.arg("--truth").arg(&truth).args([
             "--min-concern-recall",
             MIN_CONCERN_RECALL,
             "--max-spurious",
@@ -45,16 +40,8 @@ fn real_coroners_reports_meet_the_quality_floors() {
             MAX_WITHOUT,
             "--min-addressee-recall",
             MIN_ADDRESSEE_RECALL,
-        ])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    println!("{stdout}");
-    assert!(
-        out.status.success(),
-        "below the floors:\n{stderr}\n{stdout}"
-    );
+        ]);
+    });
     assert!(stdout.contains("concern recall"), "{stdout}");
 }
 
@@ -63,11 +50,8 @@ fn labelled_documents_meet_the_quality_floors() {
     // The shared labels are skipped (with a notice) when ../shared is absent,
     // and fail the run in CI.
     let _ = common::shared("corpus");
-    let out = Command::cargo_bin("ystorfa")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args([
-            "eval",
+    eval_within_floors(|c| {
+        c.args([
             "--min-rec-precision",
             MIN_REC_PRECISION,
             "--min-rec-recall",
@@ -76,16 +60,8 @@ fn labelled_documents_meet_the_quality_floors() {
             MIN_THEME_F1,
             "--min-addressee-accuracy",
             MIN_ADDRESSEE_ACCURACY,
-        ])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    println!("{stdout}");
-    assert!(
-        out.status.success(),
-        "below the floors:\n{stderr}\n{stdout}"
-    );
+        ]);
+    });
 }
 
 /// The held-out set (eval/holdout/README.md): floors at what it measures
@@ -103,26 +79,32 @@ fn held_out_documents_do_not_lose_ground() {
         .collect();
     labels.sort();
     assert_eq!(labels.len(), 6, "{labels:?}");
-    let out = Command::cargo_bin("ystorfa")
-        .unwrap()
-        .current_dir(root)
-        .arg("eval")
-        .args(&labels)
-        .args([
+    eval_within_floors(|c| {
+        c.args(&labels).args([
             "--min-rec-precision",
             "0.95",
             "--min-rec-recall",
             "0.95",
             "--min-addressee-accuracy",
             "0.95",
-        ])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
+        ]);
+    });
+}
+
+/// Runs `ystorfa eval` from the repository root with the arguments `args`
+/// adds, prints its report, and fails the test when a floor is not met.
+/// Returns the report.
+fn eval_within_floors(args: impl FnOnce(&mut Command)) -> String {
+    let mut cmd = Command::cargo_bin("ystorfa").unwrap();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR")).arg("eval");
+    args(&mut cmd);
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     let stderr = String::from_utf8_lossy(&out.stderr);
     println!("{stdout}");
     assert!(
         out.status.success(),
         "below the floors:\n{stderr}\n{stdout}"
     );
+    stdout
 }
