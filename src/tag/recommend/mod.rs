@@ -543,9 +543,7 @@ fn about_the_recommendations(f: &Found) -> bool {
     static ABOUT: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"(?i)\b(?:these|the\s+above|our|its|this\s+review'?s|the\s+panel'?s)\s+recommendations\b|\b(?:make|makes|made)\s+(?:\w+\s+)?recommendations\b").unwrap()
     });
-    let first = sentence_starts(&f.text)
-        .get(1)
-        .map_or(f.text.as_str(), |&e| &f.text[..e]);
+    let first = first_sentence(&f.text);
     ABOUT.is_match(first) && !RE_DIRECTIVE.is_match(first) && !RE_RECOMMENDS_START.is_match(first)
 }
 
@@ -553,9 +551,7 @@ fn about_the_recommendations(f: &Found) -> bool {
 /// recommendation, or directing someone in its first sentence.
 fn reads_as_recommendation(doc: &Document, f: &Found) -> bool {
     let head = doc.text.get(f.start..f.end).unwrap_or("");
-    let first = sentence_starts(&f.text)
-        .get(1)
-        .map_or(f.text.as_str(), |&e| &f.text[..e]);
+    let first = first_sentence(&f.text);
     RE_REC_LABEL.is_match(strip_md(head)) || RE_DIRECTIVE.is_match(first)
 }
 
@@ -568,9 +564,7 @@ fn form_cues(doc: &Document, f: &Found) -> Vec<RecCue> {
     } else if f.ordinal.is_some() {
         v.push(RecCue::Numbered);
     }
-    let first = sentence_starts(&f.text)
-        .get(1)
-        .map_or(f.text.as_str(), |&e| &f.text[..e]);
+    let first = first_sentence(&f.text);
     if RE_RECOMMENDS_START.is_match(first) {
         v.push(RecCue::RecommendsThat);
     } else if RE_DIRECTIVE.is_match(first) || addressed_action(first) {

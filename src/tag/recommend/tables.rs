@@ -65,9 +65,7 @@ pub(super) fn table_items(
 
 /// A labelled or numbered cell of six words or more, or a directive one.
 fn reads_as_one(f: &Found) -> bool {
-    let first = sentence_starts(&f.text)
-        .get(1)
-        .map_or(f.text.as_str(), |&e| &f.text[..e]);
+    let first = first_sentence(&f.text);
     let directive = RE_DIRECTIVE.is_match(first) || addressed_action(first);
     let long = f.text.split_whitespace().count() >= 6;
     !f.text.trim_end().ends_with('?')
@@ -173,11 +171,7 @@ fn found(doc: &Document, row: &Row<'_>, text: (Span, &str), ordinal: Option<Stri
     Found {
         ordinal,
         text: collapse(strip_md(t)),
-        page: if doc.page_starts.is_empty() {
-            row.passage.page
-        } else {
-            doc.page_at(span.start).max(row.passage.page)
-        },
+        page: page_at(doc, row.passage, span.start),
         section: row.passage.section,
         start: span.start,
         end: span.end,

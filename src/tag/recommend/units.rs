@@ -283,11 +283,7 @@ impl<'a> Item<'a> {
         if text.is_empty() || text.contains("....") {
             return None;
         }
-        let page = if doc.page_starts.is_empty() {
-            first.passage.page
-        } else {
-            doc.page_at(first.start).max(first.passage.page)
-        };
+        let page = page_at(doc, first.passage, first.start);
         Some(Found {
             ordinal: self.ordinal.clone(),
             text,
@@ -375,7 +371,7 @@ pub(super) fn opens_list(n: &str, rest: &[Unit]) -> bool {
 /// panel speaking, and directs nobody ("should", "recommends that").
 pub(super) fn is_preamble(text: &str) -> bool {
     let t = strip_md(text).trim();
-    let first = sentence_starts(t).get(1).map_or(t, |&e| &t[..e]).trim_end();
+    let first = first_sentence(t).trim_end();
     if RE_DIRECTIVE.is_match(first) {
         return false;
     }
@@ -389,19 +385,37 @@ pub(super) fn is_preamble(text: &str) -> bool {
 /// Sentence starts inside `text` (byte offsets): 0 and after end punctuation
 /// followed by a capital.
 pub(super) fn sentence_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0).chain(later_starts(text)).collect()
+}
+
+/// The first sentence of `text` (all of it when it is one sentence).
+pub(super) fn first_sentence(text: &str) -> &str {
+    later_starts(text).next().map_or(text, |e| &text[..e])
+}
+
+/// Sentence starts after the first, in order.
+fn later_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
     static RE: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r#"[.!?]["”’)]*\s+["“‘]?[A-Z]"#).unwrap());
-    let mut v = vec![0];
-    for m in RE.find_iter(text) {
-        let s = m.as_str();
-        let off = s
+    RE.find_iter(text).map(|m| {
+        let off = m
+            .as_str()
             .char_indices()
             .find(|(i, c)| *i > 0 && !c.is_whitespace() && !"\"”’)".contains(*c))
             .map(|(i, _)| i)
             .unwrap_or(0);
-        v.push(m.start() + off);
+        m.start() + off
+    })
+}
+
+/// The page `start` (a byte offset inside passage `p`) stands on: never
+/// before the passage's own page.
+pub(super) fn page_at(doc: &Document, p: &Passage, start: usize) -> u32 {
+    if doc.page_starts.is_empty() {
+        p.page
+    } else {
+        doc.page_at(start).max(p.page)
     }
-    v
 }
 
 /// Cut a unit's body at `cuts` (offsets into `text`), one Found per piece.
