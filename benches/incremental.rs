@@ -29,13 +29,14 @@
 //! (`--runs N` repeats the whole sequence and reports each step's median
 //! time and largest memory).
 
+#[path = "serve/measured.rs"]
+mod measured;
 #[path = "serve/scaled.rs"]
 #[allow(dead_code)]
 mod scaled;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::process::Command;
 
 struct Args {
     docs: usize,
@@ -133,49 +134,27 @@ struct Report {
 /// the build or one of its extraction workers).
 fn run_build(name: &str, input: &Path, out: &Path, extra: &[&str]) -> Step {
     let exe = env!("CARGO_BIN_EXE_ystorfa");
-    let t = Instant::now();
-    let child = Command::new(exe)
-        .arg("build")
-        .arg(input)
-        .arg("--out")
-        .arg(out)
-        .args(extra)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| die(&format!("running {exe}: {e}")));
-    let pid = child.id() as libc::pid_t;
-    // Read the pipes on threads so the build never blocks on them.
-    let mut child = child;
-    let mut stdout = child.stdout.take().expect("piped");
-    let mut stderr = child.stderr.take().expect("piped");
-    let out_t = std::thread::spawn(move || {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut stdout, &mut s).ok();
-        s
-    });
-    let err_t = std::thread::spawn(move || {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut stderr, &mut s).ok();
-        s
-    });
-    let mut status = 0;
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: waiting for our own child, with valid pointers.
-    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let seconds = t.elapsed().as_secs_f64();
-    let (stdout, stderr) = (out_t.join().unwrap(), err_t.join().unwrap());
-    if r != pid || !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
-        eprintln!("{stderr}");
+    let m = measured::run(
+        Command::new(exe)
+            .arg("build")
+            .arg(input)
+            .arg("--out")
+            .arg(out)
+            .args(extra),
+    )
+    .unwrap_or_else(|e| die(&format!("running {exe}: {e}")));
+    if !m.success {
+        eprintln!("{}", m.stderr);
         die(&format!(
-            "{name}: ystorfa build failed (wait status {status})"
+            "{name}: ystorfa build failed (wait status {})",
+            m.status
         ));
     }
+    let (seconds, stdout, stderr) = (m.seconds, m.stdout, m.stderr);
     let step = Step {
         name: name.to_string(),
         seconds,
-        peak_rss_mb: usage.ru_maxrss as f64 / 1024.0,
+        peak_rss_mb: m.peak_rss_mib,
         summary: stdout.trim().to_string(),
         changes: stderr
             .lines()

@@ -30,13 +30,15 @@
 //! (`--exe` measures another `ystorfa` executable, e.g. an older build, on
 //! the same corpus and machine).
 
+#[path = "serve/measured.rs"]
+mod measured;
 #[path = "serve/scaled.rs"]
 #[allow(dead_code)]
 mod scaled;
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Instant;
 
 /// The size every other run is compared with.
@@ -155,51 +157,27 @@ struct Report {
 
 /// Run `ystorfa build INPUT --out OUT`: wall time and the peak resident
 /// memory of the largest process of the build (Linux `wait4`).
-// The child is reaped by `wait4`, which clippy does not see.
-#[allow(clippy::zombie_processes)]
 fn run_build(exe: &Path, name: &str, input: &Path, out: &Path) -> Build {
-    let t = Instant::now();
-    let mut child = Command::new(exe)
-        .arg("build")
-        .arg(input)
-        .arg("--out")
-        .arg(out)
-        .arg("-q")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| die(&format!("running {}: {e}", exe.display())));
-    let pid = child.id() as libc::pid_t;
-    let mut stdout = child.stdout.take().expect("piped");
-    let mut stderr = child.stderr.take().expect("piped");
-    let out_t = std::thread::spawn(move || {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut stdout, &mut s).ok();
-        s
-    });
-    let err_t = std::thread::spawn(move || {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut stderr, &mut s).ok();
-        s
-    });
-    let mut status = 0;
-    // SAFETY: a zeroed rusage is a valid value of the plain C struct.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: waiting for our own child, with valid pointers.
-    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let seconds = t.elapsed().as_secs_f64();
-    let (stdout, stderr) = (out_t.join().unwrap(), err_t.join().unwrap());
-    if r != pid || !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
-        eprintln!("{stderr}");
+    let m = measured::run(
+        Command::new(exe)
+            .arg("build")
+            .arg(input)
+            .arg("--out")
+            .arg(out)
+            .arg("-q"),
+    )
+    .unwrap_or_else(|e| die(&format!("running {}: {e}", exe.display())));
+    if !m.success {
+        eprintln!("{}", m.stderr);
         die(&format!(
-            "{name}: ystorfa build failed (wait status {status})"
+            "{name}: ystorfa build failed (wait status {})",
+            m.status
         ));
     }
     let b = Build {
-        seconds,
-        peak_rss_mib: usage.ru_maxrss as f64 / 1024.0,
-        summary: stdout.trim().to_string(),
+        seconds: m.seconds,
+        peak_rss_mib: m.peak_rss_mib,
+        summary: m.stdout.trim().to_string(),
     };
     println!(
         "  {:<10} {:>8.1} s {:>8.0} MiB  {}",
