@@ -424,7 +424,7 @@ pub(super) fn passage_documents(f: &Fields, key: u64, pd: &ProcessedDoc) -> Vec<
         }
         t.add_u64(f.start, char_at as u64);
         if out.is_empty() {
-            t.add_text(f.doc_meta, &meta);
+            t.add_bytes(f.doc_meta, meta.as_bytes());
         }
         out.push(t);
     }

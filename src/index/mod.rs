@@ -35,7 +35,7 @@
 //!   are not highlighted in snippets.
 
 use crate::model::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::schema::{

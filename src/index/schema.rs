@@ -55,9 +55,10 @@ pub mod fields {
     /// Character offset of the passage's start in the document text (the
     /// offsets of `tags.jsonl` and `recommendations.jsonl`).
     pub const START: &str = "start";
-    /// The document's metadata as JSON (stored only, on the document's
-    /// first passage: document-level fields are indexed on every passage
-    /// for filtering but stored once).
+    /// The document's metadata as JSON (a bytes fast field, on the
+    /// document's first passage only: document-level fields are indexed on
+    /// every passage for filtering but kept once, in a compact column that
+    /// opening the index reads without decompressing stored passages).
     pub const DOC_META: &str = "doc_meta";
 }
 
@@ -184,7 +185,7 @@ pub fn schema() -> Schema {
     b.add_text_field(DOC_AGENCY, keyword_doc.clone());
     b.add_text_field(DOC_BODY, keyword_doc);
     b.add_u64_field(START, STORED | tantivy::schema::FAST);
-    b.add_text_field(DOC_META, STORED);
+    b.add_bytes_field(DOC_META, tantivy::schema::FAST);
     b.build()
 }
 

@@ -1,7 +1,7 @@
 //! Running a search on an open [`SearchIndex`]: the query combined with the
-//! facet filters, every matching passage grouped by document (no cap), the
-//! requested page of document groups with their best passages and
-//! snippets, and facet counts over the whole result set.
+//! facet filters, every matching passage tallied by document (no cap), the
+//! requested page of documents with their best passages and snippets, and
+//! facet counts over the whole result set.
 //!
 //! Document metadata (title, kind, year, themes, agencies) is read once when
 //! the index is opened, into a table by `doc_ord`; a search then touches
@@ -66,23 +66,31 @@ struct PassageLoc {
     addr: DocAddress,
 }
 
+/// Documents whose passage locations are kept (the pages read last).
+const CACHED_LOCATIONS: usize = 64;
+
 /// An opened passage index with a long-lived reader, ready for many
 /// searches (the served page keeps one per generation).
+///
+/// What it holds grows with the number of documents, never with the number
+/// of passages but for one `doc_ord` per passage ([`SearchIndex::seg_ords`],
+/// 4 bytes): a document's passage locations are looked up when a page
+/// needs them and kept for the documents read last.
 pub struct SearchIndex {
-    index: Index,
-    reader: IndexReader,
-    f: Fields,
+    pub(super) index: Index,
+    pub(super) reader: IndexReader,
+    pub(super) f: Fields,
     /// By `doc_ord`.
     docs: Vec<DocMeta>,
     by_id: HashMap<String, usize>,
-    /// By `doc_ord`: passages sorted by start.
-    locs: Vec<Vec<PassageLoc>>,
     /// The documents' facet values as numbers, for counting.
     facet_table: FacetTable,
     /// By segment ordinal, by `DocId`: the passage's `doc_ord`
     /// ([`NO_ORD`] for none), so grouping does not decode the fast field
     /// for every matching passage.
     seg_ords: Vec<Arc<[u32]>>,
+    /// By `doc_ord`, for the documents read last: passages sorted by start.
+    locs: std::sync::Mutex<lru::LruCache<usize, Arc<[PassageLoc]>>>,
 }
 
 /// A passage without a `doc_ord` in [`SearchIndex::seg_ords`].
@@ -169,7 +177,9 @@ impl SearchIndex {
         SearchIndex::from_index(open(dir)?)
     }
 
-    /// Wrap an index (on disk or in RAM) and read its document table.
+    /// Wrap an index (on disk or in RAM) and read its document table: one
+    /// pass over the document-key column and the metadata column, nothing
+    /// from the stored passages.
     pub fn from_index(index: Index) -> Result<SearchIndex, IndexError> {
         register_analyzers(&index);
         let f = Fields::from_schema(&index.schema())?;
@@ -178,49 +188,52 @@ impl SearchIndex {
             .reload_policy(tantivy::ReloadPolicy::Manual)
             .try_into()?;
         let searcher = reader.searcher();
-        // Passages by document key, in first-seen order; then documents
-        // are numbered densely by id (`doc_ord`), whatever the segments.
+        // Documents by key, in first-seen order (slots); then numbered
+        // densely by id (`doc_ord`), whatever the segments.
         let mut slot_of: HashMap<u64, u32> = HashMap::new();
-        let mut locs: Vec<Vec<PassageLoc>> = Vec::new();
+        let mut metas: Vec<Option<DocMeta>> = Vec::new();
+        let mut counts: Vec<usize> = Vec::new();
         let mut seg_ords: Vec<Vec<u32>> = Vec::new();
-        for (seg_ord, seg) in searcher.segment_readers().iter().enumerate() {
+        let mut buf = Vec::new();
+        for seg in searcher.segment_readers() {
             let mut ords = vec![NO_ORD; seg.max_doc() as usize];
             let ff = seg.fast_fields();
             let key_col = ff.u64(fields::DOC_KEY)?;
-            let passage_col = ff.u64(fields::PASSAGE)?;
-            let start_col = ff.u64(fields::START)?;
+            let meta_col = ff.bytes(fields::DOC_META)?;
             for doc in seg.doc_ids_alive() {
                 let Some(key) = key_col.first(doc) else {
                     continue;
                 };
                 let slot = *slot_of.entry(key).or_insert_with(|| {
-                    locs.push(Vec::new());
-                    (locs.len() - 1) as u32
+                    metas.push(None);
+                    counts.push(0);
+                    (metas.len() - 1) as u32
                 });
                 ords[doc as usize] = slot;
-                locs[slot as usize].push(PassageLoc {
-                    start: start_col.first(doc).unwrap_or(0),
-                    passage: passage_col.first(doc).unwrap_or(0),
-                    addr: DocAddress::new(seg_ord as SegmentOrdinal, doc),
-                });
+                counts[slot as usize] += 1;
+                if metas[slot as usize].is_none()
+                    && let Some(col) = &meta_col
+                    && let Some(ord) = col.ords().first(doc)
+                {
+                    buf.clear();
+                    col.ord_to_bytes(ord, &mut buf)
+                        .map_err(|e| IndexError::Tantivy(e.into()))?;
+                    metas[slot as usize] = Some(doc_meta(&buf)?);
+                }
             }
             seg_ords.push(ords);
         }
-        for l in &mut locs {
-            l.sort_by_key(|p| (p.start, p.passage));
-        }
-        // The metadata is stored on each document's first passage.
-        let mut metas: Vec<DocMeta> = Vec::with_capacity(locs.len());
-        for l in &locs {
-            let first = l
-                .iter()
-                .min_by_key(|p| p.passage)
-                .expect("a slot has passages");
-            metas.push(DocMeta {
-                passages: l.len(),
-                ..doc_meta(&f, &searcher.doc(first.addr)?)?
-            });
-        }
+        let metas: Vec<DocMeta> = metas
+            .into_iter()
+            .zip(counts)
+            .map(|(m, passages)| {
+                m.map(|m| DocMeta { passages, ..m }).ok_or_else(|| {
+                    IndexError::Tantivy(tantivy::TantivyError::SchemaError(
+                        "a document has no stored metadata: the index was written by another version; run `ystorfa build` again".into(),
+                    ))
+                })
+            })
+            .collect::<Result<_, _>>()?;
         let mut order: Vec<u32> = (0..metas.len() as u32).collect();
         order.sort_by(|&a, &b| metas[a as usize].doc_id.cmp(&metas[b as usize].doc_id));
         let mut ord_of_slot = vec![0u32; order.len()];
@@ -241,12 +254,11 @@ impl SearchIndex {
                     .collect()
             })
             .collect();
-        let mut slots: Vec<Option<(DocMeta, Vec<PassageLoc>)>> =
-            metas.into_iter().zip(locs).map(Some).collect();
-        let (docs, locs): (Vec<DocMeta>, Vec<Vec<PassageLoc>>) = order
+        let mut slots: Vec<Option<DocMeta>> = metas.into_iter().map(Some).collect();
+        let docs: Vec<DocMeta> = order
             .iter()
             .map(|&slot| slots[slot as usize].take().expect("each slot once"))
-            .unzip();
+            .collect();
         let by_id = docs
             .iter()
             .enumerate()
@@ -254,16 +266,55 @@ impl SearchIndex {
             .map(|(i, d)| (d.doc_id.clone(), i))
             .collect();
         let facet_table = FacetTable::new(&docs);
+        let cached = std::num::NonZeroUsize::new(CACHED_LOCATIONS).expect("not zero");
         Ok(SearchIndex {
             index,
             reader,
             f,
             docs,
             by_id,
-            locs,
             facet_table,
             seg_ords,
+            locs: std::sync::Mutex::new(lru::LruCache::new(cached)),
         })
+    }
+
+    /// Where the passages of document `ord` are, sorted by start: looked
+    /// up in the index (the document's id term, then the start and
+    /// position columns) and kept for the documents read last.
+    fn locations(&self, ord: usize) -> Result<Arc<[PassageLoc]>, IndexError> {
+        let cache = || self.locs.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(l) = cache().get(&ord) {
+            return Ok(l.clone());
+        }
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(
+            Term::from_field_text(self.f.doc, &self.docs[ord].doc_id),
+            IndexRecordOption::Basic,
+        );
+        let mut addrs: Vec<DocAddress> = searcher
+            .search(&query, &tantivy::collector::DocSetCollector)?
+            .into_iter()
+            .collect();
+        addrs.sort();
+        let mut locs = Vec::with_capacity(addrs.len());
+        for seg_addrs in addrs.chunk_by(|a, b| a.segment_ord == b.segment_ord) {
+            let ff = searcher
+                .segment_reader(seg_addrs[0].segment_ord)
+                .fast_fields();
+            let (passage_col, start_col) = (ff.u64(fields::PASSAGE)?, ff.u64(fields::START)?);
+            for &addr in seg_addrs {
+                locs.push(PassageLoc {
+                    start: start_col.first(addr.doc_id).unwrap_or(0),
+                    passage: passage_col.first(addr.doc_id).unwrap_or(0),
+                    addr,
+                });
+            }
+        }
+        locs.sort_by_key(|p| (p.start, p.passage));
+        let locs: Arc<[PassageLoc]> = locs.into();
+        cache().put(ord, locs.clone());
+        Ok(locs)
     }
 
     /// Every indexed document, in `doc_ord` order (by document id).
@@ -279,7 +330,7 @@ impl SearchIndex {
     /// The position of the passage holding character `offset` of the
     /// document's text (the last passage starting at or before it).
     pub fn passage_at(&self, doc_id: &str, offset: usize) -> Option<usize> {
-        let locs = &self.locs[*self.by_id.get(doc_id)?];
+        let locs = self.locations(*self.by_id.get(doc_id)?).ok()?;
         let i = locs.partition_point(|l| l.start <= offset as u64);
         let l = locs.get(i.checked_sub(1)?)?;
         Some(l.passage as usize)
@@ -294,7 +345,8 @@ impl SearchIndex {
         let Some(&ord) = self.by_id.get(doc_id) else {
             return Ok(None);
         };
-        let Some(loc) = self.locs[ord].iter().find(|l| l.passage == passage as u64) else {
+        let locs = self.locations(ord)?;
+        let Some(loc) = locs.iter().find(|l| l.passage == passage as u64) else {
             return Ok(None);
         };
         let searcher = self.reader.searcher();
@@ -308,8 +360,9 @@ impl SearchIndex {
             return Ok(None);
         };
         let searcher = self.reader.searcher();
-        let mut out = Vec::with_capacity(self.locs[ord].len());
-        for loc in &self.locs[ord] {
+        let locs = self.locations(ord)?;
+        let mut out = Vec::with_capacity(locs.len());
+        for loc in locs.iter() {
             out.push(self.stored_passage(&searcher.doc(loc.addr)?));
         }
         Ok(Some(out))
@@ -354,6 +407,11 @@ impl SearchIndex {
         self.search_with(req, Some(only))
     }
 
+    /// A search in two passes. The first scores every matching passage
+    /// but keeps only two numbers per document (matching passages, best
+    /// score): the ranking, the totals and the facet counts, exact. The
+    /// second runs the query again restricted to the documents of the
+    /// requested page, for their best passages and snippets.
     fn search_with(
         &self,
         req: &SearchRequest,
@@ -367,67 +425,48 @@ impl SearchIndex {
         } else {
             parse(&self.index, f, &req.query)?
         };
-        let query: Box<dyn Query> = if filters.is_empty() {
-            text_query
-        } else {
-            let mut clauses = vec![(Occur::Must, text_query)];
-            for q in filters {
-                clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)) as _));
-            }
-            Box::new(BooleanQuery::new(clauses))
-        };
+        let query = with_filters(text_query.box_clone(), &filters, None);
         let limit = if req.limit == 0 {
             DEFAULT_LIMIT
         } else {
             req.limit
         };
         let searcher = self.reader.searcher();
-        let mut groups = searcher.search(
+        let tally = searcher.search(
             &*query,
-            &Grouped {
-                per_doc: req.per_document,
+            &Tallied {
                 ords: self.docs.len(),
                 seg_ords: &self.seg_ords,
             },
         )?;
-        groups.sort_by(|a, b| b.best.total_cmp(&a.best).then(a.ord.cmp(&b.ord)));
+        let matched: Vec<u32> = (0..tally.count.len() as u32)
+            .filter(|&o| tally.count[o as usize] > 0)
+            .collect();
+        let shown = best_first(&tally, matched.clone(), req.offset.saturating_add(limit));
+        let shown: Vec<u32> = shown.into_iter().skip(req.offset).collect();
 
         let mut res = SearchResults {
             query: req.query.clone(),
             filters: req.filters.clone(),
             offset: req.offset,
             limit,
-            total_passages: groups.iter().map(|g| g.count).sum(),
-            total_documents: groups.len(),
+            total_passages: tally.count.iter().map(|&c| c as usize).sum(),
+            total_documents: matched.len(),
             documents: Vec::new(),
-            facets: self.facets(groups.iter().map(|g| g.ord)),
+            facets: self.facets(matched.iter().map(|&o| o as usize)),
         };
-        if groups.is_empty() {
+        if shown.is_empty() {
             return Ok(res);
         }
+        let tops = self.top_passages(&searcher, &text_query, &filters, &shown, req.per_document)?;
         let mut snippets = SnippetGenerator::create(&searcher, &*query, f.text)?;
         snippets.set_max_num_chars(SNIPPET_CHARS);
-        for g in groups.iter().skip(req.offset).take(limit) {
-            let meta = self.docs.get(g.ord).cloned().unwrap_or_default();
-            let mut hits = Vec::with_capacity(g.top.len());
-            for &(score, addr) in &g.top {
+        for (&ord, top) in shown.iter().zip(tops) {
+            let meta = self.docs.get(ord as usize).cloned().unwrap_or_default();
+            let mut hits = Vec::with_capacity(top.len());
+            for (score, addr) in top {
                 let doc: TantivyDocument = searcher.doc(addr)?;
-                let text = first_str(&doc, f.text).unwrap_or_default();
-                let (snippet, highlights) = make_snippet(&snippets, text);
-                hits.push(Hit {
-                    passage: first_u64(&doc, f.passage) as usize,
-                    page: u32::try_from(first_u64(&doc, f.page)).unwrap_or(u32::MAX),
-                    section: first_str(&doc, f.trail).unwrap_or_default().to_string(),
-                    section_kind: first_str(&doc, f.section).unwrap_or_default().to_string(),
-                    score,
-                    snippet_html: snippet_html(&snippet, &highlights),
-                    snippet,
-                    highlights,
-                    is_recommendation: doc
-                        .get_first(f.is_recommendation)
-                        .and_then(|v| v.as_bool())
-                        .unwrap_or(false),
-                });
+                hits.push(self.hit(&doc, score, &snippets));
             }
             res.documents.push(DocHits {
                 doc_id: meta.doc_id,
@@ -435,12 +474,64 @@ impl SearchIndex {
                 title: meta.title,
                 kind: meta.kind,
                 year: meta.year,
-                score: g.best,
-                matched_passages: g.count,
+                score: tally.best[ord as usize],
+                matched_passages: tally.count[ord as usize] as usize,
                 hits,
             });
         }
         Ok(res)
+    }
+
+    /// The best `per_doc` passages (all when 0) of each document of
+    /// `shown`, in that order: the query again, restricted to them.
+    fn top_passages(
+        &self,
+        searcher: &tantivy::Searcher,
+        text_query: &dyn Query,
+        filters: &[Box<dyn Query>],
+        shown: &[u32],
+        per_doc: usize,
+    ) -> Result<Vec<Vec<(Score, DocAddress)>>, IndexError> {
+        let only = tantivy::query::TermSetQuery::new(
+            shown
+                .iter()
+                .map(|&o| Term::from_field_text(self.f.doc, &self.docs[o as usize].doc_id)),
+        );
+        let query = with_filters(text_query.box_clone(), filters, Some(Box::new(only)));
+        let mut slot_of = vec![NO_ORD; self.docs.len()];
+        for (slot, &ord) in shown.iter().enumerate() {
+            slot_of[ord as usize] = slot as u32;
+        }
+        Ok(searcher.search(
+            &*query,
+            &TopOfEach {
+                per_doc,
+                slots: shown.len(),
+                slot_of: slot_of.into(),
+                seg_ords: &self.seg_ords,
+            },
+        )?)
+    }
+
+    /// A passage as a search hit, with its snippet.
+    fn hit(&self, doc: &TantivyDocument, score: Score, snippets: &SnippetGenerator) -> Hit {
+        let f = &self.f;
+        let text = first_str(doc, f.text).unwrap_or_default();
+        let (snippet, highlights) = make_snippet(snippets, text);
+        Hit {
+            passage: first_u64(doc, f.passage) as usize,
+            page: u32::try_from(first_u64(doc, f.page)).unwrap_or(u32::MAX),
+            section: first_str(doc, f.trail).unwrap_or_default().to_string(),
+            section_kind: first_str(doc, f.section).unwrap_or_default().to_string(),
+            score,
+            snippet_html: snippet_html(&snippet, &highlights),
+            snippet,
+            highlights,
+            is_recommendation: doc
+                .get_first(f.is_recommendation)
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false),
+        }
     }
 
     /// The filter queries of `filters` (each a required clause).
@@ -549,76 +640,109 @@ pub fn search(index: &Index, req: &SearchRequest) -> Result<SearchResults, Index
     SearchIndex::from_index(index.clone())?.search(req)
 }
 
-fn doc_meta(f: &Fields, doc: &TantivyDocument) -> Result<DocMeta, IndexError> {
-    let json = first_str(doc, f.doc_meta).ok_or_else(|| {
-        IndexError::Tantivy(tantivy::TantivyError::SchemaError(
-            "a document has no stored metadata: the index was written by another version; run `ystorfa build` again".into(),
-        ))
-    })?;
-    serde_json::from_str(json).map_err(|e| {
+fn doc_meta(json: &[u8]) -> Result<DocMeta, IndexError> {
+    serde_json::from_slice(json).map_err(|e| {
         IndexError::Tantivy(tantivy::TantivyError::SchemaError(format!(
             "unreadable document metadata in the index ({e}): run `ystorfa build` again"
         )))
     })
 }
 
-/// One document's group of matching passages.
-#[derive(Debug, Clone)]
-pub(super) struct Group {
-    ord: usize,
-    best: Score,
-    count: usize,
-    /// Best passages first (at most `per_doc` unless it is 0).
-    top: Vec<(Score, DocAddress)>,
+/// The query with the filters (and one more clause) as required clauses
+/// that add nothing to the score, so every passage scores as the query
+/// alone scores it.
+fn with_filters(
+    text_query: Box<dyn Query>,
+    filters: &[Box<dyn Query>],
+    extra: Option<Box<dyn Query>>,
+) -> Box<dyn Query> {
+    if filters.is_empty() && extra.is_none() {
+        return text_query;
+    }
+    let mut clauses = vec![(Occur::Must, text_query)];
+    for q in filters.iter().map(|q| q.box_clone()).chain(extra) {
+        clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)) as _));
+    }
+    Box::new(BooleanQuery::new(clauses))
 }
 
-/// Groups every matching passage by document (`doc_ord`), counting them
-/// and keeping the best `per_doc` of each (all when 0). Exact, uncapped,
-/// and linear in the number of matches.
-pub(super) struct Grouped<'a> {
-    per_doc: usize,
+/// The first `n` of `ords` by best score, then by `doc_ord` (a partial
+/// sort: the rest stay unordered and are dropped).
+fn best_first(tally: &Tally, mut ords: Vec<u32>, n: usize) -> Vec<u32> {
+    let order = |a: &u32, b: &u32| {
+        tally.best[*b as usize]
+            .total_cmp(&tally.best[*a as usize])
+            .then(a.cmp(b))
+    };
+    if n == 0 {
+        return Vec::new();
+    }
+    if n < ords.len() {
+        ords.select_nth_unstable_by(n - 1, order);
+        ords.truncate(n);
+    }
+    ords.sort_unstable_by(order);
+    ords
+}
+
+/// Per document (`doc_ord`): how many passages matched and the best score.
+#[derive(Debug)]
+pub(super) struct Tally {
+    count: Vec<u32>,
+    best: Vec<Score>,
+}
+
+impl Tally {
+    fn new(ords: usize) -> Tally {
+        Tally {
+            count: vec![0; ords],
+            best: vec![Score::NEG_INFINITY; ords],
+        }
+    }
+}
+
+/// Tallies every matching passage by document: exact and uncapped, two
+/// numbers per document whatever the number of matches.
+pub(super) struct Tallied<'a> {
     ords: usize,
     /// [`SearchIndex::seg_ords`].
     seg_ords: &'a [Arc<[u32]>],
 }
 
-pub(super) struct GroupedSegment {
-    segment: SegmentOrdinal,
-    per_doc: usize,
-    /// `doc_ord` by `DocId` in this segment.
+pub(super) struct TalliedSegment {
     ords: Arc<[u32]>,
-    groups: Vec<Option<Group>>,
+    tally: Tally,
 }
 
-/// Better first: higher score, then earlier address.
-fn hit_order(a: &(Score, DocAddress), b: &(Score, DocAddress)) -> std::cmp::Ordering {
-    b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
+/// The `doc_ord` column of a segment, checked against the reader.
+fn segment_ords(
+    seg_ords: &[Arc<[u32]>],
+    segment: SegmentOrdinal,
+    reader: &tantivy::SegmentReader,
+) -> tantivy::Result<Arc<[u32]>> {
+    seg_ords
+        .get(segment as usize)
+        .filter(|o| o.len() == reader.max_doc() as usize)
+        .cloned()
+        .ok_or_else(|| {
+            tantivy::TantivyError::InvalidArgument(format!(
+                "segment {segment} is not the one the index was opened with"
+            ))
+        })
 }
 
-impl Collector for Grouped<'_> {
-    type Fruit = Vec<Group>;
-    type Child = GroupedSegment;
+impl Collector for Tallied<'_> {
+    type Fruit = Tally;
+    type Child = TalliedSegment;
 
     fn for_segment(
         &self,
         segment: SegmentOrdinal,
         reader: &tantivy::SegmentReader,
-    ) -> tantivy::Result<GroupedSegment> {
-        let ords = self
-            .seg_ords
-            .get(segment as usize)
-            .filter(|o| o.len() == reader.max_doc() as usize)
-            .cloned()
-            .ok_or_else(|| {
-                tantivy::TantivyError::InvalidArgument(format!(
-                    "segment {segment} is not the one the index was opened with"
-                ))
-            })?;
-        Ok(GroupedSegment {
-            segment,
-            per_doc: self.per_doc,
-            ords,
-            groups: vec![None; self.ords],
+    ) -> tantivy::Result<TalliedSegment> {
+        Ok(TalliedSegment {
+            ords: segment_ords(self.seg_ords, segment, reader)?,
+            tally: Tally::new(self.ords),
         })
     }
 
@@ -626,75 +750,139 @@ impl Collector for Grouped<'_> {
         true
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<Group>>) -> tantivy::Result<Vec<Group>> {
-        let mut all: BTreeMap<usize, Group> = BTreeMap::new();
-        for g in fruits.into_iter().flatten() {
-            match all.entry(g.ord) {
-                std::collections::btree_map::Entry::Vacant(v) => {
-                    v.insert(g);
-                }
-                std::collections::btree_map::Entry::Occupied(mut o) => {
-                    let m = o.get_mut();
-                    m.count += g.count;
-                    m.best = m.best.max(g.best);
-                    m.top.extend(g.top);
-                }
+    fn merge_fruits(&self, fruits: Vec<Tally>) -> tantivy::Result<Tally> {
+        let mut all = Tally::new(self.ords);
+        for t in fruits {
+            for (i, (c, b)) in t.count.into_iter().zip(t.best).enumerate() {
+                all.count[i] += c;
+                all.best[i] = all.best[i].max(b);
             }
         }
-        Ok(all
-            .into_values()
-            .map(|mut g| {
-                g.top.sort_by(hit_order);
-                if self.per_doc > 0 {
-                    g.top.truncate(self.per_doc);
-                }
-                g
-            })
-            .collect())
+        Ok(all)
     }
 }
 
-impl SegmentCollector for GroupedSegment {
-    type Fruit = Vec<Group>;
+impl SegmentCollector for TalliedSegment {
+    type Fruit = Tally;
 
     fn collect(&mut self, doc: DocId, score: Score) {
         let Some(&ord) = self.ords.get(doc as usize) else {
             return;
         };
-        let Some(slot) = self.groups.get_mut(ord as usize) else {
+        let t = &mut self.tally;
+        if let (Some(c), Some(b)) = (t.count.get_mut(ord as usize), t.best.get_mut(ord as usize)) {
+            *c += 1;
+            if score > *b {
+                *b = score;
+            }
+        }
+    }
+
+    fn harvest(self) -> Tally {
+        self.tally
+    }
+}
+
+/// Keeps the best `per_doc` passages (all when 0) of each document given a
+/// slot, by slot.
+pub(super) struct TopOfEach<'a> {
+    per_doc: usize,
+    slots: usize,
+    /// By `doc_ord`: the document's slot, or [`NO_ORD`] for none.
+    slot_of: Arc<[u32]>,
+    /// [`SearchIndex::seg_ords`].
+    seg_ords: &'a [Arc<[u32]>],
+}
+
+pub(super) struct TopOfEachSegment {
+    segment: SegmentOrdinal,
+    per_doc: usize,
+    ords: Arc<[u32]>,
+    slot_of: Arc<[u32]>,
+    tops: Vec<Vec<(Score, DocAddress)>>,
+}
+
+/// Better first: higher score, then earlier address.
+fn hit_order(a: &(Score, DocAddress), b: &(Score, DocAddress)) -> std::cmp::Ordering {
+    b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
+}
+
+impl Collector for TopOfEach<'_> {
+    type Fruit = Vec<Vec<(Score, DocAddress)>>;
+    type Child = TopOfEachSegment;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &tantivy::SegmentReader,
+    ) -> tantivy::Result<TopOfEachSegment> {
+        Ok(TopOfEachSegment {
+            segment,
+            per_doc: self.per_doc,
+            ords: segment_ords(self.seg_ords, segment, reader)?,
+            slot_of: self.slot_of.clone(),
+            tops: vec![Vec::new(); self.slots],
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<Vec<Vec<(Score, DocAddress)>>>,
+    ) -> tantivy::Result<Vec<Vec<(Score, DocAddress)>>> {
+        let mut all = vec![Vec::new(); self.slots];
+        for tops in fruits {
+            for (slot, top) in tops.into_iter().enumerate() {
+                all[slot].extend(top);
+            }
+        }
+        for top in &mut all {
+            top.sort_by(hit_order);
+            if self.per_doc > 0 {
+                top.truncate(self.per_doc);
+            }
+        }
+        Ok(all)
+    }
+}
+
+impl SegmentCollector for TopOfEachSegment {
+    type Fruit = Vec<Vec<(Score, DocAddress)>>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let Some(&ord) = self.ords.get(doc as usize) else {
+            return;
+        };
+        let Some(top) = self
+            .slot_of
+            .get(ord as usize)
+            .and_then(|&s| self.tops.get_mut(s as usize))
+        else {
             return;
         };
         let addr = DocAddress::new(self.segment, doc);
-        let g = slot.get_or_insert_with(|| Group {
-            ord: ord as usize,
-            best: score,
-            count: 0,
-            top: Vec::new(),
-        });
-        g.count += 1;
-        if score > g.best {
-            g.best = score;
-        }
-        if self.per_doc == 0 || g.top.len() < self.per_doc {
-            g.top.push((score, addr));
+        if self.per_doc == 0 || top.len() < self.per_doc {
+            top.push((score, addr));
         } else {
             // Replace the worst kept hit when this one is strictly better
             // (ties keep the earlier passage).
-            let (wi, worst) = g
-                .top
+            let (wi, worst) = top
                 .iter()
                 .enumerate()
                 .max_by(|a, b| hit_order(a.1, b.1))
                 .map(|(i, h)| (i, *h))
                 .expect("per_doc > 0");
             if score > worst.0 {
-                g.top[wi] = (score, addr);
+                top[wi] = (score, addr);
             }
         }
     }
 
-    fn harvest(self) -> Vec<Group> {
-        self.groups.into_iter().flatten().collect()
+    fn harvest(self) -> Vec<Vec<(Score, DocAddress)>> {
+        self.tops
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::fixtures::{DocBuilder, corpus};
 use super::*;
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 fn index() -> &'static Index {
@@ -931,4 +932,157 @@ fn named_bodies_filter_documents_and_passages() {
     assert_eq!(res.total_passages, 1);
     assert!(res.documents[0].hits[0].is_recommendation);
     assert_eq!(run(r#"doc_body:"fictionshire police""#).total_documents, 1);
+}
+
+/// Forty fictional documents drawn from a small vocabulary (a fixed
+/// pseudo-random sequence), with repeated paragraphs so that scores tie.
+fn many_documents() -> Vec<ProcessedDoc> {
+    use super::fixtures::DocBuilder;
+    const WORDS: [&str; 12] = [
+        "police",
+        "housing",
+        "referral",
+        "risk",
+        "assessment",
+        "strangulation",
+        "training",
+        "health",
+        "visitor",
+        "school",
+        "coercive",
+        "control",
+    ];
+    let mut seed: u64 = 7;
+    let mut next = move |n: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((seed >> 33) as usize) % n
+    };
+    (0..40)
+        .map(|i| {
+            let mut b = DocBuilder::new(
+                &format!("many/review-{i:02}.md"),
+                &format!("Fictional review {i}"),
+                if i % 3 == 0 {
+                    DocKind::Dhr
+                } else {
+                    DocKind::Cpr
+                },
+                Some(2015 + (i % 8) as i32),
+            )
+            .section("Analysis", 1, SectionKind::Analysis);
+            for p in 0..(3 + next(8)) {
+                let words: Vec<&str> = (0..(4 + next(10)))
+                    .map(|_| WORDS[next(WORDS.len())])
+                    .collect();
+                b = b.para(&words.join(" "));
+                if p % 4 == 0 {
+                    b = b.para("The police made a referral.");
+                }
+            }
+            b.build()
+        })
+        .collect()
+}
+
+/// What a search must answer, computed the slow way: every matching
+/// passage scored by tantivy's own top-docs collector, grouped by document.
+fn exhaustive(
+    si: &SearchIndex,
+    query: &str,
+    req: &SearchRequest,
+) -> Vec<(String, usize, Vec<(Score, usize)>)> {
+    let q = parse(&si.index, &si.f, query).unwrap();
+    let searcher = si.reader.searcher();
+    let all = searcher
+        .search(
+            &*q,
+            &tantivy::collector::TopDocs::with_limit(1_000_000).order_by_score(),
+        )
+        .unwrap();
+    let mut groups: BTreeMap<String, Vec<(Score, DocAddress)>> = BTreeMap::new();
+    for (score, addr) in all {
+        let doc: TantivyDocument = searcher.doc(addr).unwrap();
+        let id = search::first_str(&doc, si.f.doc).unwrap().to_string();
+        groups.entry(id).or_default().push((score, addr));
+    }
+    let mut docs: Vec<(String, usize, Score, Vec<(Score, usize)>)> = groups
+        .into_iter()
+        .map(|(id, mut hits)| {
+            hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            let best = hits[0].0;
+            let count = hits.len();
+            if req.per_document > 0 {
+                hits.truncate(req.per_document);
+            }
+            let hits = hits
+                .into_iter()
+                .map(|(s, a)| {
+                    let doc: TantivyDocument = searcher.doc(a).unwrap();
+                    (s, search::first_u64(&doc, si.f.passage) as usize)
+                })
+                .collect();
+            (id, count, best, hits)
+        })
+        .collect();
+    docs.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+    docs.into_iter()
+        .skip(req.offset)
+        .take(req.limit)
+        .map(|(id, count, _, hits)| (id, count, hits))
+        .collect()
+}
+
+#[test]
+fn the_two_pass_search_answers_as_grouping_every_passage_would() {
+    let docs = many_documents();
+    let tmp = tempfile::tempdir().unwrap();
+    let (first, second) = (tmp.path().join("first"), tmp.path().join("second"));
+    std::fs::create_dir_all(&first).unwrap();
+    build_in_dir(&first, &docs[..20]).unwrap();
+    // A second segment, so documents are tallied across segments.
+    let added: Vec<&ProcessedDoc> = docs[20..].iter().collect();
+    update_in_dir(&second, &first, &[], &added).unwrap();
+    let si = SearchIndex::open(&second).unwrap();
+    assert_eq!(si.documents().count(), 40);
+    for query in [
+        "police",
+        "risk assessment",
+        "\"coercive control\"",
+        "housing OR school",
+        "referral -police",
+        "health~1",
+    ] {
+        for (per_document, offset, limit) in [(0, 0, 10), (2, 0, 5), (1, 7, 9), (3, 35, 10)] {
+            let req = SearchRequest {
+                query: query.into(),
+                per_document,
+                offset,
+                limit,
+                ..Default::default()
+            };
+            let got = si.search(&req).unwrap();
+            let got: Vec<(String, usize, Vec<(Score, usize)>)> = got
+                .documents
+                .iter()
+                .map(|d| {
+                    assert_eq!(
+                        d.score, d.hits[0].score,
+                        "{query}: a document scores as its best passage"
+                    );
+                    (
+                        d.doc_id.clone(),
+                        d.matched_passages,
+                        d.hits.iter().map(|h| (h.score, h.passage)).collect(),
+                    )
+                })
+                .collect();
+            assert_eq!(
+                got,
+                exhaustive(&si, query, &req),
+                "{query} {per_document} {offset} {limit}"
+            );
+        }
+    }
 }

@@ -6,7 +6,6 @@
 use super::state::LoadError;
 use crate::export::{ActionRow, ExportError, RecommendationRow, TagRow, parse_jsonl};
 use crate::store::{DocFile, Reader, RowLocation};
-use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 /// Documents whose rows of a table are kept parsed (the pages read last).
@@ -14,41 +13,28 @@ pub const CACHED_DOCUMENTS: usize = 32;
 
 /// The last documents' parsed rows of one table, most recently used first.
 #[derive(Debug)]
-struct Lru<T> {
-    capacity: usize,
-    entries: Mutex<VecDeque<(usize, Arc<Vec<T>>)>>,
-}
+struct Lru<T>(Mutex<lru::LruCache<usize, Arc<Vec<T>>>>);
 
 impl<T> Lru<T> {
     fn new(capacity: usize) -> Lru<T> {
-        Lru {
-            capacity: capacity.max(1),
-            entries: Mutex::new(VecDeque::with_capacity(capacity)),
-        }
+        let capacity = std::num::NonZeroUsize::new(capacity).unwrap_or(std::num::NonZeroUsize::MIN);
+        Lru(Mutex::new(lru::LruCache::new(capacity)))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, lru::LruCache<usize, Arc<Vec<T>>>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn get(&self, ord: usize) -> Option<Arc<Vec<T>>> {
-        let mut e = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let i = e.iter().position(|(o, _)| *o == ord)?;
-        let hit = e.remove(i)?;
-        let rows = hit.1.clone();
-        e.push_front(hit);
-        Some(rows)
+        self.lock().get(&ord).cloned()
     }
 
     fn put(&self, ord: usize, rows: Arc<Vec<T>>) {
-        let mut e = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if e.iter().any(|(o, _)| *o == ord) {
-            return;
-        }
-        if e.len() >= self.capacity {
-            e.pop_back();
-        }
-        e.push_front((ord, rows));
+        self.lock().get_or_insert(ord, || rows);
     }
 
     fn len(&self) -> usize {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner()).len()
+        self.lock().len()
     }
 }
 

@@ -104,6 +104,13 @@ impl Snapshot {
     /// documents, and one pass over the recommendations and the evidence
     /// digest; never the tags.
     pub fn load(out: &Path) -> Result<Snapshot, LoadError> {
+        let started = std::time::Instant::now();
+        let phase = |what: &str| {
+            tracing::debug!(
+                "snapshot: {what} at {:.3} s",
+                started.elapsed().as_secs_f64()
+            )
+        };
         let reader = Reader::open(out)?;
         let documents: Vec<DocumentRow<'static>> = reader.read_all(DocFile::Documents)?;
         let doc_pos: HashMap<String, usize> = documents
@@ -112,13 +119,34 @@ impl Snapshot {
             .map(|(i, d)| (d.id.to_string(), i))
             .collect();
         let locations = locations(&reader, &documents)?;
-        let recommendations = RecTable::load(&reader, |id| doc_pos.get(id).copied())?;
+        phase("documents and manifest read");
+        // Three independent reads, side by side: the recommendations, the
+        // index's document table, the evidence digest.
+        let (recommendations, index, theme_stats) = std::thread::scope(|s| {
+            let recs = s.spawn(|| {
+                let r = RecTable::load(&reader, |id| doc_pos.get(id).copied());
+                phase("recommendations read");
+                r
+            });
+            let index = s.spawn(|| {
+                let i = SearchIndex::open(&reader.search_dir());
+                phase("index opened");
+                i
+            });
+            let stats = theme_stats(&reader, &documents);
+            phase("evidence digest read");
+            let recs = recs.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            let index = index
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (recs, index, stats)
+        });
+        let (recommendations, index, mut theme_stats) = (recommendations?, index?, theme_stats?);
+        count_recommendations(&mut theme_stats, &recommendations);
         // Built by an older version: the default rules' labels.
         let vocabulary = reader
             .vocabulary()?
             .unwrap_or_else(|| Vocabulary::of(&crate::rules::RuleSet::default_rules()));
-        let index = SearchIndex::open(&reader.search_dir())?;
-        let theme_stats = theme_stats(&reader, &documents, &recommendations)?;
         let agency_labels = vocabulary
             .agencies
             .iter()
@@ -234,13 +262,13 @@ fn locations(
         .collect()
 }
 
-/// Per-theme figures: documents and years from the documents, the
-/// recommendations from the compact table, hits and the strongest passages
-/// from the `evidence` digest (each document's strongest two per theme).
+/// Per-theme figures: documents and years from the documents, hits and the
+/// strongest passages from the `evidence` digest (each document's strongest
+/// two per theme); the recommendations are counted by
+/// [`count_recommendations`].
 fn theme_stats(
     reader: &Reader,
     documents: &[DocumentRow<'static>],
-    recs: &RecTable,
 ) -> Result<HashMap<String, ThemeStats>, LoadError> {
     let mut stats: HashMap<String, ThemeStats> = HashMap::new();
     let mut years: HashMap<&str, BTreeMap<String, usize>> = HashMap::new();
@@ -257,18 +285,6 @@ fn theme_stats(
         if let Some(s) = stats.get_mut(t) {
             s.by_year = by_year.into_iter().collect();
         }
-    }
-    let mut per_theme = vec![0usize; recs.themes.len()];
-    for r in &recs.recs {
-        for &t in r.themes.iter() {
-            per_theme[t as usize] += 1;
-        }
-    }
-    for (t, n) in per_theme.into_iter().enumerate() {
-        stats
-            .entry(recs.themes.name(t as u32).to_string())
-            .or_default()
-            .recommendations += n;
     }
     let mut lines = reader.rows(DocFile::Evidence)?;
     while let Some(line) = lines.next() {
@@ -299,6 +315,22 @@ fn theme_stats(
         strongest(&mut s.evidence);
     }
     Ok(stats)
+}
+
+/// Each theme's recommendations, from the compact table.
+fn count_recommendations(stats: &mut HashMap<String, ThemeStats>, recs: &RecTable) {
+    let mut per_theme = vec![0usize; recs.themes.len()];
+    for r in &recs.recs {
+        for &t in r.themes.iter() {
+            per_theme[t as usize] += 1;
+        }
+    }
+    for (t, n) in per_theme.into_iter().enumerate() {
+        stats
+            .entry(recs.themes.name(t as u32).to_string())
+            .or_default()
+            .recommendations += n;
+    }
 }
 
 /// Sort evidence strongest first (then by document and passage) and keep
