@@ -21,32 +21,37 @@ pub const EVIDENCE_PER_DOCUMENT: usize = 2;
 #[serde(deny_unknown_fields)]
 pub struct EvidenceRow<'a> {
     /// Id of the document ([`super::DocumentRow::id`]).
+    #[serde(borrow)]
     pub doc_id: Cow<'a, str>,
     /// Theme id.
+    #[serde(borrow)]
     pub theme: Cow<'a, str>,
     /// Pieces of present (not negated) evidence for the theme in the document.
     pub hits: usize,
     /// The document's strongest passages for the theme, strongest first
     /// (at most [`EVIDENCE_PER_DOCUMENT`]).
-    pub passages: Vec<EvidencePassage>,
+    #[serde(borrow)]
+    pub passages: Vec<EvidencePassage<'a>>,
 }
 
 /// A passage that is strong evidence for a theme.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct EvidencePassage {
+pub struct EvidencePassage<'a> {
     /// Position of the passage in the document ([`super::PassageRow::index`]).
     pub passage: usize,
     /// Page of the passage's first present hit.
     pub page: u32,
     /// Heading trail of the section of that hit.
-    pub section: String,
+    #[serde(borrow)]
+    pub section: Cow<'a, str>,
     /// Sum of the present hits' weights in the passage (each rounded to 3
     /// decimals as in `tags`), rounded to 3 decimals.
     pub weight: f64,
     /// The words matched, as written, distinct (ASCII case aside), in order
     /// of appearance.
-    pub matched: Vec<String>,
+    #[serde(borrow)]
+    pub matched: Vec<Cow<'a, str>>,
 }
 
 /// The passage holding byte offset `at`: the last passage starting at or
@@ -107,9 +112,9 @@ pub(super) fn evidence_rows(pd: &ProcessedDoc, tags: &[&Tag]) -> Vec<u8> {
                 |(passage, (weight, matched, page, section))| EvidencePassage {
                     passage,
                     page,
-                    section: section.to_string(),
+                    section: section.into(),
                     weight: (weight * 1000.0).round() / 1000.0,
-                    matched: matched.into_iter().map(str::to_string).collect(),
+                    matched: matched.into_iter().map(Cow::from).collect(),
                 },
             )
             .collect();
@@ -130,7 +135,7 @@ pub(super) fn evidence_rows(pd: &ProcessedDoc, tags: &[&Tag]) -> Vec<u8> {
 
 /// Order of evidence passages within a document: heaviest first, then in
 /// text order.
-fn strongest_first(a: &EvidencePassage, b: &EvidencePassage) -> std::cmp::Ordering {
+fn strongest_first(a: &EvidencePassage<'_>, b: &EvidencePassage<'_>) -> std::cmp::Ordering {
     b.weight
         .total_cmp(&a.weight)
         .then(a.passage.cmp(&b.passage))

@@ -194,32 +194,69 @@ impl SearchIndex {
         let mut metas: Vec<Option<DocMeta>> = Vec::new();
         let mut counts: Vec<usize> = Vec::new();
         let mut seg_ords: Vec<Vec<u32>> = Vec::new();
-        let mut buf = Vec::new();
+        // By slot: whether its metadata was found; by segment: the
+        // metadata values to read (dictionary ordinal, slot).
+        let mut has_meta: Vec<bool> = Vec::new();
+        let mut wanted: Vec<(u64, u32)> = Vec::new();
         for seg in searcher.segment_readers() {
             let mut ords = vec![NO_ORD; seg.max_doc() as usize];
             let ff = seg.fast_fields();
             let key_col = ff.u64(fields::DOC_KEY)?;
             let meta_col = ff.bytes(fields::DOC_META)?;
-            for doc in seg.doc_ids_alive() {
-                let Some(key) = key_col.first(doc) else {
-                    continue;
-                };
-                let slot = *slot_of.entry(key).or_insert_with(|| {
-                    metas.push(None);
-                    counts.push(0);
-                    (metas.len() - 1) as u32
-                });
-                ords[doc as usize] = slot;
-                counts[slot as usize] += 1;
-                if metas[slot as usize].is_none()
-                    && let Some(col) = &meta_col
-                    && let Some(ord) = col.ords().first(doc)
-                {
-                    buf.clear();
-                    col.ord_to_bytes(ord, &mut buf)
-                        .map_err(|e| IndexError::Tantivy(e.into()))?;
-                    metas[slot as usize] = Some(doc_meta(&buf)?);
+            // A document's passages are neighbours: the last key's slot is
+            // nearly always the next one's, and keys are read in blocks.
+            let mut last: Option<(u64, u32)> = None;
+            let alive: Vec<DocId> = seg.doc_ids_alive().collect();
+            let mut keys = vec![None; 4096];
+            for block in alive.chunks(keys.len()) {
+                let keys = &mut keys[..block.len()];
+                key_col.first_vals(block, keys);
+                for (&doc, &key) in block.iter().zip(keys.iter()) {
+                    let Some(key) = key else {
+                        continue;
+                    };
+                    let slot = match last {
+                        Some((k, slot)) if k == key => slot,
+                        _ => *slot_of.entry(key).or_insert_with(|| {
+                            metas.push(None);
+                            has_meta.push(false);
+                            counts.push(0);
+                            (metas.len() - 1) as u32
+                        }),
+                    };
+                    last = Some((key, slot));
+                    ords[doc as usize] = slot;
+                    counts[slot as usize] += 1;
+                    if !has_meta[slot as usize]
+                        && let Some(col) = &meta_col
+                        && let Some(ord) = col.ords().first(doc)
+                    {
+                        has_meta[slot as usize] = true;
+                        wanted.push((ord, slot));
+                    }
                 }
+            }
+            // The metadata values, read in one pass over the column's
+            // dictionary (a value at a time would decompress a block each).
+            if let Some(col) = &meta_col {
+                wanted.sort_unstable();
+                let mut values = col
+                    .dictionary()
+                    .stream()
+                    .map_err(|e| IndexError::Tantivy(e.into()))?;
+                let mut next = wanted.iter().peekable();
+                while next.peek().is_some() && values.advance() {
+                    while let Some(&&(ord, slot)) = next.peek() {
+                        if ord > values.term_ord() {
+                            break;
+                        }
+                        if ord == values.term_ord() {
+                            metas[slot as usize] = Some(doc_meta(values.key())?);
+                        }
+                        next.next();
+                    }
+                }
+                wanted.clear();
             }
             seg_ords.push(ords);
         }

@@ -969,7 +969,7 @@ fn many_documents() -> Vec<ProcessedDoc> {
                 } else {
                     DocKind::Cpr
                 },
-                Some(2015 + (i % 8) as i32),
+                Some(2015 + (i % 8)),
             )
             .section("Analysis", 1, SectionKind::Analysis);
             for p in 0..(3 + next(8)) {
@@ -986,13 +986,13 @@ fn many_documents() -> Vec<ProcessedDoc> {
         .collect()
 }
 
+/// A document of a result page: id, matching passages, and the hits shown
+/// (score, passage).
+type Answer = (String, usize, Vec<(Score, usize)>);
+
 /// What a search must answer, computed the slow way: every matching
 /// passage scored by tantivy's own top-docs collector, grouped by document.
-fn exhaustive(
-    si: &SearchIndex,
-    query: &str,
-    req: &SearchRequest,
-) -> Vec<(String, usize, Vec<(Score, usize)>)> {
+fn exhaustive(si: &SearchIndex, query: &str, req: &SearchRequest) -> Vec<Answer> {
     let q = parse(&si.index, &si.f, query).unwrap();
     let searcher = si.reader.searcher();
     let all = searcher
@@ -1007,7 +1007,7 @@ fn exhaustive(
         let id = search::first_str(&doc, si.f.doc).unwrap().to_string();
         groups.entry(id).or_default().push((score, addr));
     }
-    let mut docs: Vec<(String, usize, Score, Vec<(Score, usize)>)> = groups
+    let mut docs: Vec<(Answer, Score)> = groups
         .into_iter()
         .map(|(id, mut hits)| {
             hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -1023,14 +1023,14 @@ fn exhaustive(
                     (s, search::first_u64(&doc, si.f.passage) as usize)
                 })
                 .collect();
-            (id, count, best, hits)
+            ((id, count, hits), best)
         })
         .collect();
-    docs.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+    docs.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.0.cmp(&b.0.0)));
     docs.into_iter()
         .skip(req.offset)
         .take(req.limit)
-        .map(|(id, count, _, hits)| (id, count, hits))
+        .map(|(answer, _)| answer)
         .collect()
 }
 
@@ -1063,7 +1063,7 @@ fn the_two_pass_search_answers_as_grouping_every_passage_would() {
                 ..Default::default()
             };
             let got = si.search(&req).unwrap();
-            let got: Vec<(String, usize, Vec<(Score, usize)>)> = got
+            let got: Vec<Answer> = got
                 .documents
                 .iter()
                 .map(|d| {

@@ -15,6 +15,7 @@ use crate::export::{
 use crate::index::{IndexError, SearchIndex};
 use crate::model::ProcessedDoc;
 use crate::store::{self, DocFile, Reader, RowLocation, StoreError};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -286,6 +287,9 @@ fn theme_stats(
             s.by_year = by_year.into_iter().collect();
         }
     }
+    // By theme: the weight of the weakest passage kept, once the list is
+    // full.
+    let mut floor: HashMap<String, f64> = HashMap::new();
     let mut lines = reader.rows(DocFile::Evidence)?;
     while let Some(line) = lines.next() {
         let line = line?;
@@ -294,21 +298,35 @@ fn theme_stats(
                 path: lines.position(),
                 message: e.to_string(),
             })?;
-        let s = stats.entry(row.theme.to_string()).or_default();
+        if !stats.contains_key(row.theme.as_ref()) {
+            stats.insert(row.theme.to_string(), ThemeStats::default());
+        }
+        let s = stats.get_mut(row.theme.as_ref()).expect("inserted");
         s.hits += row.hits;
         for p in row.passages {
+            // Weaker than the list's last, with the list full: it can
+            // never be kept (rows are parsed borrowed; only a passage
+            // that may be kept is copied).
+            if s.evidence.len() >= EVIDENCE_PER_THEME
+                && floor.get(row.theme.as_ref()).is_some_and(|&f| p.weight < f)
+            {
+                continue;
+            }
             s.evidence.push(Evidence {
                 doc_id: row.doc_id.to_string(),
                 passage: p.passage,
                 page: p.page,
-                section: p.section,
+                section: p.section.into_owned(),
                 weight: p.weight,
-                matched: p.matched,
+                matched: p.matched.into_iter().map(Cow::into_owned).collect(),
             });
         }
         // Keep the list short while streaming: the strongest first.
         if s.evidence.len() > 4 * EVIDENCE_PER_THEME {
             strongest(&mut s.evidence);
+            if let Some(last) = s.evidence.last() {
+                floor.insert(row.theme.to_string(), last.weight);
+            }
         }
     }
     for s in stats.values_mut() {
