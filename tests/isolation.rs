@@ -246,3 +246,67 @@ fn a_worker_killed_while_idle_is_replaced_without_failing_the_next_document() {
         "dropping the pool reaps its workers"
     );
 }
+
+/// A worker that cannot start (here: the machine's hard address-space
+/// limit is below `--max-memory`, so the worker cannot set its own) is the
+/// build's fatal error, never every document's failure: exit 2, the last
+/// good output untouched, and the next build, in a sound environment,
+/// processes the new document.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_worker_that_cannot_start_stops_the_build_and_keeps_the_last_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (input, out) = (tmp.path().join("in"), tmp.path().join("out"));
+    std::fs::create_dir_all(&input).unwrap();
+    write(&input, "first.txt", FICTIONAL);
+    let bin = assert_cmd::cargo::cargo_bin("ystorfa");
+    Command::new(&bin)
+        .args(["build", "-q"])
+        .arg(&input)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let before = tree(&out.join("current"));
+    write(
+        &input,
+        "second.txt",
+        &format!("{FICTIONAL}\nA second fictional paragraph.\n"),
+    );
+    // 3 GiB hard limit for the build and its workers; the workers are asked
+    // to limit themselves to 4 GiB, which they may not.
+    let limited = Command::new("sh")
+        .arg("-c")
+        .arg(r#"ulimit -v 3145728 && exec "$0" build -q "$1" --out "$2" --max-memory 4096"#)
+        .arg(&bin)
+        .arg(&input)
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&limited.stderr);
+    assert_eq!(limited.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("cannot start the extraction worker") && stderr.contains("memory limit"),
+        "{stderr}"
+    );
+    assert_eq!(
+        tree(&out.join("current")),
+        before,
+        "the last good output is kept"
+    );
+    Command::new(&bin)
+        .args(["build", "-q"])
+        .arg(&input)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    let files = report["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2, "{report}");
+    assert!(
+        files.iter().all(|f| f["status"] == "ok"),
+        "the next build processes the document: {report}"
+    );
+}

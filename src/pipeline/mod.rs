@@ -22,7 +22,7 @@ mod stream;
 pub mod worker;
 
 pub use crate::store::Stage;
-pub use discover::{INPUT_EXTENSIONS, discover, display_path, sort_for_repository};
+pub use discover::{INPUT_EXTENSIONS, discover, display_path, read_input, sort_for_repository};
 pub use ledger::{DocOutput, FileOutcome, Outcome};
 pub use memory::write_processed;
 pub use plan::Change;
@@ -161,6 +161,12 @@ pub enum BuildError {
     Store(#[from] StoreError),
     #[error("{0} (`ystorfa build --rebuild` builds everything again)")]
     Index(#[from] crate::index::IndexError),
+    /// No extraction worker could be started: the machine's fault, not the
+    /// documents'; nothing of this build is kept.
+    #[error(
+        "{0}; nothing was changed (check the limits this build runs under, e.g. `ulimit -v`, against --max-memory)"
+    )]
+    Worker(#[from] worker::StartFailure),
 }
 
 /// Run the whole batch job over the files found in `inputs`.
@@ -219,10 +225,11 @@ pub fn build_files(
         },
         progress,
         extracted: Default::default(),
+        fatal: Default::default(),
     };
     let (generation, ledger) = match stream::write(&job, &lock, &planned, &last) {
         Ok(written) => written,
-        Err(e) if last.carry_over => {
+        Err(e) if last.carry_over && !matches!(e, BuildError::Worker(_)) => {
             // The last generation passed its checks but could not be used
             // (a damaged segment file, say): process the documents it would
             // have supplied again, from the extraction cache.

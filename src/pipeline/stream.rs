@@ -43,6 +43,10 @@ pub(super) struct Job<'a> {
     /// Files parsed in this build so far (a second attempt finds them in
     /// the cache but counts them as read).
     pub(super) extracted: Mutex<HashSet<String>>,
+    /// Set when no extraction worker could be started: the build stops
+    /// before it records any file's outcome as the documents' failures,
+    /// and the last good output stays.
+    pub(super) fatal: Mutex<Option<worker::StartFailure>>,
 }
 
 /// A file's work done by a worker thread.
@@ -88,8 +92,23 @@ impl Job<'_> {
                 let t = Instant::now();
                 let ex = match &self.extractor {
                     // The worker reads the file itself: big PDFs are not piped.
-                    Extractor::Workers(pool) => pool.extract(&p.path, &p.file, &self.opts.limits),
-                    Extractor::InProcess => std::fs::read(&p.path)
+                    Extractor::Workers(pool) => {
+                        pool.extract(&p.path, &p.file, &self.opts.limits)
+                            .map_err(|e| match e {
+                                worker::ExtractFailure::Document(f) => f,
+                                // Not this document's failure: the build
+                                // stops at this file (see `Job::fatal`).
+                                worker::ExtractFailure::Start(s) => {
+                                    let f = DocFailure::new(&p.file, Stage::Extract, s.to_string());
+                                    self.fatal
+                                        .lock()
+                                        .unwrap_or_else(|e| e.into_inner())
+                                        .get_or_insert(s);
+                                    f
+                                }
+                            })
+                    }
+                    Extractor::InProcess => super::read_input(&p.path)
                         .map_err(|e| DocFailure::new(&p.file, Stage::Read, e.to_string()))
                         .and_then(|b| extract_bytes(&p.file, &b, &self.opts.limits)),
                 };
@@ -179,6 +198,9 @@ pub(super) fn write<'l>(
                     o
                 }
             };
+            if let Some(s) = job.fatal.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                return Err(BuildError::Worker(s));
+            }
             ledger.settle(
                 &mut o,
                 &mut |id: &str, doc: &mut DocOutput| match doc.prepared.take() {

@@ -170,7 +170,7 @@ pub fn serve(input: impl BufRead, mut output: impl Write) -> Result<(), WorkerEr
         let req: Request = serde_json::from_str(&line)?;
         #[cfg(feature = "fault-injection")]
         faults.trigger(&req.file);
-        let reply = match std::fs::read(&req.path) {
+        let reply = match super::read_input(&req.path) {
             Err(e) => Reply::Err(WireFailure {
                 stage: Stage::Read,
                 reason: e.to_string(),
@@ -190,13 +190,45 @@ pub fn serve(input: impl BufRead, mut output: impl Write) -> Result<(), WorkerEr
     Ok(())
 }
 
-/// The worker process: limit itself, then serve stdin → stdout.
+/// The line a worker writes once it has limited itself and is ready for
+/// requests: until the supervisor reads it, a failure is the worker's
+/// start-up (the environment), never a document's.
+const READY: &str = "ystorfa-extract-worker ready";
+
+/// The worker process: limit itself, say it is ready, then serve stdin →
+/// stdout.
 pub fn run_worker(max_memory_mb: u64) -> Result<(), WorkerError> {
     limit_self(max_memory_mb).map_err(WorkerError::Limit)?;
     let stdin = std::io::stdin().lock();
-    let stdout = std::io::stdout().lock();
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{READY}")?;
+    stdout.flush()?;
     serve(stdin, std::io::BufWriter::new(stdout))
 }
+
+/// A worker that could not be started or did not become ready: the
+/// machine's fault (a limit, a missing executable), so a build stops
+/// rather than blame every document.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot start the extraction worker {exe}: {reason}")]
+pub struct StartFailure {
+    pub exe: String,
+    pub reason: String,
+}
+
+/// Why a worker gave no extraction.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ExtractFailure {
+    /// The document failed (or made its worker fail).
+    #[error(transparent)]
+    Document(#[from] DocFailure),
+    /// No worker could be started: no document was tried.
+    #[error(transparent)]
+    Start(#[from] StartFailure),
+}
+
+/// How long a new worker may take to say it is ready.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
 
 // ------------------------------------------------------------ supervisor side
 
@@ -277,13 +309,39 @@ impl Worker {
             // Drain anything left so the worker never blocks on a full pipe.
             let _ = std::io::copy(&mut r.take(u64::MAX), &mut std::io::sink());
         });
-        Ok(Worker {
+        let mut w = Worker {
             child,
             stdin,
             replies,
             stderr_tail,
             stderr_thread: Some(stderr_thread),
-        })
+        };
+        match w.replies.recv_timeout(START_TIMEOUT) {
+            Ok(Ok(line)) if line.trim_end() == READY => Ok(w),
+            Ok(Ok(line)) => {
+                w.kill();
+                Err(std::io::Error::other(format!(
+                    "it said {:?} instead of being ready",
+                    line.trim_end()
+                )))
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                w.kill();
+                Err(std::io::Error::other(format!(
+                    "it was not ready within {}",
+                    human_secs(START_TIMEOUT)
+                )))
+            }
+            Ok(Err(_)) | Err(RecvTimeoutError::Disconnected) => {
+                let status = w.reap();
+                let last = w.last_stderr_line();
+                Err(std::io::Error::other(match (status, last) {
+                    (_, Some(last)) => format!("it exited at start: {last}"),
+                    (Some(s), None) => format!("it exited at start ({s})"),
+                    (None, None) => "it exited at start".to_string(),
+                }))
+            }
+        }
     }
 
     /// Kill and reap the process; wait for its stderr to close.
@@ -445,20 +503,15 @@ impl Pool {
         path: &Path,
         file: &str,
         limits: &Limits,
-    ) -> Result<ExtractedDoc, DocFailure> {
+    ) -> Result<ExtractedDoc, ExtractFailure> {
         let fail = |stage, reason: String| DocFailure {
             file: file.to_string(),
             stage,
             reason,
         };
-        let cannot_start = |e: std::io::Error| {
-            fail(
-                Stage::Extract,
-                format!(
-                    "cannot start the extraction worker {}: {e}",
-                    self.iso.exe.display()
-                ),
-            )
+        let cannot_start = |e: std::io::Error| StartFailure {
+            exe: self.iso.exe.display().to_string(),
+            reason: e.to_string(),
         };
         let req = Request {
             path: path.to_path_buf(),
@@ -485,7 +538,8 @@ impl Pool {
                 return Err(fail(
                     Stage::Extract,
                     describe_exit(status, last.as_deref(), self.iso.max_memory_mb),
-                ));
+                )
+                .into());
             }
         }
         match w.replies.recv_timeout(self.iso.timeout) {
@@ -496,7 +550,7 @@ impl Pool {
                 }
                 Ok(Reply::Err(e)) => {
                     self.checkin(w);
-                    Err(fail(e.stage, e.reason))
+                    Err(fail(e.stage, e.reason).into())
                 }
                 // A garbled reply: do not trust this worker again.
                 Err(e) => {
@@ -504,7 +558,8 @@ impl Pool {
                     Err(fail(
                         Stage::Extract,
                         format!("the extraction worker sent an unreadable reply: {e}"),
-                    ))
+                    )
+                    .into())
                 }
             },
             Err(RecvTimeoutError::Timeout) => {
@@ -520,7 +575,8 @@ impl Pool {
                         "extraction took longer than {} (limit --timeout)",
                         human_secs(self.iso.timeout)
                     ),
-                ))
+                )
+                .into())
             }
             Ok(Err(_)) | Err(RecvTimeoutError::Disconnected) => {
                 let status = w.reap();
@@ -528,7 +584,8 @@ impl Pool {
                 Err(fail(
                     Stage::Extract,
                     describe_exit(status, last.as_deref(), self.iso.max_memory_mb),
-                ))
+                )
+                .into())
             }
         }
     }
