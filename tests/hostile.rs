@@ -237,3 +237,78 @@ fn hostile_corpus_reports_every_bad_file_and_loses_no_good_one() {
         "{docs}"
     );
 }
+
+/// Inputs as machines leave them: a text saved as UTF-16 by a Windows
+/// editor is read as its words (with a note), a symbolic link to a review
+/// is followed, a link looping back is not walked twice, and a FIFO named
+/// like a review is reported as refused, never read until it ends.
+#[cfg(unix)]
+#[test]
+fn windows_text_links_and_fifos_are_read_or_refused_by_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (input, out, elsewhere) = (
+        tmp.path().join("in"),
+        tmp.path().join("out"),
+        tmp.path().join("elsewhere"),
+    );
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let utf16: Vec<u8> = std::iter::once(0xfeff_u16)
+        .chain(GOOD.encode_utf16())
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    std::fs::write(input.join("notepad.txt"), utf16).unwrap();
+    std::fs::write(elsewhere.join("linked.txt"), GOOD.replace("every", "each")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.join("linked.txt"), input.join("linked.txt")).unwrap();
+    std::os::unix::fs::symlink(&input, input.join("loop")).unwrap();
+    let fifo = std::ffi::CString::new(input.join("pipe.txt").into_os_string().into_encoded_bytes())
+        .unwrap();
+    // SAFETY: a valid NUL-terminated path; creates a FIFO.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+    Command::cargo_bin("ystorfa")
+        .unwrap()
+        .args(["build", "-q"])
+        .arg(&input)
+        .arg("--out")
+        .arg(&out)
+        .timeout(std::time::Duration::from_secs(120))
+        .assert()
+        .code(1); // one file failed (the FIFO), the others built
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    let status = |name: &str| {
+        report["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["file"].as_str().unwrap().ends_with(name))
+            .unwrap_or_else(|| panic!("{name} not in the report: {report}"))
+            .clone()
+    };
+    assert_eq!(status("/notepad.txt")["status"], "ok");
+    assert!(
+        status("/notepad.txt")["warnings"]
+            .to_string()
+            .contains("UTF-16LE"),
+        "{report}"
+    );
+    assert_eq!(status("/linked.txt")["status"], "ok");
+    let pipe = status("/pipe.txt");
+    assert_eq!(pipe["status"], "failed", "{report}");
+    assert!(
+        pipe["reason"]
+            .to_string()
+            .contains("not a regular file (a FIFO)"),
+        "{pipe}"
+    );
+    assert_eq!(
+        report["files"].as_array().unwrap().len(),
+        3,
+        "the loop is walked once: {report}"
+    );
+    let recs = table(&out, "recommendations");
+    assert!(
+        recs.contains("complete a DASH risk assessment at every incident"),
+        "the UTF-16 text is read as its words: {recs}"
+    );
+}

@@ -16,7 +16,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
-    let bytes = std::fs::read(&args.file)
+    let bytes = crate::pipeline::read_input(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let name = crate::pipeline::display_path(&args.file);
     let doc = extract::extract(&name, &bytes, &Limits::default()).with_context(|| name.clone())?;

@@ -128,7 +128,8 @@ pub(crate) mod tests {
             "fictional/dhr-glanmor.md",
             REVIEW.as_bytes(),
             SourceFormat::Markdown,
-        );
+        )
+        .expect("fictional text loads");
         crate::tag::tag(crate::segment::segment(&ex, rules.anatomy()), &rules)
     }
 

@@ -85,8 +85,8 @@ pub fn extract(file: &str, bytes: &[u8], limits: &Limits) -> Result<ExtractedDoc
             extract_pdf(file, bytes, limits)
         }
         _ if is_pdf_magic => extract_pdf(file, bytes, limits),
-        "md" | "markdown" => Ok(text::load(file, bytes, SourceFormat::Markdown)),
-        "txt" | "text" => Ok(text::load(file, bytes, SourceFormat::Text)),
+        "md" | "markdown" => text::load(file, bytes, SourceFormat::Markdown),
+        "txt" | "text" => text::load(file, bytes, SourceFormat::Text),
         _ => {
             // Unknown extension: accept text that is mostly printable.
             let sample = &bytes[..bytes.len().min(4096)];
@@ -99,7 +99,7 @@ pub fn extract(file: &str, bytes: &[u8], limits: &Limits) -> Result<ExtractedDoc
                     "{file}: unknown binary format"
                 )))
             } else {
-                Ok(text::load(file, bytes, SourceFormat::Text))
+                text::load(file, bytes, SourceFormat::Text)
             }
         }
     }

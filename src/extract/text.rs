@@ -1,6 +1,9 @@
 //! Plain text and Markdown loader: pages split at form feeds, blocks at
 //! blank lines, one [`Line`] per source line (Markdown markup kept as-is
-//! for the segmenter). Invalid UTF-8 is decoded lossily with a warning.
+//! for the segmenter). The encoding is found as Windows editors leave it: a
+//! byte-order mark (UTF-8, UTF-16), UTF-16 without one (by its NUL bytes),
+//! UTF-8, else Windows-1252 with a warning; a text that still decodes to
+//! control characters is refused as binary.
 //!
 //! Tables are blocks of their own with their [`Table`]: a run of Markdown
 //! pipe-table lines (`| a | b |`; a delimiter row `|---|---|` after the
@@ -8,24 +11,112 @@
 //! lines (the first row is the header when its cells are short labels
 //! without figures and the other rows' are not all so).
 
+use super::ExtractError;
 use crate::model::*;
+use std::borrow::Cow;
+
+/// The text of `bytes` and, when it was not plain UTF-8, how it was read.
+fn decode(bytes: &[u8]) -> (Cow<'_, str>, Option<String>) {
+    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, bad) = enc.decode_without_bom_handling(&bytes[bom..]);
+        let note = (enc != encoding_rs::UTF_8 || bad).then(|| {
+            format!(
+                "read as {}{}",
+                enc.name(),
+                if bad {
+                    " (with replacement characters)"
+                } else {
+                    ""
+                }
+            )
+        });
+        return (text, note);
+    }
+    if let Some(enc) = utf16_without_bom(bytes) {
+        let (text, bad) = enc.decode_without_bom_handling(bytes);
+        let how = if bad {
+            " (with replacement characters)"
+        } else {
+            ""
+        };
+        return (
+            text,
+            Some(format!(
+                "read as {} without a byte-order mark{how}",
+                enc.name()
+            )),
+        );
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => (Cow::Borrowed(s), None),
+        Err(e) => {
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+            let note = format!(
+                "not UTF-8 (invalid at byte {}): read as windows-1252",
+                e.valid_up_to()
+            );
+            (text, Some(note))
+        }
+    }
+}
+
+/// UTF-16 without a byte-order mark: most characters of a Latin-script text
+/// are ASCII, so every other byte is NUL (the odd ones little-endian, the
+/// even ones big-endian) and the others are not.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let sample = &bytes[..bytes.len().min(4096) & !1];
+    let pairs = sample.len() / 2;
+    if pairs < 2 {
+        return None;
+    }
+    let zeros = |odd: usize| {
+        sample
+            .iter()
+            .skip(odd)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count()
+    };
+    let (even, odd) = (zeros(0), zeros(1));
+    let most = |n: usize| n * 10 >= pairs * 7;
+    let few = |n: usize| n * 10 <= pairs;
+    if most(odd) && few(even) {
+        Some(encoding_rs::UTF_16LE)
+    } else if most(even) && few(odd) {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    }
+}
+
+/// More than one character in twenty a control character (other than tab,
+/// line and page breaks) or a replacement character: not text.
+fn looks_binary(text: &str) -> bool {
+    let (mut n, mut bad) = (0usize, 0usize);
+    for c in text.chars().take(65_536) {
+        n += 1;
+        if c == '\u{fffd}' || (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}')) {
+            bad += 1;
+        }
+    }
+    bad * 20 > n
+}
 
 /// Build an [`ExtractedDoc`] from a text or Markdown file's bytes.
-pub fn load(file: &str, bytes: &[u8], format: SourceFormat) -> ExtractedDoc {
+pub fn load(file: &str, bytes: &[u8], format: SourceFormat) -> Result<ExtractedDoc, ExtractError> {
     let mut warnings = Vec::new();
-    let text = match std::str::from_utf8(bytes) {
-        Ok(s) => std::borrow::Cow::Borrowed(s),
-        Err(e) => {
-            warnings.push(Warning {
-                page: None,
-                message: format!(
-                    "invalid UTF-8 at byte {}: decoded with replacement characters",
-                    e.valid_up_to()
-                ),
-            });
-            String::from_utf8_lossy(bytes)
-        }
-    };
+    let (text, note) = decode(bytes);
+    if let Some(message) = note {
+        warnings.push(Warning {
+            page: None,
+            message,
+        });
+    }
+    if looks_binary(&text) {
+        return Err(ExtractError::NoText(format!(
+            "{file}: not text in any encoding tried (UTF-8, UTF-16, Windows-1252): binary data?"
+        )));
+    }
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut pages = Vec::new();
     let markdown = format == SourceFormat::Markdown;
@@ -64,14 +155,14 @@ pub fn load(file: &str, bytes: &[u8], format: SourceFormat) -> ExtractedDoc {
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty());
     }
-    ExtractedDoc {
+    Ok(ExtractedDoc {
         file: file.to_string(),
         sha256: sha256_hex(bytes),
         format,
         meta,
         pages,
         warnings,
-    }
+    })
 }
 
 fn line(text: &str) -> Line {
@@ -221,6 +312,10 @@ fn table(lines: &[&str], source: TableSource) -> Table {
 mod tests {
     use super::*;
 
+    fn load(file: &str, bytes: &[u8], format: SourceFormat) -> ExtractedDoc {
+        super::load(file, bytes, format).expect("fictional text loads")
+    }
+
     #[test]
     fn pages_blocks_lines() {
         let d = load(
@@ -301,9 +396,68 @@ mod tests {
     }
 
     #[test]
-    fn invalid_utf8_is_lossy_with_warning() {
+    fn invalid_utf8_is_read_as_windows_1252_with_warning() {
         let d = load("x.txt", b"ok \xff here", SourceFormat::Text);
-        assert_eq!(d.pages[0].text(), "ok \u{fffd} here");
+        assert_eq!(d.pages[0].text(), "ok \u{ff} here");
         assert_eq!(d.warnings.len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod decoding {
+    use super::*;
+
+    fn utf16(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        for u in std::iter::once(0xfeff_u16)
+            .filter(|_| bom)
+            .chain(text.encode_utf16())
+        {
+            out.extend(if big_endian {
+                u.to_be_bytes()
+            } else {
+                u.to_le_bytes()
+            });
+        }
+        out
+    }
+
+    const TEXT: &str =
+        "A fictional review of Glanmor’s services\n\nThe panel recommends training.\n";
+
+    #[test]
+    fn windows_encodings_are_read_as_written() {
+        for (bytes, note) in [
+            (utf16(TEXT, false, true), Some("read as UTF-16LE")),
+            (utf16(TEXT, true, true), Some("read as UTF-16BE")),
+            (
+                utf16(TEXT, false, false),
+                Some("read as UTF-16LE without a byte-order mark"),
+            ),
+            (
+                utf16(TEXT, true, false),
+                Some("read as UTF-16BE without a byte-order mark"),
+            ),
+            ([&b"\xef\xbb\xbf"[..], TEXT.as_bytes()].concat(), None),
+            (TEXT.as_bytes().to_vec(), None),
+        ] {
+            let (text, how) = decode(&bytes);
+            assert_eq!(text, TEXT);
+            assert_eq!(how.as_deref(), note);
+        }
+        // Windows-1252: the right single quote is byte 0x92.
+        let cp1252 = TEXT.replace('’', "\u{92}");
+        let bytes: Vec<u8> = cp1252.chars().map(|c| c as u32 as u8).collect();
+        let (text, how) = decode(&bytes);
+        assert_eq!(text, TEXT);
+        assert!(how.unwrap().contains("read as windows-1252"));
+    }
+
+    #[test]
+    fn binary_data_is_refused_not_read_as_text() {
+        let bytes: Vec<u8> = (0..4096u32).map(|i| (i * 7 % 251) as u8).collect();
+        let err = load("in/blob.txt", &bytes, SourceFormat::Text).unwrap_err();
+        assert!(err.to_string().contains("binary data"), "{err}");
+        assert!(load("in/ok.txt", TEXT.as_bytes(), SourceFormat::Text).is_ok());
     }
 }

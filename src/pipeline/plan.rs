@@ -191,7 +191,7 @@ fn plan_file(path: &Path, prev: Option<&ManifestEntry>, last: &LastBuild) -> Pla
         {
             e.sha256.clone()
         }
-        _ => match std::fs::read(path) {
+        _ => match super::read_input(path) {
             Ok(b) => sha256_hex(&b),
             Err(e) => {
                 p.action = read_fail(e);

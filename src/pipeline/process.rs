@@ -101,7 +101,7 @@ pub fn process_file(
 ) -> Result<ProcessedDoc, DocFailure> {
     let file = super::display_path(path);
     let bytes =
-        std::fs::read(path).map_err(|e| DocFailure::new(&file, Stage::Read, e.to_string()))?;
+        super::read_input(path).map_err(|e| DocFailure::new(&file, Stage::Read, e.to_string()))?;
     process_bytes(&file, &bytes, rules, limits)
 }
 

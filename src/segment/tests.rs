@@ -293,6 +293,7 @@ fn markdown_headings_and_markup() {
                 b"| Action | Lead |\n|---|---|\n| Campaign | Council |",
                 SourceFormat::Markdown,
             )
+            .expect("text loads")
             .pages[0]
                 .blocks[0]
                 .clone(),
@@ -842,7 +843,8 @@ fn tab_and_pipe_tables_of_text_files_are_rows_with_cells() {
         "t.txt",
         b"A fictional review.\n\n9 Recommendations\n\nRecommendation\tLead agency\n1 Train staff.\tGlanmor CSP\n2 Audit forms.\t\n",
         SourceFormat::Text,
-    );
+    )
+    .expect("text loads");
     let d = seg(&ex);
     check_invariants(&d);
     assert_eq!(

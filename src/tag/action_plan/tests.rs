@@ -20,7 +20,7 @@ fn process(name: &str, text: &str) -> ProcessedDoc {
         SourceFormat::Text
     };
     let rules = rules();
-    let ex = crate::extract::text::load(name, text.as_bytes(), format);
+    let ex = crate::extract::text::load(name, text.as_bytes(), format).expect("text loads");
     crate::tag::tag(crate::segment::segment(&ex, rules.anatomy()), &rules)
 }
 

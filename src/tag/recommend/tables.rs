@@ -298,7 +298,8 @@ mod tests {
     fn process(text: &str) -> ProcessedDoc {
         let rules = RuleSet::default_rules();
         let ex =
-            crate::extract::text::load("fictional.md", text.as_bytes(), SourceFormat::Markdown);
+            crate::extract::text::load("fictional.md", text.as_bytes(), SourceFormat::Markdown)
+                .expect("text loads");
         crate::tag::tag(crate::segment::segment(&ex, rules.anatomy()), &rules)
     }
 
