@@ -49,6 +49,16 @@ fn decode(bytes: &[u8]) -> (Cow<'_, str>, Option<String>) {
     }
     match std::str::from_utf8(bytes) {
         Ok(s) => (Cow::Borrowed(s), None),
+        // Mostly UTF-8 (as many valid multi-byte characters as bad bytes, or
+        // only cut short at the end): a stray byte is replaced, the Welsh
+        // letters (ŵ, ŷ) Windows-1252 cannot hold are kept.
+        Err(e) if mostly_utf8(bytes) => {
+            let note = format!(
+                "invalid UTF-8 at byte {}: decoded with replacement characters",
+                e.valid_up_to()
+            );
+            (String::from_utf8_lossy(bytes), Some(note))
+        }
         Err(e) => {
             let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
             let note = format!(
@@ -58,6 +68,19 @@ fn decode(bytes: &[u8]) -> (Cow<'_, str>, Option<String>) {
             (text, Some(note))
         }
     }
+}
+
+/// Invalid UTF-8 that is still UTF-8 text: only cut short at the end, or
+/// with at least as many valid multi-byte characters as invalid sequences.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut multibyte, mut invalid) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        multibyte += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        invalid += usize::from(!chunk.invalid().is_empty());
+    }
+    let cut_short =
+        invalid == 1 && std::str::from_utf8(bytes).is_err_and(|e| e.error_len().is_none());
+    cut_short || (multibyte > 0 && multibyte >= invalid)
 }
 
 /// UTF-16 without a byte-order mark: most characters of a Latin-script text
@@ -445,6 +468,12 @@ mod decoding {
             assert_eq!(text, TEXT);
             assert_eq!(how.as_deref(), note);
         }
+        // UTF-8 with one stray Windows-1252 quote: still UTF-8 (Welsh
+        // letters kept), the stray byte replaced.
+        let stray = [TEXT.replace('’', "ŵ").as_bytes(), b" \x92"].concat();
+        let (text, how) = decode(&stray);
+        assert!(text.contains('ŵ') && text.ends_with('\u{fffd}'), "{text}");
+        assert!(how.unwrap().starts_with("invalid UTF-8 at byte"));
         // Windows-1252: the right single quote is byte 0x92.
         let cp1252 = TEXT.replace('’', "\u{92}");
         let bytes: Vec<u8> = cp1252.chars().map(|c| c as u32 as u8).collect();

@@ -73,8 +73,7 @@ const CACHED_LOCATIONS: usize = 64;
 /// searches (the served page keeps one per generation).
 ///
 /// What it holds grows with the number of documents, never with the number
-/// of passages but for one `doc_ord` per passage ([`SearchIndex::seg_ords`],
-/// 4 bytes): a document's passage locations are looked up when a page
+/// of passages but for one `doc_ord` per passage (4 bytes): a document's passage locations are looked up when a page
 /// needs them and kept for the documents read last.
 pub struct SearchIndex {
     pub(super) index: Index,
@@ -210,6 +209,7 @@ impl SearchIndex {
             let mut keys = vec![None; 4096];
             for block in alive.chunks(keys.len()) {
                 let keys = &mut keys[..block.len()];
+                keys.fill(None);
                 key_col.first_vals(block, keys);
                 for (&doc, &key) in block.iter().zip(keys.iter()) {
                     let Some(key) = key else {
@@ -462,7 +462,7 @@ impl SearchIndex {
         } else {
             parse(&self.index, f, &req.query)?
         };
-        let query = with_filters(text_query.box_clone(), &filters, None);
+        let query = with_filters(text_query, &filters);
         let limit = if req.limit == 0 {
             DEFAULT_LIMIT
         } else {
@@ -495,7 +495,7 @@ impl SearchIndex {
         if shown.is_empty() {
             return Ok(res);
         }
-        let tops = self.top_passages(&searcher, &text_query, &filters, &shown, req.per_document)?;
+        let tops = self.top_passages(&searcher, &*query, &shown, req.per_document)?;
         let mut snippets = SnippetGenerator::create(&searcher, &*query, f.text)?;
         snippets.set_max_num_chars(SNIPPET_CHARS);
         for (&ord, top) in shown.iter().zip(tops) {
@@ -520,32 +520,33 @@ impl SearchIndex {
     }
 
     /// The best `per_doc` passages (all when 0) of each document of
-    /// `shown`, in that order: the query again, restricted to them.
+    /// `shown`, in that order: the first pass's query scored again on
+    /// those documents' passages only (found through their id terms), so
+    /// every score is the one the first pass gave.
     fn top_passages(
         &self,
         searcher: &tantivy::Searcher,
-        text_query: &dyn Query,
-        filters: &[Box<dyn Query>],
+        query: &dyn Query,
         shown: &[u32],
         per_doc: usize,
     ) -> Result<Vec<Vec<(Score, DocAddress)>>, IndexError> {
-        let only = tantivy::query::TermSetQuery::new(
-            shown
-                .iter()
-                .map(|&o| Term::from_field_text(self.f.doc, &self.docs[o as usize].doc_id)),
-        );
-        let query = with_filters(text_query.box_clone(), filters, Some(Box::new(only)));
         let mut slot_of = vec![NO_ORD; self.docs.len()];
         for (slot, &ord) in shown.iter().enumerate() {
             slot_of[ord as usize] = slot as u32;
         }
+        let terms = shown
+            .iter()
+            .map(|&o| Term::from_field_text(self.f.doc, &self.docs[o as usize].doc_id))
+            .collect();
         Ok(searcher.search(
-            &*query,
+            query,
             &TopOfEach {
                 per_doc,
                 slots: shown.len(),
                 slot_of: slot_of.into(),
                 seg_ords: &self.seg_ords,
+                doc_field: self.f.doc,
+                terms,
             },
         )?)
     }
@@ -685,20 +686,18 @@ fn doc_meta(json: &[u8]) -> Result<DocMeta, IndexError> {
     })
 }
 
-/// The query with the filters (and one more clause) as required clauses
-/// that add nothing to the score, so every passage scores as the query
-/// alone scores it.
-fn with_filters(
-    text_query: Box<dyn Query>,
-    filters: &[Box<dyn Query>],
-    extra: Option<Box<dyn Query>>,
-) -> Box<dyn Query> {
-    if filters.is_empty() && extra.is_none() {
+/// The query with the filters as required clauses that add nothing to the
+/// score.
+fn with_filters(text_query: Box<dyn Query>, filters: &[Box<dyn Query>]) -> Box<dyn Query> {
+    if filters.is_empty() {
         return text_query;
     }
     let mut clauses = vec![(Occur::Must, text_query)];
-    for q in filters.iter().map(|q| q.box_clone()).chain(extra) {
-        clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)) as _));
+    for q in filters {
+        clauses.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(q.box_clone(), 0.0)) as _,
+        ));
     }
     Box::new(BooleanQuery::new(clauses))
 }
@@ -829,6 +828,9 @@ pub(super) struct TopOfEach<'a> {
     slot_of: Arc<[u32]>,
     /// [`SearchIndex::seg_ords`].
     seg_ords: &'a [Arc<[u32]>],
+    /// The `doc` field and the id terms of the documents given a slot.
+    doc_field: Field,
+    terms: Vec<Term>,
 }
 
 pub(super) struct TopOfEachSegment {
@@ -864,6 +866,44 @@ impl Collector for TopOfEach<'_> {
 
     fn requires_scoring(&self) -> bool {
         true
+    }
+
+    /// Only the passages of the documents given a slot: the query's
+    /// scorer is moved to each of them (in `DocId` order) instead of
+    /// walking every match.
+    fn collect_segment(
+        &self,
+        weight: &dyn tantivy::query::Weight,
+        segment: SegmentOrdinal,
+        reader: &tantivy::SegmentReader,
+    ) -> tantivy::Result<Vec<Vec<(Score, DocAddress)>>> {
+        use tantivy::{DocSet, TERMINATED};
+        let mut child = self.for_segment(segment, reader)?;
+        let ids = reader.inverted_index(self.doc_field)?;
+        let mut candidates: Vec<DocId> = Vec::new();
+        for term in &self.terms {
+            if let Some(mut postings) = ids.read_postings(term, IndexRecordOption::Basic)? {
+                while postings.doc() != TERMINATED {
+                    candidates.push(postings.doc());
+                    postings.advance();
+                }
+            }
+        }
+        candidates.sort_unstable();
+        let alive = reader.alive_bitset();
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        for d in candidates {
+            if scorer.doc() == TERMINATED {
+                break;
+            }
+            if scorer.doc() > d || alive.is_some_and(|a| !a.is_alive(d)) {
+                continue;
+            }
+            if scorer.seek(d) == d {
+                child.collect(d, scorer.score());
+            }
+        }
+        Ok(child.harvest())
     }
 
     fn merge_fruits(

@@ -1053,6 +1053,8 @@ fn the_two_pass_search_answers_as_grouping_every_passage_would() {
         "housing OR school",
         "referral -police",
         "health~1",
+        "*",
+        "year:[2000 TO 2030]",
     ] {
         for (per_document, offset, limit) in [(0, 0, 10), (2, 0, 5), (1, 7, 9), (3, 35, 10)] {
             let req = SearchRequest {

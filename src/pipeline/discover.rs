@@ -31,17 +31,31 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, std::io::Error> {
                     tracing::warn!("{e}: not followed again");
                     continue;
                 }
-                // A broken link (or a file gone while walking) named like
-                // an input: listed, so the build reports it as failed.
-                Err(e) if e.path().is_some_and(has_input_extension) && e.depth() > 0 => {
-                    out.extend(e.path().map(Path::to_path_buf));
+                // A broken link (or a file gone while walking) below the
+                // input: named like an input, listed, so the build reports
+                // it as failed; otherwise (an editor's lock link, a link to
+                // a folder gone) said at -v and left.
+                Err(e)
+                    if e.depth() > 0
+                        && e.io_error()
+                            .is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound) =>
+                {
+                    match e.path() {
+                        Some(p) if has_input_extension(p) && !is_lock_file(p) => {
+                            out.push(p.to_path_buf())
+                        }
+                        _ => tracing::debug!("{e}: skipped"),
+                    }
                     continue;
                 }
                 Err(e) => return Err(std::io::Error::other(e)),
             };
             // Not a folder, named like an input: a regular file, or
             // something else the build refuses by name (see [`read_input`]).
-            if !entry.file_type().is_dir() && has_input_extension(entry.path()) {
+            if !entry.file_type().is_dir()
+                && has_input_extension(entry.path())
+                && !is_lock_file(entry.path())
+            {
                 out.push(entry.path().to_path_buf());
             }
         }
@@ -92,6 +106,14 @@ fn file_kind(meta: &std::fs::Metadata) -> &'static str {
 /// Sort paths as the repository lists documents: by [`display_path`].
 pub fn sort_for_repository(paths: &mut [PathBuf]) {
     paths.sort_by_cached_key(|p| display_path(p));
+}
+
+/// An editor's lock file (Emacs `.#name.md`, LibreOffice `.~lock.name#`):
+/// never a document.
+fn is_lock_file(p: &Path) -> bool {
+    p.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with(".#") || n.starts_with(".~lock."))
 }
 
 fn has_input_extension(p: &Path) -> bool {
@@ -156,6 +178,8 @@ mod tests {
         link(&elsewhere, "folder-link");
         link(&root, "sub/loop");
         link(&tmp.path().join("gone.txt"), "broken.txt");
+        link(&tmp.path().join("gone"), "folder-gone");
+        link(Path::new("user@host.1234"), ".#draft.md");
         let fifo = root.join("pipe.txt");
         let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
         // SAFETY: a valid NUL-terminated path; creates a FIFO.
