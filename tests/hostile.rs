@@ -312,3 +312,54 @@ fn windows_text_links_and_fifos_are_read_or_refused_by_name() {
         "the UTF-16 text is read as its words: {recs}"
     );
 }
+
+/// Entries nobody expected in the cache folder (a folder someone made
+/// there, a read-only one a backup tool left) are not the cache's: builds
+/// leave them alone and succeed, every time.
+#[cfg(unix)]
+#[test]
+fn stray_entries_in_the_cache_are_left_alone_and_builds_succeed() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let (input, out) = (tmp.path().join("in"), tmp.path().join("out"));
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::write(input.join("review.txt"), GOOD).unwrap();
+    let build = || {
+        Command::cargo_bin("ystorfa")
+            .unwrap()
+            .args(["build", "-q"])
+            .arg(&input)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+    };
+    build();
+    let extract = std::fs::read_dir(out.join("cache/extract"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let strays = [
+        out.join("cache/backup-tool"),
+        extract.join("stray-folder"),
+        extract.join("notes.txt"),
+    ];
+    for s in &strays[..2] {
+        std::fs::create_dir_all(s.join("inner")).unwrap();
+        std::fs::write(s.join("inner/file"), b"not ystorfa's").unwrap();
+        std::fs::set_permissions(s.join("inner"), std::fs::Permissions::from_mode(0o555)).unwrap();
+    }
+    std::fs::write(&strays[2], b"not ystorfa's").unwrap();
+    std::fs::write(input.join("second.txt"), GOOD.replace("every", "each")).unwrap();
+    build();
+    std::fs::remove_file(input.join("second.txt")).unwrap();
+    build();
+    for s in &strays {
+        assert!(s.exists(), "{} was removed", s.display());
+    }
+    for s in &strays[..2] {
+        std::fs::set_permissions(s.join("inner"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}

@@ -312,3 +312,69 @@ fn kill_9_at_random_moments_never_leaves_an_unreadable_state() {
     assert_eq!(std::fs::read_dir(out.join(".gen")).unwrap().count(), 1);
     assert_eq!(ystorfa::store::audit(&out), Vec::<PathBuf>::new());
 }
+
+/// Damage to the published layout is noticed by the next build even when
+/// no input changed: a public name removed (`OUT/search`,
+/// `OUT/report.json`), `themes.jsonl` deleted, an index segment file lost.
+/// Each time the next build repairs it and the folder matches a clean build.
+#[test]
+fn a_damaged_layout_is_repaired_by_the_next_build_though_nothing_changed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    for p in sample_pdfs().iter().take(2) {
+        std::fs::copy(p, input.join(p.file_name().unwrap())).unwrap();
+    }
+    let (out, clean) = (tmp.path().join("out"), tmp.path().join("clean"));
+    assert!(build(&input, &clean).status.success());
+    assert!(build(&input, &out).status.success());
+    let segment_file = |out: &Path| {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(out.join("search"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "idx"))
+            .collect();
+        v.sort();
+        v.remove(0)
+    };
+    type Damage<'a> = (&'a str, &'a dyn Fn(&Path));
+    let damage: [Damage; 4] = [
+        ("OUT/search removed", &|o| {
+            std::fs::remove_file(o.join("search")).unwrap()
+        }),
+        ("OUT/report.json removed", &|o| {
+            std::fs::remove_file(o.join("report.json")).unwrap()
+        }),
+        ("themes.jsonl deleted", &|o| {
+            std::fs::remove_file(o.join("repository/themes.jsonl")).unwrap()
+        }),
+        ("an index segment file lost", &|o| {
+            std::fs::remove_file(segment_file(o)).unwrap()
+        }),
+    ];
+    for (what, hurt) in damage {
+        hurt(&out);
+        let run = build(&input, &out);
+        assert!(
+            run.status.success(),
+            "{what}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        for name in ["search", "report.json", "manifest.json", "repository"] {
+            assert!(
+                out.join(name).exists(),
+                "{what}: OUT/{name} is missing after the build"
+            );
+        }
+        assert_same(&out, &clean);
+        let search = Command::new(bin())
+            .args(["search", "recommend", "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            search.status.success(),
+            "{what}: search fails after the build"
+        );
+    }
+}

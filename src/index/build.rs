@@ -251,6 +251,16 @@ pub fn live_files(dir: &Path) -> Result<std::collections::BTreeSet<String>, Inde
     Ok(live)
 }
 
+/// Open every segment of the index in `dir` (each of its files is opened):
+/// an error names what is missing or unreadable.
+pub fn check_complete(dir: &Path) -> Result<(), IndexError> {
+    let index = open(dir)?;
+    for segment in index.searchable_segments()? {
+        tantivy::SegmentReader::open(&segment)?;
+    }
+    Ok(())
+}
+
 /// True for tantivy's lock files, which are not part of the index.
 pub fn is_lock_file(name: &str) -> bool {
     name.ends_with(".lock")

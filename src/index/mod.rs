@@ -239,8 +239,8 @@ mod search;
 mod snippet;
 
 pub use build::{
-    IndexDoc, PassageWriter, build_in_dir, build_in_ram, doc_key, is_lock_file, live_files,
-    prepare, update_in_dir,
+    IndexDoc, PassageWriter, build_in_dir, build_in_ram, check_complete, doc_key, is_lock_file,
+    live_files, prepare, update_in_dir,
 };
 pub use schema::{ANALYZER_EN, ANALYZER_KEYWORD, fields, schema};
 pub use search::{DocMeta, SearchIndex, StoredPassage, search};

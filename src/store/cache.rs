@@ -60,40 +60,69 @@ impl ExtractCache {
         write_atomic(&self.path(&doc.sha256, &doc.file), &bytes)
     }
 
-    /// Remove entries not in `keep`, caches of other extractor versions,
-    /// and anything else in `OUT/cache`.
-    pub(super) fn prune(&self, out: &Path, keep: &BTreeSet<&str>) -> Result<(), StoreError> {
-        let dirs = self
-            .other_versions()
-            .into_iter()
-            .chain(Self::strangers(out));
-        for path in dirs.chain(self.unused(keep)) {
+    /// Remove entries not in `keep` and caches of other extractor versions.
+    /// Anything else in `OUT/cache` is not the cache's: left alone (said at
+    /// -v). Housekeeping only: a removal that fails is a warning, never the
+    /// build's failure (its outputs are committed by now).
+    pub(super) fn prune(&self, out: &Path, keep: &BTreeSet<&str>) {
+        for path in self.other_versions().into_iter().chain(self.unused(keep)) {
             let removed = if path.is_dir() {
                 std::fs::remove_dir_all(&path)
             } else {
                 std::fs::remove_file(&path)
             };
-            removed.map_err(io_err(&path))?;
-        }
-        Ok(())
-    }
-
-    /// Entries whose content hash is not in `keep`, and anything else in
-    /// the cache folder that is not an entry of this extractor.
-    pub(super) fn unused(&self, keep: &BTreeSet<&str>) -> Vec<PathBuf> {
-        let mut out = Vec::new();
-        let Ok(rd) = std::fs::read_dir(&self.dir) else {
-            return out;
-        };
-        for e in rd.flatten() {
-            let name = e.file_name().to_string_lossy().to_string();
-            let sha = name.split('.').next().unwrap_or(&name);
-            if !keep.contains(sha) || !name.ends_with(".json") {
-                out.push(e.path());
+            if let Err(e) = removed {
+                tracing::warn!(
+                    "cannot remove the stale cache entry {}: {e}",
+                    path.display()
+                );
             }
         }
-        out.sort();
-        out
+        for path in Self::strangers(out).into_iter().chain(self.unknown()) {
+            tracing::debug!(
+                "{}: not an extraction cache entry; left alone",
+                path.display()
+            );
+        }
+    }
+
+    /// Whether `name` is an entry's name: `<sha256 hex>.<ext>.json`.
+    fn is_entry(path: &Path) -> Option<&str> {
+        let name = path.file_name()?.to_str()?;
+        let (sha, rest) = name.split_once('.')?;
+        let ok = !sha.is_empty()
+            && sha.bytes().all(|b| b.is_ascii_hexdigit())
+            && rest.ends_with(".json")
+            && path.is_file();
+        ok.then_some(sha)
+    }
+
+    fn entries(&self) -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(&self.dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// Entries whose content hash is not in `keep`.
+    pub(super) fn unused(&self, keep: &BTreeSet<&str>) -> Vec<PathBuf> {
+        self.entries()
+            .into_iter()
+            .filter(|p| Self::is_entry(p).is_some_and(|sha| !keep.contains(sha)))
+            .collect()
+    }
+
+    /// What the cache folder holds that is not an entry (a folder, a file
+    /// someone put there).
+    pub(super) fn unknown(&self) -> Vec<PathBuf> {
+        self.entries()
+            .into_iter()
+            .filter(|p| Self::is_entry(p).is_none())
+            .collect()
     }
 
     /// Folders of other extractor versions beside this one's.
@@ -154,7 +183,7 @@ mod tests {
         assert!(c.get("cc", "x").is_none());
         let keep = ["bb"].into_iter().collect();
         assert_eq!(c.unused(&keep).len(), 1);
-        c.prune(tmp.path(), &keep).unwrap();
+        c.prune(tmp.path(), &keep);
         assert!(c.get("aa", "a.txt").is_none());
         assert!(c.get("bb", "a.txt").is_some());
         assert!(c.unused(&keep).is_empty());

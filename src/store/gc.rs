@@ -117,7 +117,9 @@ fn remove_generation(dir: &Path) -> Result<(), StoreError> {
 /// generation (stale generations no reader holds, leftovers of killed
 /// builds), index files the current index does not use, repository files
 /// its manifest does not list, cache entries of documents no longer in
-/// it. Empty after any sequence of completed builds.
+/// it, and anything put in the cache folder by hand (which builds leave
+/// alone). Empty after any sequence of completed builds in a folder only
+/// ystorfa writes.
 pub fn audit(out: &Path) -> Vec<PathBuf> {
     let mut odd = Vec::new();
     let current = current_generation_name(out);
@@ -153,6 +155,7 @@ pub fn audit(out: &Path) -> Vec<PathBuf> {
         .map(|e| e.sha256.as_str())
         .collect();
     odd.extend(cache.unused(&keep));
+    odd.extend(cache.unknown());
     odd.extend(cache.other_versions());
     odd.extend(ExtractCache::strangers(out));
     odd.sort();

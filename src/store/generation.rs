@@ -174,7 +174,7 @@ fn symlink(target: &Path, link: &Path) -> Result<(), StoreError> {
 
 /// `OUT/<name>` must be a link to `current/<name>`. An older layout's real
 /// file or folder there is replaced.
-fn ensure_public_link(out: &Path, name: &str) -> Result<(), StoreError> {
+pub(super) fn ensure_public_link(out: &Path, name: &str) -> Result<(), StoreError> {
     let link = out.join(name);
     let want = Path::new(CURRENT).join(name);
     match std::fs::symlink_metadata(&link) {

@@ -88,8 +88,14 @@ impl BuildLock {
         let same = |name: &str, bytes: &[u8]| current.read_raw(name).ok().as_deref() == Some(bytes);
         let kept = same(MANIFEST, &pretty(manifest))
             && same(REPORT, &pretty(report))
-            && same(VOCABULARY, &vocabulary.to_bytes());
+            && same(VOCABULARY, &vocabulary.to_bytes())
+            && current.layout_intact();
         if kept {
+            // A public name someone removed is put back; the generation
+            // behind it is whole.
+            for name in super::PUBLIC_NAMES {
+                super::generation::ensure_public_link(&self.out, name)?;
+            }
             let _ = std::fs::remove_file(self.out.join(STARTED));
             gc::sweep(&self.out);
         }
@@ -108,7 +114,8 @@ impl BuildLock {
             .filter(|e| !matches!(e.status, super::EntryStatus::Failed { .. }))
             .map(|e| e.sha256.as_str())
             .collect();
-        self.cache().prune(&self.out, &keep)
+        self.cache().prune(&self.out, &keep);
+        Ok(())
     }
 
     /// Append one line to `OUT/runs.jsonl` (best effort: the log of runs

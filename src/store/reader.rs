@@ -70,6 +70,30 @@ impl Reader {
     }
 
     /// The folder of the generation's search index.
+    /// Whether the generation holds every file of the layout that is not
+    /// a document's rows (those [`Reader::verify`] checks): the index's
+    /// `meta.json`, `themes.jsonl`, the report, manifest and vocabulary.
+    pub(super) fn layout_intact(&self) -> bool {
+        let repo = self.repository_dir();
+        self.index_complete().is_ok()
+            && [
+                repo.join(THEMES_FILE),
+                self.dir.join(REPORT),
+                self.dir.join(MANIFEST),
+                self.dir.join(VOCABULARY),
+            ]
+            .iter()
+            .all(|p| p.is_file())
+    }
+
+    /// Whether every segment of the index opens (a segment file lost since
+    /// the build would fail the first search, or be carried forward
+    /// broken).
+    fn index_complete(&self) -> Result<(), String> {
+        let search = self.search_dir();
+        crate::index::check_complete(&search).map_err(|e| format!("{}: {e}", search.display()))
+    }
+
     pub fn search_dir(&self) -> PathBuf {
         self.dir.join(SEARCH)
     }
@@ -199,11 +223,13 @@ impl Reader {
             .map_or(0, |d| d.as_nanos())
     }
 
-    /// Check that the repository files are as `manifest` describes them:
-    /// every segment's files there with their recorded lengths, and the
-    /// documents' rows tiling them. Otherwise why not.
+    /// Check that the repository files are as `manifest` describes them
+    /// (every segment's files there with their recorded lengths, and the
+    /// documents' rows tiling them) and that every file the index names is
+    /// there. Otherwise why not.
     pub fn verify(&self, manifest: &Manifest) -> Result<(), String> {
         manifest.check_tiling()?;
+        self.index_complete()?;
         let repo = self.repository_dir();
         for (seq, s) in manifest.segments.iter().enumerate() {
             for f in DocFile::ALL {
