@@ -378,3 +378,54 @@ fn a_damaged_layout_is_repaired_by_the_next_build_though_nothing_changed() {
         );
     }
 }
+
+/// A byte changed in an extraction cache entry is never silent wrong text:
+/// the next build that reads the cache (here `--rebuild`) finds the entry
+/// damaged, extracts the file again and matches a clean build.
+#[test]
+fn a_damaged_cache_entry_is_extracted_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    for p in sample_pdfs().iter().take(2) {
+        std::fs::copy(p, input.join(p.file_name().unwrap())).unwrap();
+    }
+    let (out, clean) = (tmp.path().join("out"), tmp.path().join("clean"));
+    assert!(build(&input, &clean).status.success());
+    assert!(build(&input, &out).status.success());
+    let fingerprint = std::fs::read_dir(out.join("cache/extract"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(&fingerprint)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    let entry = &entries[0];
+    let text = std::fs::read_to_string(entry).unwrap();
+    let at = text.find("review").expect("the entry holds the word");
+    let damaged = format!("{}R{}", &text[..at], &text[at + 1..]);
+    std::fs::write(entry, &damaged).unwrap();
+    let run = Command::new(bin())
+        .args(["build", "-q", "--rebuild"])
+        .arg(&input)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_same(&out, &clean);
+    assert!(
+        !std::fs::read_to_string(entry)
+            .unwrap()
+            .contains("Review\":"),
+        "the entry is replaced"
+    );
+}

@@ -1,12 +1,17 @@
 //! The extraction cache: each document's extracted pages by content hash,
 //! under `OUT/cache/extract/<fingerprint>/`, so an unchanged file, or a
-//! change of rules only, never re-reads a PDF.
+//! change of rules only, never re-reads a PDF. Each entry starts with the
+//! SHA-256 of the JSON after it: a changed byte is a miss, never silent
+//! wrong text.
 
 use super::manifest::EXTRACT_FINGERPRINT;
 use super::{CACHE, StoreError, io_err, write_atomic};
-use crate::model::ExtractedDoc;
+use crate::model::{ExtractedDoc, sha256_hex};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+
+/// Length of an entry's checksum line (hex SHA-256, then a newline).
+const CHECKSUM_HEX: usize = 64;
 
 /// Sub-folder of `OUT/cache` holding extractions.
 const EXTRACT: &str = "extract";
@@ -43,20 +48,42 @@ impl ExtractCache {
     }
 
     /// The cached extraction of the file with this hash, with `file` set to
-    /// the path it is now found under. A damaged entry counts as a miss.
+    /// the path it is now found under. A damaged entry (its checksum does
+    /// not match, it does not parse, or it is of other content) counts as a
+    /// miss, said at -v: the file is extracted again and the entry replaced.
     pub fn get(&self, sha256: &str, file: &str) -> Option<ExtractedDoc> {
-        let bytes = std::fs::read(self.path(sha256, file)).ok()?;
-        let mut doc: ExtractedDoc = serde_json::from_slice(&bytes).ok()?;
+        let path = self.path(sha256, file);
+        let bytes = std::fs::read(&path).ok()?;
+        let damaged = |why: &str| {
+            tracing::debug!("{}: {why}; extracting {file} again", path.display());
+            None
+        };
+        let Some((sum, body)) = bytes
+            .split_first_chunk::<CHECKSUM_HEX>()
+            .and_then(|(sum, rest)| Some((sum, rest.strip_prefix(b"\n")?)))
+        else {
+            return damaged("no checksum line");
+        };
+        if sum.as_slice() != sha256_hex(body).as_bytes() {
+            return damaged("its checksum does not match its contents");
+        }
+        let Ok(mut doc) = serde_json::from_slice::<ExtractedDoc>(body) else {
+            return damaged("unreadable");
+        };
         if doc.sha256 != sha256 {
-            return None;
+            return damaged("it is of other content");
         }
         doc.file = file.to_string();
         Some(doc)
     }
 
-    /// Store an extraction (atomically: a killed build leaves no torn entry).
+    /// Store an extraction (atomically: a killed build leaves no torn
+    /// entry), after a line with the SHA-256 of the JSON that follows.
     pub fn put(&self, doc: &ExtractedDoc) -> Result<(), StoreError> {
-        let bytes = serde_json::to_vec(doc).map_err(|e| io_err(&self.dir)(e.into()))?;
+        let body = serde_json::to_vec(doc).map_err(|e| io_err(&self.dir)(e.into()))?;
+        let mut bytes = sha256_hex(&body).into_bytes();
+        bytes.push(b'\n');
+        bytes.extend(body);
         write_atomic(&self.path(&doc.sha256, &doc.file), &bytes)
     }
 
@@ -196,5 +223,23 @@ mod tests {
         c.put(&doc("aa")).unwrap();
         std::fs::write(c.path("aa", "a.txt"), b"{ torn").unwrap();
         assert!(c.get("aa", "a.txt").is_none());
+        // One byte changed in a well-formed entry: still a miss.
+        let mut d = doc("bb");
+        d.warnings.push(crate::model::Warning {
+            page: None,
+            message: "fictional text".into(),
+        });
+        c.put(&d).unwrap();
+        assert_eq!(c.get("bb", "a.txt"), Some(d));
+        let path = c.path("bb", "a.txt");
+        let bytes = std::fs::read(&path).unwrap();
+        let flipped = String::from_utf8(bytes)
+            .unwrap()
+            .replace("fictional", "factional");
+        std::fs::write(&path, flipped).unwrap();
+        assert!(
+            c.get("bb", "a.txt").is_none(),
+            "a changed byte is never silent wrong text"
+        );
     }
 }
