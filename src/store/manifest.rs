@@ -51,6 +51,10 @@ pub struct SegmentRecord {
     pub documents: u32,
     /// Bytes of each table's file, by table name.
     pub bytes: BTreeMap<DocFile, u64>,
+    /// Lower-case hex SHA-256 of each table's file, by table name: checked
+    /// before the segment's rows are carried into a new generation.
+    #[serde(default)]
+    pub sha256: BTreeMap<DocFile, String>,
 }
 
 /// What one document contributed to the generation that recorded it: the

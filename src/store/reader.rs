@@ -224,9 +224,9 @@ impl Reader {
     }
 
     /// Check that the repository files are as `manifest` describes them
-    /// (every segment's files there with their recorded lengths, and the
-    /// documents' rows tiling them) and that every file the index names is
-    /// there. Otherwise why not.
+    /// (every segment's files there with their recorded lengths and
+    /// checksums, and the documents' rows tiling them) and that every
+    /// segment of the index opens. Otherwise why not.
     pub fn verify(&self, manifest: &Manifest) -> Result<(), String> {
         manifest.check_tiling()?;
         self.index_complete()?;
@@ -239,6 +239,18 @@ impl Reader {
                     .len();
                 if Some(&len) != s.bytes.get(&f) {
                     return Err(format!("{} is not as recorded", p.display()));
+                }
+                let Some(want) = s.sha256.get(&f) else {
+                    return Err(format!("no checksum is recorded for {}", p.display()));
+                };
+                let sum = File::open(&p)
+                    .and_then(crate::model::sha256_hex_of)
+                    .map_err(|e| format!("{}: {e}", p.display()))?;
+                if &sum != want {
+                    return Err(format!(
+                        "{} has changed since the build that wrote it",
+                        p.display()
+                    ));
                 }
             }
         }

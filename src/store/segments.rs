@@ -272,9 +272,19 @@ impl SegmentWriter {
             self.materialise()?;
         }
         let open = std::mem::take(&mut self.open);
+        drop(open.files);
+        let mut sha256 = BTreeMap::new();
+        for f in DocFile::ALL {
+            let path = segment_path(&self.repo, f, seq);
+            let sum = File::open(&path)
+                .and_then(crate::model::sha256_hex_of)
+                .map_err(io_err(&path))?;
+            sha256.insert(f, sum);
+        }
         self.done.push(SegmentRecord {
             documents: open.docs,
             bytes: open.bytes,
+            sha256,
         });
         Ok(())
     }
