@@ -258,9 +258,15 @@ impl SegmentWriter {
                 .previous
                 .as_ref()
                 .is_some_and(|p| p.is_whole_segment(&self.open.carried));
+        // A shared segment keeps the checksums its files were checked
+        // against when this build began; written ones are summed now.
+        let mut sha256 = BTreeMap::new();
         if shared {
             let prev = self.previous.as_ref().expect("checked");
             let from_seq = self.open.carried[0].segment;
+            if let Some(r) = prev.segments.get(from_seq as usize) {
+                sha256 = r.sha256.clone();
+            }
             for f in DocFile::ALL {
                 let from = segment_path(&prev.repo, f, from_seq);
                 let to = segment_path(&self.repo, f, seq);
@@ -273,8 +279,10 @@ impl SegmentWriter {
         }
         let open = std::mem::take(&mut self.open);
         drop(open.files);
-        let mut sha256 = BTreeMap::new();
         for f in DocFile::ALL {
+            if sha256.contains_key(&f) {
+                continue;
+            }
             let path = segment_path(&self.repo, f, seq);
             let sum = File::open(&path)
                 .and_then(crate::model::sha256_hex_of)
