@@ -35,6 +35,16 @@ fn sample_pdfs() -> Vec<PathBuf> {
     v
 }
 
+/// `dir/in` holding the first `n` sample PDFs.
+fn sample_input(dir: &Path, n: usize) -> PathBuf {
+    let input = dir.join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    for p in sample_pdfs().iter().take(n) {
+        std::fs::copy(p, input.join(p.file_name().unwrap())).unwrap();
+    }
+    input
+}
+
 /// The files a researcher takes away, which must be byte-identical.
 fn exported(out: &Path) -> Vec<(String, Vec<u8>)> {
     let mut files = tree(&out.join("repository"));
@@ -320,11 +330,7 @@ fn kill_9_at_random_moments_never_leaves_an_unreadable_state() {
 #[test]
 fn a_damaged_layout_is_repaired_by_the_next_build_though_nothing_changed() {
     let tmp = tempfile::tempdir().unwrap();
-    let input = tmp.path().join("in");
-    std::fs::create_dir_all(&input).unwrap();
-    for p in sample_pdfs().iter().take(2) {
-        std::fs::copy(p, input.join(p.file_name().unwrap())).unwrap();
-    }
+    let input = sample_input(tmp.path(), 2);
     let (out, clean) = (tmp.path().join("out"), tmp.path().join("clean"));
     assert!(build(&input, &clean).status.success());
     assert!(build(&input, &out).status.success());
@@ -385,11 +391,7 @@ fn a_damaged_layout_is_repaired_by_the_next_build_though_nothing_changed() {
 #[test]
 fn a_damaged_cache_entry_is_extracted_again() {
     let tmp = tempfile::tempdir().unwrap();
-    let input = tmp.path().join("in");
-    std::fs::create_dir_all(&input).unwrap();
-    for p in sample_pdfs().iter().take(2) {
-        std::fs::copy(p, input.join(p.file_name().unwrap())).unwrap();
-    }
+    let input = sample_input(tmp.path(), 2);
     let (out, clean) = (tmp.path().join("out"), tmp.path().join("clean"));
     assert!(build(&input, &clean).status.success());
     assert!(build(&input, &out).status.success());
@@ -437,12 +439,8 @@ fn a_damaged_cache_entry_is_extracted_again() {
 #[test]
 fn a_damaged_repository_row_is_not_carried_forward() {
     let tmp = tempfile::tempdir().unwrap();
-    let input = tmp.path().join("in");
-    std::fs::create_dir_all(&input).unwrap();
+    let input = sample_input(tmp.path(), 2);
     let pdfs = sample_pdfs();
-    for p in pdfs.iter().take(2) {
-        std::fs::copy(p, input.join(p.file_name().unwrap())).unwrap();
-    }
     let (out, clean) = (tmp.path().join("out"), tmp.path().join("clean"));
     assert!(build(&input, &out).status.success());
     let table = out.join("repository/documents/000000.jsonl");

@@ -260,13 +260,16 @@ fn a_worker_that_cannot_start_stops_the_build_and_keeps_the_last_output() {
     std::fs::create_dir_all(&input).unwrap();
     write(&input, "first.txt", FICTIONAL);
     let bin = assert_cmd::cargo::cargo_bin("ystorfa");
-    Command::new(&bin)
-        .args(["build", "-q"])
-        .arg(&input)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+    let build = || {
+        Command::new(&bin)
+            .args(["build", "-q"])
+            .arg(&input)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+    };
+    build();
     let before = tree(&out.join("current"));
     write(
         &input,
@@ -294,13 +297,7 @@ fn a_worker_that_cannot_start_stops_the_build_and_keeps_the_last_output() {
         before,
         "the last good output is kept"
     );
-    Command::new(&bin)
-        .args(["build", "-q"])
-        .arg(&input)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+    build();
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
     let files = report["files"].as_array().unwrap();

@@ -7,7 +7,8 @@
 //! [`PassageWriter`]; [`build_in_dir`], [`build_in_ram`], [`update_in_dir`]),
 //! the index's own files ([`live_files`]), opening ([`open`]) and searching
 //! ([`search`]).
-//! Submodules: `schema`, `build`, `query` (parsing), `search`, `snippet`.
+//! Submodules: `schema`, `build`, `query` (parsing), `search`, `collect`
+//! (the search's collectors), `snippet`.
 //!
 //! # Query language
 //!
@@ -233,6 +234,7 @@ pub fn open(dir: &Path) -> Result<Index, IndexError> {
 }
 
 mod build;
+mod collect;
 mod query;
 mod schema;
 mod search;
