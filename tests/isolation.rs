@@ -307,3 +307,58 @@ fn a_worker_that_cannot_start_stops_the_build_and_keeps_the_last_output() {
         "the next build processes the document: {report}"
     );
 }
+
+/// A file name that is not UTF-8 (a Latin-1 name copied from an old
+/// Windows share) is read in both modes, and both write the same outputs.
+#[cfg(unix)]
+#[test]
+fn file_names_that_are_not_utf8_build_the_same_in_both_modes() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    let latin1 = std::ffi::OsStr::from_bytes(b"adolygiad-\xe9t\xe9.txt");
+    std::fs::write(input.join(latin1), FICTIONAL).unwrap();
+    write(
+        &input,
+        "plain.txt",
+        &FICTIONAL.replace("routine", "regular"),
+    );
+    let build = |name: &str, extra: &[&str]| {
+        let out = tmp.path().join(name);
+        let o = Command::cargo_bin("ystorfa")
+            .unwrap()
+            .args(["build", "-q"])
+            .args(extra)
+            .arg(&input)
+            .arg("--out")
+            .arg(&out)
+            .timeout(Duration::from_secs(120))
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{name}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        out
+    };
+    let isolated = build("isolated", &[]);
+    let in_process = build("in-process", &["--in-process"]);
+    let report = std::fs::read_to_string(isolated.join("report.json")).unwrap();
+    assert_eq!(
+        report.matches("\"status\": \"ok\"").count(),
+        2,
+        "both files are documents: {report}"
+    );
+    for f in ["report.json", "manifest.json"] {
+        let a = std::fs::read(isolated.join(f)).unwrap();
+        let b = std::fs::read(in_process.join(f)).unwrap();
+        assert!(a == b, "{f} differs between the modes");
+    }
+    assert_eq!(
+        tree(&isolated.join("repository")),
+        tree(&in_process.join("repository"))
+    );
+}

@@ -94,11 +94,52 @@ impl From<WireLimits> for Limits {
 /// One request to a worker.
 #[derive(Debug, Serialize, Deserialize)]
 struct Request {
-    /// Where to read the file.
+    /// Where to read the file: the operating system's bytes, so a name
+    /// that is not UTF-8 reaches the worker as it is.
+    #[serde(with = "os_path")]
     path: PathBuf,
     /// The name as walked, used in the document and in messages.
     file: String,
     limits: WireLimits,
+}
+
+/// A path over the pipe as the operating system's bytes (on Unix a file
+/// name may be any bytes; JSON strings hold only Unicode).
+mod os_path {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::path::{Path, PathBuf};
+
+    pub(super) fn serialize<S: Serializer>(p: &Path, s: S) -> Result<S::Ok, S::Error> {
+        bytes(p).serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<PathBuf, D::Error> {
+        path(Vec::<u8>::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+
+    #[cfg(unix)]
+    fn bytes(p: &Path) -> Vec<u8> {
+        use std::os::unix::ffi::OsStrExt;
+        p.as_os_str().as_bytes().to_vec()
+    }
+
+    #[cfg(unix)]
+    fn path(b: Vec<u8>) -> Result<PathBuf, String> {
+        use std::os::unix::ffi::OsStringExt;
+        Ok(PathBuf::from(std::ffi::OsString::from_vec(b)))
+    }
+
+    #[cfg(not(unix))]
+    fn bytes(p: &Path) -> Vec<u8> {
+        p.to_string_lossy().into_owned().into_bytes()
+    }
+
+    #[cfg(not(unix))]
+    fn path(b: Vec<u8>) -> Result<PathBuf, String> {
+        String::from_utf8(b)
+            .map(PathBuf::from)
+            .map_err(|e| format!("a path that is not UTF-8: {e}"))
+    }
 }
 
 /// A failure as it travels over the pipe.
