@@ -363,3 +363,116 @@ fn stray_entries_in_the_cache_are_left_alone_and_builds_succeed() {
         std::fs::set_permissions(s.join("inner"), std::fs::Permissions::from_mode(0o755)).unwrap();
     }
 }
+
+/// A full disk while a build writes is named as such (with where it was
+/// met), not blamed on the last build with a `--rebuild` hint; the last
+/// good output stays searchable, the failed build has its line in
+/// `runs.jsonl`, and once there is room again the next build succeeds.
+///
+/// The output folder is a 2 MiB tmpfs mounted in a private user and mount
+/// namespace (`unshare -rm`), so the test needs no privileges.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_is_named_and_the_last_good_output_is_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    let more = tmp.path().join("more");
+    let mnt = tmp.path().join("mnt");
+    for d in [&input, &more, &mnt] {
+        std::fs::create_dir(d).unwrap();
+    }
+    write(&input, "a.txt", GOOD.as_bytes());
+    // Forty distinct fictional reports of about 60 KB: more than the disk holds.
+    for i in 0..40 {
+        let para = format!(
+            "{i}. Fictional finding {i}: the invented Glanmor agency number {i} did not share information about risk.\n\n"
+        );
+        write(
+            &more,
+            &format!("more-{i:02}.txt"),
+            format!("FICTIONAL EXAMPLE {i}\n\n{}", para.repeat(600)).as_bytes(),
+        );
+    }
+    let script = r#"
+        mount -t tmpfs -o size=2m tmpfs "$MNT" || exit 99
+        "$B" build -q "$IN" --out "$MNT/out"; echo "first=$?"
+        cp "$MORE"/* "$IN"/
+        "$B" build -q "$IN" --out "$MNT/out" 2>"$MNT/../stderr"; echo "full=$?"
+        "$B" search DASH --out "$MNT/out" >/dev/null; echo "search=$?"
+        echo "run=$(tail -n1 "$MNT/out/runs.jsonl")"
+        rm "$IN"/more-*
+        "$B" build -q "$IN" --out "$MNT/out"; echo "freed=$?"
+        echo "generations=$(ls -A "$MNT/out/.gen" | wc -l)"
+    "#;
+    let o = std::process::Command::new("unshare")
+        .args(["-rm", "sh", "-c", script])
+        .env("B", assert_cmd::cargo::cargo_bin("ystorfa"))
+        .env("IN", &input)
+        .env("MORE", &more)
+        .env("MNT", &mnt)
+        .output();
+    let o = match o {
+        Ok(o) if o.status.code() != Some(99) => o,
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("CI must be able to mount a tmpfs in a user namespace (unshare -rm)")
+        }
+        _ => {
+            eprintln!("SKIPPED: cannot mount a tmpfs in a user namespace here (unshare -rm)");
+            return;
+        }
+    };
+    let out = String::from_utf8_lossy(&o.stdout);
+    let stderr = std::fs::read_to_string(tmp.path().join("stderr")).unwrap_or_default();
+    let said = |key: &str| {
+        out.lines()
+            .find_map(|l| l.strip_prefix(&format!("{key}=")))
+            .unwrap_or_else(|| panic!("no {key}= in {out}\n{}", String::from_utf8_lossy(&o.stderr)))
+            .to_string()
+    };
+    assert_eq!(said("first"), "0");
+    assert_eq!(said("full"), "2", "{stderr}");
+    assert!(stderr.contains("the disk is full (ENOSPC)"), "{stderr}");
+    assert!(stderr.contains("free space"), "{stderr}");
+    assert!(!stderr.contains("--rebuild"), "{stderr}");
+    assert_eq!(said("search"), "0", "the last good output is searchable");
+    assert!(said("run").contains("\"error\":"), "{out}");
+    assert_eq!(said("freed"), "0", "{out}");
+    assert_eq!(said("generations"), "1", "no partial generation is left");
+}
+
+/// Too few file descriptors while the index is written is named as such,
+/// with the remedy, and the last good output is kept.
+#[cfg(unix)]
+#[test]
+fn too_few_file_descriptors_are_named_and_the_last_good_output_is_kept() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let bin = assert_cmd::cargo::cargo_bin("ystorfa");
+    Command::new(&bin)
+        .args(["build", "-q"])
+        .arg(&corpus)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let before = std::fs::read(out.join("report.json")).unwrap();
+    let o = std::process::Command::new("sh")
+        .args([
+            "-c",
+            r#"ulimit -n 16 && exec "$B" build -q --rebuild "$IN" --out "$OUT""#,
+        ])
+        .env("B", &bin)
+        .env("IN", &corpus)
+        .env("OUT", &out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("too many open files (EMFILE)"), "{stderr}");
+    assert!(stderr.contains("ulimit -n"), "{stderr}");
+    assert!(!stderr.contains("--rebuild` builds"), "{stderr}");
+    assert_eq!(std::fs::read(out.join("report.json")).unwrap(), before);
+    let runs = std::fs::read_to_string(out.join("runs.jsonl")).unwrap();
+    assert!(runs.lines().last().unwrap().contains("EMFILE"), "{runs}");
+}

@@ -140,7 +140,15 @@ impl PassageWriter {
     pub fn add(&mut self, doc: IndexDoc) -> Result<(), IndexError> {
         self.stats.documents += 1;
         for t in doc.passages {
-            self.writer.add_document(t)?;
+            if let Err(e) = self.writer.add_document(t) {
+                // The writer's indexing thread stopped; its own error (a
+                // full disk, too few file descriptors) says why, and the
+                // commit that joins the thread returns it.
+                return Err(match self.writer.commit() {
+                    Err(cause) => cause.into(),
+                    Ok(_) => e.into(),
+                });
+            }
             self.stats.passages += 1;
         }
         Ok(())

@@ -18,6 +18,7 @@ mod ledger;
 mod memory;
 mod plan;
 mod process;
+mod shortage;
 mod stream;
 pub mod worker;
 
@@ -27,6 +28,7 @@ pub use ledger::{DocOutput, FileOutcome, Outcome};
 pub use memory::write_processed;
 pub use plan::Change;
 pub use process::{DocFailure, analyse, extract_bytes, process_bytes, process_file};
+pub use shortage::Shortage;
 pub use worker::Isolation;
 
 use crate::extract::Limits;
@@ -129,9 +131,7 @@ impl BuildSummary {
     /// The build's line in the log of runs.
     fn run_record(&self) -> RunRecord {
         RunRecord {
-            finished_unix: std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs()),
+            finished_unix: unix_now(),
             seconds: self.seconds,
             documents: self.documents,
             added: self.added,
@@ -144,8 +144,15 @@ impl BuildSummary {
             from_cache: self.from_cache,
             carried_over: self.carried_over,
             kept_outputs: self.kept_outputs,
+            error: None,
         }
     }
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// Errors that stop a whole build.
@@ -167,6 +174,41 @@ pub enum BuildError {
         "{0}; nothing was changed (check the limits this build runs under, e.g. `ulimit -v`, against --max-memory)"
     )]
     Worker(#[from] worker::StartFailure),
+    /// The machine ran short of disk space or file descriptors: not the
+    /// documents' fault, nor the last build's.
+    #[error("{}{shortage}; nothing was changed: {}", .path.as_ref().map(|p| format!("{p}: ")).unwrap_or_default(), .shortage.remedy())]
+    Shortage {
+        shortage: Shortage,
+        /// Where it was met, when the error says.
+        path: Option<String>,
+    },
+}
+
+impl BuildError {
+    /// The same error, said as the shortage behind it when the machine ran
+    /// short of something (at the path the error names, if it does).
+    fn classify(self) -> BuildError {
+        if matches!(self, BuildError::Shortage { .. } | BuildError::Worker(_)) {
+            return self;
+        }
+        let Some((shortage, at)) = Shortage::of_error(&self) else {
+            return self;
+        };
+        let path = match (at, &self) {
+            (Some(p), _) => Some(p.display().to_string()),
+            (None, BuildError::Io { path, .. })
+            | (None, BuildError::Store(StoreError::Io { path, .. })) => Some(path.clone()),
+            (None, _) => None,
+        };
+        BuildError::Shortage { shortage, path }
+    }
+
+    /// Whether the machine, not the documents or the last build, stopped
+    /// the build (then processing the last build's documents again would
+    /// not help).
+    fn is_the_machines(&self) -> bool {
+        matches!(self, BuildError::Shortage { .. } | BuildError::Worker(_))
+    }
 }
 
 /// Run the whole batch job over the files found in `inputs`.
@@ -200,7 +242,33 @@ pub fn build_files(
 ) -> Result<BuildSummary, BuildError> {
     let started = Instant::now();
     let lock = BuildLock::acquire(out)?;
-    let mut last = plan::LastBuild::load(&lock, rules, opts);
+    match run(&lock, files, rules, opts, progress) {
+        Ok(summary) => Ok(finish(&lock, summary, started)),
+        Err(e) => {
+            let e = e.classify();
+            lock.append_run(&RunRecord {
+                finished_unix: unix_now(),
+                seconds: started.elapsed().as_secs_f64(),
+                error: Some(e.to_string()),
+                ..RunRecord::default()
+            });
+            Err(e)
+        }
+    }
+}
+
+/// The build under its lock (see [`build_files`]).
+fn run(
+    lock: &BuildLock,
+    files: &[PathBuf],
+    rules: &RuleSet,
+    opts: &BuildOptions,
+    progress: &dyn Progress,
+) -> Result<BuildSummary, BuildError> {
+    // What failed or killed builds left behind goes first: on a full disk,
+    // that is room this build may need.
+    lock.sweep();
+    let mut last = plan::LastBuild::load(lock, rules, opts);
     lock.mark_start()?;
     let mut files = files.to_vec();
     sort_for_repository(&mut files);
@@ -211,9 +279,8 @@ pub fn build_files(
         last.manifest.files.len()
     );
     let vocabulary = crate::export::Vocabulary::of(rules);
-    if let Some(summary) = keep_if_unchanged(&lock, &planned, &last, rules, &vocabulary, progress)?
-    {
-        return Ok(finish(&lock, summary, started));
+    if let Some(summary) = keep_if_unchanged(lock, &planned, &last, rules, &vocabulary, progress)? {
+        return Ok(summary);
     }
     let mut job = stream::Job {
         rules,
@@ -227,9 +294,10 @@ pub fn build_files(
         extracted: Default::default(),
         fatal: Default::default(),
     };
-    let (generation, ledger) = match stream::write(&job, &lock, &planned, &last) {
+    let written = stream::write(&job, lock, &planned, &last).map_err(|e| e.classify());
+    let (generation, ledger) = match written {
         Ok(written) => written,
-        Err(e) if last.carry_over && !matches!(e, BuildError::Worker(_)) => {
+        Err(e) if last.carry_over && !e.is_the_machines() => {
             // The last generation passed its checks but could not be used
             // (a damaged segment file, say): process the documents it would
             // have supplied again, from the extraction cache.
@@ -240,7 +308,7 @@ pub fn build_files(
             last.forget_outputs();
             job.progress = &NoProgress;
             let again = plan::without_carrying(planned);
-            stream::write(&job, &lock, &again, &last)?
+            stream::write(&job, lock, &again, &last)?
         }
         Err(e) => return Err(e),
     };
@@ -262,7 +330,7 @@ pub fn build_files(
     // Let go of the last generation, then remove what nothing uses.
     drop(last);
     lock.collect(&manifest)?;
-    Ok(finish(&lock, recorded.summary, started))
+    Ok(recorded.summary)
 }
 
 /// When nothing changed (every file settled without processing, and the

@@ -43,10 +43,11 @@ pub(super) struct Job<'a> {
     /// Files parsed in this build so far (a second attempt finds them in
     /// the cache but counts them as read).
     pub(super) extracted: Mutex<HashSet<String>>,
-    /// Set when no extraction worker could be started: the build stops
-    /// before it records any file's outcome as the documents' failures,
-    /// and the last good output stays.
-    pub(super) fatal: Mutex<Option<worker::StartFailure>>,
+    /// Set when the machine, not a document, failed (no extraction worker
+    /// could be started; the disk is full; too many files are open): the
+    /// build stops before it records any file's outcome as the documents'
+    /// failures, and the last good output stays.
+    pub(super) fatal: Mutex<Option<BuildError>>,
 }
 
 /// A file's work done by a worker thread.
@@ -71,13 +72,37 @@ impl Job<'_> {
         let mut extracted = false;
         let outcome = match &p.action {
             Action::Carry(r) => Outcome::Document(DocOutput::carried(r.clone())),
-            Action::CarriedFailure(f) | Action::Failed(f) => Outcome::Failed(f.clone()),
+            Action::CarriedFailure(f) => Outcome::Failed(f.clone()),
+            Action::Failed(f) => Outcome::Failed(self.blame(p, f.clone())),
             Action::Process => match self.process(p, &mut extracted) {
                 Ok(d) => Outcome::Document(d),
-                Err(f) => Outcome::Failed(f),
+                Err(f) => Outcome::Failed(self.blame(p, f)),
             },
         };
         FileOutcome::of(p, outcome, extracted)
+    }
+
+    /// A file that could not be read because the machine ran short (too
+    /// many open files, say) is not the file's failure: the build stops.
+    fn blame(&self, p: &Planned, f: DocFailure) -> DocFailure {
+        if f.stage == Stage::Read
+            && let Some(shortage) = super::Shortage::in_text(&f.reason)
+        {
+            self.stop(BuildError::Shortage {
+                shortage,
+                path: Some(p.path.display().to_string()),
+            });
+        }
+        f
+    }
+
+    /// Stop the build at the next file settled, with `e` (the first such
+    /// error is kept).
+    fn stop(&self, e: BuildError) {
+        self.fatal
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_or_insert(e);
     }
 
     /// Segment and tag a file (extracted first unless the cache has it),
@@ -100,10 +125,7 @@ impl Job<'_> {
                                 // stops at this file (see `Job::fatal`).
                                 worker::ExtractFailure::Start(s) => {
                                     let f = DocFailure::new(&p.file, Stage::Extract, s.to_string());
-                                    self.fatal
-                                        .lock()
-                                        .unwrap_or_else(|e| e.into_inner())
-                                        .get_or_insert(s);
+                                    self.stop(BuildError::Worker(s));
                                     f
                                 }
                             })
@@ -198,8 +220,8 @@ pub(super) fn write<'l>(
                     o
                 }
             };
-            if let Some(s) = job.fatal.lock().unwrap_or_else(|e| e.into_inner()).take() {
-                return Err(BuildError::Worker(s));
+            if let Some(e) = job.fatal.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                return Err(e);
             }
             ledger.settle(
                 &mut o,

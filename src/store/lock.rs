@@ -102,6 +102,13 @@ impl BuildLock {
         Ok(kept)
     }
 
+    /// Remove what failed and killed builds left behind (generations
+    /// never made current, temporary links) and generations no reader
+    /// holds any more, before this build writes.
+    pub fn sweep(&self) {
+        gc::sweep(&self.out);
+    }
+
     /// Remove what no generation uses: generations that are neither
     /// current nor held by a reader (drop this build's own [`Reader`] of
     /// the last generation first), leftovers of killed builds, and cache

@@ -68,4 +68,8 @@ pub struct RunRecord {
     pub from_cache: usize,
     pub carried_over: usize,
     pub kept_outputs: bool,
+    /// Why the build stopped, when it failed (then nothing was changed and
+    /// the counts are zero).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
