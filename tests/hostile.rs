@@ -6,6 +6,7 @@
 mod common;
 
 use assert_cmd::Command;
+use common::damage::Damage;
 use common::table;
 use std::io::Write;
 use std::path::Path;
@@ -235,6 +236,40 @@ fn hostile_corpus_reports_every_bad_file_and_loses_no_good_one() {
     assert!(
         docs.contains("good-review.txt") && docs.contains("good-page.pdf"),
         "{docs}"
+    );
+
+    // The damaged-state round: a byte flipped in an index segment, a
+    // repository row, the manifest and a cache entry, and a published link
+    // removed. The next build says so and matches a clean build.
+    for d in Damage::ALL {
+        d.apply(&out);
+    }
+    let again = |out: &Path| {
+        Command::cargo_bin("ystorfa")
+            .unwrap()
+            .arg("build")
+            .arg(&input)
+            .arg("--out")
+            .arg(out)
+            .timeout(std::time::Duration::from_secs(120))
+            .output()
+            .unwrap()
+    };
+    let o = again(&out);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("damaged"), "{stderr}");
+    let clean = tmp.path().join("clean");
+    assert_eq!(again(&clean).status.code(), Some(1));
+    for name in ["report.json", "manifest.json"] {
+        assert!(
+            std::fs::read(out.join(name)).unwrap() == std::fs::read(clean.join(name)).unwrap(),
+            "{name} differs from a clean build's"
+        );
+    }
+    assert_eq!(
+        common::tree(&out.join("repository")),
+        common::tree(&clean.join("repository"))
     );
 }
 

@@ -6,6 +6,7 @@
 mod common;
 
 use assert_cmd::Command;
+use common::damage::Damage;
 use common::{table, tree};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -313,6 +314,13 @@ fn kill_9_at_random_moments_never_leaves_an_unreadable_state() {
         }
     }
     println!("{had_state} of 20 kills left a previous good state");
+    // The damaged-state round: whatever the kills left, damaged in every
+    // way at once; the next build repairs it.
+    if out.join("current").exists() && out.join("cache").is_dir() {
+        for d in Damage::ALL {
+            d.apply(&out);
+        }
+    }
     let o = build(&input, &out);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let clean = tmp.path().join("clean-final");
@@ -471,4 +479,57 @@ fn a_damaged_repository_row_is_not_carried_forward() {
     );
     assert!(build(&input, &clean).status.success());
     assert_same(&out, &clean);
+}
+
+/// The damaged-state round: a byte flipped in an index segment, a
+/// repository row, the manifest or an extraction cache entry, a published
+/// link removed; each alone, then all at once. The next build (no input
+/// changed) says what it found damaged, does not carry it forward, and
+/// leaves a folder that matches a clean build byte for byte.
+#[test]
+fn damaged_state_is_found_said_and_repaired() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = sample_input(tmp.path(), 3);
+    let clean = tmp.path().join("clean");
+    assert!(build(&input, &clean).status.success());
+    let rounds: Vec<Vec<Damage>> = Damage::ALL
+        .iter()
+        .map(|d| vec![*d])
+        .chain([Damage::ALL.to_vec()])
+        .collect();
+    for (i, damage) in rounds.iter().enumerate() {
+        let out = tmp.path().join(format!("out-{i}"));
+        assert!(build(&input, &out).status.success());
+        for d in damage {
+            d.apply(&out);
+        }
+        let run = Command::new(bin())
+            .arg("build")
+            .arg(&input)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(run.status.success(), "{damage:?}: {stderr}");
+        let said = [
+            Damage::IndexSegment,
+            Damage::RepositoryRow,
+            Damage::Manifest,
+        ]
+        .iter()
+        .any(|d| damage.contains(d));
+        assert_eq!(
+            stderr.contains("damaged"),
+            said,
+            "{damage:?}: the damage is said (and only then): {stderr}"
+        );
+        assert_same(&out, &clean);
+        let search = Command::new(bin())
+            .args(["search", "risk", "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(search.status.code(), Some(0), "{damage:?}");
+    }
 }

@@ -259,14 +259,31 @@ pub fn live_files(dir: &Path) -> Result<std::collections::BTreeSet<String>, Inde
     Ok(live)
 }
 
-/// Open every segment of the index in `dir` (each of its files is opened):
-/// an error names what is missing or unreadable.
-pub fn check_complete(dir: &Path) -> Result<(), IndexError> {
+/// Open every segment of the index in `dir` (each of its files is opened;
+/// none is read through): an error names what is missing or unreadable.
+pub fn check_opens(dir: &Path) -> Result<Index, IndexError> {
     let index = open(dir)?;
     for segment in index.searchable_segments()? {
         tantivy::SegmentReader::open(&segment)?;
     }
-    Ok(())
+    Ok(index)
+}
+
+/// Open every segment of the index in `dir` (each of its files is opened)
+/// and check every file against the checksum tantivy wrote in its footer:
+/// an error names what is missing, unreadable or damaged.
+pub fn check_complete(dir: &Path) -> Result<(), IndexError> {
+    let index = check_opens(dir)?;
+    let mut damaged: Vec<String> = index
+        .validate_checksum()?
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    if damaged.is_empty() {
+        return Ok(());
+    }
+    damaged.sort();
+    Err(IndexError::Damaged(damaged.join(", ")))
 }
 
 /// True for tantivy's lock files, which are not part of the index.

@@ -58,6 +58,8 @@ pub enum IndexError {
     Query(String),
     #[error("no search index at {0}: run `ystorfa build` first")]
     Missing(String),
+    #[error("index files that do not match their checksums: {0}")]
+    Damaged(String),
 }
 
 /// Writer memory budget in bytes.
@@ -241,8 +243,8 @@ mod search;
 mod snippet;
 
 pub use build::{
-    IndexDoc, PassageWriter, build_in_dir, build_in_ram, check_complete, doc_key, is_lock_file,
-    live_files, prepare, update_in_dir,
+    IndexDoc, PassageWriter, build_in_dir, build_in_ram, check_complete, check_opens, doc_key,
+    is_lock_file, live_files, prepare, update_in_dir,
 };
 pub use schema::{ANALYZER_EN, ANALYZER_KEYWORD, fields, schema};
 pub use search::{DocMeta, SearchIndex, StoredPassage, search};

@@ -9,7 +9,9 @@ use super::{BuildOptions, display_path};
 use crate::index;
 use crate::model::sha256_hex;
 use crate::rules::RuleSet;
-use crate::store::{BuildLock, DocRecord, EntryStatus, Manifest, ManifestEntry, Reader, Stage};
+use crate::store::{
+    BuildLock, DocRecord, EntryStatus, Manifest, ManifestEntry, Reader, Stage, StoreError,
+};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -48,10 +50,15 @@ impl LastBuild {
     /// What the current generation of the locked output folder offers.
     pub(super) fn load(lock: &BuildLock, rules: &RuleSet, opts: &BuildOptions) -> LastBuild {
         let reader = lock.last();
-        let manifest = reader
-            .as_ref()
-            .and_then(|r| r.manifest().ok())
-            .unwrap_or_default();
+        let manifest = match reader.as_ref().map(Reader::checked_manifest) {
+            Some(Ok(m)) => m,
+            // Nothing it says can be trusted: every file is new to this build.
+            Some(Err(e)) => {
+                NoCarry::of(e).say();
+                Manifest::default()
+            }
+            None => Manifest::default(),
+        };
         let carry_over = match &reader {
             _ if opts.rebuild => {
                 tracing::debug!("--rebuild: every document is processed again");
@@ -61,7 +68,7 @@ impl LastBuild {
             Some(r) => match carry_check(r, &manifest, rules) {
                 Ok(()) => true,
                 Err(why) => {
-                    tracing::debug!("nothing is carried over from the last build: {why}");
+                    why.say();
                     false
                 }
             },
@@ -89,25 +96,58 @@ impl LastBuild {
 /// rules; its index opens with the current schema; its repository files
 /// are as the manifest describes. Otherwise why not (every document is then
 /// processed again, from the extraction cache).
-fn carry_check(r: &Reader, manifest: &Manifest, rules: &RuleSet) -> Result<(), String> {
+fn carry_check(r: &Reader, manifest: &Manifest, rules: &RuleSet) -> Result<(), NoCarry> {
     if manifest.files.is_empty() {
-        return Err("there is no last build".into());
+        return Err(NoCarry::Changed("there is no last build".into()));
     }
     if manifest.rules_version != rules.version() {
-        return Err(format!(
+        return Err(NoCarry::Changed(format!(
             "the rules changed (version {} -> {})",
             manifest.rules_version,
             rules.version()
-        ));
+        )));
     }
     if !manifest.same_code() {
-        return Err("the last build was made by another version of ystorfa".into());
+        return Err(NoCarry::Changed(
+            "the last build was made by another version of ystorfa".into(),
+        ));
     }
-    let idx = index::open(&r.search_dir()).map_err(|e| format!("its index: {e}"))?;
+    let idx =
+        index::open(&r.search_dir()).map_err(|e| NoCarry::Damaged(format!("its index: {e}")))?;
     if idx.schema() != index::schema() {
-        return Err("its index has another schema".into());
+        return Err(NoCarry::Changed("its index has another schema".into()));
     }
-    r.verify(manifest)
+    r.verify(manifest).map_err(NoCarry::Damaged)
+}
+
+/// Why nothing of the last build is carried over.
+#[derive(Debug)]
+enum NoCarry {
+    /// The rules or the code changed, or there is none: expected.
+    Changed(String),
+    /// Something in it is not as the build that wrote it left it: said
+    /// at the default verbosity, as people should know.
+    Damaged(String),
+}
+
+impl NoCarry {
+    fn of(e: StoreError) -> NoCarry {
+        match e {
+            StoreError::Damaged { .. } => NoCarry::Damaged(e.to_string()),
+            e => NoCarry::Changed(e.to_string()),
+        }
+    }
+
+    fn say(&self) {
+        match self {
+            NoCarry::Changed(why) => {
+                tracing::debug!("nothing is carried over from the last build: {why}")
+            }
+            NoCarry::Damaged(why) => tracing::warn!(
+                "the last build's outputs are damaged ({why}): every document is processed again, from the extraction cache, and the damage is not carried forward"
+            ),
+        }
+    }
 }
 
 /// What a file needs in this build.

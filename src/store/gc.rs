@@ -8,8 +8,8 @@
 use super::reader::{generations_dir, pinned};
 use super::{
     CACHE, CURRENT, DocFile, EXPORT_PREFIX, EntryStatus, ExtractCache, GENERATIONS, LOCK, MANIFEST,
-    Manifest, PIN, PUBLIC_NAMES, REPORT, REPOSITORY, RUNS, Reader, SEARCH, STARTED, StoreError,
-    THEMES_FILE, VOCABULARY, current_generation_name, io_err,
+    MANIFEST_SUM, Manifest, PIN, PUBLIC_NAMES, REPORT, REPOSITORY, RUNS, Reader, SEARCH, STARTED,
+    StoreError, THEMES_FILE, VOCABULARY, current_generation_name, io_err,
 };
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -168,7 +168,14 @@ fn audit_generation(dir: &Path, manifest: &Manifest) -> Vec<PathBuf> {
     for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let name = e.file_name().to_string_lossy().to_string();
         let ok = [
-            SEARCH, REPOSITORY, REPORT, MANIFEST, VOCABULARY, STARTED, PIN,
+            SEARCH,
+            REPOSITORY,
+            REPORT,
+            MANIFEST,
+            MANIFEST_SUM,
+            VOCABULARY,
+            STARTED,
+            PIN,
         ];
         if !ok.contains(&name.as_str()) {
             odd.push(e.path());

@@ -7,9 +7,9 @@
 use super::codec::EncodedRows;
 use super::segments::SegmentWriter;
 use super::{
-    BuildLock, CURRENT, DocFile, GENERATIONS, MANIFEST, Manifest, PIN, PUBLIC_NAMES, REPORT,
-    REPOSITORY, Reader, Report, RowLocation, SEARCH, STARTED, StoreError, THEMES_FILE, VOCABULARY,
-    gc, io_err, pretty,
+    BuildLock, CURRENT, DocFile, GENERATIONS, MANIFEST, MANIFEST_SUM, Manifest, PIN, PUBLIC_NAMES,
+    REPORT, REPOSITORY, Reader, Report, RowLocation, SEARCH, STARTED, StoreError, THEMES_FILE,
+    VOCABULARY, gc, io_err, pretty,
 };
 use crate::export::Vocabulary;
 use std::path::{Path, PathBuf};
@@ -98,10 +98,15 @@ impl<'l> GenerationWriter<'l> {
         themes: &[u8],
     ) -> Result<Manifest, StoreError> {
         manifest.segments = self.rows.finish()?;
-        let files: [(PathBuf, Vec<u8>); 4] = [
+        let manifest_bytes = pretty(&manifest);
+        let files: [(PathBuf, Vec<u8>); 5] = [
             (self.dir.join(REPOSITORY).join(THEMES_FILE), themes.to_vec()),
             (self.dir.join(REPORT), pretty(report)),
-            (self.dir.join(MANIFEST), pretty(&manifest)),
+            (
+                self.dir.join(MANIFEST_SUM),
+                manifest_sum_line(&manifest_bytes),
+            ),
+            (self.dir.join(MANIFEST), manifest_bytes),
             (self.dir.join(VOCABULARY), vocabulary.to_bytes()),
         ];
         for (path, bytes) in &files {
@@ -144,6 +149,13 @@ impl Drop for GenerationWriter<'_> {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
+}
+
+/// The line of `manifest.json.sha256` for a manifest's bytes, as
+/// `sha256sum` writes it.
+pub(super) fn manifest_sum_line(manifest: &[u8]) -> Vec<u8> {
+    let sum = crate::model::sha256_hex_of(manifest).unwrap_or_default();
+    format!("{sum}  {MANIFEST}\n").into_bytes()
 }
 
 /// Write `bytes` to `path` through a temporary file in the same folder,

@@ -15,6 +15,7 @@
 //!                                concatenated in name order, a segment folder is the table
 //!     repository/themes.jsonl    per theme, the documents carrying it
 //!     report.json manifest.json vocabulary.json
+//!     manifest.json.sha256       the manifest's checksum (`sha256sum -c` reads it)
 //!     .started                   when the build that wrote it started (racily-clean check)
 //!     .readers.lock              shared-locked by each reader pinned to the generation
 //! OUT/current -> .gen/<id>       the last good generation; flipped with one rename
@@ -158,6 +159,7 @@ const SEARCH: &str = "search";
 const REPOSITORY: &str = "repository";
 const REPORT: &str = "report.json";
 const MANIFEST: &str = "manifest.json";
+const MANIFEST_SUM: &str = "manifest.json.sha256";
 const VOCABULARY: &str = "vocabulary.json";
 const STARTED: &str = ".started";
 const PIN: &str = ".readers.lock";
@@ -187,6 +189,9 @@ pub enum StoreError {
     NoBuild(String),
     #[error("{path}: not readable by this version of ystorfa: {message}")]
     Unreadable { path: String, message: String },
+    /// A file of a generation is not as the build that wrote it left it.
+    #[error("{path}: damaged: {message}")]
+    Damaged { path: String, message: String },
 }
 
 pub(crate) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {

@@ -8,8 +8,8 @@
 use super::codec;
 use super::segments::{segment_name, segment_path};
 use super::{
-    CURRENT, DocFile, GENERATIONS, MANIFEST, Manifest, PIN, REPORT, REPOSITORY, Report,
-    RowLocation, SEARCH, STARTED, StoreError, THEMES_FILE, VOCABULARY, io_err,
+    CURRENT, DocFile, GENERATIONS, MANIFEST, MANIFEST_SUM, Manifest, PIN, REPORT, REPOSITORY,
+    Report, RowLocation, SEARCH, STARTED, StoreError, THEMES_FILE, VOCABULARY, io_err,
 };
 use crate::export::Vocabulary;
 use std::fs::File;
@@ -69,31 +69,34 @@ impl Reader {
         &self.generation
     }
 
-    /// The folder of the generation's search index.
     /// Whether the generation holds every file of the layout that is not
-    /// a document's rows (those [`Reader::verify`] checks): the index's
-    /// `meta.json`, `themes.jsonl`, the report, manifest and vocabulary.
+    /// a document's rows (those [`Reader::verify`] checks): an index whose
+    /// segments open, `themes.jsonl`, the report, the manifest and its
+    /// checksum, and the vocabulary.
     pub(super) fn layout_intact(&self) -> bool {
         let repo = self.repository_dir();
-        self.index_complete().is_ok()
+        // Its files' checksums were read by `verify` before the build began.
+        crate::index::check_opens(&self.search_dir()).is_ok()
             && [
                 repo.join(THEMES_FILE),
                 self.dir.join(REPORT),
                 self.dir.join(MANIFEST),
+                self.dir.join(MANIFEST_SUM),
                 self.dir.join(VOCABULARY),
             ]
             .iter()
             .all(|p| p.is_file())
     }
 
-    /// Whether every segment of the index opens (a segment file lost since
-    /// the build would fail the first search, or be carried forward
-    /// broken).
+    /// Whether every segment of the index opens and every index file
+    /// matches its checksum (a segment file lost or damaged since the
+    /// build would fail searches, or be carried forward broken).
     fn index_complete(&self) -> Result<(), String> {
         let search = self.search_dir();
         crate::index::check_complete(&search).map_err(|e| format!("{}: {e}", search.display()))
     }
 
+    /// The folder of the generation's search index.
     pub fn search_dir(&self) -> PathBuf {
         self.dir.join(SEARCH)
     }
@@ -124,6 +127,31 @@ impl Reader {
     /// `manifest.json`.
     pub fn manifest(&self) -> Result<Manifest, StoreError> {
         self.read_json(MANIFEST)
+    }
+
+    /// `manifest.json`, checked against the checksum the build wrote with
+    /// it: [`StoreError::Damaged`] when it was edited or damaged since,
+    /// [`StoreError::Unreadable`] when it has no checksum (written by an
+    /// older version).
+    pub fn checked_manifest(&self) -> Result<Manifest, StoreError> {
+        let bytes = self.read_raw(MANIFEST)?;
+        let path = self.dir.join(MANIFEST).display().to_string();
+        let Ok(line) = self.read_raw(MANIFEST_SUM) else {
+            return Err(StoreError::Unreadable {
+                path,
+                message: "written before manifests had a checksum".into(),
+            });
+        };
+        if line != super::generation::manifest_sum_line(&bytes) {
+            return Err(StoreError::Damaged {
+                path,
+                message: format!("it does not match its checksum ({MANIFEST_SUM})"),
+            });
+        }
+        serde_json::from_slice(&bytes).map_err(|e| StoreError::Unreadable {
+            path,
+            message: e.to_string(),
+        })
     }
 
     /// `vocabulary.json`, or `None` for a generation written before it
@@ -226,7 +254,8 @@ impl Reader {
     /// Check that the repository files are as `manifest` describes them
     /// (every segment's files there with their recorded lengths and
     /// checksums, and the documents' rows tiling them) and that every
-    /// segment of the index opens. Otherwise why not.
+    /// segment of the index opens and every index file matches the
+    /// checksum in its footer. Otherwise why not.
     pub fn verify(&self, manifest: &Manifest) -> Result<(), String> {
         manifest.check_tiling()?;
         self.index_complete()?;

@@ -30,12 +30,20 @@ pub(crate) fn outputs(out: &Path) -> Vec<(String, Vec<u8>)> {
     v
 }
 
-/// Rewrite the current generation's manifest through `f`.
+/// Rewrite the current generation's manifest through `f`, with its
+/// checksum (as a build of other code would have written it).
 pub(crate) fn edit_manifest(out: &Path, f: impl FnOnce(&mut Manifest)) {
-    let path = current(out).join(MANIFEST);
+    let dir = current(out);
+    let path = dir.join(MANIFEST);
     let mut m: Manifest = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     f(&mut m);
-    std::fs::write(&path, pretty(&m)).unwrap();
+    let bytes = pretty(&m);
+    std::fs::write(
+        dir.join(MANIFEST_SUM),
+        generation::manifest_sum_line(&bytes),
+    )
+    .unwrap();
+    std::fs::write(&path, bytes).unwrap();
 }
 
 /// Cut the first segment of `file` in the current generation to half its

@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+#[allow(dead_code)]
+pub mod damage;
 #[cfg(feature = "serve")]
 #[allow(dead_code)]
 pub mod server;
