@@ -533,3 +533,59 @@ fn damaged_state_is_found_said_and_repaired() {
         assert_eq!(search.status.code(), Some(0), "{damage:?}");
     }
 }
+
+/// `export` while builds switch generations under it: each export reads
+/// the generation it opened to the end (a reader holds it, so no build
+/// removes it), never fails with a missing file, and writes a whole
+/// repository of one build or the other.
+#[test]
+fn exports_during_builds_read_one_whole_generation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = sample_input(tmp.path(), 4);
+    let out = tmp.path().join("out");
+    assert!(build(&input, &out).status.success());
+    let pdfs = sample_pdfs();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let builder = {
+        let (input, out, stop) = (input.clone(), out.clone(), stop.clone());
+        std::thread::spawn(move || {
+            // Documents come and go, so every build writes a new generation
+            // and removes the one before.
+            for round in 0..6 {
+                let p = &pdfs[4 + round % 2];
+                let target = input.join(p.file_name().unwrap());
+                if round % 4 < 2 {
+                    std::fs::copy(p, &target).unwrap();
+                } else {
+                    std::fs::remove_file(&target).unwrap();
+                }
+                let o = build(&input, &out);
+                assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            }
+            stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        })
+    };
+    let mut exports = 0;
+    while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+        let to = tmp.path().join(format!("export-{exports}"));
+        let o = Command::new(bin())
+            .args(["export", "--out"])
+            .arg(&out)
+            .arg("--to")
+            .arg(&to)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "export {exports}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let docs = std::fs::read_to_string(to.join("documents.jsonl")).unwrap();
+        let n = docs.lines().count();
+        assert!((4..=6).contains(&n), "export {exports}: {n} documents");
+        exports += 1;
+    }
+    builder.join().unwrap();
+    assert!(exports > 0);
+    println!("{exports} exports during 6 builds");
+}
