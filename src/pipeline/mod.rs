@@ -188,8 +188,19 @@ impl BuildError {
     /// The same error, said as the shortage behind it when the machine ran
     /// short of something (at the path the error names, if it does).
     fn classify(self) -> BuildError {
-        if matches!(self, BuildError::Shortage { .. } | BuildError::Worker(_)) {
-            return self;
+        match &self {
+            BuildError::Shortage { .. } => return self,
+            // A worker that cannot start for want of file descriptors.
+            BuildError::Worker(s) => {
+                return match Shortage::in_text(&s.reason) {
+                    Some(shortage) => BuildError::Shortage {
+                        shortage,
+                        path: Some(s.exe.clone()),
+                    },
+                    None => self,
+                };
+            }
+            _ => {}
         }
         let Some((shortage, at)) = Shortage::of_error(&self) else {
             return self;
