@@ -167,28 +167,7 @@ fn misbehaving_documents_fail_alone_and_the_build_finishes() {
 fn isolation_on_and_off_build_byte_identical_repositories() {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
     let tmp = tempfile::tempdir().unwrap();
-    let build = |name: &str, extra: &[&str]| {
-        let out = tmp.path().join(name);
-        let o = Command::cargo_bin("ystorfa")
-            .unwrap()
-            .args(["build", "-q"])
-            .args(extra)
-            .arg(&corpus)
-            .arg("--out")
-            .arg(&out)
-            .timeout(Duration::from_secs(300))
-            .output()
-            .unwrap();
-        assert_eq!(
-            o.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        out
-    };
-    let isolated = build("isolated", &[]);
-    let in_process = build("in-process", &["--in-process"]);
+    let (isolated, in_process) = build_in_both_modes(&corpus, tmp.path());
     let (a, b) = (
         tree(&isolated.join("repository")),
         tree(&in_process.join("repository")),
@@ -324,28 +303,7 @@ fn file_names_that_are_not_utf8_build_the_same_in_both_modes() {
         "plain.txt",
         &FICTIONAL.replace("routine", "regular"),
     );
-    let build = |name: &str, extra: &[&str]| {
-        let out = tmp.path().join(name);
-        let o = Command::cargo_bin("ystorfa")
-            .unwrap()
-            .args(["build", "-q"])
-            .args(extra)
-            .arg(&input)
-            .arg("--out")
-            .arg(&out)
-            .timeout(Duration::from_secs(120))
-            .output()
-            .unwrap();
-        assert_eq!(
-            o.status.code(),
-            Some(0),
-            "{name}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        out
-    };
-    let isolated = build("isolated", &[]);
-    let in_process = build("in-process", &["--in-process"]);
+    let (isolated, in_process) = build_in_both_modes(&input, tmp.path());
     let report = std::fs::read_to_string(isolated.join("report.json")).unwrap();
     assert_eq!(
         report.matches("\"status\": \"ok\"").count(),
@@ -361,4 +319,33 @@ fn file_names_that_are_not_utf8_build_the_same_in_both_modes() {
         tree(&isolated.join("repository")),
         tree(&in_process.join("repository"))
     );
+}
+
+/// Build `input` with isolated extraction and in process, into
+/// `dir/isolated` and `dir/in-process`; both must succeed.
+fn build_in_both_modes(input: &Path, dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let build = |name: &str, extra: &[&str]| {
+        let out = dir.join(name);
+        let o = Command::cargo_bin("ystorfa")
+            .unwrap()
+            .args(["build", "-q"])
+            .args(extra)
+            .arg(input)
+            .arg("--out")
+            .arg(&out)
+            .timeout(Duration::from_secs(300))
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{name}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        out
+    };
+    (
+        build("isolated", &[]),
+        build("in-process", &["--in-process"]),
+    )
 }
