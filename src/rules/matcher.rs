@@ -77,6 +77,7 @@ pub(crate) fn is_word_char(c: char) -> bool {
 }
 
 /// Number of words in `s` (maximal runs of word characters).
+#[cfg(test)]
 pub(crate) fn count_words(s: &str) -> usize {
     let mut n = 0;
     let mut in_word = false;
