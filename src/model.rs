@@ -298,6 +298,17 @@ pub struct ExtractedDoc {
 }
 
 impl ExtractedDoc {
+    /// Bytes of text on its pages' lines (what segmenting and tagging
+    /// work through).
+    pub fn text_bytes(&self) -> u64 {
+        self.pages
+            .iter()
+            .flat_map(|p| &p.blocks)
+            .flat_map(|b| &b.lines)
+            .map(|l| l.text.len() as u64)
+            .sum()
+    }
+
     /// Plain text with pages separated by a form feed, as pdftotext prints it.
     pub fn plain_text(&self) -> String {
         let mut s = String::new();

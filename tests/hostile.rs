@@ -511,3 +511,170 @@ fn too_few_file_descriptors_are_named_and_the_last_good_output_is_kept() {
     let runs = std::fs::read_to_string(out.join("runs.jsonl")).unwrap();
     assert!(runs.lines().last().unwrap().contains("EMFILE"), "{runs}");
 }
+
+/// Words from a fixed list, `bytes` long, from a fixed seed (fictional
+/// word salad; the rule phrases in it are what the tests count).
+fn word_salad(words: &[&str], bytes: usize, sep: &str) -> String {
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    let mut out = String::with_capacity(bytes + 32);
+    while out.len() < bytes {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        out.push_str(words[(x % words.len() as u64) as usize]);
+        out.push_str(sep);
+    }
+    out
+}
+
+/// #18 defect 9: text no review has (one line of megabytes; a paragraph of
+/// hundreds of kilobytes dense in both sides of a `near` rule) is tagged in
+/// time linear in its length: cut into passages of at most 16 KB, said in a
+/// warning, every part scanned. Before, the one line was one passage and
+/// the paragraph's `near` rule compared every pair of matches (minutes).
+#[test]
+fn over_long_text_is_cut_into_bounded_passages_and_tagged_throughout() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    write(&input, "good-review.txt", GOOD.as_bytes());
+    let line = word_salad(
+        &[
+            "the", "agency", "should", "assess", "risk", "of", "abuse", "police", "health",
+        ],
+        1 << 20,
+        " ",
+    );
+    write(
+        &input,
+        "one-line.txt",
+        format!("FICTIONAL EXAMPLE {line}MARAC\n").as_bytes(),
+    );
+    let paragraph = word_salad(
+        &[
+            "she", "was", "isolated", "from", "her", "friends", "and", "family",
+        ],
+        300_000,
+        " ",
+    );
+    write(
+        &input,
+        "dense-paragraph.txt",
+        format!("FICTIONAL EXAMPLE\n\n{paragraph}\n").as_bytes(),
+    );
+    let out = tmp.path().join("out");
+    let o = Command::cargo_bin("ystorfa")
+        .unwrap()
+        .args(["build", "-q"])
+        .arg(&input)
+        .arg("--out")
+        .arg(&out)
+        .timeout(std::time::Duration::from_secs(300))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    let row = |name: &str| {
+        report["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["file"].as_str().unwrap().ends_with(name))
+            .unwrap()
+            .clone()
+    };
+    let warned = row("one-line.txt")["warnings"].to_string();
+    assert!(
+        warned.contains("1 passage longer than 16 KB") && warned.contains("cut into"),
+        "{warned}"
+    );
+    assert!(
+        row("good-review.txt")["warnings"].is_null()
+            || !row("good-review.txt")["warnings"]
+                .to_string()
+                .contains("cut into")
+    );
+    let one_line = row("one-line.txt")["doc_id"].as_str().unwrap().to_string();
+    let dense = row("dense-paragraph.txt")["doc_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let passages: Vec<serde_json::Value> = table(&out, "passages")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let of = |doc: &str| {
+        passages
+            .iter()
+            .filter(|p| p["doc_id"] == doc)
+            .collect::<Vec<_>>()
+    };
+    for p in of(&one_line).iter().chain(&of(&dense)) {
+        let text = p["text"].as_str().unwrap();
+        assert!(text.len() <= 16 * 1024, "a passage of {} bytes", text.len());
+    }
+    assert!(
+        of(&one_line).len() >= 64,
+        "1 MB in passages of at most 16 KB"
+    );
+    // Every part was scanned: the term at the very end of the line is tagged,
+    // and the dense paragraph's `near` pairs are found in its last passage.
+    let tags: Vec<serde_json::Value> = table(&out, "tags")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        tags.iter()
+            .any(|t| t["doc_id"] == one_line.as_str() && t["matched"] == "MARAC"),
+        "the last word of the line is tagged"
+    );
+    let last = of(&dense).last().unwrap()["start"].as_u64().unwrap();
+    let near = tags
+        .iter()
+        .filter(|t| t["doc_id"] == dense.as_str() && t["rule"].as_str().unwrap().contains("/near/"))
+        .collect::<Vec<_>>();
+    assert!(near.len() > 1000, "{} near hits", near.len());
+    assert!(near.iter().any(|t| t["start"].as_u64().unwrap() >= last));
+}
+
+/// #18 defect 9: a document whose text would need more memory to segment
+/// and tag than `--max-memory` allows fails alone, before the work, naming
+/// the limit; the others are built.
+#[test]
+fn text_too_big_for_the_memory_limit_fails_alone_naming_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    write(&input, "good-review.txt", GOOD.as_bytes());
+    let big = word_salad(
+        &["fictional", "words", "of", "a", "large", "text."],
+        3 << 20,
+        " ",
+    );
+    write(&input, "big.txt", big.as_bytes());
+    let out = tmp.path().join("out");
+    // In process: the limit then bounds analysis only (a 20 MB address
+    // space would not let an extraction worker start).
+    let o = Command::cargo_bin("ystorfa")
+        .unwrap()
+        .args(["build", "-q", "--in-process", "--max-memory", "20"])
+        .arg(&input)
+        .arg("--out")
+        .arg(&out)
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("big.txt")
+            && stderr.contains("--max-memory")
+            && stderr.contains("MB allowed per document"),
+        "{stderr}"
+    );
+    assert!(table(&out, "documents").contains("good-review.txt"));
+    assert!(!table(&out, "documents").contains("big.txt"));
+}

@@ -26,12 +26,15 @@ pub struct Args {
     /// failed files are otherwise reported again without being re-read).
     #[arg(long)]
     pub retry_failed: bool,
-    /// Wall time allowed to extract one document, in seconds; a document
-    /// that takes longer fails (its worker is killed) and the build goes on.
+    /// Wall time allowed to extract one document, in seconds, and again to
+    /// tag it; a document that takes longer fails (its extraction worker is
+    /// killed, its tagging stops) and the build goes on.
     #[arg(long, value_name = "SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout: u64,
-    /// Memory (address space) allowed to each extraction worker, in MB; a
-    /// document that needs more fails alone. 0: no limit.
+    /// Memory allowed per document, in MB: the address space of each
+    /// extraction worker, and what segmenting and tagging a document would
+    /// need (estimated from its text, about 12 bytes per byte, before the
+    /// work starts); a document that needs more fails alone. 0: no limit.
     #[arg(long, value_name = "MB", default_value_t = 4096)]
     pub max_memory: u64,
     /// Process every document again (segment, tag, index, render) instead
@@ -128,6 +131,10 @@ pub fn run(args: Args, verbosity: Verbosity) -> anyhow::Result<i32> {
     };
     let opts = pipeline::BuildOptions {
         limits: Limits::default(),
+        analysis: pipeline::AnalysisLimits {
+            time: Some(Duration::from_secs(args.timeout)),
+            memory: (args.max_memory > 0).then(|| args.max_memory.saturating_mul(1 << 20)),
+        },
         retry_failed: args.retry_failed,
         rebuild: args.rebuild,
         isolation,

@@ -9,7 +9,7 @@ use crate::model::{Polarity, ProcessedDoc, Tag};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Strongest passages kept per document and theme, so one long review
 /// does not fill a theme's list.
@@ -83,21 +83,19 @@ pub(super) fn evidence_rows(pd: &ProcessedDoc, tags: &[&Tag]) -> Vec<u8> {
     let starts = PassageStarts::of(pd);
     // theme -> (hits, passage -> (weight, matched, page, section)), passages in first-seen order.
     type Sum<'a> = (f64, Vec<&'a str>, u32, &'a str);
-    type Theme<'a> = (usize, Vec<(usize, Sum<'a>)>);
+    // (hits, passages, passage -> its place in `passages`)
+    type Theme<'a> = (usize, Vec<(usize, Sum<'a>)>, HashMap<usize, usize>);
     let mut themes: BTreeMap<&str, Theme> = BTreeMap::new();
     for t in tags.iter().filter(|t| t.polarity == Polarity::Present) {
-        let (hits, passages) = themes.entry(&t.theme).or_default();
+        let (hits, passages, place) = themes.entry(&t.theme).or_default();
         *hits += 1;
         let Some(p) = starts.at(t.start) else {
             continue;
         };
-        let i = match passages.iter().position(|(q, _)| *q == p) {
-            Some(i) => i,
-            None => {
-                passages.push((p, (0.0, Vec::new(), t.page, &t.section)));
-                passages.len() - 1
-            }
-        };
+        let i = *place.entry(p).or_insert_with(|| {
+            passages.push((p, (0.0, Vec::new(), t.page, &t.section)));
+            passages.len() - 1
+        });
         let sum = &mut passages[i].1;
         sum.0 += round3(t.weight);
         if !sum.1.iter().any(|m| m.eq_ignore_ascii_case(&t.matched)) {
@@ -105,7 +103,7 @@ pub(super) fn evidence_rows(pd: &ProcessedDoc, tags: &[&Tag]) -> Vec<u8> {
         }
     }
     let mut out = Vec::new();
-    for (theme, (hits, passages)) in themes {
+    for (theme, (hits, passages, _)) in themes {
         let mut passages: Vec<EvidencePassage> = passages
             .into_iter()
             .map(

@@ -27,7 +27,10 @@ pub use discover::{INPUT_EXTENSIONS, discover, display_path, read_input, sort_fo
 pub use ledger::{DocOutput, FileOutcome, Outcome};
 pub use memory::write_processed;
 pub use plan::Change;
-pub use process::{DocFailure, analyse, extract_bytes, process_bytes, process_file};
+pub use process::{
+    AnalysisLimits, DocFailure, MEMORY_PER_TEXT_BYTE, analyse, extract_bytes, process_bytes,
+    process_file,
+};
 pub use shortage::Shortage;
 pub use worker::Isolation;
 
@@ -56,6 +59,8 @@ impl Progress for NoProgress {}
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
     pub limits: Limits,
+    /// Per-document bounds on segmenting and tagging (in either mode).
+    pub analysis: AnalysisLimits,
     /// Retry files that failed in the last build although they are unchanged.
     pub retry_failed: bool,
     /// Process every document again instead of carrying unchanged ones

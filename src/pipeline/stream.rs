@@ -154,7 +154,7 @@ impl Job<'_> {
                 .unwrap_or_else(|e| e.into_inner())
                 .contains(&p.file);
         }
-        let pd = analyse(&ex, self.rules)?;
+        let pd = analyse(&ex, self.rules, &self.opts.analysis)?;
         drop(ex);
         let rows = export::doc_rows(&pd);
         let record = DocRecord::of(&pd, rows.themes.clone());

@@ -9,7 +9,8 @@
 //!    removed) and split into units: a heading line, a list item or a
 //!    paragraph; lines of a unit are joined with spaces. A table block
 //!    gives one unit per row (see `table`), never a heading.
-//! 2. A paragraph cut by a page break is merged back into one unit.
+//! 2. A paragraph cut by a page break is merged back into one unit; a unit
+//!    longer than [`MAX_PASSAGE_BYTES`] is cut at sentence ends (see `long`).
 //! 3. Layout: units are written into [`Document::text`] separated by a blank
 //!    line (pages too), giving byte spans and `page_starts`.
 //! 4. Headings (see `headings`) open sections; sentences are split inside
@@ -17,6 +18,7 @@
 
 mod anatomy;
 mod headings;
+mod long;
 mod meta;
 mod sentences;
 mod table;
@@ -26,6 +28,7 @@ mod tests;
 use crate::model::*;
 pub use anatomy::{Anatomy, AnatomyError, SectionCue, phrase_pattern};
 use headings::{BodyStyle, Cue, Heading, UnitStyle};
+pub use long::MAX_PASSAGE_BYTES;
 use regex::Regex;
 use std::sync::LazyLock;
 pub use table::{CELL_SEPARATOR, row_text};
@@ -37,6 +40,7 @@ pub fn segment(ex: &ExtractedDoc, anatomy: &Anatomy) -> Document {
     let body = body_style(ex);
     let mut units = build_units(ex, &body, markdown, anatomy);
     demote_table_numbers(&mut units, anatomy);
+    let (units, cut) = long::split_long(units, long::MAX_PASSAGE_BYTES);
     let npages = ex.pages.len().max(1);
     let (text, page_starts, spans) = layout(&units, npages);
 
@@ -116,7 +120,7 @@ pub fn segment(ex: &ExtractedDoc, anatomy: &Anatomy) -> Document {
         page_labels: ex.pages.iter().map(|p| p.label.clone()).collect(),
         sections,
         passages,
-        warnings: ex.warnings.clone(),
+        warnings: ex.warnings.iter().cloned().chain(cut).collect(),
     }
 }
 

@@ -30,35 +30,101 @@ use crate::model::*;
 use crate::rules::RuleSet;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
 
 pub mod action_plan;
 pub mod addressee;
 pub mod bilingual;
 pub mod recommend;
 
+/// When the tagging of one document must give up: the build's
+/// per-document time limit, checked between passages.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Deadline(Option<Instant>);
+
+impl Deadline {
+    /// No limit.
+    pub fn never() -> Deadline {
+        Deadline(None)
+    }
+
+    /// `limit` from now.
+    pub fn after(limit: Duration) -> Deadline {
+        Deadline(Instant::now().checked_add(limit))
+    }
+
+    fn passed(&self) -> bool {
+        self.0.is_some_and(|d| Instant::now() >= d)
+    }
+}
+
+/// Tagging gave up at its [`Deadline`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("tagging stopped at its time limit after {done} of {passages} passages")]
+pub struct OutOfTime {
+    pub done: usize,
+    pub passages: usize,
+}
+
 /// Tag one document.
 pub fn tag(document: Document, rules: &RuleSet) -> ProcessedDoc {
-    let tags = find_tags(&document, rules);
+    match tag_within(document, rules, Deadline::never()) {
+        Ok(pd) => pd,
+        Err(never) => unreachable!("no deadline, yet {never}"),
+    }
+}
+
+/// Tag one document, giving up when `deadline` passes.
+pub fn tag_within(
+    document: Document,
+    rules: &RuleSet,
+    deadline: Deadline,
+) -> Result<ProcessedDoc, OutOfTime> {
+    let tags = find_tags_within(&document, rules, deadline)?;
     let (theme_scores, themes) = score_document(&tags, rules, word_count(&document.text));
     let ctx = addressee::document_addressees(&document, rules);
     let mut recommendations = recommendations(&document, rules, &tags, &ctx);
     let mut action_plans = action_plan::rows(&document, rules, &ctx);
     action_plan::link(&mut action_plans, &mut recommendations);
     addressed_by_action_plan(rules, &action_plans, &mut recommendations);
-    ProcessedDoc {
+    Ok(ProcessedDoc {
         document,
         tags,
         recommendations,
         theme_scores,
         themes,
         action_plans,
-    }
+    })
 }
 
 /// Every tag in the document, sorted by (start, theme, rule, end).
 pub fn find_tags(doc: &Document, rules: &RuleSet) -> Vec<Tag> {
+    match find_tags_within(doc, rules, Deadline::never()) {
+        Ok(tags) => tags,
+        Err(never) => unreachable!("no deadline, yet {never}"),
+    }
+}
+
+fn find_tags_within(
+    doc: &Document,
+    rules: &RuleSet,
+    deadline: Deadline,
+) -> Result<Vec<Tag>, OutOfTime> {
     let mut tags = vec![];
+    // Counted once per section, not once per passage (a section of
+    // thousands of passages would be counted thousands of times).
+    let long: Vec<bool> = doc
+        .sections
+        .iter()
+        .map(|s| s.kind == SectionKind::FrontMatter && long_section(doc, s, rules))
+        .collect();
     for p in &doc.passages {
+        if deadline.passed() {
+            return Err(OutOfTime {
+                done: p.index,
+                passages: doc.passages.len(),
+            });
+        }
         let (Some(text), true) = (doc.text.get(p.start..p.end), p.start <= p.end) else {
             continue;
         };
@@ -74,11 +140,10 @@ pub fn find_tags(doc: &Document, rules: &RuleSet) -> Vec<Tag> {
         let section = doc.sections.get(p.section);
         let kind = section.map_or(SectionKind::Other, |s| s.kind);
         let trail = section.map(|s| s.trail_string()).unwrap_or_default();
-        let weight = match section {
-            Some(s) if kind == SectionKind::FrontMatter && long_section(doc, s, rules) => {
-                rules.section_weight(SectionKind::Other)
-            }
-            _ => rules.section_weight(kind),
+        let weight = if long.get(p.section).copied().unwrap_or(false) {
+            rules.section_weight(SectionKind::Other)
+        } else {
+            rules.section_weight(kind)
         };
         for h in rules.scan(text, &sentences) {
             let scope = &rules.themes()[h.theme].sections;
@@ -110,7 +175,7 @@ pub fn find_tags(doc: &Document, rules: &RuleSet) -> Vec<Tag> {
     tags.sort_by(|a, b| {
         (a.start, &a.theme, &a.rule, a.end).cmp(&(b.start, &b.theme, &b.rule, b.end))
     });
-    tags
+    Ok(tags)
 }
 
 /// Words in `text` (whitespace-separated tokens holding a letter or digit),
