@@ -5,7 +5,8 @@
 #
 #   fuzz/run.sh [TARGET] [SECONDS]     (default: extract_pdf 60)
 #
-# Targets: extract_pdf, content_stream, to_unicode_cmap (fuzz/fuzz_targets/).
+# Targets: extract_pdf, extract_docx, content_stream, to_unicode_cmap
+# (fuzz/fuzz_targets/).
 # New interesting inputs go to fuzz/corpus/TARGET (kept between runs, not
 # committed); seeds are copied at run time into a temporary folder from
 # fuzz/seeds/TARGET and, for extract_pdf, the smallest fictional PDFs in

@@ -329,6 +329,16 @@ pub enum SourceFormat {
     Pdf,
     Text,
     Markdown,
+    /// A Word document (`.docx`), read through Markdown.
+    Docx,
+}
+
+impl SourceFormat {
+    /// Whether the text is Markdown (or was written as Markdown from a
+    /// structured format): `#` headings, list markers, pipe tables.
+    pub fn is_markdown(self) -> bool {
+        matches!(self, SourceFormat::Markdown | SourceFormat::Docx)
+    }
 }
 
 /// The type of a document, a facet in exports and search.

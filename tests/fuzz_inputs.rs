@@ -51,8 +51,9 @@ type Target = (&'static str, fn(&[u8]));
 #[test]
 fn committed_fuzz_inputs_run_without_panics() {
     record_panics();
-    let targets: [Target; 3] = [
+    let targets: [Target; 4] = [
         ("extract_pdf", common::extract_pdf),
+        ("extract_docx", common::extract_docx),
         ("content_stream", common::content_stream),
         ("to_unicode_cmap", common::to_unicode_cmap),
     ];
@@ -90,4 +91,21 @@ fn hand_written_pdf_seeds_extract() {
     let pdf = common::page_with_content(b"BT /F1 12 Tf 72 720 Td (FICTIONAL EXAMPLE) Tj ET", b"");
     let doc = ystorfa::extract::extract("page.pdf", &pdf, &Default::default()).unwrap();
     assert!(doc.plain_text().contains("FICTIONAL EXAMPLE"));
+}
+
+/// The Word seeds are Word documents the reader reads, so the fuzzer
+/// starts inside the XML, not at the ZIP's errors.
+#[test]
+fn word_seeds_extract() {
+    for f in inputs("extract_docx") {
+        let data = std::fs::read(&f).unwrap();
+        let doc = ystorfa::extract::extract("seed.docx", &data, &Default::default())
+            .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let text = doc.plain_text();
+        assert!(
+            text.contains("1. Glanmor Police"),
+            "{}: {text}",
+            f.display()
+        );
+    }
 }

@@ -85,6 +85,20 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) {
     std::fs::write(dir.join(name), bytes).unwrap();
 }
 
+/// `ystorfa build -q [extra…] INPUT --out OUT`, killed after `seconds`.
+fn build(input: &Path, out: &Path, extra: &[&str], seconds: u64) -> std::process::Output {
+    Command::cargo_bin("ystorfa")
+        .unwrap()
+        .args(["build", "-q"])
+        .args(extra)
+        .arg(input)
+        .arg("--out")
+        .arg(out)
+        .timeout(std::time::Duration::from_secs(seconds))
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn hostile_corpus_reports_every_bad_file_and_loses_no_good_one() {
     let tmp = tempfile::tempdir().unwrap();
@@ -120,6 +134,14 @@ fn hostile_corpus_reports_every_bad_file_and_loses_no_good_one() {
         noise.push(x as u8);
     }
     write(&input, "random.pdf", &noise);
+    // Word documents that are not: empty, a web page, a ZIP without a body.
+    write(&input, "zero-bytes.docx", b"");
+    write(
+        &input,
+        "html.docx",
+        b"<!DOCTYPE html><html><body><p>Not a Word document</p></body></html>",
+    );
+    write(&input, "not-word.docx", &noise[..4096]);
     // A page tree whose Kids point back at itself.
     write(
         &input,
@@ -187,15 +209,7 @@ fn hostile_corpus_reports_every_bad_file_and_loses_no_good_one() {
     write(&input, "bad-encryption.pdf", &enc);
 
     let out = tmp.path().join("out");
-    let o = Command::cargo_bin("ystorfa")
-        .unwrap()
-        .args(["build", "-q"])
-        .arg(&input)
-        .arg("--out")
-        .arg(&out)
-        .timeout(std::time::Duration::from_secs(120))
-        .output()
-        .unwrap();
+    let o = build(&input, &out, &[], 120);
     let stderr = String::from_utf8_lossy(&o.stderr);
     println!("{stderr}");
     assert_eq!(
@@ -225,6 +239,13 @@ fn hostile_corpus_reports_every_bad_file_and_loses_no_good_one() {
             .to_string()
     };
     assert!(reason("zero-bytes.pdf").contains("empty"));
+    for name in ["zero-bytes.docx", "html.docx", "not-word.docx"] {
+        let why = reason(name);
+        assert!(
+            why.contains("empty") || why.contains("not a Word document"),
+            "{name}: {why}"
+        );
+    }
     for name in ["html.pdf", "zip.pdf", "random.pdf"] {
         assert!(
             reason(name).contains("not a PDF"),
@@ -563,15 +584,7 @@ fn over_long_text_is_cut_into_bounded_passages_and_tagged_throughout() {
         format!("FICTIONAL EXAMPLE\n\n{paragraph}\n").as_bytes(),
     );
     let out = tmp.path().join("out");
-    let o = Command::cargo_bin("ystorfa")
-        .unwrap()
-        .args(["build", "-q"])
-        .arg(&input)
-        .arg("--out")
-        .arg(&out)
-        .timeout(std::time::Duration::from_secs(300))
-        .output()
-        .unwrap();
+    let o = build(&input, &out, &[], 300);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(0), "{stderr}");
     let report: serde_json::Value =
@@ -658,15 +671,7 @@ fn text_too_big_for_the_memory_limit_fails_alone_naming_it() {
     let out = tmp.path().join("out");
     // In process: the limit then bounds analysis only (a 20 MB address
     // space would not let an extraction worker start).
-    let o = Command::cargo_bin("ystorfa")
-        .unwrap()
-        .args(["build", "-q", "--in-process", "--max-memory", "20"])
-        .arg(&input)
-        .arg("--out")
-        .arg(&out)
-        .timeout(std::time::Duration::from_secs(120))
-        .output()
-        .unwrap();
+    let o = build(&input, &out, &["--in-process", "--max-memory", "20"], 120);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{stderr}");
     assert!(

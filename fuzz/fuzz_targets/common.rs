@@ -17,6 +17,17 @@ pub fn extract_pdf(data: &[u8]) {
     }
 }
 
+/// The `extract_docx` target: the Word reader (ZIP, XML, styles,
+/// numbering, tables), then the segmenter.
+#[allow(dead_code)]
+pub fn extract_docx(data: &[u8]) {
+    if let Ok(doc) = extract("fuzz.docx", data, &Limits::default()) {
+        let _ = doc.plain_text();
+        let rules = ystorfa::rules::RuleSet::default_rules();
+        let _ = ystorfa::segment::segment(&doc, rules.anatomy());
+    }
+}
+
 /// The `content_stream` target: the lexer alone (it must make progress),
 /// then the bytes before the first NUL NUL as a page's content stream and
 /// the bytes after it as the ToUnicode CMap of font F2.

@@ -12,7 +12,7 @@ use tracing::{debug, error, info};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Input files or folders, walked recursively for .pdf, .txt and .md files.
+    /// Input files or folders, walked recursively for .pdf, .txt, .md and .docx files.
     #[arg(default_value = "corpus")]
     pub inputs: Vec<PathBuf>,
     /// Output folder: the search index goes to OUT/search, the learning
@@ -107,7 +107,7 @@ pub fn run(args: Args, verbosity: Verbosity) -> anyhow::Result<i32> {
     let files = pipeline::discover(&args.inputs).context("cannot read the inputs")?;
     if files.is_empty() {
         anyhow::bail!(
-            "no .pdf, .txt or .md files found in {}",
+            "no .pdf, .txt, .md or .docx files found in {}",
             args.inputs
                 .iter()
                 .map(|p| p.display().to_string())

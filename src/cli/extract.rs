@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The document (.pdf, .txt or .md).
+    /// The document (.pdf, .txt, .md or .docx).
     pub file: PathBuf,
     /// Print pages → blocks → lines with bounding boxes, fonts and warnings as JSON.
     #[arg(long)]

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The document (.pdf, .txt or .md).
+    /// The document (.pdf, .txt, .md or .docx).
     pub file: PathBuf,
     /// Rule file (TOML) to use instead of the built-in default rules.
     #[arg(long)]

@@ -1,4 +1,4 @@
-//! Extract: turns input bytes (PDF, plain text, Markdown) into pages of
+//! Extract: turns input bytes (PDF, plain text, Markdown, Word) into pages of
 //! positioned text lines ([`ExtractedDoc`]).
 //!
 //! PDF: lopdf parses and decompresses; [`pdf`] interprets the content
@@ -7,10 +7,11 @@
 //! removes running headers/footers and page numbers (repetition across
 //! pages), sets page labels, and collects warnings. Pages are processed in
 //! parallel (rayon); fonts are decoded once per document. Text/Markdown:
-//! [`text`]. [`word_f1`] measures agreement with a reference text.
+//! [`text`]. Word (`.docx`): [`docx`], through Markdown. [`word_f1`] measures agreement with a reference text.
 
 pub mod aligned;
 pub mod cmap;
+pub mod docx;
 pub mod font;
 pub mod glyphs;
 pub mod grid;
@@ -86,6 +87,7 @@ pub fn extract(file: &str, bytes: &[u8], limits: &Limits) -> Result<ExtractedDoc
         }
         _ if is_pdf_magic => extract_pdf(file, bytes, limits),
         "md" | "markdown" => text::load(file, bytes, SourceFormat::Markdown),
+        "docx" => docx::load(file, bytes, limits),
         "txt" | "text" => text::load(file, bytes, SourceFormat::Text),
         _ => {
             // Unknown extension: accept text that is mostly printable.
@@ -649,7 +651,8 @@ fn page_labels(doc: &lopdf::Document, n: usize) -> Vec<Option<String>> {
     out
 }
 
-fn roman(mut v: u64) -> String {
+/// `v` in upper-case Roman numerals (at most 10,000).
+pub(crate) fn roman(mut v: u64) -> String {
     const T: [(u64, &str); 13] = [
         (1000, "M"),
         (900, "CM"),

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 /// File extensions the pipeline reads.
-pub const INPUT_EXTENSIONS: [&str; 3] = ["pdf", "txt", "md"];
+pub const INPUT_EXTENSIONS: [&str; 4] = ["pdf", "txt", "md", "docx"];
 
 /// Walk inputs (files or folders, recursively) for `.pdf`, `.txt`, `.md`
 /// files, returned without duplicates and sorted by [`display_path`] (the
@@ -141,7 +141,8 @@ mod tests {
             "a.txt",
             "c.md",
             "README",
-            "notes.docx",
+            "notes.doc",
+            "d.docx",
             "b/1.PDF",
             "b-c.txt",
         ] {
@@ -160,7 +161,10 @@ mod tests {
             })
             .collect();
         // As the repository lists them: "b-c.txt" before "b/..." ('-' < '/').
-        assert_eq!(found, ["a.txt", "b-c.txt", "b/1.PDF", "b/2.pdf", "c.md"]);
+        assert_eq!(
+            found,
+            ["a.txt", "b-c.txt", "b/1.PDF", "b/2.pdf", "c.md", "d.docx"]
+        );
     }
 
     #[cfg(unix)]

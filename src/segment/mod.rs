@@ -36,7 +36,7 @@ pub use table::{CELL_SEPARATOR, row_text};
 /// Segment an extracted document; `anatomy` says which headings open which
 /// kind of section (the rule file's `[[section]]` entries).
 pub fn segment(ex: &ExtractedDoc, anatomy: &Anatomy) -> Document {
-    let markdown = ex.format == SourceFormat::Markdown || ex.file.to_lowercase().ends_with(".md");
+    let markdown = ex.format.is_markdown() || ex.file.to_lowercase().ends_with(".md");
     let body = body_style(ex);
     let mut units = build_units(ex, &body, markdown, anatomy);
     demote_table_numbers(&mut units, anatomy);

@@ -1,0 +1,776 @@
+//! Word documents (`.docx`, Office Open XML): the body read into Markdown
+//! and then loaded as Markdown is, so segmentation and recommendations work
+//! on a Word file as on its other renderings.
+//!
+//! What is read from `word/document.xml`: paragraphs; a paragraph's style
+//! (`word/styles.xml`: an outline level, or a style named "heading N" or
+//! "Title", followed through `basedOn`) makes it a heading; Word's own list
+//! numbering (`word/numbering.xml`: the level's format and text, counted as
+//! Word counts) gives list items their markers ("1.", "2.3", "(a)", bullets);
+//! tables become pipe tables (a merged cell spans its columns); a page break
+//! Word rendered or was told to make starts a new page (pages are Word's as
+//! it last laid the document out; without such breaks, one page). Footnotes
+//! follow the body under "Notes". Headers, footers, comments, deleted
+//! revisions and field codes are left out; a text box's paragraphs are read
+//! once (not again from its fallback rendering).
+//!
+//! Untrusted input: each part is inflated to at most the page stream limit
+//! (a zip bomb fails clearly), XML is read as a stream (no recursion, no
+//! entity expansion, no external entities), and a file that is not a ZIP
+//! archive with a `word/document.xml` is refused naming what it is not.
+
+use super::{ExtractError, Limits, roman, text};
+use crate::model::{ExtractedDoc, SourceFormat};
+use quick_xml::XmlVersion;
+use quick_xml::events::{BytesStart, Event};
+use std::collections::HashMap;
+use std::io::{Cursor, Read};
+
+/// Read a `.docx` file's bytes.
+pub fn load(file: &str, bytes: &[u8], limits: &Limits) -> Result<ExtractedDoc, ExtractError> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+        ExtractError::Parse(format!(
+            "not a Word document (.docx is a ZIP archive; this is not one: {e}); an old .doc or \
+             an encrypted document must be saved again as .docx"
+        ))
+    })?;
+    let max = limits.max_stream_bytes as u64;
+    let document = part(&mut zip, "word/document.xml", max)?.ok_or_else(|| {
+        ExtractError::Parse("a ZIP archive without word/document.xml: not a Word document".into())
+    })?;
+    let styles = match part(&mut zip, "word/styles.xml", max)? {
+        Some(xml) => Styles::read(&xml)?,
+        None => Styles::default(),
+    };
+    let mut numbering = match part(&mut zip, "word/numbering.xml", max)? {
+        Some(xml) => Numbering::read(&xml)?,
+        None => Numbering::default(),
+    };
+    let mut md = String::new();
+    Body::new(&styles, &mut numbering).read(&document, &mut md)?;
+    if let Some(notes) = part(&mut zip, "word/footnotes.xml", max)? {
+        let mut text = String::new();
+        Body::new(&styles, &mut Numbering::default()).read(&notes, &mut text)?;
+        if !text.trim().is_empty() {
+            md.push_str("## Notes\n\n");
+            md.push_str(&text);
+        }
+    }
+    let mut doc = text::load(file, md.as_bytes(), SourceFormat::Markdown)?;
+    doc.format = SourceFormat::Docx;
+    if let Some(core) = part(&mut zip, "docProps/core.xml", max)? {
+        doc.meta.title = core_title(&core).or(doc.meta.title);
+    }
+    Ok(doc)
+}
+
+/// One part of the package, inflated to at most `max` bytes.
+fn part<R: Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    name: &str,
+    max: u64,
+) -> Result<Option<Vec<u8>>, ExtractError> {
+    let entry = match zip.by_name(name) {
+        Ok(e) => e,
+        Err(zip::result::ZipError::FileNotFound) => return Ok(None),
+        Err(e) => return Err(ExtractError::Parse(format!("{name}: {e}"))),
+    };
+    let mut out = Vec::new();
+    entry
+        .take(max + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| ExtractError::Parse(format!("{name}: {e}")))?;
+    if out.len() as u64 > max {
+        return Err(ExtractError::Parse(format!(
+            "{name} inflates to more than {} MB: refused (a ZIP bomb?)",
+            max >> 20
+        )));
+    }
+    Ok(Some(out))
+}
+
+/// The local name of an element (`w:p` → `p`).
+fn local(e: &BytesStart) -> String {
+    e.local_name().as_ref().to_string()
+}
+
+/// The value of attribute `w:<name>` (any prefix).
+fn attr(e: &BytesStart, name: &str) -> Option<String> {
+    e.attributes().flatten().find_map(|a| {
+        (a.key.local_name().as_ref() == name)
+            .then(|| {
+                a.normalized_value(XmlVersion::Implicit1_0)
+                    .ok()
+                    .map(|v| v.into_owned())
+            })
+            .flatten()
+    })
+}
+
+fn xml_error(e: impl std::fmt::Display) -> ExtractError {
+    ExtractError::Parse(format!("malformed XML in the Word document: {e}"))
+}
+
+/// Every start or empty element and every text of an XML part, in order.
+enum Item<'a> {
+    Open(BytesStart<'a>, bool),
+    Close(String),
+    Text(String),
+}
+
+fn each_item(xml: &[u8], mut f: impl FnMut(Item)) -> Result<(), ExtractError> {
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf).map_err(xml_error)? {
+            Event::Start(e) => f(Item::Open(e.into_owned(), false)),
+            Event::Empty(e) => f(Item::Open(e.into_owned(), true)),
+            Event::End(e) => f(Item::Close(e.local_name().as_ref().to_string())),
+            Event::Text(t) => f(Item::Text(t.xml10_content().into_owned())),
+            Event::GeneralRef(r) => {
+                let name = r.clone().into_inner();
+                let c = match name.as_ref() {
+                    "amp" => "&".to_string(),
+                    "lt" => "<".into(),
+                    "gt" => ">".into(),
+                    "quot" => "\"".into(),
+                    "apos" => "'".into(),
+                    n => r
+                        .resolve_char_ref()
+                        .ok()
+                        .flatten()
+                        .map(String::from)
+                        .unwrap_or_else(|| format!("&{n};")),
+                };
+                f(Item::Text(c))
+            }
+            Event::CData(t) => f(Item::Text(t.into_inner().into_owned())),
+            Event::Eof => return Ok(()),
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
+/// The title in `docProps/core.xml`, if it has one.
+fn core_title(xml: &[u8]) -> Option<String> {
+    let (mut inside, mut title) = (false, String::new());
+    each_item(xml, |item| match item {
+        Item::Open(e, empty) => inside = !empty && local(&e) == "title",
+        Item::Close(_) => inside = false,
+        Item::Text(t) if inside => title.push_str(&t),
+        Item::Text(_) => {}
+    })
+    .ok()?;
+    let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!title.is_empty()).then_some(title)
+}
+
+/// Paragraph styles: heading level and list numbering, by style id.
+#[derive(Debug, Default)]
+struct Styles {
+    styles: HashMap<String, Style>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Style {
+    name: String,
+    based_on: Option<String>,
+    outline: Option<u8>,
+    num: Option<(String, usize)>,
+}
+
+impl Styles {
+    fn read(xml: &[u8]) -> Result<Styles, ExtractError> {
+        let mut styles = HashMap::new();
+        let mut cur: Option<(String, Style)> = None;
+        let mut ilvl = 0usize;
+        each_item(xml, |item| match item {
+            Item::Open(e, _) => match local(&e).as_str() {
+                "style" => cur = attr(&e, "styleId").map(|id| (id, Style::default())),
+                "name" => with(&mut cur, |s| s.name = attr(&e, "val").unwrap_or_default()),
+                "basedOn" => with(&mut cur, |s| s.based_on = attr(&e, "val")),
+                "outlineLvl" => with(&mut cur, |s| {
+                    s.outline = attr(&e, "val").and_then(|v| v.parse().ok())
+                }),
+                "ilvl" => ilvl = attr(&e, "val").and_then(|v| v.parse().ok()).unwrap_or(0),
+                "numId" => with(&mut cur, |s| {
+                    s.num = attr(&e, "val").map(|id| (id, ilvl));
+                }),
+                _ => {}
+            },
+            Item::Close(name) if name == "style" => {
+                if let Some((id, s)) = cur.take() {
+                    styles.insert(id, s);
+                }
+                ilvl = 0;
+            }
+            _ => {}
+        })?;
+        Ok(Styles { styles })
+    }
+
+    /// The style and those it is based on, nearest first (at most 16).
+    fn chain<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Style> + 'a {
+        let mut next = Some(id);
+        std::iter::from_fn(move || {
+            let s = self.styles.get(next?)?;
+            next = s.based_on.as_deref();
+            Some(s)
+        })
+        .take(16)
+    }
+
+    /// Heading level (1 = top) of a paragraph of style `id`.
+    fn heading(&self, id: &str) -> Option<u8> {
+        let own = self.styles.get(id)?;
+        let by_name = {
+            let name = own.name.to_ascii_lowercase();
+            if name == "title" {
+                Some(1)
+            } else {
+                name.strip_prefix("heading ")
+                    .and_then(|n| n.trim().parse::<u8>().ok())
+            }
+        };
+        by_name
+            .or_else(|| self.chain(id).find_map(|s| s.outline).map(|o| o + 1))
+            .filter(|&l| (1..=9).contains(&l))
+    }
+
+    fn numbering(&self, id: &str) -> Option<(String, usize)> {
+        self.chain(id).find_map(|s| s.num.clone())
+    }
+}
+
+fn with<T>(cur: &mut Option<(String, T)>, f: impl FnOnce(&mut T)) {
+    if let Some((_, s)) = cur {
+        f(s)
+    }
+}
+
+/// Word's list numbering: per list (`numId`), its levels' formats, and the
+/// counters as the document goes.
+#[derive(Debug, Default)]
+struct Numbering {
+    /// abstractNumId → level → (format, text, start)
+    abstracts: HashMap<String, HashMap<usize, Level>>,
+    /// numId → abstractNumId
+    nums: HashMap<String, String>,
+    /// numId → counters per level
+    counters: HashMap<String, [u32; 9]>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Level {
+    format: String,
+    text: String,
+    start: u32,
+}
+
+impl Numbering {
+    fn read(xml: &[u8]) -> Result<Numbering, ExtractError> {
+        let mut n = Numbering::default();
+        let (mut abs, mut num): (Option<String>, Option<String>) = (None, None);
+        let mut lvl: Option<(usize, Level)> = None;
+        each_item(xml, |item| match item {
+            Item::Open(e, _) => {
+                let name = local(&e);
+                let val = || attr(&e, "val");
+                match (name.as_str(), lvl.as_mut()) {
+                    ("abstractNum", _) => abs = attr(&e, "abstractNumId"),
+                    ("num", _) => num = attr(&e, "numId"),
+                    ("abstractNumId", _) => {
+                        if let (Some(id), Some(a)) = (&num, val()) {
+                            n.nums.insert(id.clone(), a);
+                        }
+                    }
+                    ("lvl", _) if abs.is_some() => {
+                        let i = attr(&e, "ilvl").and_then(|v| v.parse().ok()).unwrap_or(0);
+                        lvl = Some((
+                            i,
+                            Level {
+                                start: 1,
+                                ..Level::default()
+                            },
+                        ));
+                    }
+                    ("start", Some((_, l))) => {
+                        l.start = val().and_then(|v| v.parse().ok()).unwrap_or(1)
+                    }
+                    ("lvlText", Some((_, l))) => l.text = val().unwrap_or_default(),
+                    ("numFmt", Some((_, l))) => l.format = val().unwrap_or_default(),
+                    _ => {}
+                }
+            }
+            Item::Close(name) => match name.as_str() {
+                "lvl" => {
+                    if let (Some(a), Some((i, l))) = (&abs, lvl.take()) {
+                        n.abstracts.entry(a.clone()).or_default().insert(i, l);
+                    }
+                }
+                "abstractNum" => abs = None,
+                "num" => num = None,
+                _ => {}
+            },
+            Item::Text(_) => {}
+        })?;
+        Ok(n)
+    }
+
+    /// The marker of the next item of list `num` at level `ilvl` ("1.",
+    /// "2.3", "(a)"; "-" for a bullet; `None` for a level without one).
+    fn next(&mut self, num: &str, ilvl: usize) -> Option<String> {
+        let levels = self.abstracts.get(self.nums.get(num)?)?;
+        let ilvl = ilvl.min(8);
+        let counters = self.counters.entry(num.to_string()).or_insert([0; 9]);
+        for (i, c) in counters.iter_mut().enumerate().skip(ilvl + 1) {
+            *c = levels.get(&i).map_or(0, |l| l.start.saturating_sub(1));
+        }
+        let level = levels.get(&ilvl)?;
+        if counters[ilvl] == 0 {
+            counters[ilvl] = level.start.max(1) - 1;
+        }
+        counters[ilvl] += 1;
+        match level.format.as_str() {
+            "bullet" => return Some("-".into()),
+            "none" => return None,
+            _ => {}
+        }
+        let mut marker = level.text.clone();
+        for k in (0..=ilvl).rev() {
+            let fmt = levels.get(&k).map_or("decimal", |l| l.format.as_str());
+            let value = counters[k].max(1);
+            marker = marker.replace(&format!("%{}", k + 1), &format_number(value, fmt));
+        }
+        let marker = marker.trim().to_string();
+        (!marker.is_empty()).then_some(marker)
+    }
+}
+
+/// A counter in one of Word's number formats.
+fn format_number(n: u32, format: &str) -> String {
+    let letter = |n: u32, base: u8| {
+        let c = (base + ((n - 1) % 26) as u8) as char;
+        c.to_string().repeat(((n - 1) / 26 + 1) as usize)
+    };
+    match format {
+        "lowerLetter" => letter(n, b'a'),
+        "upperLetter" => letter(n, b'A'),
+        "lowerRoman" => roman(n.into()).to_lowercase(),
+        "upperRoman" => roman(n.into()),
+        _ => n.to_string(),
+    }
+}
+
+/// A paragraph being read.
+#[derive(Debug, Default)]
+struct Para {
+    style: Option<String>,
+    outline: Option<u8>,
+    num: Option<String>,
+    ilvl: usize,
+    text: String,
+    /// A page break met before any text / after some.
+    break_before: bool,
+    break_after: bool,
+}
+
+/// A table being read: rows of cells.
+#[derive(Debug, Default)]
+struct Tbl {
+    rows: Vec<Vec<String>>,
+    row: Vec<String>,
+    cell: Option<String>,
+    span: usize,
+}
+
+/// The reader of a body (`document.xml` or `footnotes.xml`) into Markdown.
+struct Body<'a> {
+    styles: &'a Styles,
+    numbering: &'a mut Numbering,
+    paras: Vec<Para>,
+    tables: Vec<Tbl>,
+    in_text: bool,
+    /// Depth inside a subtree left out (a deleted revision, a fallback).
+    skip: usize,
+}
+
+impl<'a> Body<'a> {
+    fn new(styles: &'a Styles, numbering: &'a mut Numbering) -> Body<'a> {
+        Body {
+            styles,
+            numbering,
+            paras: vec![],
+            tables: vec![],
+            in_text: false,
+            skip: 0,
+        }
+    }
+
+    fn read(mut self, xml: &[u8], out: &mut String) -> Result<(), ExtractError> {
+        each_item(xml, |item| match item {
+            Item::Open(e, empty) => self.open(&e, empty),
+            Item::Close(name) => self.close(&name, out),
+            Item::Text(t) if self.in_text && self.skip == 0 => {
+                if let Some(p) = self.paras.last_mut() {
+                    p.text.push_str(&t);
+                }
+            }
+            Item::Text(_) => {}
+        })
+    }
+
+    fn open(&mut self, e: &BytesStart, empty: bool) {
+        let name = local(e);
+        if self.skip > 0 || matches!(name.as_str(), "Fallback" | "del" | "moveFrom") {
+            if !empty {
+                self.skip += 1;
+            }
+            return;
+        }
+        let p = self.paras.last_mut();
+        match (name.as_str(), p) {
+            ("p", _) if !empty => self.paras.push(Para::default()),
+            ("pStyle", Some(p)) => p.style = attr(e, "val"),
+            ("outlineLvl", Some(p)) => p.outline = attr(e, "val").and_then(|v| v.parse().ok()),
+            ("numId", Some(p)) => p.num = attr(e, "val"),
+            ("ilvl", Some(p)) => p.ilvl = attr(e, "val").and_then(|v| v.parse().ok()).unwrap_or(0),
+            ("t", _) => self.in_text = !empty,
+            ("tab", Some(p)) | ("cr", Some(p)) => p.text.push(' '),
+            ("br", Some(p)) if attr(e, "type").as_deref() == Some("page") => mark_break(p),
+            ("br", Some(p)) => p.text.push(' '),
+            ("lastRenderedPageBreak", Some(p)) => mark_break(p),
+            ("tbl", _) if !empty => self.tables.push(Tbl::default()),
+            ("tr", _) => {
+                if let Some(t) = self.tables.last_mut() {
+                    t.row.clear();
+                }
+            }
+            ("tc", _) if !empty => {
+                if let Some(t) = self.tables.last_mut() {
+                    t.cell = Some(String::new());
+                    t.span = 1;
+                }
+            }
+            ("gridSpan", _) => {
+                if let Some(t) = self.tables.last_mut() {
+                    t.span = attr(e, "val")
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(1)
+                        .clamp(1, 64);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn close(&mut self, name: &str, out: &mut String) {
+        if self.skip > 0 {
+            self.skip -= 1;
+            return;
+        }
+        match name {
+            "t" => self.in_text = false,
+            "p" => {
+                if let Some(p) = self.paras.pop() {
+                    self.finish(p, out);
+                }
+            }
+            "tc" => {
+                if let Some(t) = self.tables.last_mut() {
+                    let cell = t.cell.take().unwrap_or_default();
+                    t.row.push(cell);
+                    for _ in 1..t.span {
+                        t.row.push(String::new());
+                    }
+                }
+            }
+            "tr" => {
+                if let Some(t) = self.tables.last_mut() {
+                    let row = std::mem::take(&mut t.row);
+                    if row.iter().any(|c| !c.is_empty()) {
+                        t.rows.push(row);
+                    }
+                }
+            }
+            "tbl" => {
+                if let Some(t) = self.tables.pop() {
+                    let md = table_markdown(&t.rows);
+                    match self.tables.last_mut().and_then(|o| o.cell.as_mut()) {
+                        // A table in a table cell: its text joins the cell.
+                        Some(cell) => push_words(cell, &md.replace(['|', '-', '\n'], " ")),
+                        None => out.push_str(&md),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A finished paragraph: into the cell it is in, or out as Markdown.
+    fn finish(&mut self, p: Para, out: &mut String) {
+        let words = p.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let style = p.style.as_deref().unwrap_or("Normal");
+        let num = p
+            .num
+            .clone()
+            .map(|n| (n, p.ilvl))
+            .or_else(|| self.styles.numbering(style))
+            .filter(|(n, _)| n != "0");
+        let marker = if words.is_empty() {
+            None
+        } else {
+            num.and_then(|(n, l)| self.numbering.next(&n, l))
+        };
+        let line = match &marker {
+            Some(m) => format!("{m} {words}"),
+            None => words,
+        };
+        if let Some(cell) = self.tables.last_mut().and_then(|t| t.cell.as_mut()) {
+            push_words(cell, &line);
+            return;
+        }
+        if p.break_before {
+            page_break(out);
+        }
+        if !line.is_empty() {
+            let heading = p
+                .outline
+                .map(|o| o + 1)
+                .filter(|&l| (1..=9).contains(&l))
+                .or_else(|| self.styles.heading(style));
+            match heading {
+                Some(level) => {
+                    out.push_str(&"#".repeat(level.min(6) as usize));
+                    out.push(' ');
+                }
+                // A plain paragraph never reads as Markdown markup.
+                None if marker.is_none() && line.starts_with(['#', '|', '>']) => out.push('\\'),
+                None => {}
+            }
+            out.push_str(&line);
+            out.push_str("\n\n");
+        }
+        if p.break_after {
+            page_break(out);
+        }
+    }
+}
+
+fn mark_break(p: &mut Para) {
+    if p.text.trim().is_empty() {
+        p.break_before = true;
+    } else {
+        p.break_after = true;
+    }
+}
+
+fn page_break(out: &mut String) {
+    if !out.is_empty() && !out.ends_with('\u{c}') {
+        out.push('\u{c}');
+    }
+}
+
+fn push_words(cell: &mut String, text: &str) {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.is_empty() {
+        return;
+    }
+    if !cell.is_empty() {
+        cell.push(' ');
+    }
+    cell.push_str(&text);
+}
+
+/// A table as a Markdown pipe table (bars in cells escaped).
+fn table_markdown(rows: &[Vec<String>]) -> String {
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    if width == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    for (i, row) in rows.iter().enumerate() {
+        out.push('|');
+        for c in 0..width {
+            let cell = row.get(c).map_or("", String::as_str).replace('|', "\\|");
+            out.push(' ');
+            out.push_str(&cell);
+            out.push_str(" |");
+        }
+        out.push('\n');
+        if i == 0 {
+            out.push_str(&"|---".repeat(width));
+            out.push_str("|\n");
+        }
+    }
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    const W: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006""#;
+
+    /// A Word package of the given parts (fictional content).
+    fn package(parts: &[(&str, &str)]) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, xml) in parts {
+            zip.start_file(*name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            zip.write_all(xml.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    fn styles() -> String {
+        format!(
+            r#"<w:styles {W}>
+              <w:style w:type="paragraph" w:styleId="Normal"><w:name w:val="Normal"/></w:style>
+              <w:style w:type="paragraph" w:styleId="Pennawd1"><w:name w:val="Pennawd 1"/>
+                <w:basedOn w:val="Normal"/><w:pPr><w:outlineLvl w:val="0"/></w:pPr></w:style>
+              <w:style w:type="paragraph" w:styleId="Heading2"><w:name w:val="heading 2"/></w:style>
+              <w:style w:type="paragraph" w:styleId="RecList"><w:name w:val="Rec List"/>
+                <w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="7"/></w:numPr></w:pPr></w:style>
+            </w:styles>"#
+        )
+    }
+
+    fn numbering() -> String {
+        format!(
+            r#"<w:numbering {W}>
+              <w:abstractNum w:abstractNumId="3">
+                <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl>
+                <w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="lowerLetter"/><w:lvlText w:val="(%2)"/></w:lvl>
+              </w:abstractNum>
+              <w:abstractNum w:abstractNumId="4">
+                <w:lvl w:ilvl="0"><w:numFmt w:val="bullet"/><w:lvlText w:val="•"/></w:lvl>
+              </w:abstractNum>
+              <w:num w:numId="7"><w:abstractNumId w:val="3"/></w:num>
+              <w:num w:numId="8"><w:abstractNumId w:val="4"/></w:num>
+            </w:numbering>"#
+        )
+    }
+
+    fn p(style: &str, text: &str) -> String {
+        format!(
+            r#"<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>"#
+        )
+    }
+
+    fn body(inner: &str) -> String {
+        format!(r#"<?xml version="1.0"?><w:document {W}><w:body>{inner}</w:body></w:document>"#)
+    }
+
+    fn load_parts(parts: &[(&str, &str)]) -> Result<ExtractedDoc, ExtractError> {
+        load("fictional.docx", &package(parts), &Limits::default())
+    }
+
+    /// Headings by outline level (a Welsh style name) or by name; Word's
+    /// numbering counted as Word counts; a bullet list; a table with a
+    /// merged cell; a page break; deleted text, field codes and a text
+    /// box's fallback left out; footnotes under "Notes".
+    #[test]
+    fn a_word_document_reads_as_its_markdown_would() {
+        let inner = [
+            p("Pennawd1", "Recommendations"),
+            p("Normal", "The fictional review makes these recommendations."),
+            p("RecList", "Glanmor Police should complete a DASH at every incident."),
+            r#"<w:p><w:pPr><w:numPr><w:ilvl w:val="1"/><w:numId w:val="7"/></w:numPr></w:pPr><w:r><w:t>within a month</w:t></w:r></w:p>"#.into(),
+            p("RecList", "The health board should train GPs &amp; nurses."),
+            r#"<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="8"/></w:numPr></w:pPr><w:r><w:t>a bullet</w:t></w:r></w:p>"#.into(),
+            r#"<w:p><w:r><w:t xml:space="preserve">Kept </w:t></w:r><w:del><w:r><w:delText>deleted</w:delText></w:r></w:del><w:r><w:instrText>PAGEREF x</w:instrText></w:r><w:r><w:t>text</w:t></w:r><w:r><mc:AlternateContent><mc:Choice><w:t> once</w:t></mc:Choice><mc:Fallback><w:t> twice</w:t></mc:Fallback></mc:AlternateContent></w:r></w:p>"#.into(),
+            r#"<w:tbl><w:tr><w:tc><w:p><w:r><w:t>No.</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>Action</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>Lead</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:tc><w:tcPr><w:gridSpan w:val="2"/></w:tcPr><w:p><w:r><w:t>Both a|b</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>Police</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"#.into(),
+            r#"<w:p><w:r><w:br w:type="page"/></w:r><w:r><w:t>On page two.</w:t></w:r></w:p>"#.into(),
+            p("Heading2", "Next"),
+        ]
+        .concat();
+        let notes = format!(
+            r#"<w:footnotes {W}><w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote><w:footnote w:id="1"><w:p><w:r><w:t>A fictional note.</w:t></w:r></w:p></w:footnote></w:footnotes>"#
+        );
+        let d = load_parts(&[
+            ("word/document.xml", &body(&inner)),
+            ("word/styles.xml", &styles()),
+            ("word/numbering.xml", &numbering()),
+            ("word/footnotes.xml", &notes),
+        ])
+        .unwrap();
+        assert_eq!(d.format, SourceFormat::Docx);
+        assert_eq!(d.pages.len(), 2);
+        let text = d.plain_text();
+        for want in [
+            "# Recommendations",
+            "1. Glanmor Police should complete a DASH at every incident.",
+            "(a) within a month",
+            "2. The health board should train GPs & nurses.",
+            "- a bullet",
+            "Kept text once",
+            "## Next",
+            "## Notes",
+            "A fictional note.",
+        ] {
+            assert!(text.contains(want), "{want:?} in:\n{text}");
+        }
+        for never in ["deleted", "PAGEREF", "twice"] {
+            assert!(!text.contains(never), "{never:?} in:\n{text}");
+        }
+        let table = d.pages[0]
+            .blocks
+            .iter()
+            .find_map(|b| b.table.as_ref())
+            .expect("a table");
+        assert_eq!(table.rows.len(), 2);
+        assert!(d.pages[1].text().contains("On page two."));
+    }
+
+    #[test]
+    fn what_is_not_a_word_document_is_refused_clearly() {
+        let err = |bytes: &[u8]| {
+            load("x.docx", bytes, &Limits::default())
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(err(b"").contains("not a Word document"), "{}", err(b""));
+        assert!(err(b"%PDF-1.7 not a zip").contains("not a Word document"));
+        let no_body = package(&[("word/styles.xml", "<w:styles/>")]);
+        assert!(err(&no_body).contains("without word/document.xml"));
+        let broken = package(&[("word/document.xml", "<w:document><w:body><w:p></w:body>")]);
+        assert!(err(&broken).contains("malformed XML"), "{}", err(&broken));
+    }
+
+    /// A part that inflates past the limit is refused (a ZIP bomb); an
+    /// external entity is never resolved; deep nesting is read flat.
+    #[test]
+    fn hostile_packages_fail_or_read_safely() {
+        let limits = Limits {
+            max_stream_bytes: 1 << 20,
+            ..Limits::default()
+        };
+        let big = body(&p("Normal", &"x".repeat(2 << 20)));
+        let e = load(
+            "bomb.docx",
+            &package(&[("word/document.xml", &big)]),
+            &limits,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("ZIP bomb"), "{e}");
+
+        let xxe = format!(
+            r#"<?xml version="1.0"?><!DOCTYPE d [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><w:document {W}><w:body><w:p><w:r><w:t>before &xxe; after</w:t></w:r></w:p></w:body></w:document>"#
+        );
+        let d = load_parts(&[("word/document.xml", &xxe)]).unwrap();
+        let text = d.plain_text();
+        assert!(text.contains("before") && !text.contains("root:"), "{text}");
+
+        let deep = body(&format!(
+            "{}<w:p><w:r><w:t>deep text</w:t></w:r></w:p>{}",
+            "<w:sdt><w:sdtContent>".repeat(20_000),
+            "</w:sdtContent></w:sdt>".repeat(20_000)
+        ));
+        let d = load_parts(&[("word/document.xml", &deep)]).unwrap();
+        assert!(d.plain_text().contains("deep text"));
+    }
+}
