@@ -47,10 +47,11 @@ pub fn load(file: &str, bytes: &[u8], limits: &Limits) -> Result<ExtractedDoc, E
         None => Numbering::default(),
     };
     let mut md = String::new();
-    Body::new(&styles, &mut numbering).read(&document, &mut md)?;
+    Body::new(&styles, &mut numbering, limits.max_stream_bytes).read(&document, &mut md)?;
     if let Some(notes) = part(&mut zip, "word/footnotes.xml", max)? {
         let mut text = String::new();
-        Body::new(&styles, &mut Numbering::default()).read(&notes, &mut text)?;
+        Body::new(&styles, &mut Numbering::default(), limits.max_stream_bytes)
+            .read(&notes, &mut text)?;
         if !text.trim().is_empty() {
             md.push_str("## Notes\n\n");
             md.push_str(&text);
@@ -118,15 +119,18 @@ enum Item<'a> {
     Text(String),
 }
 
-fn each_item(xml: &[u8], mut f: impl FnMut(Item)) -> Result<(), ExtractError> {
+fn each_item(
+    xml: &[u8],
+    mut f: impl FnMut(Item) -> Result<(), ExtractError>,
+) -> Result<(), ExtractError> {
     let mut reader = quick_xml::Reader::from_reader(xml);
     let mut buf = Vec::new();
     loop {
         match reader.read_event_into(&mut buf).map_err(xml_error)? {
-            Event::Start(e) => f(Item::Open(e.into_owned(), false)),
-            Event::Empty(e) => f(Item::Open(e.into_owned(), true)),
-            Event::End(e) => f(Item::Close(e.local_name().as_ref().to_string())),
-            Event::Text(t) => f(Item::Text(t.xml10_content().into_owned())),
+            Event::Start(e) => f(Item::Open(e.into_owned(), false))?,
+            Event::Empty(e) => f(Item::Open(e.into_owned(), true))?,
+            Event::End(e) => f(Item::Close(e.local_name().as_ref().to_string()))?,
+            Event::Text(t) => f(Item::Text(t.xml10_content().into_owned()))?,
             Event::GeneralRef(r) => {
                 let name = r.clone().into_inner();
                 let c = match name.as_ref() {
@@ -142,9 +146,9 @@ fn each_item(xml: &[u8], mut f: impl FnMut(Item)) -> Result<(), ExtractError> {
                         .map(String::from)
                         .unwrap_or_else(|| format!("&{n};")),
                 };
-                f(Item::Text(c))
+                f(Item::Text(c))?
             }
-            Event::CData(t) => f(Item::Text(t.into_inner().into_owned())),
+            Event::CData(t) => f(Item::Text(t.into_inner().into_owned()))?,
             Event::Eof => return Ok(()),
             _ => {}
         }
@@ -155,11 +159,14 @@ fn each_item(xml: &[u8], mut f: impl FnMut(Item)) -> Result<(), ExtractError> {
 /// The title in `docProps/core.xml`, if it has one.
 fn core_title(xml: &[u8]) -> Option<String> {
     let (mut inside, mut title) = (false, String::new());
-    each_item(xml, |item| match item {
-        Item::Open(e, empty) => inside = !empty && local(&e) == "title",
-        Item::Close(_) => inside = false,
-        Item::Text(t) if inside => title.push_str(&t),
-        Item::Text(_) => {}
+    each_item(xml, |item| {
+        match item {
+            Item::Open(e, empty) => inside = !empty && local(&e) == "title",
+            Item::Close(_) => inside = false,
+            Item::Text(t) if inside => title.push_str(&t),
+            Item::Text(_) => {}
+        }
+        Ok(())
     })
     .ok()?;
     let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -185,27 +192,30 @@ impl Styles {
         let mut styles = HashMap::new();
         let mut cur: Option<(String, Style)> = None;
         let mut ilvl = 0usize;
-        each_item(xml, |item| match item {
-            Item::Open(e, _) => match local(&e).as_str() {
-                "style" => cur = attr(&e, "styleId").map(|id| (id, Style::default())),
-                "name" => with(&mut cur, |s| s.name = attr(&e, "val").unwrap_or_default()),
-                "basedOn" => with(&mut cur, |s| s.based_on = attr(&e, "val")),
-                "outlineLvl" => with(&mut cur, |s| {
-                    s.outline = attr(&e, "val").and_then(|v| v.parse().ok())
-                }),
-                "ilvl" => ilvl = attr(&e, "val").and_then(|v| v.parse().ok()).unwrap_or(0),
-                "numId" => with(&mut cur, |s| {
-                    s.num = attr(&e, "val").map(|id| (id, ilvl));
-                }),
-                _ => {}
-            },
-            Item::Close(name) if name == "style" => {
-                if let Some((id, s)) = cur.take() {
-                    styles.insert(id, s);
+        each_item(xml, |item| {
+            match item {
+                Item::Open(e, _) => match local(&e).as_str() {
+                    "style" => cur = attr(&e, "styleId").map(|id| (id, Style::default())),
+                    "name" => with(&mut cur, |s| s.name = attr(&e, "val").unwrap_or_default()),
+                    "basedOn" => with(&mut cur, |s| s.based_on = attr(&e, "val")),
+                    "outlineLvl" => with(&mut cur, |s| {
+                        s.outline = attr(&e, "val").and_then(|v| v.parse().ok())
+                    }),
+                    "ilvl" => ilvl = attr(&e, "val").and_then(|v| v.parse().ok()).unwrap_or(0),
+                    "numId" => with(&mut cur, |s| {
+                        s.num = attr(&e, "val").map(|id| (id, ilvl));
+                    }),
+                    _ => {}
+                },
+                Item::Close(name) if name == "style" => {
+                    if let Some((id, s)) = cur.take() {
+                        styles.insert(id, s);
+                    }
+                    ilvl = 0;
                 }
-                ilvl = 0;
+                _ => {}
             }
-            _ => {}
+            Ok(())
         })?;
         Ok(Styles { styles })
     }
@@ -234,7 +244,11 @@ impl Styles {
             }
         };
         by_name
-            .or_else(|| self.chain(id).find_map(|s| s.outline).map(|o| o + 1))
+            .or_else(|| {
+                self.chain(id)
+                    .find_map(|s| s.outline)
+                    .map(|o| o.saturating_add(1))
+            })
             .filter(|&l| (1..=9).contains(&l))
     }
 
@@ -257,8 +271,8 @@ struct Numbering {
     abstracts: HashMap<String, HashMap<usize, Level>>,
     /// numId → abstractNumId
     nums: HashMap<String, String>,
-    /// numId → counters per level
-    counters: HashMap<String, [u32; 9]>,
+    /// numId → the last number given at each level (`None`: not started)
+    counters: HashMap<String, [Option<u32>; 9]>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -273,47 +287,50 @@ impl Numbering {
         let mut n = Numbering::default();
         let (mut abs, mut num): (Option<String>, Option<String>) = (None, None);
         let mut lvl: Option<(usize, Level)> = None;
-        each_item(xml, |item| match item {
-            Item::Open(e, _) => {
-                let name = local(&e);
-                let val = || attr(&e, "val");
-                match (name.as_str(), lvl.as_mut()) {
-                    ("abstractNum", _) => abs = attr(&e, "abstractNumId"),
-                    ("num", _) => num = attr(&e, "numId"),
-                    ("abstractNumId", _) => {
-                        if let (Some(id), Some(a)) = (&num, val()) {
-                            n.nums.insert(id.clone(), a);
+        each_item(xml, |item| {
+            match item {
+                Item::Open(e, _) => {
+                    let name = local(&e);
+                    let val = || attr(&e, "val");
+                    match (name.as_str(), lvl.as_mut()) {
+                        ("abstractNum", _) => abs = attr(&e, "abstractNumId"),
+                        ("num", _) => num = attr(&e, "numId"),
+                        ("abstractNumId", _) => {
+                            if let (Some(id), Some(a)) = (&num, val()) {
+                                n.nums.insert(id.clone(), a);
+                            }
+                        }
+                        ("lvl", _) if abs.is_some() => {
+                            let i = attr(&e, "ilvl").and_then(|v| v.parse().ok()).unwrap_or(0);
+                            lvl = Some((
+                                i,
+                                Level {
+                                    start: 1,
+                                    ..Level::default()
+                                },
+                            ));
+                        }
+                        ("start", Some((_, l))) => {
+                            l.start = val().and_then(|v| v.parse().ok()).unwrap_or(1)
+                        }
+                        ("lvlText", Some((_, l))) => l.text = val().unwrap_or_default(),
+                        ("numFmt", Some((_, l))) => l.format = val().unwrap_or_default(),
+                        _ => {}
+                    }
+                }
+                Item::Close(name) => match name.as_str() {
+                    "lvl" => {
+                        if let (Some(a), Some((i, l))) = (&abs, lvl.take()) {
+                            n.abstracts.entry(a.clone()).or_default().insert(i, l);
                         }
                     }
-                    ("lvl", _) if abs.is_some() => {
-                        let i = attr(&e, "ilvl").and_then(|v| v.parse().ok()).unwrap_or(0);
-                        lvl = Some((
-                            i,
-                            Level {
-                                start: 1,
-                                ..Level::default()
-                            },
-                        ));
-                    }
-                    ("start", Some((_, l))) => {
-                        l.start = val().and_then(|v| v.parse().ok()).unwrap_or(1)
-                    }
-                    ("lvlText", Some((_, l))) => l.text = val().unwrap_or_default(),
-                    ("numFmt", Some((_, l))) => l.format = val().unwrap_or_default(),
+                    "abstractNum" => abs = None,
+                    "num" => num = None,
                     _ => {}
-                }
+                },
+                Item::Text(_) => {}
             }
-            Item::Close(name) => match name.as_str() {
-                "lvl" => {
-                    if let (Some(a), Some((i, l))) = (&abs, lvl.take()) {
-                        n.abstracts.entry(a.clone()).or_default().insert(i, l);
-                    }
-                }
-                "abstractNum" => abs = None,
-                "num" => num = None,
-                _ => {}
-            },
-            Item::Text(_) => {}
+            Ok(())
         })?;
         Ok(n)
     }
@@ -323,24 +340,29 @@ impl Numbering {
     fn next(&mut self, num: &str, ilvl: usize) -> Option<String> {
         let levels = self.abstracts.get(self.nums.get(num)?)?;
         let ilvl = ilvl.min(8);
-        let counters = self.counters.entry(num.to_string()).or_insert([0; 9]);
-        for (i, c) in counters.iter_mut().enumerate().skip(ilvl + 1) {
-            *c = levels.get(&i).map_or(0, |l| l.start.saturating_sub(1));
+        let counters = self.counters.entry(num.to_string()).or_insert([None; 9]);
+        // A new item restarts the levels below it.
+        for c in counters.iter_mut().skip(ilvl + 1) {
+            *c = None;
         }
         let level = levels.get(&ilvl)?;
-        if counters[ilvl] == 0 {
-            counters[ilvl] = level.start.max(1) - 1;
-        }
-        counters[ilvl] += 1;
+        counters[ilvl] = Some(counters[ilvl].map_or(level.start, |v| v.saturating_add(1)));
         match level.format.as_str() {
             "bullet" => return Some("-".into()),
             "none" => return None,
             _ => {}
         }
-        let mut marker = level.text.clone();
+        // A level text longer than any real one ("%1.%2.%3.") is not copied
+        // into every item.
+        let mut marker = if level.text.len() <= MAX_LEVEL_TEXT {
+            level.text.clone()
+        } else {
+            format!("%{}.", ilvl + 1)
+        };
         for k in (0..=ilvl).rev() {
-            let fmt = levels.get(&k).map_or("decimal", |l| l.format.as_str());
-            let value = counters[k].max(1);
+            let l = levels.get(&k);
+            let fmt = l.map_or("decimal", |l| l.format.as_str());
+            let value = counters[k].unwrap_or(l.map_or(1, |l| l.start));
             marker = marker.replace(&format!("%{}", k + 1), &format_number(value, fmt));
         }
         let marker = marker.trim().to_string();
@@ -348,17 +370,21 @@ impl Numbering {
     }
 }
 
-/// A counter in one of Word's number formats.
+/// The longest level text read (Word's own are a few characters).
+const MAX_LEVEL_TEXT: usize = 64;
+
+/// A counter in one of Word's number formats (letters as Word writes them,
+/// "aa" after "z", up to four; Roman up to 3999; decimal beyond).
 fn format_number(n: u32, format: &str) -> String {
-    let letter = |n: u32, base: u8| {
+    let letter = |base: u8| {
         let c = (base + ((n - 1) % 26) as u8) as char;
         c.to_string().repeat(((n - 1) / 26 + 1) as usize)
     };
     match format {
-        "lowerLetter" => letter(n, b'a'),
-        "upperLetter" => letter(n, b'A'),
-        "lowerRoman" => roman(n.into()).to_lowercase(),
-        "upperRoman" => roman(n.into()),
+        "lowerLetter" if (1..=104).contains(&n) => letter(b'a'),
+        "upperLetter" if (1..=104).contains(&n) => letter(b'A'),
+        "lowerRoman" if (1..4000).contains(&n) => roman(n.into()).to_lowercase(),
+        "upperRoman" if (1..4000).contains(&n) => roman(n.into()),
         _ => n.to_string(),
     }
 }
@@ -383,6 +409,8 @@ struct Tbl {
     row: Vec<String>,
     cell: Option<String>,
     span: usize,
+    /// A page break met in one of its cells: the page turns after it.
+    page_break: bool,
 }
 
 /// The reader of a body (`document.xml` or `footnotes.xml`) into Markdown.
@@ -394,10 +422,12 @@ struct Body<'a> {
     in_text: bool,
     /// Depth inside a subtree left out (a deleted revision, a fallback).
     skip: usize,
+    /// The most bytes of Markdown written.
+    max: usize,
 }
 
 impl<'a> Body<'a> {
-    fn new(styles: &'a Styles, numbering: &'a mut Numbering) -> Body<'a> {
+    fn new(styles: &'a Styles, numbering: &'a mut Numbering, max: usize) -> Body<'a> {
         Body {
             styles,
             numbering,
@@ -405,19 +435,29 @@ impl<'a> Body<'a> {
             tables: vec![],
             in_text: false,
             skip: 0,
+            max,
         }
     }
 
     fn read(mut self, xml: &[u8], out: &mut String) -> Result<(), ExtractError> {
-        each_item(xml, |item| match item {
-            Item::Open(e, empty) => self.open(&e, empty),
-            Item::Close(name) => self.close(&name, out),
-            Item::Text(t) if self.in_text && self.skip == 0 => {
-                if let Some(p) = self.paras.last_mut() {
-                    p.text.push_str(&t);
+        each_item(xml, |item| {
+            match item {
+                Item::Open(e, empty) => self.open(&e, empty),
+                Item::Close(name) => self.close(&name, out),
+                Item::Text(t) if self.in_text && self.skip == 0 => {
+                    if let Some(p) = self.paras.last_mut() {
+                        p.text.push_str(&t);
+                    }
                 }
+                Item::Text(_) => {}
             }
-            Item::Text(_) => {}
+            if out.len() > self.max {
+                return Err(ExtractError::Parse(format!(
+                    "the document's text is more than {} MB: refused",
+                    self.max >> 20
+                )));
+            }
+            Ok(())
         })
     }
 
@@ -441,6 +481,11 @@ impl<'a> Body<'a> {
             ("br", Some(p)) if attr(e, "type").as_deref() == Some("page") => mark_break(p),
             ("br", Some(p)) => p.text.push(' '),
             ("lastRenderedPageBreak", Some(p)) => mark_break(p),
+            ("pageBreakBefore", Some(p))
+                if attr(e, "val").is_none_or(|v| v != "0" && v != "false") =>
+            {
+                p.break_before = true
+            }
             ("tbl", _) if !empty => self.tables.push(Tbl::default()),
             ("tr", _) => {
                 if let Some(t) = self.tables.last_mut() {
@@ -451,6 +496,11 @@ impl<'a> Body<'a> {
                 if let Some(t) = self.tables.last_mut() {
                     t.cell = Some(String::new());
                     t.span = 1;
+                }
+            }
+            ("tc", _) => {
+                if let Some(t) = self.tables.last_mut() {
+                    t.row.push(String::new());
                 }
             }
             ("gridSpan", _) => {
@@ -496,11 +546,22 @@ impl<'a> Body<'a> {
             }
             "tbl" => {
                 if let Some(t) = self.tables.pop() {
-                    let md = table_markdown(&t.rows);
-                    match self.tables.last_mut().and_then(|o| o.cell.as_mut()) {
-                        // A table in a table cell: its text joins the cell.
-                        Some(cell) => push_words(cell, &md.replace(['|', '-', '\n'], " ")),
-                        None => out.push_str(&md),
+                    match self.tables.last_mut() {
+                        // A table in a table cell: its cells' text joins the cell.
+                        Some(outer) => {
+                            outer.page_break |= t.page_break;
+                            if let Some(cell) = outer.cell.as_mut() {
+                                for c in t.rows.iter().flatten() {
+                                    push_words(cell, c);
+                                }
+                            }
+                        }
+                        None => {
+                            out.push_str(&table_markdown(&t.rows));
+                            if t.page_break {
+                                page_break(out);
+                            }
+                        }
                     }
                 }
             }
@@ -518,17 +579,18 @@ impl<'a> Body<'a> {
             .map(|n| (n, p.ilvl))
             .or_else(|| self.styles.numbering(style))
             .filter(|(n, _)| n != "0");
-        let marker = if words.is_empty() {
-            None
-        } else {
-            num.and_then(|(n, l)| self.numbering.next(&n, l))
+        // An empty numbered paragraph still takes its number, as in Word.
+        let marker = num.and_then(|(n, l)| self.numbering.next(&n, l));
+        let line = match (&marker, words.is_empty()) {
+            (_, true) => String::new(),
+            (Some(m), false) => format!("{m} {words}"),
+            (None, false) => words,
         };
-        let line = match &marker {
-            Some(m) => format!("{m} {words}"),
-            None => words,
-        };
-        if let Some(cell) = self.tables.last_mut().and_then(|t| t.cell.as_mut()) {
+        if let Some(t) = self.tables.last_mut()
+            && let Some(cell) = t.cell.as_mut()
+        {
             push_words(cell, &line);
+            t.page_break |= p.break_before || p.break_after;
             return;
         }
         if p.break_before {
@@ -537,7 +599,7 @@ impl<'a> Body<'a> {
         if !line.is_empty() {
             let heading = p
                 .outline
-                .map(|o| o + 1)
+                .map(|o| o.saturating_add(1))
                 .filter(|&l| (1..=9).contains(&l))
                 .or_else(|| self.styles.heading(style));
             match heading {
@@ -583,8 +645,28 @@ fn push_words(cell: &mut String, text: &str) {
     cell.push_str(&text);
 }
 
+/// The most columns a table is read with; the cells of a wider row join
+/// its last column (no real table is this wide, and padding every row to
+/// a hostile width would multiply the text).
+const MAX_COLUMNS: usize = 64;
+
 /// A table as a Markdown pipe table (bars in cells escaped).
 fn table_markdown(rows: &[Vec<String>]) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            if r.len() > MAX_COLUMNS {
+                let rest = r.split_off(MAX_COLUMNS - 1);
+                let mut last = String::new();
+                for c in &rest {
+                    push_words(&mut last, c);
+                }
+                r.push(last);
+            }
+            r
+        })
+        .collect();
     let width = rows.iter().map(Vec::len).max().unwrap_or(0);
     if width == 0 {
         return String::new();
@@ -772,5 +854,117 @@ mod tests {
         ));
         let d = load_parts(&[("word/document.xml", &deep)]).unwrap();
         assert!(d.plain_text().contains("deep text"));
+    }
+
+    fn num_doc(lvl0: &str) -> String {
+        format!(
+            r#"<w:numbering {W}><w:abstractNum w:abstractNumId="1">{lvl0}</w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="1"/></w:num></w:numbering>"#
+        )
+    }
+
+    fn item(text: &str) -> String {
+        format!(
+            r#"<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>"#
+        )
+    }
+
+    /// What the independent review of the reader found: numbering that
+    /// starts at 0 or at the largest number, letters past "z", a level
+    /// text of a megabyte, an outline level of 255, empty numbered
+    /// paragraphs, a table in a table, an empty cell element, a page break
+    /// in a cell, a paragraph that starts like Markdown.
+    #[test]
+    fn edge_cases_of_numbering_tables_and_text() {
+        let read = |numbering: &str, inner: &str| {
+            load_parts(&[
+                ("word/document.xml", &body(inner)),
+                ("word/numbering.xml", numbering),
+            ])
+            .unwrap()
+        };
+        let from_zero = read(
+            &num_doc(
+                r#"<w:lvl w:ilvl="0"><w:start w:val="0"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl>"#,
+            ),
+            &[item("first"), item(""), item("third")].concat(),
+        );
+        let text = from_zero.plain_text();
+        assert!(
+            text.contains("0. first") && text.contains("2. third"),
+            "{text}"
+        );
+
+        let huge = read(
+            &num_doc(
+                r#"<w:lvl w:ilvl="0"><w:start w:val="4294967295"/><w:numFmt w:val="lowerLetter"/><w:lvlText w:val="%1)"/></w:lvl>"#,
+            ),
+            &[item("one"), item("two")].concat(),
+        );
+        assert!(
+            huge.plain_text().contains("4294967295) two"),
+            "{}",
+            huge.plain_text()
+        );
+
+        let long_text = format!(
+            r#"<w:lvl w:ilvl="0"><w:numFmt w:val="decimal"/><w:lvlText w:val="{}"/></w:lvl>"#,
+            "%1".repeat(500_000)
+        );
+        let d = read(&num_doc(&long_text), &item("short"));
+        assert!(d.plain_text().len() < 100, "{}", d.plain_text().len());
+
+        let inner = [
+            r#"<w:p><w:pPr><w:outlineLvl w:val="255"/></w:pPr><w:r><w:t>#1 priority | not a table</w:t></w:r></w:p>"#,
+            r#"<w:tbl><w:tr><w:tc/><w:tc><w:tbl><w:tr><w:tc><w:p><w:r><w:t>multi-agency a|b</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:tc>"#,
+            r#"<w:tc><w:p><w:r><w:t>end</w:t></w:r><w:r><w:br w:type="page"/></w:r></w:p></w:tc></w:tr></w:tbl>"#,
+            r#"<w:p><w:r><w:t>after the table</w:t></w:r></w:p>"#,
+        ]
+        .concat();
+        let d = read(&num_doc(""), &inner);
+        assert_eq!(d.pages.len(), 2, "{:?}", d.plain_text());
+        let table = d.pages[0]
+            .blocks
+            .iter()
+            .find_map(|b| b.table.as_ref())
+            .unwrap();
+        let cells: Vec<String> = table.rows[0]
+            .cells
+            .iter()
+            .map(|c| {
+                c.lines
+                    .iter()
+                    .map(|l| l.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        assert_eq!(cells, ["", "multi-agency a|b", "end"]);
+        let rules = crate::rules::RuleSet::default_rules();
+        let doc = crate::segment::segment(&d, rules.anatomy());
+        assert!(
+            doc.text.contains("#1 priority | not a table"),
+            "{}",
+            doc.text
+        );
+        assert!(doc.sections.iter().all(|s| !s.heading.contains("priority")));
+    }
+
+    /// A table as wide as a hostile file cares to make it is read with at
+    /// most `MAX_COLUMNS` columns, so its rows are not padded to that width.
+    #[test]
+    fn a_hostile_table_width_does_not_multiply_the_text() {
+        let wide = format!("<w:tr>{}</w:tr>", "<w:tc></w:tc>".repeat(50_000));
+        let rows = "<w:tr><w:tc><w:p><w:r><w:t>x</w:t></w:r></w:p></w:tc></w:tr>".repeat(5_000);
+        let d = load_parts(&[(
+            "word/document.xml",
+            &body(&format!("<w:tbl>{wide}{rows}</w:tbl>")),
+        )])
+        .unwrap();
+        let text = d.plain_text();
+        assert!(
+            text.len() < 5_000 * (MAX_COLUMNS * 4),
+            "{} bytes",
+            text.len()
+        );
     }
 }

@@ -38,6 +38,10 @@ impl<'a> Layout<'a> {
             sentences.iter().map(|s| (s.start, s.end)).collect()
         };
         sentences.sort_unstable();
+        debug_assert!(
+            sentences.windows(2).all(|w| w[0].1 <= w[1].0),
+            "sentence spans overlap: {sentences:?}"
+        );
         Layout {
             norm,
             word_starts,
@@ -150,8 +154,9 @@ type Raw = (usize, usize, usize, usize);
 
 impl RuleSet {
     /// Scan one passage: `text` is the passage text and `sentences` its
-    /// sentence spans relative to `text` (empty = one sentence). Hits are
-    /// relative to `text`, merged per theme, sorted by (start, theme, rule).
+    /// sentence spans relative to `text` (empty = one sentence), in order
+    /// and not overlapping, as the segmenter gives them. Hits are relative
+    /// to `text`, merged per theme, sorted by (start, theme, rule).
     pub fn scan(&self, text: &str, sentences: &[Span]) -> Vec<Hit> {
         let norm = Norm::new(text);
         let lay = Layout::new(&norm, text.len(), sentences);

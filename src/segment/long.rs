@@ -55,23 +55,21 @@ pub(super) fn split_long(units: Vec<Unit>, max: usize) -> (Vec<Unit>, Option<War
 fn pieces_of(u: Unit, max: usize) -> Vec<Unit> {
     let spans = cut_points(&u.text, max);
     let mut out = Vec::with_capacity(spans.len());
+    // One pass over the page breaks (in text order) for all the pieces.
+    let (mut next, mut page) = (0, u.page);
     for (i, &(s, e)) in spans.iter().enumerate() {
-        let page = u
-            .breaks
-            .iter()
-            .filter(|&&(off, _)| off <= s)
-            .map(|&(_, q)| q)
-            .next_back()
-            .unwrap_or(u.page);
-        let breaks = u
-            .breaks
-            .iter()
-            .filter(|&&(off, _)| s < off && off < e)
-            .map(|&(off, q)| (off - s, q))
-            .collect();
+        while let Some(&(_, q)) = u.breaks.get(next).filter(|&&(off, _)| off <= s) {
+            (page, next) = (q, next + 1);
+        }
+        let starts_on = page;
+        let mut breaks = vec![];
+        while let Some(&(off, q)) = u.breaks.get(next).filter(|&&(off, _)| off < e) {
+            breaks.push((off - s, q));
+            (page, next) = (q, next + 1);
+        }
         let list_item = i == 0 && u.kind == PassageKind::ListItem;
         out.push(Unit {
-            page,
+            page: starts_on,
             text: u.text[s..e].to_string(),
             breaks,
             kind: if list_item {

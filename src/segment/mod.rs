@@ -290,19 +290,27 @@ fn clean_line(line: &Line, markdown: bool) -> Option<SrcLine> {
             return None;
         }
         raw = MD_INLINE.replace_all(&raw, "").trim().to_string();
-        if let Some(rest) = raw.strip_prefix("> ") {
-            raw = rest.trim().to_string();
-        }
-        // Single-star italics around a whole line: "*Develop a ...*".
-        if raw.starts_with('*') && !raw.starts_with("* ") {
-            raw = raw.trim_start_matches('*').to_string();
-        }
-        if raw.ends_with('*') && !raw.ends_with(" *") {
-            raw = raw.trim_end_matches('*').to_string();
-        }
-        if let Some((level, text)) = headings::markdown_heading(&raw) {
-            md = Some(level);
-            raw = text.trim().to_string();
+        if let Some(rest) = raw
+            .strip_prefix('\\')
+            .filter(|r| r.starts_with(['#', '|', '>']))
+        {
+            // A backslash escape: the character is text ("#1 priority").
+            raw = rest.to_string();
+        } else {
+            if let Some(rest) = raw.strip_prefix("> ") {
+                raw = rest.trim().to_string();
+            }
+            // Single-star italics around a whole line: "*Develop a ...*".
+            if raw.starts_with('*') && !raw.starts_with("* ") {
+                raw = raw.trim_start_matches('*').to_string();
+            }
+            if raw.ends_with('*') && !raw.ends_with(" *") {
+                raw = raw.trim_end_matches('*').to_string();
+            }
+            if let Some((level, text)) = headings::markdown_heading(&raw) {
+                md = Some(level);
+                raw = text.trim().to_string();
+            }
         }
     }
     if !raw.chars().any(|c| !c.is_whitespace()) {
