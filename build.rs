@@ -63,6 +63,7 @@ fn main() {
         "src/tag",
         "src/index",
         "src/export",
+        "src/patterns",
         "src/pipeline",
     ] {
         println!("cargo:rerun-if-changed={dir}");

@@ -10,13 +10,15 @@
 //! 5. [`index`]: [`model::ProcessedDoc`]s → a tantivy passage index; search over it.
 //! 6. [`export`]: [`model::ProcessedDoc`]s → the learning repository's rows (JSON Lines);
 //!    the researcher exports from those rows.
-//! 7. [`store`]: the output folder: generations, the lock, the manifest and
+//! 7. [`patterns`]: every document's recommendation rows → recurring
+//!    recommendations grouped across documents.
+//! 8. [`store`]: the output folder: generations, the lock, the manifest and
 //!    report, the extraction cache, garbage collection, pinned readers.
-//! 8. [`pipeline`]: runs the stages over a set of input files (the batch
+//! 9. [`pipeline`]: runs the stages over a set of input files (the batch
 //!    job), writing through the store.
-//! 9. `serve` (feature `serve`, on by default): the search and browse page
-//!    and its JSON API over a build's output (read through the store),
-//!    reloaded when a build finishes.
+//! 10. `serve` (feature `serve`, on by default): the search and browse page
+//!     and its JSON API over a build's output (read through the store),
+//!     reloaded when a build finishes.
 //!
 //! [`eval`] measures recommendations and themes against labelled documents.
 //!
@@ -24,7 +26,7 @@
 //! names and writes the files of the output folder; the command layer
 //! (`cli`) and the pipeline do the rest of the I/O. Modules stand in the
 //! order `model`, `extract`, `segment`, `rules`, `tag`, `index`, `export`,
-//! `store`, `pipeline`, `eval`, `serve`, `cli`, and each imports only
+//! `patterns`, `store`, `pipeline`, `eval`, `serve`, `cli`, and each imports only
 //! modules before it (ARCHITECTURE.md).
 
 pub mod cli;
@@ -33,6 +35,7 @@ pub mod export;
 pub mod extract;
 pub mod index;
 pub mod model;
+pub mod patterns;
 pub mod pipeline;
 pub mod rules;
 pub mod segment;

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Bottom to top.
-const ORDER: [&str; 12] = [
-    "model", "extract", "segment", "rules", "tag", "index", "export", "store", "pipeline", "eval",
-    "serve", "cli",
+const ORDER: [&str; 13] = [
+    "model", "extract", "segment", "rules", "tag", "index", "export", "patterns", "store",
+    "pipeline", "eval", "serve", "cli",
 ];
 
 /// Test-only files, by name.

@@ -246,7 +246,7 @@ pub use build::{
     IndexDoc, PassageWriter, build_in_dir, build_in_ram, check_complete, check_opens, doc_key,
     is_lock_file, live_files, prepare, update_in_dir,
 };
-pub use schema::{ANALYZER_EN, ANALYZER_KEYWORD, fields, schema};
+pub use schema::{ANALYZER_EN, ANALYZER_KEYWORD, comparison_analyzer, fields, schema};
 pub use search::{DocMeta, SearchIndex, StoredPassage, search};
 pub use snippet::html_escape;
 #[allow(unused_imports)]

@@ -189,11 +189,33 @@ pub fn schema() -> Schema {
     b.build()
 }
 
+/// Tokens longer than this (bytes) are left out of the index.
+const MAX_TOKEN_BYTES: usize = 40;
+
+/// The English analysis of the index (words, lower case, accents folded,
+/// stemmed) with English stop words and `ignore` (lower-case words) left
+/// out: the words two texts are compared by (recurring recommendations).
+pub fn comparison_analyzer(ignore: &[String]) -> TextAnalyzer {
+    // NLTK's English stop words (179 function words: "his", "been", "can"),
+    // fuller than the index's; then the rule file's words.
+    let stop = stop_words::get("en")
+        .iter()
+        .map(|w| w.to_string())
+        .chain(ignore.iter().cloned());
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(tantivy::tokenizer::StopWordFilter::remove(stop))
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
 /// Register the analyzers the schema names; needed on every opened index
 /// (tantivy does not persist analyzers).
 pub(super) fn register_analyzers(index: &Index) {
     let en = TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .filter(Stemmer::new(Language::English))

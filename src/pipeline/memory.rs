@@ -58,11 +58,12 @@ pub fn write_processed(
         files,
     };
     let theme_rows = export::theme_rows(themes.iter().map(|(id, t)| (id.as_str(), t.as_slice())));
+    let aggregates = super::aggregate::aggregate(&mut generation, rules, theme_rows)?;
     generation.commit(
         &report,
         Manifest::new(rules.version(), entries),
         &Vocabulary::of(rules),
-        &theme_rows,
+        aggregates,
     )?;
     Ok(())
 }

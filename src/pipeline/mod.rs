@@ -13,6 +13,7 @@
 //! worker processes ([`worker`]) under a wall-time and memory limit, so a
 //! document that hangs, aborts or exhausts memory fails alone.
 
+mod aggregate;
 mod discover;
 mod ledger;
 mod memory;
@@ -332,13 +333,12 @@ fn run(
     drop(job);
     progress.phase("writing the report and manifest");
     let recorded = ledger.finish(&last.manifest, rules.version());
+    progress.phase("grouping recurring recommendations");
+    let mut generation = generation;
+    let aggregates = aggregate::aggregate(&mut generation, rules, recorded.themes)?;
     let t = Instant::now();
-    let manifest = generation.commit(
-        &recorded.report,
-        recorded.manifest,
-        &vocabulary,
-        &recorded.themes,
-    )?;
+    let manifest =
+        generation.commit(&recorded.report, recorded.manifest, &vocabulary, aggregates)?;
     tracing::debug!(
         "report, manifest and vocabulary written, generation synced and made current in {:.2}s",
         t.elapsed().as_secs_f64()

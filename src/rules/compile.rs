@@ -103,6 +103,13 @@ pub(super) fn compile_all(
     let (agencies, agency_terms) = compile_agencies(&main.agency, main_src.text, d);
     let anatomy = super::anatomy::compile(&files, &mut diags);
     let gazetteer = super::bodies::compile(&files, &agencies, &mut diags);
+    let grouping = match &main.grouping {
+        Some(g) => super::grouping::compile(g, &mut diags[0]),
+        None => {
+            diags[0].at(0, "missing table [grouping] (when recommendations recur)");
+            return Err(finish(diags));
+        }
+    };
     let mut version_input = String::new();
     for (s, _) in &files {
         version_input.push_str(s.text);
@@ -131,6 +138,7 @@ pub(super) fn compile_all(
         rec_cues: Arc::new(anatomy.1),
         plan_cues: Arc::new(anatomy.2),
         gazetteer: Arc::new(gazetteer),
+        grouping: Arc::new(grouping),
     };
     if diags.iter().all(|d| d.list.is_empty()) {
         Ok(rs)

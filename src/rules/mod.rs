@@ -35,6 +35,7 @@ mod anatomy;
 mod bodies;
 mod compile;
 mod diag;
+mod grouping;
 mod matcher;
 mod scan;
 mod schema;
@@ -43,6 +44,7 @@ pub(crate) use anatomy::content_words;
 pub use anatomy::{PlanColumn, PlanCues, RecCues};
 pub use bodies::{BodyMatch, Gazetteer};
 pub use diag::{Diagnostic, RulesError, line_col};
+pub use grouping::Grouping;
 
 use crate::model::{AgencyLevel, SectionKind};
 use crate::segment;
@@ -160,6 +162,8 @@ pub struct RuleSet {
     plan_cues: Arc<PlanCues>,
     /// Named bodies and patterns for local ones.
     gazetteer: Arc<Gazetteer>,
+    /// When recommendations of different documents are grouped.
+    grouping: Arc<Grouping>,
 }
 
 /// Check a rule file (with the built-in anatomy and gazetteer it extends):
@@ -212,6 +216,15 @@ impl RuleSet {
                 origin: "rules/bodies.toml",
             };
             files.push((s, parse(s)?));
+        }
+        if files[0].1.grouping.is_none() && src != DEFAULT_RULES {
+            // A rule file without `[grouping]` groups as the default rules do.
+            let s = Source {
+                text: DEFAULT_RULES,
+                origin: "rules/default.toml",
+            };
+            let mut default = parse(s)?;
+            files[0].1.grouping = default.grouping.take();
         }
         compile::compile_all(files)
     }
@@ -308,6 +321,11 @@ impl RuleSet {
     /// The gazetteer of bodies recommendations are addressed to.
     pub fn gazetteer(&self) -> &Gazetteer {
         &self.gazetteer
+    }
+
+    /// The settings of recurring-recommendation grouping (`[grouping]`).
+    pub fn grouping(&self) -> &Grouping {
+        &self.grouping
     }
 }
 

@@ -31,6 +31,22 @@ pub(crate) struct RuleFile {
     /// Action-plan tables: the words of column headers, by role.
     #[serde(default)]
     pub action_plan: Option<ActionPlanDef>,
+    /// How recurring recommendations are grouped across documents.
+    #[serde(default)]
+    pub grouping: Option<GroupingDef>,
+}
+
+/// `[grouping]`: when two recommendations from different documents ask
+/// for the same thing (see `rules::Grouping`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GroupingDef {
+    pub min_similarity: Spanned<f32>,
+    pub min_shared_weight: Spanned<f32>,
+    pub min_words: Spanned<usize>,
+    pub twin_share: Spanned<f32>,
+    #[serde(default)]
+    pub ignore: Vec<Spanned<String>>,
 }
 
 /// `[action_plan]`: for each role of an action-plan column, the phrases
@@ -273,6 +289,7 @@ fn allowed_keys(path: &str) -> Option<Vec<&'static str>> {
             "recommendations",
             "body",
             "action_plan",
+            "grouping",
         ],
         "ruleset" => vec![
             "name",
@@ -327,6 +344,13 @@ fn allowed_keys(path: &str) -> Option<Vec<&'static str>> {
             "milestones",
             "outcome",
             "scope",
+        ],
+        "grouping" => vec![
+            "min_similarity",
+            "min_shared_weight",
+            "min_words",
+            "twin_share",
+            "ignore",
         ],
         _ => return None,
     })

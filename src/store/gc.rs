@@ -8,8 +8,9 @@
 use super::reader::{generations_dir, pinned};
 use super::{
     CACHE, CURRENT, DocFile, EXPORT_PREFIX, EntryStatus, ExtractCache, GENERATIONS, LOCK, MANIFEST,
-    MANIFEST_SUM, Manifest, PIN, PUBLIC_NAMES, REPORT, REPOSITORY, RUNS, Reader, SEARCH, STARTED,
-    StoreError, THEMES_FILE, VOCABULARY, current_generation_name, io_err,
+    MANIFEST_SUM, Manifest, PIN, PUBLIC_NAMES, RECOMMENDATION_GROUPS_FILE, REPORT, REPOSITORY,
+    RUNS, Reader, SEARCH, STARTED, StoreError, THEMES_FILE, VOCABULARY, current_generation_name,
+    io_err,
 };
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -189,7 +190,7 @@ fn audit_generation(dir: &Path, manifest: &Manifest) -> Vec<PathBuf> {
     let repo = dir.join(REPOSITORY);
     for e in std::fs::read_dir(&repo).into_iter().flatten().flatten() {
         let name = e.file_name().to_string_lossy().to_string();
-        if name == THEMES_FILE {
+        if name == THEMES_FILE || name == RECOMMENDATION_GROUPS_FILE {
             continue;
         }
         let Some(&table) = DocFile::ALL.iter().find(|f| f.name() == name) else {

@@ -7,9 +7,9 @@
 use super::codec::EncodedRows;
 use super::segments::SegmentWriter;
 use super::{
-    BuildLock, CURRENT, DocFile, GENERATIONS, MANIFEST, MANIFEST_SUM, Manifest, PIN, PUBLIC_NAMES,
-    REPORT, REPOSITORY, Reader, Report, RowLocation, SEARCH, STARTED, StoreError, THEMES_FILE,
-    VOCABULARY, gc, io_err, pretty,
+    Aggregates, BuildLock, CURRENT, DocFile, GENERATIONS, MANIFEST, MANIFEST_SUM, Manifest, PIN,
+    PUBLIC_NAMES, RECOMMENDATION_GROUPS_FILE, REPORT, REPOSITORY, Reader, Report, RowLocation,
+    SEARCH, STARTED, StoreError, THEMES_FILE, VOCABULARY, gc, io_err, pretty,
 };
 use crate::export::Vocabulary;
 use std::path::{Path, PathBuf};
@@ -43,6 +43,8 @@ pub struct GenerationWriter<'l> {
     dir: PathBuf,
     id: String,
     rows: SegmentWriter,
+    /// The segments written, once the rows are finished.
+    segments: Option<Vec<super::SegmentRecord>>,
     committed: bool,
 }
 
@@ -68,6 +70,7 @@ impl<'l> GenerationWriter<'l> {
             dir,
             id,
             rows,
+            segments: None,
             committed: false,
         })
     }
@@ -83,8 +86,18 @@ impl<'l> GenerationWriter<'l> {
         self.rows.push(doc_id, rows)
     }
 
+    /// Every row of table `file` written so far, in repository order (for
+    /// the tables aggregated over documents). No document can be pushed
+    /// after this.
+    pub fn rows(&mut self, file: DocFile) -> Result<super::RowLines, StoreError> {
+        if self.segments.is_none() {
+            self.segments = Some(self.rows.finish()?);
+        }
+        super::reader::table_lines(&self.dir.join(REPOSITORY), file)
+    }
+
     /// Finish the generation and make it current: the last segment, the
-    /// theme rows, the report, the manifest (its segments filled in here)
+    /// aggregated tables, the report, the manifest (its segments filled in here)
     /// and the vocabulary are written; the index's unused files removed;
     /// everything synced; then `OUT/current` is switched to it. Returns the
     /// manifest written. What no generation uses any more is removed by
@@ -95,12 +108,20 @@ impl<'l> GenerationWriter<'l> {
         report: &Report,
         mut manifest: Manifest,
         vocabulary: &Vocabulary,
-        themes: &[u8],
+        aggregates: Aggregates,
     ) -> Result<Manifest, StoreError> {
-        manifest.segments = self.rows.finish()?;
+        manifest.segments = match self.segments.take() {
+            Some(s) => s,
+            None => self.rows.finish()?,
+        };
         let manifest_bytes = pretty(&manifest);
-        let files: [(PathBuf, Vec<u8>); 5] = [
-            (self.dir.join(REPOSITORY).join(THEMES_FILE), themes.to_vec()),
+        let repo = self.dir.join(REPOSITORY);
+        let files: [(PathBuf, Vec<u8>); 6] = [
+            (repo.join(THEMES_FILE), aggregates.themes),
+            (
+                repo.join(RECOMMENDATION_GROUPS_FILE),
+                aggregates.recommendation_groups,
+            ),
             (self.dir.join(REPORT), pretty(report)),
             (
                 self.dir.join(MANIFEST_SUM),

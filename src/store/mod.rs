@@ -14,6 +14,8 @@
 //!                                the per-document tables (DocFile::ALL), cut into segments:
 //!                                concatenated in name order, a segment folder is the table
 //!     repository/themes.jsonl    per theme, the documents carrying it
+//!     repository/recommendation_groups.jsonl
+//!                                recurring recommendations across documents
 //!     report.json manifest.json vocabulary.json
 //!     manifest.json.sha256       the manifest's checksum (`sha256sum -c` reads it)
 //!     .started                   when the build that wrote it started (racily-clean check)
@@ -148,8 +150,20 @@ impl DocFile {
     }
 }
 
-/// File name of `themes.jsonl`, the one table aggregated over documents.
+/// File name of `themes.jsonl`: per theme, the documents carrying it.
 pub const THEMES_FILE: &str = "themes.jsonl";
+/// File name of the recurring recommendations (`patterns`).
+pub const RECOMMENDATION_GROUPS_FILE: &str = "recommendation_groups.jsonl";
+
+/// The tables a build aggregates over all documents, written when the
+/// generation is committed.
+#[derive(Debug, Default)]
+pub struct Aggregates {
+    /// `themes.jsonl`.
+    pub themes: Vec<u8>,
+    /// `recommendation_groups.jsonl`.
+    pub recommendation_groups: Vec<u8>,
+}
 
 // Names inside the output folder: known here only.
 const LOCK: &str = ".ystorfa.lock";

@@ -8,8 +8,9 @@
 use super::codec;
 use super::segments::{segment_name, segment_path};
 use super::{
-    CURRENT, DocFile, GENERATIONS, MANIFEST, MANIFEST_SUM, Manifest, PIN, REPORT, REPOSITORY,
-    Report, RowLocation, SEARCH, STARTED, StoreError, THEMES_FILE, VOCABULARY, io_err,
+    CURRENT, DocFile, GENERATIONS, MANIFEST, MANIFEST_SUM, Manifest, PIN,
+    RECOMMENDATION_GROUPS_FILE, REPORT, REPOSITORY, Report, RowLocation, SEARCH, STARTED,
+    StoreError, THEMES_FILE, VOCABULARY, io_err,
 };
 use crate::export::Vocabulary;
 use std::fs::File;
@@ -168,6 +169,16 @@ impl Reader {
         self.read_raw(&Path::new(REPOSITORY).join(THEMES_FILE).to_string_lossy())
     }
 
+    /// `recommendation_groups.jsonl`; empty for a generation written before
+    /// recommendations were grouped.
+    pub fn recommendation_groups(&self) -> Result<Vec<u8>, StoreError> {
+        let rel = Path::new(REPOSITORY).join(RECOMMENDATION_GROUPS_FILE);
+        if !self.dir.join(&rel).is_file() {
+            return Ok(Vec::new());
+        }
+        self.read_raw(&rel.to_string_lossy())
+    }
+
     /// One document's rows of `file` (each line ending with a newline), by
     /// the location the manifest records.
     pub fn doc_rows(&self, loc: &RowLocation, file: DocFile) -> Result<Vec<u8>, StoreError> {
@@ -192,33 +203,7 @@ impl Reader {
 
     /// Every row of `file`, in repository order.
     pub fn rows(&self, file: DocFile) -> Result<RowLines, StoreError> {
-        let repo = self.repository_dir();
-        let whole = repo.join(file.whole_file_name());
-        let paths = if whole.is_file() {
-            vec![whole]
-        } else {
-            let dir = repo.join(file.name());
-            let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
-                .map_err(io_err(&dir))?
-                .flatten()
-                .map(|e| e.path())
-                // Compressed or not, by name: a generation written before
-                // a table was compressed still reads whole.
-                .filter(|p| {
-                    p.file_name().is_some_and(|n| {
-                        let n = n.to_string_lossy();
-                        n.ends_with(".jsonl") || n.ends_with(".jsonl.zst")
-                    })
-                })
-                .collect();
-            v.sort();
-            v
-        };
-        Ok(RowLines {
-            paths: paths.into_iter().rev().collect(),
-            current: None,
-            line: 0,
-        })
+        table_lines(&self.repository_dir(), file)
     }
 
     /// Every row of `file` parsed as `T`; an unparsable row is an error
@@ -394,6 +379,37 @@ fn read_exact_at(f: &File, buf: &mut [u8], off: u64) -> std::io::Result<()> {
     let mut f = f;
     f.seek(SeekFrom::Start(off))?;
     f.read_exact(buf)
+}
+
+/// Every row of table `file` of the repository folder `repo`, in
+/// repository order (its segments in name order, or its single file).
+pub(super) fn table_lines(repo: &Path, file: DocFile) -> Result<RowLines, StoreError> {
+    let whole = repo.join(file.whole_file_name());
+    let paths = if whole.is_file() {
+        vec![whole]
+    } else {
+        let dir = repo.join(file.name());
+        let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map_err(io_err(&dir))?
+            .flatten()
+            .map(|e| e.path())
+            // Compressed or not, by name: a generation written before
+            // a table was compressed still reads whole.
+            .filter(|p| {
+                p.file_name().is_some_and(|n| {
+                    let n = n.to_string_lossy();
+                    n.ends_with(".jsonl") || n.ends_with(".jsonl.zst")
+                })
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    Ok(RowLines {
+        paths: paths.into_iter().rev().collect(),
+        current: None,
+        line: 0,
+    })
 }
 
 /// The generations folder of `out`.

@@ -208,7 +208,12 @@ fn write_generation(out: &Path, ids: &[&str], carry: &dyn Fn(&str) -> bool) -> M
     let report = Report::default();
     let vocabulary = crate::export::Vocabulary::default();
     let m = g
-        .commit(&report, Manifest::new("v", entries), &vocabulary, b"")
+        .commit(
+            &report,
+            Manifest::new("v", entries),
+            &vocabulary,
+            Default::default(),
+        )
         .unwrap();
     drop(last);
     lock.collect(&m).unwrap();

@@ -1,0 +1,201 @@
+//! Patterns: what recurs across documents. This stage owns recurring
+//! recommendations: recommendations of different documents that ask for
+//! the same thing, grouped deterministically and explainably.
+//!
+//! How (the settings are the rule file's `[grouping]`, [`Grouping`]):
+//!
+//! 1. **Words** (`terms`): each recommendation's text through the
+//!    index's English analysis with stop words and the rule file's ignored
+//!    words left out ([`crate::index::comparison_analyzer`]); each word
+//!    weighs its inverse document frequency among all recommendations.
+//! 2. **Twins** (`twins`): documents that are one document in two
+//!    renderings (a PDF and its Markdown) are one document here; a
+//!    recurrence needs two. Translations (`translation_of`) are left out;
+//!    a document's own action-plan rows are in the same document.
+//! 3. **Alike pairs** (`cluster`): the weight of the words two
+//!    recommendations share, over the lighter one's weight, at least
+//!    `min_similarity`, and at least `min_shared_weight` in all. Found
+//!    exactly, without comparing all pairs, by prefix filtering over an
+//!    inverted index of the words.
+//! 4. **Groups** (`cluster`): complete linkage, strongest pairs first:
+//!    two groups join only when every pair across them is alike and no
+//!    document would appear twice. No chains.
+//! 5. **Rows** (`rows`): one line of `recommendation_groups.jsonl` per
+//!    group with its members (document, year, addressees, page), the years
+//!    it spans, the words and themes that tie it, and every alike pair
+//!    with the words it shares (why they were grouped).
+//!
+//! The stage is pure: it is fed rows (in repository order) and returns
+//! bytes; the pipeline reads the rows from the store and writes the file.
+
+mod cluster;
+mod rows;
+mod terms;
+mod twins;
+
+pub use rows::{GroupAddressee, GroupLink, GroupMember, RecommendationGroupRow};
+
+use crate::export::{DocumentRow, RecommendationRow};
+use crate::rules::Grouping;
+use std::collections::HashMap;
+
+/// The documents a group member names (from `documents.jsonl`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocInfo {
+    pub title: String,
+    pub kind: crate::model::DocKind,
+    pub year: Option<i32>,
+}
+
+impl DocInfo {
+    pub fn of(row: &DocumentRow<'_>) -> DocInfo {
+        DocInfo {
+            title: row.title.to_string(),
+            kind: row.kind,
+            year: row.year,
+        }
+    }
+}
+
+/// Groups recurring recommendations: feed it every document, then every
+/// recommendation (both in repository order), then [`Grouper::finish`].
+pub struct Grouper {
+    settings: Grouping,
+    words: terms::Words,
+    docs: HashMap<String, u32>,
+    doc_info: Vec<DocInfo>,
+    items: Vec<terms::Item>,
+    twins: twins::TwinFinder,
+}
+
+impl std::fmt::Debug for Grouper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Grouper")
+            .field("documents", &self.doc_info.len())
+            .field("recommendations", &self.items.len())
+            .finish()
+    }
+}
+
+impl Grouper {
+    pub fn new(settings: &Grouping) -> Grouper {
+        Grouper {
+            words: terms::Words::new(&settings.ignore),
+            settings: settings.clone(),
+            docs: HashMap::new(),
+            doc_info: Vec::new(),
+            items: Vec::new(),
+            twins: twins::TwinFinder::default(),
+        }
+    }
+
+    /// A document (before its recommendations).
+    pub fn add_document(&mut self, id: &str, info: DocInfo) {
+        if !self.docs.contains_key(id) {
+            self.docs.insert(id.to_string(), self.doc_info.len() as u32);
+            self.doc_info.push(info);
+        }
+    }
+
+    /// A recommendation. Translations and recommendations of documents
+    /// not added are left out.
+    pub fn add(&mut self, rec: &RecommendationRow<'_>) {
+        let Some(&doc) = self.docs.get(rec.doc_id.as_ref()) else {
+            return;
+        };
+        if rec.translation_of.is_some() {
+            return;
+        }
+        self.twins.add(doc, &rec.text);
+        // The same ask whoever it is addressed to: the addressees' names
+        // are not words of the ask.
+        let names: Vec<&str> = rec.addressees.iter().map(|a| a.name.as_str()).collect();
+        let item = self
+            .words
+            .item(rec.id.as_ref(), doc, &terms::without(&rec.text, &names));
+        self.items.push(item);
+    }
+
+    /// Group what was fed.
+    pub fn finish(self) -> Groups {
+        let class = self
+            .twins
+            .classes(self.doc_info.len(), self.settings.twin_share);
+        let weights = self.words.weights(self.items.len());
+        let found = cluster::group(&self.items, &weights, &class, &self.settings);
+        Groups::new(self.items, self.doc_info, self.words, weights, found)
+    }
+}
+
+/// Groups found, waiting for their members' rows (a second pass over the
+/// recommendations) to be rendered.
+pub struct Groups {
+    items: Vec<terms::Item>,
+    docs: Vec<DocInfo>,
+    words: terms::Words,
+    weights: Vec<f32>,
+    found: Vec<cluster::Group>,
+    /// Recommendation id → (group, position in it).
+    member_of: HashMap<String, (usize, usize)>,
+}
+
+impl std::fmt::Debug for Groups {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Groups")
+            .field("groups", &self.found.len())
+            .finish()
+    }
+}
+
+impl Groups {
+    fn new(
+        items: Vec<terms::Item>,
+        docs: Vec<DocInfo>,
+        words: terms::Words,
+        weights: Vec<f32>,
+        found: Vec<cluster::Group>,
+    ) -> Groups {
+        let mut member_of = HashMap::new();
+        for (g, group) in found.iter().enumerate() {
+            for (k, &m) in group.members.iter().enumerate() {
+                member_of.insert(items[m as usize].id.clone(), (g, k));
+            }
+        }
+        Groups {
+            items,
+            docs,
+            words,
+            weights,
+            found,
+            member_of,
+        }
+    }
+
+    /// Whether recommendation `id` is in a group (its row is wanted by
+    /// [`Groups::render`]).
+    pub fn wants(&self, id: &str) -> bool {
+        self.member_of.contains_key(id)
+    }
+
+    /// Number of groups.
+    pub fn len(&self) -> usize {
+        self.found.len()
+    }
+
+    /// True when nothing recurs.
+    pub fn is_empty(&self) -> bool {
+        self.found.is_empty()
+    }
+
+    /// Render the groups from the second pass over the recommendations:
+    /// `recommendation_groups.jsonl`, most documents first.
+    pub fn render<'a>(self, recs: impl IntoIterator<Item = RecommendationRow<'a>>) -> Vec<u8> {
+        let mut rows = rows::Builder::new(&self);
+        for rec in recs {
+            if let Some(&(g, k)) = self.member_of.get(rec.id.as_ref()) {
+                rows.member(g, k, &rec);
+            }
+        }
+        rows.finish()
+    }
+}

@@ -1,0 +1,283 @@
+//! `recommendation_groups.jsonl`: one line per group of recurring
+//! recommendations, with its members, the years it spans, the bodies it
+//! is addressed to, the words and themes that tie it, and every alike
+//! pair with the words it shares (why it was grouped).
+
+use super::Groups;
+use super::terms::shared;
+use crate::export::RecommendationRow;
+use crate::model::DocKind;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Words shown for a group, at most.
+const GROUP_WORDS: usize = 12;
+
+/// One line of `recommendation_groups.jsonl`: recommendations of different
+/// documents that ask for the same thing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecommendationGroupRow {
+    /// Stable id: "g-" + the id of the earliest member (by year, then id),
+    /// so a group keeps its id when later documents join it.
+    pub id: String,
+    /// In words: "in 3 documents, 2019–2023, to 2 bodies".
+    pub summary: String,
+    /// Id of the member most alike to the others, which stands for the group.
+    pub representative: String,
+    /// The representative's text.
+    pub text: String,
+    /// Number of documents (one member each; twin renderings count once).
+    pub documents: usize,
+    /// Earliest year of a member's document, if any is known.
+    pub first_year: Option<i32>,
+    /// Latest year of a member's document, if any is known.
+    pub last_year: Option<i32>,
+    /// The words that tie the group, those most pairs share first.
+    pub words: Vec<String>,
+    /// Theme ids at least two members carry.
+    pub themes: Vec<String>,
+    /// The bodies addressed, with how many members address each.
+    pub addressees: Vec<GroupAddressee>,
+    /// The recommendations, by year then id.
+    pub members: Vec<GroupMember>,
+    /// Every pair of members, strongest first, with what they share.
+    pub links: Vec<GroupLink>,
+}
+
+/// A body a group's members are addressed to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupAddressee {
+    /// Canonical name ("Glanmor Police").
+    pub canonical: String,
+    /// Agency id of the rule file ("police"), or "other".
+    pub category: String,
+    /// Members addressed to it.
+    pub members: usize,
+}
+
+/// One recommendation in a group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupMember {
+    /// Recommendation id (`recommendations.jsonl`).
+    pub id: String,
+    /// Document id (`documents.jsonl`).
+    pub doc_id: String,
+    /// The document's title.
+    pub title: String,
+    /// The document's kind.
+    pub kind: DocKind,
+    /// The document's year, if found.
+    pub year: Option<i32>,
+    /// Page the recommendation starts on.
+    pub page: u32,
+    /// Canonical names of the bodies it is addressed to.
+    pub addressees: Vec<String>,
+    /// The recommendation's text.
+    pub text: String,
+}
+
+/// Why two members are in one group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupLink {
+    pub a: String,
+    pub b: String,
+    /// Weight of the shared words over the lighter text's (0 to 1).
+    pub similarity: f32,
+    /// The words both use, heaviest first.
+    pub shared: Vec<String>,
+}
+
+/// A member's row as read in the second pass.
+struct Seen {
+    member: GroupMember,
+    themes: Vec<String>,
+    categories: Vec<(String, String)>,
+}
+
+pub(super) struct Builder<'g> {
+    groups: &'g Groups,
+    seen: Vec<Vec<Option<Seen>>>,
+}
+
+impl<'g> Builder<'g> {
+    pub(super) fn new(groups: &'g Groups) -> Builder<'g> {
+        let seen = groups
+            .found
+            .iter()
+            .map(|g| (0..g.members.len()).map(|_| None).collect())
+            .collect();
+        Builder { groups, seen }
+    }
+
+    pub(super) fn member(&mut self, g: usize, k: usize, rec: &RecommendationRow<'_>) {
+        let item = &self.groups.items[self.groups.found[g].members[k] as usize];
+        let doc = &self.groups.docs[item.doc as usize];
+        let mut canonical: Vec<String> = Vec::new();
+        let mut categories = Vec::new();
+        for a in rec.addressees.iter() {
+            if !canonical.contains(&a.canonical) {
+                canonical.push(a.canonical.clone());
+                categories.push((a.canonical.clone(), a.category.clone()));
+            }
+        }
+        self.seen[g][k] = Some(Seen {
+            member: GroupMember {
+                id: rec.id.to_string(),
+                doc_id: rec.doc_id.to_string(),
+                title: doc.title.clone(),
+                kind: doc.kind,
+                year: doc.year,
+                page: rec.page,
+                addressees: canonical,
+                text: rec.text.to_string(),
+            },
+            themes: rec.themes.to_vec(),
+            categories,
+        });
+    }
+
+    /// The rows, most documents first, then by id; a group whose members
+    /// were not all seen again is left out.
+    pub(super) fn finish(self) -> Vec<u8> {
+        let mut rows: Vec<RecommendationGroupRow> = self
+            .seen
+            .into_iter()
+            .enumerate()
+            .filter_map(|(g, seen)| {
+                let seen: Option<Vec<Seen>> = seen.into_iter().collect();
+                seen.map(|s| row(self.groups, g, s))
+            })
+            .collect();
+        rows.sort_by(|a, b| b.documents.cmp(&a.documents).then(a.id.cmp(&b.id)));
+        let mut out = Vec::new();
+        for r in &rows {
+            serde_json::to_writer(&mut out, r).expect("group rows serialise");
+            out.push(b'\n');
+        }
+        out
+    }
+}
+
+fn row(groups: &Groups, g: usize, seen: Vec<Seen>) -> RecommendationGroupRow {
+    let group = &groups.found[g];
+    let items = &groups.items;
+    let words = &groups.words;
+    let weights = &groups.weights;
+    let id_of = |i: u32| items[i as usize].id.clone();
+    // The representative: most alike to the others in all (ties: first).
+    let mut closeness: HashMap<u32, f32> = HashMap::new();
+    let mut word_links: BTreeMap<u32, usize> = BTreeMap::new();
+    let mut links = Vec::new();
+    for e in &group.links {
+        *closeness.entry(e.a).or_default() += e.similarity;
+        *closeness.entry(e.b).or_default() += e.similarity;
+        let mut common = shared(&items[e.a as usize].terms, &items[e.b as usize].terms);
+        for &t in &common {
+            *word_links.entry(t).or_default() += 1;
+        }
+        common.sort_by(|x, y| {
+            weights[*y as usize]
+                .total_cmp(&weights[*x as usize])
+                .then(x.cmp(y))
+        });
+        links.push(GroupLink {
+            a: id_of(e.a),
+            b: id_of(e.b),
+            similarity: (e.similarity * 1000.0).round() / 1000.0,
+            shared: common
+                .iter()
+                .map(|&t| words.surface(t).to_string())
+                .collect(),
+        });
+    }
+    let representative = *group
+        .members
+        .iter()
+        .max_by(|x, y| closeness[x].total_cmp(&closeness[y]).then(y.cmp(x)))
+        .expect("a group has members");
+    let mut tied: Vec<(usize, u32)> = word_links.into_iter().map(|(t, n)| (n, t)).collect();
+    tied.sort_by(|x, y| {
+        y.0.cmp(&x.0)
+            .then(weights[y.1 as usize].total_cmp(&weights[x.1 as usize]))
+            .then(x.1.cmp(&y.1))
+    });
+    let mut theme_count: BTreeMap<String, usize> = BTreeMap::new();
+    let mut bodies: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for s in &seen {
+        for t in &s.themes {
+            *theme_count.entry(t.clone()).or_default() += 1;
+        }
+        for c in &s.categories {
+            *bodies.entry(c.clone()).or_default() += 1;
+        }
+    }
+    let mut addressees: Vec<GroupAddressee> = bodies
+        .into_iter()
+        .map(|((canonical, category), members)| GroupAddressee {
+            canonical,
+            category,
+            members,
+        })
+        .collect();
+    addressees.sort_by(|a, b| {
+        b.members
+            .cmp(&a.members)
+            .then(a.canonical.cmp(&b.canonical))
+    });
+    let text = seen[group
+        .members
+        .iter()
+        .position(|&m| m == representative)
+        .expect("a member")]
+    .member
+    .text
+    .clone();
+    let mut members: Vec<GroupMember> = seen.into_iter().map(|s| s.member).collect();
+    members
+        .sort_by(|a, b| (a.year.is_none(), a.year, &a.id).cmp(&(b.year.is_none(), b.year, &b.id)));
+    let years: BTreeSet<i32> = members.iter().filter_map(|m| m.year).collect();
+    let (first_year, last_year) = (years.first().copied(), years.last().copied());
+    RecommendationGroupRow {
+        id: format!("g-{}", members[0].id),
+        summary: summary(members.len(), first_year, last_year, addressees.len()),
+        representative: id_of(representative),
+        text,
+        documents: members.len(),
+        first_year,
+        last_year,
+        words: tied
+            .iter()
+            .take(GROUP_WORDS)
+            .map(|&(_, t)| words.surface(t).to_string())
+            .collect(),
+        themes: theme_count
+            .into_iter()
+            .filter(|&(_, n)| n >= 2)
+            .map(|(t, _)| t)
+            .collect(),
+        addressees,
+        members,
+        links,
+    }
+}
+
+/// "in 3 documents, 2019–2023, to 2 bodies".
+pub(super) fn summary(docs: usize, first: Option<i32>, last: Option<i32>, bodies: usize) -> String {
+    let mut s = format!("in {docs} documents");
+    match (first, last) {
+        (Some(f), Some(l)) if f == l => s.push_str(&format!(", {f}")),
+        (Some(f), Some(l)) => s.push_str(&format!(", {f}–{l}")),
+        _ => {}
+    }
+    match bodies {
+        0 => {}
+        1 => s.push_str(", to 1 body"),
+        n => s.push_str(&format!(", to {n} bodies")),
+    }
+    s
+}

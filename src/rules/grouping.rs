@@ -1,0 +1,69 @@
+//! `[grouping]`: the settings that decide when recommendations from
+//! different documents ask for the same thing (the `patterns` stage reads
+//! them). A rule file without the table uses the default rules' one.
+
+use super::diag::Diags;
+use super::schema::GroupingDef;
+
+/// How recurring recommendations are grouped (see `patterns`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grouping {
+    /// Two recommendations are alike when the weight of the words they
+    /// share is at least this share of the lighter one's words (0 to 1).
+    pub min_similarity: f32,
+    /// ... and the shared words weigh at least this much (a word's weight
+    /// is how rare it is among all recommendations: ln(N / documents with
+    /// it), about 7 for a word in one recommendation in a thousand).
+    pub min_shared_weight: f32,
+    /// A recommendation with fewer distinct content words than this is
+    /// not grouped (too short to say what it asks).
+    pub min_words: usize,
+    /// Two documents are renderings of one (a PDF and its Markdown, the
+    /// same report filed twice) when this share of the smaller one's
+    /// recommendations have the same words in the other; their
+    /// recommendations are never grouped together.
+    pub twin_share: f32,
+    /// Words that say nothing about what is asked ("inquest", "evidence",
+    /// "ensure"), left out before comparing.
+    pub ignore: Vec<String>,
+}
+
+pub(super) fn compile(def: &GroupingDef, d: &mut Diags<'_>) -> Grouping {
+    let share = |v: &toml::Spanned<f32>, name: &str, d: &mut Diags<'_>| {
+        let x = *v.get_ref();
+        if !(0.0..=1.0).contains(&x) {
+            d.at(v.span().start, format!("{name} must be between 0 and 1"));
+        }
+        x
+    };
+    let min_similarity = share(&def.min_similarity, "min_similarity", d);
+    let twin_share = share(&def.twin_share, "twin_share", d);
+    let w = &def.min_shared_weight;
+    if !w.get_ref().is_finite() || *w.get_ref() < 0.0 {
+        d.at(w.span().start, "min_shared_weight must be 0 or more");
+    }
+    let mut ignore = Vec::new();
+    for word in &def.ignore {
+        let lower = word.get_ref().trim().to_lowercase();
+        if lower.is_empty() || !lower.chars().all(char::is_alphanumeric) {
+            d.at(
+                word.span().start,
+                format!(
+                    "ignored word \"{}\": one word of letters or digits",
+                    word.get_ref()
+                ),
+            );
+        } else {
+            ignore.push(lower);
+        }
+    }
+    ignore.sort();
+    ignore.dedup();
+    Grouping {
+        min_similarity,
+        min_shared_weight: *w.get_ref(),
+        min_words: *def.min_words.get_ref(),
+        twin_share,
+        ignore,
+    }
+}
