@@ -277,3 +277,87 @@ fn inspect_output_snapshot() {
     let text = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
     insta::assert_snapshot!(version.replace(&text, "rules [version]"));
 }
+
+/// Two fictional documents asking the same of different agencies, in
+/// other words; a third asking something else; and a Markdown twin of the
+/// first (one document in two renderings).
+fn recurring_corpus(dir: &Path) {
+    write(dir, "dhr-seren.txt", FICTIONAL_REVIEW.as_bytes());
+    write(
+        dir,
+        "dhr-seren-copy.md",
+        FICTIONAL_REVIEW
+            .replace("FICTIONAL EXAMPLE - ", "# FICTIONAL EXAMPLE - ")
+            .as_bytes(),
+    );
+    write(
+        dir,
+        "apr-gwyn.txt",
+        "FICTIONAL EXAMPLE - Adult Practice Review - Mr G (a pseudonym), 2025\n\n\
+         1. Introduction\n\nThis fictional review concerns Mr G in the imaginary Wrenmoor.\n\n\
+         2. Recommendations\n\n\
+         1. Wrenmoor Constabulary should make sure a DASH risk assessment is completed by officers at every domestic abuse incident they attend.\n\n\
+         2. The council should fund more refuge places for older survivors.\n"
+            .as_bytes(),
+    );
+}
+
+#[test]
+fn patterns_lists_the_ask_two_documents_make_and_why() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    recurring_corpus(&input);
+    let out = tmp.path().join("out");
+    build(&input, &out).success();
+    let groups =
+        rows(&std::fs::read_to_string(out.join("repository/recommendation_groups.jsonl")).unwrap());
+    assert_eq!(groups.len(), 1, "{groups:#?}");
+    let g = &groups[0];
+    assert_eq!(g["documents"], 2);
+    let titles: Vec<&str> = g["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    assert!(titles.iter().all(|t| t.contains("DASH")), "{titles:?}");
+    // The Markdown copy of Seren's review is the same document: never a
+    // second member beside it.
+    let shared = g["links"][0]["shared"].as_array().unwrap();
+    assert!(shared.iter().any(|w| w == "dash"), "{shared:?}");
+    ystorfa()
+        .args(["patterns", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("in 2 documents, 2024–2025, to 2 bodies")
+                .and(predicate::str::contains("shared words: "))
+                .and(predicate::str::contains("Wrenmoor Constabulary")),
+        );
+    ystorfa()
+        .args(["patterns", "--json", "--kind", "apr", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"links\":"));
+    // Every row matches the published schema.
+    let schema = ystorfa()
+        .args(["patterns", "--schema"])
+        .output()
+        .unwrap()
+        .stdout;
+    let schema: serde_json::Value = serde_json::from_slice(&schema).unwrap();
+    let v = jsonschema::validator_for(&schema).unwrap();
+    for g in &groups {
+        let errors: Vec<String> = v.iter_errors(g).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{errors:?}");
+    }
+    // Nothing recurs in three documents: exit 1, said on stderr.
+    ystorfa()
+        .args(["patterns", "--min-documents", "3", "--out"])
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no recurring recommendations"));
+}

@@ -4,12 +4,16 @@
 
 use super::log::Verbosity;
 use super::{EXIT_OK, EXIT_PARTIAL};
-use crate::eval::{self, Labels, spans};
+use crate::eval::{self, Labels, pairs, spans};
+use crate::export::RecommendationRow;
 use crate::extract::Limits;
+use crate::patterns::RecommendationGroupRow;
 use crate::pipeline;
 use crate::rules::RuleSet;
+use crate::store::{DocFile, Reader};
 use anyhow::Context;
 use rayon::prelude::*;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use tracing::{error, warn};
 
@@ -28,6 +32,21 @@ pub struct Args {
     /// Folder holding the documents of `--truth` (default: `docs/` beside it).
     #[arg(long, value_name = "DIR", requires = "truth")]
     pub docs: Option<PathBuf>,
+    /// Labelled pairs of recommendations (`eval/pairs/pairs.jsonl`):
+    /// scores the recurring-recommendation groups of the build in `--out`
+    /// (precision and recall of "in the same group").
+    #[arg(long, value_name = "FILE", requires = "out")]
+    pub pairs: Option<PathBuf>,
+    /// Output folder of the build `--pairs` is scored against (built over
+    /// the documents the pairs come from).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// `--pairs`: fail when the grouping precision is below this.
+    #[arg(long)]
+    pub min_group_precision: Option<f64>,
+    /// `--pairs`: fail when the grouping recall is below this.
+    #[arg(long)]
+    pub min_group_recall: Option<f64>,
     /// Rule file (TOML) to use instead of the built-in default rules.
     #[arg(long)]
     pub rules: Option<PathBuf>,
@@ -106,7 +125,7 @@ pub fn run(args: Args, verbosity: Verbosity) -> anyhow::Result<i32> {
     let rules = super::load_rules(args.rules.as_ref())?;
     let verbose = matches!(verbosity, Verbosity::Verbose(_));
     let mut gates = Gates(true);
-    let labels = if args.labels.is_empty() && args.truth.is_none() {
+    let labels = if args.labels.is_empty() && args.truth.is_none() && args.pairs.is_none() {
         vec![PathBuf::from("eval/labels")]
     } else {
         args.labels.clone()
@@ -157,10 +176,89 @@ pub fn run(args: Args, verbosity: Verbosity) -> anyhow::Result<i32> {
             args.min_addressee_recall,
         );
     }
+    if let (Some(pairs), Some(out)) = (&args.pairs, &args.out) {
+        let report = run_pairs(pairs, out)?;
+        if args.json {
+            json.insert("pairs".into(), serde_json::to_value(&report)?);
+        } else {
+            print!("{}", render_pairs(pairs, &report, verbose));
+        }
+        let g = &report.grouping;
+        gates.at_least("grouping precision", g.precision, args.min_group_precision);
+        gates.at_least("grouping recall", g.recall, args.min_group_recall);
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&json)?);
     }
     Ok(if gates.0 { EXIT_OK } else { EXIT_PARTIAL })
+}
+
+/// Score the groups of the build in `out` against the pairs in `file`.
+fn run_pairs(file: &Path, out: &Path) -> anyhow::Result<pairs::PairsReport> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let mut list = Vec::new();
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        list.push(
+            serde_json::from_str::<pairs::Pair>(line)
+                .with_context(|| format!("{}:{}: not a labelled pair", file.display(), n + 1))?,
+        );
+    }
+    let reader = Reader::open(out)?;
+    let mut groups = Vec::new();
+    let bytes = reader.recommendation_groups()?;
+    for (n, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        groups.push(
+            serde_json::from_slice::<RecommendationGroupRow>(line)
+                .with_context(|| format!("{}: line {}: not a group", out.display(), n + 1))?,
+        );
+    }
+    let known: HashSet<String> = reader
+        .read_all::<RecommendationRow<'static>>(DocFile::Recommendations)?
+        .into_iter()
+        .map(|r| r.id.into_owned())
+        .collect();
+    Ok(pairs::score(&list, &groups, &known))
+}
+
+fn render_pairs(file: &Path, r: &pairs::PairsReport, verbose: bool) -> String {
+    let g = &r.grouping;
+    let mut s = format!(
+        "Recurring recommendations against {} labelled pairs ({}):\n  \
+         in the same group: precision {:.3} ({} of {} grouped pairs labelled same), \
+         recall {:.3} ({} of {} pairs labelled same)\n",
+        r.pairs,
+        file.display(),
+        g.precision,
+        g.tp,
+        g.tp + g.fp,
+        g.recall,
+        g.tp,
+        g.tp + g.fn_,
+    );
+    if !r.missing.is_empty() {
+        s.push_str(&format!(
+            "  not scored: {} pairs with a recommendation this build does not hold\n",
+            r.missing.len()
+        ));
+    }
+    if verbose {
+        for p in &r.wrong {
+            let what = match p.label {
+                pairs::PairLabel::Same => "same, not grouped",
+                pairs::PairLabel::Different => "different, grouped",
+            };
+            s.push_str(&format!("    {what}: {} {} ({})\n", p.a, p.b, p.why));
+        }
+    }
+    s
 }
 
 fn run_labels(inputs: &[PathBuf], rules: &RuleSet) -> anyhow::Result<eval::Report> {

@@ -12,6 +12,7 @@ mod export;
 mod extract;
 mod inspect;
 pub mod log;
+mod patterns;
 mod rules;
 mod search;
 #[cfg(feature = "serve")]
@@ -44,6 +45,9 @@ pub enum Command {
     Inspect(inspect::Args),
     /// Measure recommendations and themes against labelled documents.
     Eval(eval::Args),
+    /// List the recurring recommendations of a build: recommendations of
+    /// different documents that ask for the same thing, with why grouped.
+    Patterns(patterns::Args),
     /// Check or test a rule file.
     #[command(subcommand)]
     Rules(rules::Command),
@@ -95,6 +99,7 @@ pub fn main() -> i32 {
         Command::Search(a) => search::run(a),
         Command::Inspect(a) => inspect::run(a),
         Command::Eval(a) => eval::run(a, verbosity),
+        Command::Patterns(a) => patterns::run(a),
         Command::Rules(c) => rules::run(c),
         Command::Export(a) => export::run(a),
         #[cfg(feature = "serve")]

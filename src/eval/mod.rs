@@ -10,8 +10,12 @@
 //!   format of `../shared/pfd-reports/README`): where each document's
 //!   matters of concern lie and who the report was sent to. Scored by
 //!   words, so it holds whatever the unit of a "recommendation" is.
+//! - [`pairs`]: labelled pairs of recommendations from different
+//!   documents (`eval/pairs/pairs.jsonl`), same ask or not, scored against
+//!   the recurring-recommendation groups of a build.
 
 pub mod labels;
+pub mod pairs;
 pub mod spans;
 
 pub use labels::{DocEval, LabelledRec, Labels, RecOutcome, Report, evaluate_doc, report};

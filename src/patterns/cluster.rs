@@ -1,16 +1,25 @@
 //! Alike pairs and groups. A pair is alike when the words it shares weigh
 //! at least `min_similarity` of the lighter one's words and at least
-//! `min_shared_weight` in all. Pairs are found by prefix filtering: the
+//! `min_shared_words` distinct words. Pairs are found by prefix filtering: the
 //! lighter of two alike texts must share one of its heaviest words whose
 //! weights add up to more than (1 - min_similarity) of its total, so only
 //! texts found under those words in an inverted index are compared, and
-//! the answer is the same as comparing every pair. Groups are built by
+//! the answer is the same as comparing every pair, except that a text
+//! looks under at most its six heaviest words (a pair sharing none of the
+//! lighter text's six rarest words is not found). Groups are built by
 //! complete linkage, strongest pairs first.
 
 use super::terms::{Item, shared, weight};
 use crate::rules::Grouping;
 use rayon::prelude::*;
 use std::collections::HashSet;
+
+/// A text looks for alike texts under at most this many of its heaviest
+/// (rarest) words: two texts that ask the same share one of them. Without
+/// a bound, a low `min_similarity` makes the search reach common words,
+/// whose texts grow in number with the repository: the cost would grow
+/// with its square.
+const CANDIDATE_WORDS: usize = 6;
 
 /// One alike pair (item indices, `a < b`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -49,6 +58,7 @@ pub(super) fn alike_pairs(
             postings[t as usize].push(i as u32);
         }
     }
+
     // The lighter of a pair looks for the heavier: (weight, index) orders.
     let lighter = |a: usize, b: usize| total[a].total_cmp(&total[b]).then(a.cmp(&b)).is_lt();
     let threshold = g.min_similarity;
@@ -67,7 +77,7 @@ pub(super) fn alike_pairs(
             let mut seen = HashSet::new();
             let mut found = Vec::new();
             let mut sum = 0.0;
-            for t in by_weight {
+            for t in by_weight.into_iter().take(CANDIDATE_WORDS) {
                 for &b in &postings[t as usize] {
                     let b = b as usize;
                     if b == a
@@ -77,9 +87,10 @@ pub(super) fn alike_pairs(
                     {
                         continue;
                     }
-                    let common = weight(&shared(&item.terms, &items[b].terms), weights);
-                    let similarity = common / total[a];
-                    if common >= g.min_shared_weight && similarity >= threshold {
+                    let both = shared(&item.terms, &items[b].terms);
+                    let common = weight(&both, weights);
+                    let similarity = common / mean(total[a], total[b], g.balance);
+                    if both.len() >= g.min_shared_words && similarity >= threshold {
                         found.push(Edge {
                             a: a.min(b) as u32,
                             b: a.max(b) as u32,
@@ -102,6 +113,13 @@ pub(super) fn alike_pairs(
             .then(x.b.cmp(&y.b))
     });
     edges
+}
+
+/// The mean of a lighter and a heavier weight that similarity divides by:
+/// lighter^(1 - balance) × heavier^balance, never below the lighter (so
+/// prefix filtering on the lighter text finds every alike pair).
+fn mean(lighter: f32, heavier: f32, balance: f32) -> f32 {
+    (lighter.powf(1.0 - balance) * heavier.powf(balance)).max(lighter)
 }
 
 /// Complete linkage: each pair, strongest first, joins its two groups when
@@ -168,7 +186,8 @@ mod tests {
     fn settings(min_similarity: f32) -> Grouping {
         Grouping {
             min_similarity,
-            min_shared_weight: 0.0,
+            balance: 0.0,
+            min_shared_words: 1,
             min_words: 1,
             twin_share: 0.5,
             ignore: vec![],
@@ -212,9 +231,12 @@ mod tests {
             (seed >> 33) % m
         };
         let weights: Vec<f32> = (0..30).map(|i| 0.5 + (i % 7) as f32).collect();
+        // At most CANDIDATE_WORDS words each: every word may find candidates.
         let items: Vec<Item> = (0..120)
             .map(|i| {
-                let mut t: Vec<u32> = (0..1 + next(8)).map(|_| next(30) as u32).collect();
+                let mut t: Vec<u32> = (0..1 + next(CANDIDATE_WORDS as u64))
+                    .map(|_| next(30) as u32)
+                    .collect();
                 t.sort_unstable();
                 t.dedup();
                 item(i % 40, &t)

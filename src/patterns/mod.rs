@@ -14,7 +14,7 @@
 //!    a document's own action-plan rows are in the same document.
 //! 3. **Alike pairs** (`cluster`): the weight of the words two
 //!    recommendations share, over the lighter one's weight, at least
-//!    `min_similarity`, and at least `min_shared_weight` in all. Found
+//!    `min_similarity`, with at least `min_shared_words` words in common. Found
 //!    exactly, without comparing all pairs, by prefix filtering over an
 //!    inverted index of the words.
 //! 4. **Groups** (`cluster`): complete linkage, strongest pairs first:

@@ -9,12 +9,17 @@ use super::schema::GroupingDef;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Grouping {
     /// Two recommendations are alike when the weight of the words they
-    /// share is at least this share of the lighter one's words (0 to 1).
+    /// share, over a mean of the two texts' weights, is at least this
+    /// (0 to 1).
     pub min_similarity: f32,
-    /// ... and the shared words weigh at least this much (a word's weight
-    /// is how rare it is among all recommendations: ln(N / documents with
-    /// it), about 7 for a word in one recommendation in a thousand).
-    pub min_shared_weight: f32,
+    /// Which mean: 0 = the lighter text's weight (a short text inside a
+    /// long one is alike to it), 0.5 = the geometric mean (texts of very
+    /// different lengths are seldom alike); the mean is
+    /// lighter^(1 - balance) × heavier^balance.
+    pub balance: f32,
+    /// ... and they have at least this many (distinct, stemmed) content
+    /// words in common.
+    pub min_shared_words: usize,
     /// A recommendation with fewer distinct content words than this is
     /// not grouped (too short to say what it asks).
     pub min_words: usize,
@@ -38,9 +43,16 @@ pub(super) fn compile(def: &GroupingDef, d: &mut Diags<'_>) -> Grouping {
     };
     let min_similarity = share(&def.min_similarity, "min_similarity", d);
     let twin_share = share(&def.twin_share, "twin_share", d);
-    let w = &def.min_shared_weight;
-    if !w.get_ref().is_finite() || *w.get_ref() < 0.0 {
-        d.at(w.span().start, "min_shared_weight must be 0 or more");
+    let balance = *def.balance.get_ref();
+    if !(0.0..=0.5).contains(&balance) {
+        d.at(
+            def.balance.span().start,
+            "balance must be between 0 and 0.5",
+        );
+    }
+    let w = &def.min_shared_words;
+    if *w.get_ref() == 0 {
+        d.at(w.span().start, "min_shared_words must be 1 or more");
     }
     let mut ignore = Vec::new();
     for word in &def.ignore {
@@ -61,7 +73,8 @@ pub(super) fn compile(def: &GroupingDef, d: &mut Diags<'_>) -> Grouping {
     ignore.dedup();
     Grouping {
         min_similarity,
-        min_shared_weight: *w.get_ref(),
+        balance,
+        min_shared_words: *w.get_ref(),
         min_words: *def.min_words.get_ref(),
         twin_share,
         ignore,

@@ -42,7 +42,8 @@ pub(crate) struct RuleFile {
 #[serde(deny_unknown_fields)]
 pub(crate) struct GroupingDef {
     pub min_similarity: Spanned<f32>,
-    pub min_shared_weight: Spanned<f32>,
+    pub balance: Spanned<f32>,
+    pub min_shared_words: Spanned<usize>,
     pub min_words: Spanned<usize>,
     pub twin_share: Spanned<f32>,
     #[serde(default)]
@@ -347,7 +348,8 @@ fn allowed_keys(path: &str) -> Option<Vec<&'static str>> {
         ],
         "grouping" => vec![
             "min_similarity",
-            "min_shared_weight",
+            "balance",
+            "min_shared_words",
             "min_words",
             "twin_share",
             "ignore",
