@@ -216,12 +216,16 @@ pub fn router(state: AppState) -> Router {
         .route("/themes", get(themes_html))
         .route("/themes/{id}", get(theme_html))
         .route("/recommendations", get(recs_html))
+        .route("/patterns", get(patterns_html))
+        .route("/patterns/{id}", get(pattern_html))
         .route("/documents", get(documents_html))
         .route("/documents/{id}", get(document_html))
         .route("/api/search", get(search_api))
         .route("/api/themes", get(themes_api))
         .route("/api/themes/{id}", get(theme_api))
         .route("/api/recommendations", get(recs_api))
+        .route("/api/patterns", get(patterns_api))
+        .route("/api/patterns/{id}", get(pattern_api))
         .route("/api/documents", get(documents_api))
         .route("/api/documents/{id}", get(document_api))
         .route("/api/status", get(status_api))
@@ -509,6 +513,52 @@ async fn theme_api(State(st): State<AppState>, UrlPath(id): UrlPath<String>) -> 
             "by_year": page.by_year,
             "evidence": page.evidence,
         }))
+    })
+    .await;
+    match r {
+        Ok(Ok(v)) => axum::Json(v).into_response(),
+        Ok(Err(e)) | Err(e) => json_error(e),
+    }
+}
+
+async fn patterns_html(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+    let params = match params_of(raw) {
+        Ok(p) => p,
+        Err(e) => return html_error(&st, e),
+    };
+    html_page(&st, move |s| views::patterns_page(s, &params)).await
+}
+
+/// `/api/patterns?page=N`: a page of the rows of
+/// `recommendation_groups.jsonl`, with the total.
+async fn patterns_api(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+    let result = async {
+        let params = params_of(raw)?;
+        blocking(&st, move |s| {
+            let (page, groups) = views::groups_page(s, &params)?;
+            Ok::<_, ViewError>(serde_json::json!({
+                "total": s.groups.len(),
+                "page": page,
+                "per_page": views::GROUPS_PER_PAGE,
+                "groups": groups,
+            }))
+        })
+        .await?
+    }
+    .await;
+    match result {
+        Ok(r) => axum::Json(r).into_response(),
+        Err(e) => json_error(e),
+    }
+}
+
+async fn pattern_html(State(st): State<AppState>, UrlPath(id): UrlPath<String>) -> Response {
+    html_page(&st, move |s| views::pattern_page(s, &id)).await
+}
+
+async fn pattern_api(State(st): State<AppState>, UrlPath(id): UrlPath<String>) -> Response {
+    let r = blocking(&st, move |s| {
+        views::group(s, &id).map(|g| serde_json::to_value(g).unwrap_or_default())
     })
     .await;
     match r {

@@ -14,6 +14,7 @@ use crate::export::{
 };
 use crate::index::{IndexError, SearchIndex};
 use crate::model::ProcessedDoc;
+use crate::patterns::RecommendationGroupRow;
 use crate::store::{self, DocFile, Reader, RowLocation, StoreError};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -84,6 +85,9 @@ pub struct Snapshot {
     pub theme_stats: HashMap<String, ThemeStats>,
     /// Agency ids to labels.
     agency_labels: HashMap<String, String>,
+    /// The recurring recommendations, most documents first (none for a
+    /// build that did not group them).
+    pub groups: Vec<RecommendationGroupRow>,
     /// The output folder of an in-memory snapshot, removed with it.
     _temp: Option<tempfile::TempDir>,
 }
@@ -153,6 +157,7 @@ impl Snapshot {
             .iter()
             .map(|a| (a.id.clone(), a.label.clone()))
             .collect();
+        let groups = groups(&reader)?;
         Ok(Snapshot {
             generation: reader.generation().to_string(),
             index,
@@ -163,6 +168,7 @@ impl Snapshot {
             vocabulary,
             theme_stats,
             agency_labels,
+            groups,
             _temp: None,
         })
     }
@@ -267,6 +273,22 @@ fn locations(
 /// strongest passages from the `evidence` digest (each document's strongest
 /// two per theme); the recommendations are counted by
 /// [`count_recommendations`].
+/// The recurring recommendations of the generation; an unreadable row is
+/// an error naming its line (a build by another version).
+fn groups(reader: &Reader) -> Result<Vec<RecommendationGroupRow>, LoadError> {
+    let bytes = reader.recommendation_groups()?;
+    let mut out = Vec::new();
+    for (n, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        out.push(serde_json::from_slice(line).map_err(|e| {
+            LoadError::Outdated(format!("recommendation_groups.jsonl line {}: {e}", n + 1))
+        })?);
+    }
+    Ok(out)
+}
+
 fn theme_stats(
     reader: &Reader,
     documents: &[DocumentRow<'static>],

@@ -377,3 +377,60 @@ fn refuses_to_listen_off_loopback_without_a_strong_token() {
     ));
     assert!(check_options(&opts("0.0.0.0:8080", Some("a-long-enough-token-123"))).is_ok());
 }
+
+#[tokio::test]
+async fn recurring_recommendations_are_listed_and_each_group_says_why() {
+    let st = state(None, true);
+    let api = json(&get(&st, "/api/patterns").await);
+    let groups = api["groups"].as_array().expect("groups");
+    assert_eq!(
+        api["total"].as_u64().unwrap() as usize,
+        groups.len(),
+        "{api}"
+    );
+    let list = get(&st, "/patterns").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        list.body.contains("<h1>Recurring recommendations</h1>"),
+        "{}",
+        list.body
+    );
+    assert!(
+        list.body
+            .contains(r#"href="/patterns" aria-current="page""#)
+    );
+    let Some(first) = groups.first() else {
+        assert!(
+            list.body.contains("No recommendation recurs"),
+            "{}",
+            list.body
+        );
+        return;
+    };
+    let id = first["id"].as_str().unwrap();
+    assert!(
+        list.body.contains(&format!("/patterns/{id}")),
+        "{}",
+        list.body
+    );
+    let page = get(&st, &format!("/patterns/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Why they are grouped"), "{}", page.body);
+    let word = first["links"][0]["shared"][0].as_str().unwrap();
+    assert!(
+        page.body.contains(word),
+        "the shared word {word} is not shown"
+    );
+    assert_eq!(
+        json(&get(&st, &format!("/api/patterns/{id}")).await)["id"],
+        id
+    );
+    assert_eq!(
+        get(&st, "/patterns/g-nothing").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(&st, "/patterns?page=0").await.status,
+        StatusCode::BAD_REQUEST
+    );
+}

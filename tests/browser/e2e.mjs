@@ -313,9 +313,29 @@ scenario("h-malformed: a query that cannot be parsed says so on the search page"
   assert.notEqual(await page.title(), "Something went wrong · ystorfa", "an error page is shown");
 });
 
+scenario("j-patterns: a recurring recommendation's page lists its members and the words that tie them", async (page) => {
+  await page.goto(base + "/patterns");
+  assert.equal(await text(await seen(page.locator("h1"), "the page heading")), "Recurring recommendations");
+  const link = page.locator("ol.groups > li.group h2 a").first();
+  await seen(link, "a recurring recommendation in the list");
+  await page.screenshot({ path: join(shots, "j-patterns-list.png"), fullPage: true });
+  const summary = await text(link);
+  assert.match(summary, /^in \d+ documents/, `the group does not say in how many documents: "${summary}"`);
+  await Promise.all([page.waitForURL(/\/patterns\/g-/), link.click()]);
+  assert.equal(await text(await seen(page.locator("h1"), "the group heading")), "Made " + summary);
+  const members = page.locator("ol.members > li.member");
+  assert.ok((await members.count()) >= 2, "a group lists fewer than two recommendations");
+  const row = page.locator("table.links tbody tr").first();
+  const shared = await text(await seen(row.locator("td").last(), "the words a pair shares"));
+  assert.ok(shared.length > 0, "no shared words are shown for a pair");
+  await page.screenshot({ path: join(shots, "j-patterns-group.png"), fullPage: true });
+  await Promise.all([page.waitForURL(/\/documents\//), members.first().locator("a").first().click()]);
+  await seen(page.locator("h1"), "the member's document");
+});
+
 scenario("i-narrow: on a phone-width screen the pages fit without sideways scrolling", async (page) => {
   await page.setViewportSize({ width: 390, height: 844 });
-  const paths = ["/search?q=" + encodeURIComponent(PHRASE), "/themes", "/themes/coercive_control", "/recommendations", "/documents"];
+  const paths = ["/search?q=" + encodeURIComponent(PHRASE), "/themes", "/themes/coercive_control", "/recommendations", "/documents", "/patterns"];
   const wide = [];
   for (const p of paths) {
     await page.goto(base + p);

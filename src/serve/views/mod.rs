@@ -1,5 +1,6 @@
 //! The pages and their JSON twins: search, themes, one theme,
-//! recommendations, documents, one document (one file each). Each view is
+//! recommendations, recurring recommendations and one group, documents,
+//! one document (one file each). Each view is
 //! built from one [`Snapshot`] by a pure function (so tests can call it
 //! without HTTP); the templates escape every piece of document text. This
 //! file holds what they share: errors, labels, the footer, facet links and
@@ -14,11 +15,13 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 mod documents;
+mod patterns;
 mod recommendations;
 mod search;
 mod themes;
 
 pub use documents::*;
+pub use patterns::*;
 pub use recommendations::*;
 pub use search::*;
 pub use themes::*;
