@@ -48,7 +48,9 @@ fn main() {
     let mut extract = vec![PathBuf::from("src/model.rs")];
     rust_files(Path::new("src/extract"), &mut extract);
     let mut output = extract.clone();
-    for stage in ["segment", "rules", "tag", "index", "export", "pipeline"] {
+    for stage in [
+        "segment", "rules", "tag", "index", "export", "patterns", "pipeline",
+    ] {
         rust_files(&Path::new("src").join(stage), &mut output);
         output.push(Path::new("src").join(format!("{stage}.rs")));
     }

@@ -184,6 +184,22 @@ pub fn run(args: Args, verbosity: Verbosity) -> anyhow::Result<i32> {
             print!("{}", render_pairs(pairs, &report, verbose));
         }
         let g = &report.grouping;
+        anyhow::ensure!(
+            report.pairs > report.missing.len(),
+            "{}: none of the labelled pairs' recommendations is in {}: was it built over the documents the pairs come from?",
+            pairs.display(),
+            out.display()
+        );
+        if !report.missing.is_empty()
+            && (args.min_group_precision.is_some() || args.min_group_recall.is_some())
+        {
+            error!(
+                "eval: {} labelled pairs name recommendations {} does not hold",
+                report.missing.len(),
+                out.display()
+            );
+            gates.0 = false;
+        }
         gates.at_least("grouping precision", g.precision, args.min_group_precision);
         gates.at_least("grouping recall", g.recall, args.min_group_recall);
     }

@@ -43,7 +43,7 @@ pub struct Args {
     pub docs: Vec<String>,
 }
 
-fn parse_kind(s: &str) -> Result<DocKind, String> {
+pub(super) fn parse_kind(s: &str) -> Result<DocKind, String> {
     DocKind::ALL
         .into_iter()
         .find(|k| k.as_str().eq_ignore_ascii_case(s))

@@ -27,8 +27,8 @@ pub struct Args {
     pub min_documents: usize,
     /// Only groups with a member of this kind of document: dhr, cpr, apr,
     /// mhhr, susr, pfd, strategy, other (repeatable: any of them).
-    #[arg(long = "kind", value_name = "KIND")]
-    pub kinds: Vec<String>,
+    #[arg(long = "kind", value_name = "KIND", value_parser = super::export::parse_kind)]
+    pub kinds: Vec<crate::model::DocKind>,
     /// Only groups tied by this theme (repeatable: all of them).
     #[arg(long = "theme", value_name = "THEME")]
     pub themes: Vec<String>,
@@ -82,12 +82,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
 
 fn wanted(g: &RecommendationGroupRow, args: &Args) -> bool {
     g.documents >= args.min_documents
-        && (args.kinds.is_empty()
-            || g.members.iter().any(|m| {
-                args.kinds
-                    .iter()
-                    .any(|k| k.eq_ignore_ascii_case(m.kind.as_str()))
-            }))
+        && (args.kinds.is_empty() || g.members.iter().any(|m| args.kinds.contains(&m.kind)))
         && args.themes.iter().all(|t| g.themes.contains(t))
 }
 

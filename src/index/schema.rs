@@ -193,15 +193,16 @@ pub fn schema() -> Schema {
 const MAX_TOKEN_BYTES: usize = 40;
 
 /// The English analysis of the index (words, lower case, accents folded,
-/// stemmed) with English stop words and `ignore` (lower-case words) left
-/// out: the words two texts are compared by (recurring recommendations).
-pub fn comparison_analyzer(ignore: &[String]) -> TextAnalyzer {
+/// stemmed) with English stop words left out, except `keep` (lower-case
+/// words): the words two texts are compared by (recurring
+/// recommendations).
+pub fn comparison_analyzer(keep: &[String]) -> TextAnalyzer {
     // The Stopwords ISO English list (1,298 everyday words: "his", "ago",
-    // "fact", "whilst"), fuller than the index's; then the rule file's words.
+    // "fact", "whilst"), fuller than the index's, but for the words kept.
     let stop = stop_words::get("en")
         .iter()
-        .map(|w| w.to_string())
-        .chain(ignore.iter().cloned());
+        .filter(|w| !keep.iter().any(|k| k == *w))
+        .map(|w| w.to_string());
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)

@@ -1,6 +1,6 @@
 //! Alike pairs and groups. A pair is alike when the words it shares weigh
-//! at least `min_similarity` of the lighter one's words and at least
-//! `min_shared_words` distinct words. Pairs are found by prefix filtering: the
+//! at least `min_similarity` of a mean of the two texts' weights (never
+//! less than the lighter one's) and number at least `min_shared_words`. Pairs are found by prefix filtering: the
 //! lighter of two alike texts must share one of its heaviest words whose
 //! weights add up to more than (1 - min_similarity) of its total, so only
 //! texts found under those words in an inverted index are compared, and
@@ -191,6 +191,7 @@ mod tests {
             min_words: 1,
             twin_share: 0.5,
             ignore: vec![],
+            keep: vec![],
         }
     }
 

@@ -13,10 +13,10 @@
 //!    recurrence needs two. Translations (`translation_of`) are left out;
 //!    a document's own action-plan rows are in the same document.
 //! 3. **Alike pairs** (`cluster`): the weight of the words two
-//!    recommendations share, over the lighter one's weight, at least
+//!    recommendations share, over a mean of their weights, at least
 //!    `min_similarity`, with at least `min_shared_words` words in common. Found
-//!    exactly, without comparing all pairs, by prefix filtering over an
-//!    inverted index of the words.
+//!    without comparing all pairs, by prefix filtering over an inverted
+//!    index of the words, each text looking under its six rarest words.
 //! 4. **Groups** (`cluster`): complete linkage, strongest pairs first:
 //!    two groups join only when every pair across them is alike and no
 //!    document would appear twice. No chains.
@@ -80,7 +80,7 @@ impl std::fmt::Debug for Grouper {
 impl Grouper {
     pub fn new(settings: &Grouping) -> Grouper {
         Grouper {
-            words: terms::Words::new(&settings.ignore),
+            words: terms::Words::new(&settings.ignore, &settings.keep),
             settings: settings.clone(),
             docs: HashMap::new(),
             doc_info: Vec::new(),
@@ -121,9 +121,16 @@ impl Grouper {
         let class = self
             .twins
             .classes(self.doc_info.len(), self.settings.twin_share);
-        let weights = self.words.weights(self.items.len());
-        let found = cluster::group(&self.items, &weights, &class, &self.settings);
-        Groups::new(self.items, self.doc_info, self.words, weights, found)
+        // One rendering of each document takes part: the first of its
+        // twins (a second would repeat every group of the first).
+        let items: Vec<terms::Item> = self
+            .items
+            .into_iter()
+            .filter(|i| class[i.doc as usize] == i.doc)
+            .collect();
+        let weights = self.words.weights(&items);
+        let found = cluster::group(&items, &weights, &class, &self.settings);
+        Groups::new(items, self.doc_info, self.words, weights, found)
     }
 }
 

@@ -86,7 +86,8 @@ pub struct GroupMember {
 pub struct GroupLink {
     pub a: String,
     pub b: String,
-    /// Weight of the shared words over the lighter text's (0 to 1).
+    /// Weight of the shared words over a mean of the two texts' weights
+    /// (the rule file's `balance`), 0 to 1.
     pub similarity: f32,
     /// The words both use, heaviest first.
     pub shared: Vec<String>,

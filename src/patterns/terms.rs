@@ -19,18 +19,27 @@ pub(super) struct Item {
 /// word and the first form each word was written in (what people see).
 pub(super) struct Words {
     analyzer: TextAnalyzer,
+    /// Stems of the rule file's ignored words ("reviewed" goes with "review").
+    ignored: std::collections::HashSet<String>,
     ids: HashMap<String, u32>,
     surface: Vec<String>,
-    df: Vec<u32>,
 }
 
 impl Words {
-    pub(super) fn new(ignore: &[String]) -> Words {
+    pub(super) fn new(ignore: &[String], keep: &[String]) -> Words {
+        let mut analyzer = crate::index::comparison_analyzer(keep);
+        let mut ignored = std::collections::HashSet::new();
+        for word in ignore {
+            let mut stream = analyzer.token_stream(word);
+            while let Some(t) = stream.next() {
+                ignored.insert(t.text.clone());
+            }
+        }
         Words {
-            analyzer: crate::index::comparison_analyzer(ignore),
+            analyzer,
+            ignored,
             ids: HashMap::new(),
             surface: Vec::new(),
-            df: Vec::new(),
         }
     }
 
@@ -40,7 +49,10 @@ impl Words {
         let mut stream = self.analyzer.token_stream(text);
         while let Some(t) = stream.next() {
             // Numbers ("5", "2019") say little about what is asked.
-            if t.text.len() < 2 || t.text.bytes().all(|b| b.is_ascii_digit()) {
+            if t.text.len() < 2
+                || t.text.bytes().all(|b| b.is_ascii_digit())
+                || self.ignored.contains(&t.text)
+            {
                 continue;
             }
             let n = self.ids.len() as u32;
@@ -48,16 +60,12 @@ impl Words {
             if term == n {
                 let word = text.get(t.offset_from..t.offset_to).unwrap_or(&t.text);
                 self.surface.push(word.to_lowercase());
-                self.df.push(0);
             }
             terms.push(term);
         }
         drop(stream);
         terms.sort_unstable();
         terms.dedup();
-        for &t in &terms {
-            self.df[t as usize] += 1;
-        }
         Item {
             id: id.to_string(),
             doc,
@@ -65,11 +73,17 @@ impl Words {
         }
     }
 
-    /// Each word's weight among `n` recommendations: ln((n + 1) / (df + ½)).
-    pub(super) fn weights(&self, n: usize) -> Vec<f32> {
-        let n = n as f64 + 1.0;
-        self.df
-            .iter()
+    /// Each word's weight among `items`: ln((n + 1) / (df + ½)), where df
+    /// is how many of the n contain it.
+    pub(super) fn weights(&self, items: &[Item]) -> Vec<f32> {
+        let mut df = vec![0u32; self.surface.len()];
+        for item in items {
+            for &t in &item.terms {
+                df[t as usize] += 1;
+            }
+        }
+        let n = items.len() as f64 + 1.0;
+        df.iter()
             .map(|&df| (n / (f64::from(df) + 0.5)).ln().max(0.0) as f32)
             .collect()
     }
@@ -82,23 +96,41 @@ impl Words {
 
 /// `text` with each of `names` (as written, any case) blanked out.
 pub(super) fn without(text: &str, names: &[&str]) -> String {
-    let mut out = text.to_string();
+    // The lower-cased text, and for each of its bytes the original byte
+    // offset of the character it came from, or None inside a character's
+    // lower case (a match must start and end on a character's).
+    let mut lower = String::with_capacity(text.len());
+    let mut origin: Vec<Option<usize>> = Vec::with_capacity(text.len() + 1);
+    for (at, c) in text.char_indices() {
+        let first = lower.len();
+        lower.extend(c.to_lowercase());
+        origin.extend((first..lower.len()).map(|b| (b == first).then_some(at)));
+    }
+    origin.push(Some(text.len()));
+    let mut cut: Vec<(usize, usize)> = Vec::new();
     for name in names.iter().filter(|n| n.chars().count() > 2) {
-        let lower = out.to_lowercase();
-        if lower.len() != out.len() {
-            // Lower-casing changed byte lengths: offsets would not match.
-            continue;
-        }
         let needle = name.to_lowercase();
-        let mut cut = Vec::new();
         let mut from = 0;
         while let Some(i) = lower[from..].find(&needle) {
-            cut.push((from + i, from + i + needle.len()));
-            from += i + needle.len();
+            let (a, b) = (from + i, from + i + needle.len());
+            if let (Some(x), Some(y)) = (origin[a], origin[b]) {
+                cut.push((x, y));
+            }
+            from = a + lower[a..].chars().next().map_or(1, char::len_utf8);
         }
-        for (a, b) in cut.into_iter().rev() {
-            out.replace_range(a..b, " ");
+    }
+    // Blank the ranges (overlaps merged), last first.
+    cut.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for (a, b) in cut {
+        match merged.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
         }
+    }
+    let mut out = text.to_string();
+    for (a, b) in merged.into_iter().rev() {
+        out.replace_range(a..b, " ");
     }
     out
 }
@@ -138,20 +170,38 @@ mod tests {
             ),
             "  should train officers;   to audit."
         );
+        // Lower case of another length before a match, and after it.
+        assert_eq!(without("İİ police \u{212A}", &["Police"]), "İİ   \u{212A}");
+        assert_eq!(without("ẞ POLICE", &["police"]), "ẞ  ");
+        // "İ" lower-cases to two characters: a name cannot end inside it.
+        assert_eq!(without("xİ", &["xi"]), "xİ");
         assert_eq!(
-            without("İ Police", &["police"]),
-            "İ Police",
-            "offsets would shift: kept"
+            without("Glanmor Police", &["Glanmor Police", "Police"]),
+            " "
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn blanking_names_never_panics_and_keeps_other_text(
+            text in "[a-zA-Zİ\u{212A}ẞ ]{0,40}",
+            name in "[a-zA-Zİ\u{212A}ẞ]{3,6}",
+        ) {
+            let out = without(&text, &[name.as_str()]);
+            proptest::prop_assert!(!out.to_lowercase().contains(&name.to_lowercase()) || out == text);
+        }
     }
 
     #[test]
     fn words_are_stemmed_and_ignored_words_and_stop_words_left_out() {
-        let mut w = Words::new(&["inquest".to_string()]);
+        let mut w = Words::new(
+            &["inquest".to_string(), "review".to_string()],
+            &["gp".to_string()],
+        );
         let a = w.item(
             "a",
             0,
-            "The inquest heard that officers were not trained in 2019.",
+            "The inquest heard that officers were not trained in 2019 and reviewed by a GP.",
         );
         let b = w.item("b", 1, "Train the officers.");
         let words: Vec<&str> = a.terms.iter().map(|&t| w.surface(t)).collect();
@@ -162,14 +212,16 @@ mod tests {
         assert!(
             !words
                 .iter()
-                .any(|x| ["inquest", "the", "2019", "were"].contains(x))
+                .any(|x| ["inquest", "the", "2019", "were", "reviewed"].contains(x)),
+            "{words:?}"
         );
+        assert!(words.contains(&"gp"), "a stop word kept: {words:?}");
         assert_eq!(
             shared(&a.terms, &b.terms).len(),
             2,
             "train/trained and officers"
         );
-        let weights = w.weights(2);
+        let weights = w.weights(&[a.clone(), b.clone()]);
         // "heard" is in one of two, "officers" in both: rarer weighs more.
         let heard = a.terms.iter().find(|&&t| w.surface(t) == "heard").unwrap();
         let officers = a

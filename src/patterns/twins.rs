@@ -11,6 +11,10 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 /// concerned that…"), not evidence of twins.
 const MAX_DOCS_PER_TEXT: usize = 50;
 
+/// Texts of fewer words ("Publish the review.") are too common to say
+/// two documents are one.
+const MIN_WORDS: usize = 5;
+
 #[derive(Debug, Default)]
 pub(super) struct TwinFinder {
     /// Normalised text's hash → documents with it (in order, once each).
@@ -23,11 +27,16 @@ impl TwinFinder {
     pub(super) fn add(&mut self, doc: u32, text: &str) {
         *self.counts.entry(doc).or_default() += 1;
         let mut h = DefaultHasher::new();
+        let mut words = 0;
         for w in text
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
         {
             w.to_lowercase().hash(&mut h);
+            words += 1;
+        }
+        if words < MIN_WORDS {
+            return;
         }
         let docs = self.texts.entry(h.finish()).or_default();
         if docs.last() != Some(&doc) {
@@ -36,8 +45,8 @@ impl TwinFinder {
     }
 
     /// Each document's class (the first document of its twins), for `n`
-    /// documents: twins share at least `share` of the smaller one's
-    /// recommendations (and at least one).
+    /// documents: twins share at least `share` of the recommendations of
+    /// each of the two (and at least one).
     pub(super) fn classes(&self, n: usize, share: f32) -> Vec<u32> {
         let mut shared: HashMap<(u32, u32), u32> = HashMap::new();
         for docs in self.texts.values() {
@@ -54,8 +63,8 @@ impl TwinFinder {
         pairs.sort_unstable();
         let mut uf = UnionFind::<u32>::new(n);
         for ((a, b), k) in pairs {
-            let smaller = self.counts[&a].min(self.counts[&b]);
-            if k as f32 >= share * smaller as f32 {
+            let larger = self.counts[&a].max(self.counts[&b]);
+            if k as f32 >= share * larger as f32 {
                 uf.union(a, b);
             }
         }
@@ -76,20 +85,25 @@ mod tests {
     fn renderings_of_one_document_are_twins_and_a_shared_sentence_is_not() {
         let mut t = TwinFinder::default();
         for (doc, text) in [
-            (0, "Train staff in DASH."),
-            (0, "Review the MARAC referral pathway."),
+            (0, "Train all staff in DASH."),
+            (0, "Review the MARAC referral pathway now."),
             (0, "Publish the review."),
-            (1, "train staff in  DASH"),
-            (1, "Review the MARAC referral\npathway"),
+            (1, "train all staff in  DASH"),
+            (1, "Review the MARAC referral\npathway now"),
             (1, "Publish the review"),
-            (2, "Train staff in DASH."),
-            (2, "Fund refuge places."),
-            (2, "Audit the records."),
+            (2, "Train all staff in DASH."),
+            (2, "Fund refuge places for older survivors."),
+            (2, "Audit the records of every case."),
+            (3, "Publish the review."),
+            (4, "Train all staff in DASH."),
         ] {
             t.add(doc, text);
         }
-        assert_eq!(t.classes(3, 0.5), vec![0, 0, 2]);
-        // At a lower share one shared text of three makes 0 and 2 twins.
-        assert_eq!(t.classes(3, 0.3), vec![0, 0, 0]);
+        // 0 and 1 share 2 of 3 (a short text does not count); 2 shares 1
+        // of 3 with each; 4 has one text, shared with 0, 1 and 2 but only
+        // a third of theirs: no chain through it.
+        assert_eq!(t.classes(5, 0.5), vec![0, 0, 2, 3, 4]);
+        // At a lower share one shared text of three makes 0, 1 and 2 twins.
+        assert_eq!(t.classes(5, 0.3), vec![0, 0, 0, 3, 0]);
     }
 }

@@ -114,6 +114,8 @@ pub(super) fn compile_all(
     for (s, _) in &files {
         version_input.push_str(s.text);
     }
+    // The grouping settings in use, which may be the default rules' table.
+    version_input.push_str(&format!("{grouping:?}"));
     let rs = RuleSet {
         version: crate::model::sha256_hex(version_input.as_bytes())[..12].to_string(),
         name: rs_def.name.clone(),

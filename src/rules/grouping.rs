@@ -29,8 +29,12 @@ pub struct Grouping {
     /// recommendations are never grouped together.
     pub twin_share: f32,
     /// Words that say nothing about what is asked ("inquest", "evidence",
-    /// "ensure"), left out before comparing.
+    /// "ensure"), left out before comparing (with their other forms:
+    /// "reviewed" with "review").
     pub ignore: Vec<String>,
+    /// Everyday words the English stop list leaves out that name what is
+    /// asked in this field ("gp", "information", "home", "order").
+    pub keep: Vec<String>,
 }
 
 pub(super) fn compile(def: &GroupingDef, d: &mut Diags<'_>) -> Grouping {
@@ -54,23 +58,14 @@ pub(super) fn compile(def: &GroupingDef, d: &mut Diags<'_>) -> Grouping {
     if *w.get_ref() == 0 {
         d.at(w.span().start, "min_shared_words must be 1 or more");
     }
-    let mut ignore = Vec::new();
-    for word in &def.ignore {
-        let lower = word.get_ref().trim().to_lowercase();
-        if lower.is_empty() || !lower.chars().all(char::is_alphanumeric) {
-            d.at(
-                word.span().start,
-                format!(
-                    "ignored word \"{}\": one word of letters or digits",
-                    word.get_ref()
-                ),
-            );
-        } else {
-            ignore.push(lower);
-        }
+    let ignore = words(&def.ignore, "ignored", d);
+    let keep = words(&def.keep, "kept", d);
+    if *def.min_similarity.get_ref() <= 0.0 {
+        d.at(
+            def.min_similarity.span().start,
+            "min_similarity must be more than 0",
+        );
     }
-    ignore.sort();
-    ignore.dedup();
     Grouping {
         min_similarity,
         balance,
@@ -78,5 +73,28 @@ pub(super) fn compile(def: &GroupingDef, d: &mut Diags<'_>) -> Grouping {
         min_words: *def.min_words.get_ref(),
         twin_share,
         ignore,
+        keep,
     }
+}
+
+/// Lower-case single words, sorted; each that is not one word is reported.
+fn words(list: &[toml::Spanned<String>], what: &str, d: &mut Diags<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    for word in list {
+        let lower = word.get_ref().trim().to_lowercase();
+        if lower.is_empty() || !lower.chars().all(char::is_alphanumeric) {
+            d.at(
+                word.span().start,
+                format!(
+                    "{what} word \"{}\": one word of letters or digits",
+                    word.get_ref()
+                ),
+            );
+        } else {
+            out.push(lower);
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }

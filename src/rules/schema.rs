@@ -48,6 +48,8 @@ pub(crate) struct GroupingDef {
     pub twin_share: Spanned<f32>,
     #[serde(default)]
     pub ignore: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub keep: Vec<Spanned<String>>,
 }
 
 /// `[action_plan]`: for each role of an action-plan column, the phrases
@@ -353,6 +355,7 @@ fn allowed_keys(path: &str) -> Option<Vec<&'static str>> {
             "min_words",
             "twin_share",
             "ignore",
+            "keep",
         ],
         _ => return None,
     })

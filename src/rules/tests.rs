@@ -154,8 +154,14 @@ fn version_is_hash_of_text() {
     let a = mini();
     let b = RuleSet::from_toml(&format!("{MINI}\n# edited\n"), "m").unwrap();
     assert_ne!(a.version(), b.version());
-    // The themes file with the built-in anatomy and gazetteer it extends.
-    let all = format!("{MINI}{}{}", super::BUILTIN_ANATOMY, super::BUILTIN_BODIES);
+    // The themes file with the built-in anatomy and gazetteer it extends,
+    // and the grouping settings in use (here the default rules').
+    let all = format!(
+        "{MINI}{}{}{:?}",
+        super::BUILTIN_ANATOMY,
+        super::BUILTIN_BODIES,
+        a.grouping()
+    );
     assert_eq!(a.version(), &crate::model::sha256_hex(all.as_bytes())[..12]);
 }
 

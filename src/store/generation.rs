@@ -83,6 +83,10 @@ impl<'l> GenerationWriter<'l> {
     /// Add the next document's rows (documents come in repository order);
     /// returns where they are in this generation.
     pub fn push(&mut self, doc_id: &str, rows: RowSource<'_>) -> Result<RowLocation, StoreError> {
+        assert!(
+            self.segments.is_none(),
+            "a document pushed after the rows were read back"
+        );
         self.rows.push(doc_id, rows)
     }
 

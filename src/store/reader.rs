@@ -72,7 +72,7 @@ impl Reader {
 
     /// Whether the generation holds every file of the layout that is not
     /// a document's rows (those [`Reader::verify`] checks): an index whose
-    /// segments open, `themes.jsonl`, the report, the manifest and its
+    /// segments open, `themes.jsonl`, `recommendation_groups.jsonl`, the report, the manifest and its
     /// checksum, and the vocabulary.
     pub(super) fn layout_intact(&self) -> bool {
         let repo = self.repository_dir();
@@ -80,6 +80,7 @@ impl Reader {
         crate::index::check_opens(&self.search_dir()).is_ok()
             && [
                 repo.join(THEMES_FILE),
+                repo.join(RECOMMENDATION_GROUPS_FILE),
                 self.dir.join(REPORT),
                 self.dir.join(MANIFEST),
                 self.dir.join(MANIFEST_SUM),
