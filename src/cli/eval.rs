@@ -7,7 +7,6 @@ use super::{EXIT_OK, EXIT_PARTIAL};
 use crate::eval::{self, Labels, pairs, spans};
 use crate::export::RecommendationRow;
 use crate::extract::Limits;
-use crate::patterns::RecommendationGroupRow;
 use crate::pipeline;
 use crate::rules::RuleSet;
 use crate::store::{DocFile, Reader};
@@ -225,17 +224,10 @@ fn run_pairs(file: &Path, out: &Path) -> anyhow::Result<pairs::PairsReport> {
         );
     }
     let reader = Reader::open(out)?;
-    let mut groups = Vec::new();
-    let bytes = reader.recommendation_groups()?;
-    for (n, line) in bytes.split(|&b| b == b'\n').enumerate() {
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        groups.push(
-            serde_json::from_slice::<RecommendationGroupRow>(line)
-                .with_context(|| format!("{}: line {}: not a group", out.display(), n + 1))?,
-        );
-    }
+    let groups = crate::patterns::parse_groups(
+        &reader.recommendation_groups()?,
+        &out.display().to_string(),
+    )?;
     let known: HashSet<String> = reader
         .read_all::<RecommendationRow<'static>>(DocFile::Recommendations)?
         .into_iter()

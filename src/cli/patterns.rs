@@ -6,7 +6,6 @@
 use super::{EXIT_OK, EXIT_PARTIAL};
 use crate::patterns::RecommendationGroupRow;
 use crate::store::Reader;
-use anyhow::Context;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -45,21 +44,12 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         return Ok(EXIT_OK);
     }
     let reader = Reader::open(&args.out)?;
-    let bytes = reader.recommendation_groups()?;
+    let origin = format!("{}: recommendation groups", args.out.display());
+    let groups = crate::patterns::parse_groups(&reader.recommendation_groups()?, &origin)?;
     let mut shown = 0;
     let mut out = std::io::stdout().lock();
-    for (n, line) in bytes.split(|&b| b == b'\n').enumerate() {
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        let g: RecommendationGroupRow = serde_json::from_slice(line).with_context(|| {
-            format!(
-                "{}: recommendation groups, line {}: not readable by this version (run ystorfa build)",
-                args.out.display(),
-                n + 1
-            )
-        })?;
-        if !wanted(&g, &args) {
+    for g in &groups {
+        if !wanted(g, &args) {
             continue;
         }
         if args.limit > 0 && shown == args.limit {
@@ -67,10 +57,10 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         }
         shown += 1;
         if args.json {
-            out.write_all(line)?;
+            serde_json::to_writer(&mut out, g)?;
             out.write_all(b"\n")?;
         } else {
-            write!(out, "{}", render(shown, &g))?;
+            write!(out, "{}", render(shown, g))?;
         }
     }
     if shown == 0 {

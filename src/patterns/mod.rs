@@ -39,6 +39,15 @@ use crate::export::{DocumentRow, RecommendationRow};
 use crate::rules::Grouping;
 use std::collections::HashMap;
 
+/// The rows of `recommendation_groups.jsonl` (`origin` names it in
+/// errors, with the line).
+pub fn parse_groups(
+    bytes: &[u8],
+    origin: &str,
+) -> Result<Vec<RecommendationGroupRow>, crate::export::ExportError> {
+    crate::export::parse_jsonl(&String::from_utf8_lossy(bytes), origin)
+}
+
 /// The documents a group member names (from `documents.jsonl`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DocInfo {

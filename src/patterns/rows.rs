@@ -166,11 +166,58 @@ impl<'g> Builder<'g> {
 
 fn row(groups: &Groups, g: usize, seen: Vec<Seen>) -> RecommendationGroupRow {
     let group = &groups.found[g];
-    let items = &groups.items;
-    let words = &groups.words;
-    let weights = &groups.weights;
-    let id_of = |i: u32| items[i as usize].id.clone();
+    let why = why(groups, group);
     // The representative: most alike to the others in all (ties: first).
+    let representative = *group
+        .members
+        .iter()
+        .max_by(|x, y| why.closeness[x].total_cmp(&why.closeness[y]).then(y.cmp(x)))
+        .expect("a group has members");
+    let (themes, addressees) = tally(&seen);
+    let at = group
+        .members
+        .iter()
+        .position(|&m| m == representative)
+        .expect("a member");
+    let text = seen[at].member.text.clone();
+    let mut members: Vec<GroupMember> = seen.into_iter().map(|s| s.member).collect();
+    members
+        .sort_by(|a, b| (a.year.is_none(), a.year, &a.id).cmp(&(b.year.is_none(), b.year, &b.id)));
+    let years: BTreeSet<i32> = members.iter().filter_map(|m| m.year).collect();
+    let (first_year, last_year) = (years.first().copied(), years.last().copied());
+    RecommendationGroupRow {
+        id: format!("g-{}", members[0].id),
+        summary: summary(members.len(), first_year, last_year, addressees.len()),
+        representative: groups.items[representative as usize].id.clone(),
+        text,
+        documents: members.len(),
+        first_year,
+        last_year,
+        words: why.words,
+        themes,
+        addressees,
+        members,
+        links: why.links,
+    }
+}
+
+/// Why a group's members are together.
+struct Why {
+    /// Every pair, strongest first, with the words both use.
+    links: Vec<GroupLink>,
+    /// Each member's similarities summed over its pairs.
+    closeness: HashMap<u32, f32>,
+    /// The words most pairs share, heaviest first among equals.
+    words: Vec<String>,
+}
+
+fn why(groups: &Groups, group: &super::cluster::Group) -> Why {
+    let (items, words, weights) = (&groups.items, &groups.words, &groups.weights);
+    let heavier_first = |x: &u32, y: &u32| {
+        weights[*y as usize]
+            .total_cmp(&weights[*x as usize])
+            .then(x.cmp(y))
+    };
     let mut closeness: HashMap<u32, f32> = HashMap::new();
     let mut word_links: BTreeMap<u32, usize> = BTreeMap::new();
     let mut links = Vec::new();
@@ -181,14 +228,10 @@ fn row(groups: &Groups, g: usize, seen: Vec<Seen>) -> RecommendationGroupRow {
         for &t in &common {
             *word_links.entry(t).or_default() += 1;
         }
-        common.sort_by(|x, y| {
-            weights[*y as usize]
-                .total_cmp(&weights[*x as usize])
-                .then(x.cmp(y))
-        });
+        common.sort_by(heavier_first);
         links.push(GroupLink {
-            a: id_of(e.a),
-            b: id_of(e.b),
+            a: items[e.a as usize].id.clone(),
+            b: items[e.b as usize].id.clone(),
             similarity: (e.similarity * 1000.0).round() / 1000.0,
             shared: common
                 .iter()
@@ -196,20 +239,25 @@ fn row(groups: &Groups, g: usize, seen: Vec<Seen>) -> RecommendationGroupRow {
                 .collect(),
         });
     }
-    let representative = *group
-        .members
-        .iter()
-        .max_by(|x, y| closeness[x].total_cmp(&closeness[y]).then(y.cmp(x)))
-        .expect("a group has members");
     let mut tied: Vec<(usize, u32)> = word_links.into_iter().map(|(t, n)| (n, t)).collect();
-    tied.sort_by(|x, y| {
-        y.0.cmp(&x.0)
-            .then(weights[y.1 as usize].total_cmp(&weights[x.1 as usize]))
-            .then(x.1.cmp(&y.1))
-    });
+    tied.sort_by(|x, y| y.0.cmp(&x.0).then(heavier_first(&x.1, &y.1)));
+    Why {
+        links,
+        closeness,
+        words: tied
+            .iter()
+            .take(GROUP_WORDS)
+            .map(|&(_, t)| words.surface(t).to_string())
+            .collect(),
+    }
+}
+
+/// The themes at least two members carry, and the bodies addressed with
+/// how many members address each (most first).
+fn tally(seen: &[Seen]) -> (Vec<String>, Vec<GroupAddressee>) {
     let mut theme_count: BTreeMap<String, usize> = BTreeMap::new();
     let mut bodies: BTreeMap<(String, String), usize> = BTreeMap::new();
-    for s in &seen {
+    for s in seen {
         for t in &s.themes {
             *theme_count.entry(t.clone()).or_default() += 1;
         }
@@ -230,41 +278,12 @@ fn row(groups: &Groups, g: usize, seen: Vec<Seen>) -> RecommendationGroupRow {
             .cmp(&a.members)
             .then(a.canonical.cmp(&b.canonical))
     });
-    let text = seen[group
-        .members
-        .iter()
-        .position(|&m| m == representative)
-        .expect("a member")]
-    .member
-    .text
-    .clone();
-    let mut members: Vec<GroupMember> = seen.into_iter().map(|s| s.member).collect();
-    members
-        .sort_by(|a, b| (a.year.is_none(), a.year, &a.id).cmp(&(b.year.is_none(), b.year, &b.id)));
-    let years: BTreeSet<i32> = members.iter().filter_map(|m| m.year).collect();
-    let (first_year, last_year) = (years.first().copied(), years.last().copied());
-    RecommendationGroupRow {
-        id: format!("g-{}", members[0].id),
-        summary: summary(members.len(), first_year, last_year, addressees.len()),
-        representative: id_of(representative),
-        text,
-        documents: members.len(),
-        first_year,
-        last_year,
-        words: tied
-            .iter()
-            .take(GROUP_WORDS)
-            .map(|&(_, t)| words.surface(t).to_string())
-            .collect(),
-        themes: theme_count
-            .into_iter()
-            .filter(|&(_, n)| n >= 2)
-            .map(|(t, _)| t)
-            .collect(),
-        addressees,
-        members,
-        links,
-    }
+    let themes = theme_count
+        .into_iter()
+        .filter(|&(_, n)| n >= 2)
+        .map(|(t, _)| t)
+        .collect();
+    (themes, addressees)
 }
 
 /// "in 3 documents, 2019–2023, to 2 bodies".

@@ -277,16 +277,10 @@ fn locations(
 /// an error naming its line (a build by another version).
 fn groups(reader: &Reader) -> Result<Vec<RecommendationGroupRow>, LoadError> {
     let bytes = reader.recommendation_groups()?;
-    let mut out = Vec::new();
-    for (n, line) in bytes.split(|&b| b == b'\n').enumerate() {
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        out.push(serde_json::from_slice(line).map_err(|e| {
-            LoadError::Outdated(format!("recommendation_groups.jsonl line {}: {e}", n + 1))
-        })?);
-    }
-    Ok(out)
+    Ok(crate::patterns::parse_groups(
+        &bytes,
+        "recommendation_groups.jsonl",
+    )?)
 }
 
 fn theme_stats(
