@@ -609,7 +609,8 @@ fn peak_rss_kb(pid: u32) -> Option<u64> {
 }
 
 /// A request of the mix: name, path, and for searches the totals the
-/// server reported (documents, passages).
+/// server reported (matching documents, matching passages of the documents
+/// shown).
 #[derive(Debug, Default, serde::Serialize)]
 struct MixRow {
     name: String,
@@ -858,14 +859,16 @@ fn serve_runs(a: &Args, out: &Path, mix: &[Query], rep: &mut Report) {
         }
         let totals = q.path.starts_with("/api/search").then(|| {
             let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-            (
-                v["total_documents"].as_u64().unwrap_or(0),
-                v["total_passages"].as_u64().unwrap_or(0),
-            )
+            let shown = v["documents"].as_array().map_or(0, |docs| {
+                docs.iter()
+                    .map(|d| d["matched_passages"].as_u64().unwrap_or(0))
+                    .sum()
+            });
+            (v["total_documents"].as_u64().unwrap_or(0), shown)
         });
         match totals {
             Some((d, p)) => println!(
-                "  {:<40} {:>5} documents {:>7} passages {:>8} bytes  {}",
+                "  {:<40} {:>5} documents {:>7} passages shown {:>8} bytes  {}",
                 q.name,
                 d,
                 p,

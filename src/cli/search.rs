@@ -20,7 +20,7 @@ pub struct Args {
     #[arg(long, default_value = "index")]
     pub out: PathBuf,
     /// Print results as JSON (the `SearchResults` shape: query,
-    /// total_passages, total_documents, documents[].hits[], facets).
+    /// total_documents, documents[].hits[], facets).
     #[arg(long)]
     pub json: bool,
     /// Maximum number of documents to list.
@@ -127,7 +127,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         };
         out.write_all(render(&res, style).as_bytes())?;
     }
-    Ok(if res.total_passages > 0 {
+    Ok(if res.total_documents > 0 {
         EXIT_OK
     } else {
         EXIT_PARTIAL
@@ -148,15 +148,16 @@ pub enum Style {
 pub fn render(res: &SearchResults, style: Style) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "{} passage{} in {} document{} match {:?}",
-        res.total_passages,
-        plural(res.total_passages),
-        res.total_documents,
-        plural(res.total_documents),
-        res.query
-    );
+    let _ = match res.total_documents {
+        0 => writeln!(s, "no passage matches {:?}", res.query),
+        n => writeln!(
+            s,
+            "{n} document{} {} a passage matching {:?}",
+            plural(n),
+            if n == 1 { "has" } else { "have" },
+            res.query
+        ),
+    };
     if res.documents.len() < res.total_documents {
         if res.offset == 0 {
             let _ = writeln!(s, "showing the best {}", res.documents.len());
@@ -227,7 +228,6 @@ mod tests {
             filters: Default::default(),
             offset: 0,
             limit: 20,
-            total_passages: 3,
             total_documents: 2,
             documents: vec![DocHits {
                 doc_id: "d1".into(),

@@ -55,13 +55,17 @@ fn by_id(mut docs: Vec<&ProcessedDoc>) -> Vec<&ProcessedDoc> {
 #[derive(Debug)]
 pub struct IndexDoc {
     passages: Vec<TantivyDocument>,
+    /// The document row (see [`fields::DOC_ROW`]).
+    row: TantivyDocument,
 }
 
 /// Prepare a processed document for the index.
 pub fn prepare(pd: &ProcessedDoc) -> IndexDoc {
     let f = Fields::from_schema(&schema()).expect("the schema has every field");
+    let key = doc_key(&pd.document.id);
     IndexDoc {
-        passages: passage_documents(&f, doc_key(&pd.document.id), pd),
+        passages: passage_documents(&f, key, pd),
+        row: document_row(&f, key, pd),
     }
 }
 
@@ -113,10 +117,12 @@ impl PassageWriter {
             )));
         }
         let w = PassageWriter::new(index)?;
-        let doc = Fields::from_schema(&w.index.schema())?.doc;
+        let f = Fields::from_schema(&w.index.schema())?;
         for id in remove {
             w.writer
-                .delete_term(tantivy::Term::from_field_text(doc, id));
+                .delete_term(tantivy::Term::from_field_text(f.doc, id));
+            w.writer
+                .delete_term(tantivy::Term::from_field_text(f.doc_row, id));
         }
         Ok(w)
     }
@@ -140,16 +146,21 @@ impl PassageWriter {
     pub fn add(&mut self, doc: IndexDoc) -> Result<(), IndexError> {
         self.stats.documents += 1;
         for t in doc.passages {
-            if let Err(e) = self.writer.add_document(t) {
-                // The writer's indexing thread stopped; its own error (a
-                // full disk, too few file descriptors) says why, and the
-                // commit that joins the thread returns it.
-                return Err(match self.writer.commit() {
-                    Err(cause) => cause.into(),
-                    Ok(_) => e.into(),
-                });
-            }
+            self.add_row(t)?;
             self.stats.passages += 1;
+        }
+        self.add_row(doc.row)
+    }
+
+    fn add_row(&mut self, t: TantivyDocument) -> Result<(), IndexError> {
+        if let Err(e) = self.writer.add_document(t) {
+            // The writer's indexing thread stopped; its own error (a
+            // full disk, too few file descriptors) says why, and the
+            // commit that joins the thread returns it.
+            return Err(match self.writer.commit() {
+                Err(cause) => cause.into(),
+                Ok(_) => e.into(),
+            });
         }
         Ok(())
     }
@@ -330,6 +341,111 @@ pub fn doc_key(id: &str) -> u64 {
     u64::from_str_radix(&h[..16], 16).expect("hex digits")
 }
 
+/// The document row of one processed document: its id and key, its
+/// document-level fields, its title, the text of every passage (counted,
+/// for ranking documents), every section trail (for matching) and the word
+/// pairs of them all (for two-word phrases).
+pub(super) fn document_row(f: &Fields, key: u64, pd: &ProcessedDoc) -> TantivyDocument {
+    let d = &pd.document;
+    let mut t = TantivyDocument::default();
+    t.add_text(f.doc_row, &d.id);
+    t.add_u64(f.doc_row_key, key);
+    add_document_fields(&mut t, f, pd, &DocAddressees::of(pd));
+    t.add_text(f.doc_title, &d.title);
+    t.add_text(f.doc_pairs, &d.title);
+    // Each passage analysed once, here (on the caller's thread, not the
+    // index writer's): its words counted, and their pairs.
+    let mut english = super::schema::english();
+    let mut trails: Vec<String> = Vec::new();
+    for p in &d.passages {
+        if let Some(text) = d.text.get(p.start..p.end) {
+            let mut words = Vec::new();
+            english
+                .token_stream(text)
+                .process(&mut |w| words.push(w.clone()));
+            let pairs = super::schema::pairs_of(&words);
+            let analysed = |tokens| tantivy::tokenizer::PreTokenizedString {
+                text: String::new(),
+                tokens,
+            };
+            t.add_pre_tokenized_text(f.doc_words, analysed(words));
+            t.add_pre_tokenized_text(f.doc_pairs, analysed(pairs));
+            let trail = d
+                .sections
+                .get(p.section)
+                .map(|s| s.trail_string())
+                .unwrap_or_default();
+            if !trails.contains(&trail) {
+                trails.push(trail);
+            }
+        }
+    }
+    for trail in &trails {
+        t.add_text(f.doc_trail, trail);
+        t.add_text(f.doc_pairs, trail);
+    }
+    t
+}
+
+/// Whom a document's recommendations address, in first-seen order.
+struct DocAddressees<'a> {
+    /// Agencies addressed anywhere in the document.
+    agencies: Vec<&'a str>,
+    /// Bodies addressed by counted recommendations (a translation names
+    /// the same bodies as its original).
+    bodies: Vec<&'a str>,
+}
+
+impl<'a> DocAddressees<'a> {
+    fn of(pd: &'a ProcessedDoc) -> DocAddressees<'a> {
+        let mut agencies: Vec<&str> = Vec::new();
+        for r in &pd.recommendations {
+            for a in &r.agencies {
+                if !agencies.contains(&a.as_str()) {
+                    agencies.push(a);
+                }
+            }
+        }
+        let mut bodies: Vec<&str> = Vec::new();
+        for r in pd
+            .recommendations
+            .iter()
+            .filter(|r| r.translation_of.is_none())
+        {
+            for a in &r.addressees {
+                if !bodies.contains(&a.canonical.as_str()) {
+                    bodies.push(&a.canonical);
+                }
+            }
+        }
+        DocAddressees { agencies, bodies }
+    }
+}
+
+/// The fields every passage of a document and its document row carry
+/// alike: the document's id-like fields, kind, year, area, language, its
+/// themes and whom its recommendations address.
+fn add_document_fields(t: &mut TantivyDocument, f: &Fields, pd: &ProcessedDoc, to: &DocAddressees) {
+    let d = &pd.document;
+    t.add_text(f.kind, d.kind.as_str());
+    if let Some(y) = d.year {
+        t.add_i64(f.year, i64::from(y));
+    }
+    if let Some(a) = &d.area {
+        t.add_text(f.area, a);
+    }
+    t.add_text(f.language, &d.language);
+    for th in &pd.themes {
+        t.add_text(f.doc_theme, th);
+    }
+    for a in &to.agencies {
+        t.add_text(f.doc_agency, a);
+    }
+    for b in &to.bodies {
+        t.add_text(f.doc_body, b);
+    }
+}
+
 /// The tantivy documents of one processed document, one per passage.
 pub(super) fn passage_documents(f: &Fields, key: u64, pd: &ProcessedDoc) -> Vec<TantivyDocument> {
     let d = &pd.document;
@@ -341,29 +457,8 @@ pub(super) fn passage_documents(f: &Fields, key: u64, pd: &ProcessedDoc) -> Vec<
             v.push(&t.theme);
         }
     }
-    // Agencies addressed anywhere in the document, in first-seen order.
-    let mut doc_agencies: Vec<&str> = Vec::new();
-    for r in &pd.recommendations {
-        for a in &r.agencies {
-            if !doc_agencies.contains(&a.as_str()) {
-                doc_agencies.push(a);
-            }
-        }
-    }
-    // Bodies addressed by counted recommendations (a translation names the
-    // same bodies as its original), in first-seen order.
-    let mut doc_bodies: Vec<&str> = Vec::new();
-    for r in pd
-        .recommendations
-        .iter()
-        .filter(|r| r.translation_of.is_none())
-    {
-        for a in &r.addressees {
-            if !doc_bodies.contains(&a.canonical.as_str()) {
-                doc_bodies.push(&a.canonical);
-            }
-        }
-    }
+    let to = DocAddressees::of(pd);
+    let (doc_agencies, doc_bodies) = (&to.agencies, &to.bodies);
     let meta = serde_json::to_string(&super::DocMeta {
         doc_id: d.id.clone(),
         file: d.file.clone(),
@@ -399,14 +494,7 @@ pub(super) fn passage_documents(f: &Fields, key: u64, pd: &ProcessedDoc) -> Vec<
         t.add_u64(f.doc_key, key);
         t.add_text(f.file, &d.file);
         t.add_text(f.title, &d.title);
-        t.add_text(f.kind, d.kind.as_str());
-        if let Some(y) = d.year {
-            t.add_i64(f.year, i64::from(y));
-        }
-        if let Some(a) = &d.area {
-            t.add_text(f.area, a);
-        }
-        t.add_text(f.language, &d.language);
+        add_document_fields(&mut t, f, pd, &to);
         let section = d.sections.get(p.section);
         t.add_text(
             f.section,
@@ -422,9 +510,6 @@ pub(super) fn passage_documents(f: &Fields, key: u64, pd: &ProcessedDoc) -> Vec<
         t.add_text(f.text, text);
         for th in themes.get(&p.index).into_iter().flatten() {
             t.add_text(f.theme, th);
-        }
-        for th in &pd.themes {
-            t.add_text(f.doc_theme, th);
         }
         let mut agencies: Vec<&str> = Vec::new();
         let mut bodies: Vec<&str> = Vec::new();
@@ -451,12 +536,6 @@ pub(super) fn passage_documents(f: &Fields, key: u64, pd: &ProcessedDoc) -> Vec<
             t.add_text(f.body, b);
         }
         t.add_bool(f.is_recommendation, is_rec);
-        for a in &doc_agencies {
-            t.add_text(f.doc_agency, a);
-        }
-        for b in &doc_bodies {
-            t.add_text(f.doc_body, b);
-        }
         t.add_u64(f.start, char_at as u64);
         if out.is_empty() {
             t.add_bytes(f.doc_meta, meta.as_bytes());

@@ -1,20 +1,21 @@
-//! The search's collectors: [`Tallied`] counts every matching passage by
-//! document (matches, best score), [`TopOfEach`] keeps the best passages
-//! of the documents a page shows, scoring the first pass's own query on
-//! their passages only; [`best_first`] ranks the tally.
+//! The search's collectors: [`Matched`] finds which documents have a
+//! matching passage (each document's passages are neighbours, so after a
+//! document's first match the query skips to its next document: the cost
+//! grows with the matching documents, not the matching passages);
+//! [`TopOfEach`] keeps the best passages of the documents a page shows,
+//! and counts them, scoring the query on their passages only;
+//! [`best_first`] ranks the matching documents.
 
+use super::rank::{Row, row};
 use super::*;
 use std::sync::Arc;
 use tantivy::Term;
 
-/// The first `n` of `ords` by best score, then by `doc_ord` (a partial
-/// sort: the rest stay unordered and are dropped).
-pub(super) fn best_first(tally: &Tally, mut ords: Vec<u32>, n: usize) -> Vec<u32> {
-    let order = |a: &u32, b: &u32| {
-        tally.best[*b as usize]
-            .total_cmp(&tally.best[*a as usize])
-            .then(a.cmp(b))
-    };
+/// The first `n` of `ords` by score, then by `doc_ord` (a partial sort:
+/// the rest stay unordered and are dropped).
+pub(super) fn best_first(scores: &[Score], mut ords: Vec<u32>, n: usize) -> Vec<u32> {
+    let score = |o: &u32| scores.get(*o as usize).copied().unwrap_or(0.0);
+    let order = |a: &u32, b: &u32| score(b).total_cmp(&score(a)).then(a.cmp(b));
     if n == 0 {
         return Vec::new();
     }
@@ -26,33 +27,32 @@ pub(super) fn best_first(tally: &Tally, mut ords: Vec<u32>, n: usize) -> Vec<u32
     ords
 }
 
-/// Per document (`doc_ord`): how many passages matched and the best score.
-#[derive(Debug)]
-pub(super) struct Tally {
-    pub(super) count: Vec<u32>,
-    pub(super) best: Vec<Score>,
+/// What a [`Matched`] query is run on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum MatchOn {
+    /// The passages: a document matches when one of them does.
+    Passages,
+    /// The document rows (a query that `query::matches_per_document`
+    /// allows): one row per document.
+    DocumentRows,
 }
 
-impl Tally {
-    fn new(ords: usize) -> Tally {
-        Tally {
-            count: vec![0; ords],
-            best: vec![Score::NEG_INFINITY; ords],
-        }
-    }
-}
-
-/// Tallies every matching passage by document: exact and uncapped, two
-/// numbers per document whatever the number of matches.
-pub(super) struct Tallied<'a> {
+/// Which documents (by `doc_ord`) have at least one matching passage:
+/// exact and uncapped, without scoring.
+pub(super) struct Matched<'a> {
+    pub(super) on: MatchOn,
     pub(super) ords: usize,
     /// `SearchIndex::seg_ords`.
     pub(super) seg_ords: &'a [Arc<[u32]>],
+    /// `SearchIndex::seg_runs`.
+    pub(super) seg_runs: &'a [Arc<[u32]>],
 }
 
-pub(super) struct TalliedSegment {
+/// The child of [`Matched`] (unused: [`Matched`] walks each segment
+/// itself).
+pub(super) struct MatchedSegment {
     ords: Arc<[u32]>,
-    tally: Tally,
+    matched: Vec<bool>,
 }
 
 /// The `doc_ord` column of a segment, checked against the reader.
@@ -72,60 +72,107 @@ fn segment_ords(
         })
 }
 
-impl Collector for Tallied<'_> {
-    type Fruit = Tally;
-    type Child = TalliedSegment;
+impl Collector for Matched<'_> {
+    type Fruit = Vec<bool>;
+    type Child = MatchedSegment;
 
     fn for_segment(
         &self,
         segment: SegmentOrdinal,
         reader: &tantivy::SegmentReader,
-    ) -> tantivy::Result<TalliedSegment> {
-        Ok(TalliedSegment {
+    ) -> tantivy::Result<MatchedSegment> {
+        Ok(MatchedSegment {
             ords: segment_ords(self.seg_ords, segment, reader)?,
-            tally: Tally::new(self.ords),
+            matched: vec![false; self.ords],
         })
     }
 
     fn requires_scoring(&self) -> bool {
-        true
+        false
     }
 
-    fn merge_fruits(&self, fruits: Vec<Tally>) -> tantivy::Result<Tally> {
-        let mut all = Tally::new(self.ords);
-        for t in fruits {
-            for (i, (c, b)) in t.count.into_iter().zip(t.best).enumerate() {
-                all.count[i] += c;
-                all.best[i] = all.best[i].max(b);
+    /// Walk the segment's matches; on passages, after each document's
+    /// first match move the query to the document's next neighbour (the
+    /// start of the next run of `seg_runs`).
+    fn collect_segment(
+        &self,
+        weight: &dyn tantivy::query::Weight,
+        segment: SegmentOrdinal,
+        reader: &tantivy::SegmentReader,
+    ) -> tantivy::Result<Vec<bool>> {
+        use tantivy::{DocSet, TERMINATED};
+        let mut child = self.for_segment(segment, reader)?;
+        let runs = self
+            .seg_runs
+            .get(segment as usize)
+            .cloned()
+            .unwrap_or_default();
+        let alive = reader.alive_bitset();
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            let found = match (self.on, child.ords.get(doc as usize).map(|&v| row(v))) {
+                (MatchOn::DocumentRows, Some(Row::Document(ord))) => {
+                    if alive.is_none_or(|a| a.is_alive(doc))
+                        && let Some(m) = child.matched.get_mut(ord as usize)
+                    {
+                        *m = true;
+                    }
+                    doc = scorer.advance();
+                    continue;
+                }
+                (MatchOn::Passages, Some(Row::Passage(ord)))
+                    if alive.is_none_or(|a| a.is_alive(doc)) =>
+                {
+                    child.matched.get_mut(ord as usize)
+                }
+                _ => None,
+            };
+            let Some(m) = found else {
+                doc = scorer.advance();
+                continue;
+            };
+            *m = true;
+            match runs.get(runs.partition_point(|&s| s <= doc)) {
+                Some(&next) => doc = scorer.seek(next),
+                None => break,
+            }
+        }
+        Ok(child.matched)
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<bool>>) -> tantivy::Result<Vec<bool>> {
+        let mut all = vec![false; self.ords];
+        for m in fruits {
+            for (a, b) in all.iter_mut().zip(m) {
+                *a |= b;
             }
         }
         Ok(all)
     }
 }
 
-impl SegmentCollector for TalliedSegment {
-    type Fruit = Tally;
+impl SegmentCollector for MatchedSegment {
+    type Fruit = Vec<bool>;
 
-    fn collect(&mut self, doc: DocId, score: Score) {
-        let Some(&ord) = self.ords.get(doc as usize) else {
-            return;
-        };
-        let t = &mut self.tally;
-        if let (Some(c), Some(b)) = (t.count.get_mut(ord as usize), t.best.get_mut(ord as usize)) {
-            *c += 1;
-            if score > *b {
-                *b = score;
-            }
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        if let Some(Row::Passage(ord)) = self.ords.get(doc as usize).map(|&v| row(v))
+            && let Some(m) = self.matched.get_mut(ord as usize)
+        {
+            *m = true;
         }
     }
 
-    fn harvest(self) -> Tally {
-        self.tally
+    fn harvest(self) -> Vec<bool> {
+        self.matched
     }
 }
 
+/// Per slot of [`TopOfEach`]: the best passages kept and how many matched.
+pub(super) type Tops = Vec<(Vec<(Score, DocAddress)>, usize)>;
+
 /// Keeps the best `per_doc` passages (all when 0) of each document given a
-/// slot, by slot.
+/// slot, and counts its matching passages, by slot.
 pub(super) struct TopOfEach<'a> {
     pub(super) per_doc: usize,
     pub(super) slots: usize,
@@ -143,7 +190,7 @@ pub(super) struct TopOfEachSegment {
     per_doc: usize,
     ords: Arc<[u32]>,
     slot_of: Arc<[u32]>,
-    tops: Vec<Vec<(Score, DocAddress)>>,
+    tops: Tops,
 }
 
 /// Better first: higher score, then earlier address.
@@ -152,7 +199,7 @@ fn hit_order(a: &(Score, DocAddress), b: &(Score, DocAddress)) -> std::cmp::Orde
 }
 
 impl Collector for TopOfEach<'_> {
-    type Fruit = Vec<Vec<(Score, DocAddress)>>;
+    type Fruit = Tops;
     type Child = TopOfEachSegment;
 
     fn for_segment(
@@ -165,7 +212,7 @@ impl Collector for TopOfEach<'_> {
             per_doc: self.per_doc,
             ords: segment_ords(self.seg_ords, segment, reader)?,
             slot_of: self.slot_of.clone(),
-            tops: vec![Vec::new(); self.slots],
+            tops: vec![(Vec::new(), 0); self.slots],
         })
     }
 
@@ -181,7 +228,7 @@ impl Collector for TopOfEach<'_> {
         weight: &dyn tantivy::query::Weight,
         segment: SegmentOrdinal,
         reader: &tantivy::SegmentReader,
-    ) -> tantivy::Result<Vec<Vec<(Score, DocAddress)>>> {
+    ) -> tantivy::Result<Tops> {
         use tantivy::{DocSet, TERMINATED};
         let mut child = self.for_segment(segment, reader)?;
         let ids = reader.inverted_index(self.doc_field)?;
@@ -211,17 +258,15 @@ impl Collector for TopOfEach<'_> {
         Ok(child.harvest())
     }
 
-    fn merge_fruits(
-        &self,
-        fruits: Vec<Vec<Vec<(Score, DocAddress)>>>,
-    ) -> tantivy::Result<Vec<Vec<(Score, DocAddress)>>> {
-        let mut all = vec![Vec::new(); self.slots];
+    fn merge_fruits(&self, fruits: Vec<Tops>) -> tantivy::Result<Tops> {
+        let mut all: Tops = vec![(Vec::new(), 0); self.slots];
         for tops in fruits {
-            for (slot, top) in tops.into_iter().enumerate() {
-                all[slot].extend(top);
+            for (slot, (top, n)) in tops.into_iter().enumerate() {
+                all[slot].0.extend(top);
+                all[slot].1 += n;
             }
         }
-        for top in &mut all {
+        for (top, _) in &mut all {
             top.sort_by(hit_order);
             if self.per_doc > 0 {
                 top.truncate(self.per_doc);
@@ -232,19 +277,20 @@ impl Collector for TopOfEach<'_> {
 }
 
 impl SegmentCollector for TopOfEachSegment {
-    type Fruit = Vec<Vec<(Score, DocAddress)>>;
+    type Fruit = Tops;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        let Some(&ord) = self.ords.get(doc as usize) else {
+        let Some(Row::Passage(ord)) = self.ords.get(doc as usize).map(|&v| row(v)) else {
             return;
         };
-        let Some(top) = self
+        let Some((top, matched)) = self
             .slot_of
             .get(ord as usize)
             .and_then(|&s| self.tops.get_mut(s as usize))
         else {
             return;
         };
+        *matched += 1;
         let addr = DocAddress::new(self.segment, doc);
         if self.per_doc == 0 || top.len() < self.per_doc {
             top.push((score, addr));
@@ -263,7 +309,7 @@ impl SegmentCollector for TopOfEachSegment {
         }
     }
 
-    fn harvest(self) -> Vec<Vec<(Score, DocAddress)>> {
+    fn harvest(self) -> Tops {
         self.tops
     }
 }

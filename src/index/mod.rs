@@ -8,7 +8,17 @@
 //! the index's own files ([`live_files`]), opening ([`open`]) and searching
 //! ([`search`]).
 //! Submodules: `schema`, `build`, `query` (parsing), `search`, `collect`
-//! (the search's collectors), `snippet`.
+//! (the search's collectors), `rank` (the order of documents), `snippet`.
+//!
+//! # Matching and ranking
+//!
+//! A document matches when one of its passages matches the query (every
+//! word in that passage, its title or its section trail). Matching
+//! documents are counted exactly and ranked by BM25 of the query's
+//! positive words over the whole document (title words 1.5 times), from a
+//! document row each document has beside its passages; a search's cost
+//! grows with the number of documents, not of passages. Within a
+//! document, its matching passages are ranked by their own score.
 //!
 //! # Query language
 //!
@@ -158,10 +168,11 @@ pub struct DocHits {
     pub title: String,
     pub kind: String,
     pub year: Option<i32>,
-    /// Score of the best hit.
+    /// The document's ranking score: BM25 of the query's words over the
+    /// whole document (see the module documentation); 0 for a search by
+    /// filters only.
     pub score: f32,
-    /// Matching passages of this document among the passages fetched
-    /// (at least `hits.len()`).
+    /// Passages of this document that match (at least `hits.len()`).
     pub matched_passages: usize,
     /// Best first.
     pub hits: Vec<Hit>,
@@ -194,7 +205,7 @@ pub struct Facets {
 ///
 /// ```json
 /// { "query": "...", "filters": { "themes": [], "kinds": ["dhr"], ... },
-///   "offset": 0, "limit": 20, "total_passages": 12, "total_documents": 3,
+///   "offset": 0, "limit": 20, "total_documents": 3,
 ///   "documents": [ { "doc_id": "d…", "file": "…", "title": "…", "kind": "dhr",
 ///                    "year": 2021, "score": 7.1, "matched_passages": 5,
 ///                    "hits": [ { "passage": 14, "page": 12,
@@ -215,8 +226,6 @@ pub struct SearchResults {
     pub offset: usize,
     /// Most document groups returned.
     pub limit: usize,
-    /// Passages matching the query.
-    pub total_passages: usize,
     /// Distinct documents with at least one matching passage.
     pub total_documents: usize,
     /// Best document first, at most `limit`, from `offset`.
@@ -238,6 +247,7 @@ pub fn open(dir: &Path) -> Result<Index, IndexError> {
 mod build;
 mod collect;
 mod query;
+mod rank;
 mod schema;
 mod search;
 mod snippet;
@@ -246,7 +256,9 @@ pub use build::{
     IndexDoc, PassageWriter, build_in_dir, build_in_ram, check_complete, check_opens, doc_key,
     is_lock_file, live_files, prepare, update_in_dir,
 };
-pub use schema::{ANALYZER_EN, ANALYZER_KEYWORD, comparison_analyzer, fields, schema};
+pub use schema::{
+    ANALYZER_EN, ANALYZER_KEYWORD, ANALYZER_PAIRS, comparison_analyzer, fields, schema,
+};
 pub use search::{DocMeta, SearchIndex, StoredPassage, search};
 pub use snippet::html_escape;
 #[allow(unused_imports)]

@@ -3,16 +3,9 @@
 
 use super::*;
 
-/// Parse `query` with the index's query parser: default fields text, title
-/// and trail; AND between words unless `OR` is written; `word~N` (an
-/// unquoted single word with a distance) is a fuzzy term query with edit
-/// distance N (at most 2).
-pub(super) fn parse(
-    index: &Index,
-    f: &Fields,
-    query: &str,
-) -> Result<Box<dyn tantivy::query::Query>, IndexError> {
-    use tantivy::query_grammar::{UserInputAst, UserInputLeaf};
+/// The syntax tree of `query` (checked, operators grouped as
+/// [`group_mixed_operators`] says).
+pub(super) fn parse_ast(query: &str) -> Result<tantivy::query_grammar::UserInputAst, IndexError> {
     if query.trim().is_empty() {
         return Err(IndexError::Query("the query is empty".into()));
     }
@@ -31,34 +24,65 @@ pub(super) fn parse(
         |e: tantivy::query::QueryParserError| IndexError::Query(query_error_message(&e, query));
     let ast = tantivy::query_grammar::parse_query(query)
         .map_err(|_| err(tantivy::query::QueryParserError::SyntaxError(query.into())))?;
+    Ok(group_mixed_operators(ast))
+}
 
-    let ast = group_mixed_operators(ast);
+/// The passage query of `query` (parsed by [`parse_ast`]) with the
+/// index's query parser: default fields text, title and trail; AND between
+/// words unless `OR` is written; `word~N` (an unquoted single word with a
+/// distance) is a fuzzy term query with edit distance N (at most 2).
+pub(super) fn to_query(
+    index: &Index,
+    f: &Fields,
+    query: &str,
+    ast: tantivy::query_grammar::UserInputAst,
+) -> Result<Box<dyn tantivy::query::Query>, IndexError> {
+    to_query_on(index, [f.text, f.title, f.trail], query, ast)
+}
 
+/// The query of a parsed `query` on the document rows: its words looked
+/// up in every word, the title and the section trails of each document
+/// (see `rank::matches_per_document` for when that finds the same
+/// documents as the passages do).
+pub(super) fn to_document_query(
+    index: &Index,
+    f: &Fields,
+    query: &str,
+    ast: tantivy::query_grammar::UserInputAst,
+) -> Result<Box<dyn tantivy::query::Query>, IndexError> {
+    let mut analyzer = index
+        .tokenizers()
+        .get(ANALYZER_EN)
+        .expect("the index's analyzers are registered");
+    let ast = with_pairs(ast, &mut analyzer);
+    to_query_on(index, [f.doc_words, f.doc_title, f.doc_trail], query, ast)
+}
+
+/// The query of `ast` with `text` (the text, title and trail fields the
+/// words are looked up in).
+fn to_query_on(
+    index: &Index,
+    text: [Field; 3],
+    query: &str,
+    ast: tantivy::query_grammar::UserInputAst,
+) -> Result<Box<dyn tantivy::query::Query>, IndexError> {
+    use tantivy::query_grammar::{UserInputAst, UserInputLeaf};
+    let err =
+        |e: tantivy::query::QueryParserError| IndexError::Query(query_error_message(&e, query));
+    let [body, title, trail] = text;
     let parser = |fuzzy: Option<u8>| {
-        let mut qp = tantivy::query::QueryParser::for_index(index, vec![f.text, f.title, f.trail]);
+        let mut qp = tantivy::query::QueryParser::for_index(index, vec![body, title, trail]);
         qp.set_conjunction_by_default();
-        qp.set_field_boost(f.title, 1.5);
-        qp.set_field_boost(f.trail, 1.2);
+        qp.set_field_boost(title, 1.5);
+        qp.set_field_boost(trail, 1.2);
         if let Some(d) = fuzzy {
-            for field in [f.text, f.title, f.trail] {
+            for field in text {
                 qp.set_field_fuzzy(field, false, d, true);
             }
         }
         qp
     };
 
-    /// The word and edit distance of a fuzzy literal (`word~N`, unquoted;
-    /// the grammar keeps the `~N` inside the word).
-    fn fuzzy_word(phrase: &str) -> Option<(&str, u32)> {
-        let (word, n) = phrase.rsplit_once('~')?;
-        if word.is_empty() || word.contains(['~', ' ']) || n.is_empty() || n.len() > 3 {
-            return None;
-        }
-        if !n.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        Some((word, n.parse().ok()?))
-    }
     fn fuzzy_distance(ast: &UserInputAst) -> Option<u32> {
         match ast {
             UserInputAst::Leaf(leaf) => match leaf.as_ref() {
@@ -120,6 +144,19 @@ pub(super) fn parse(
         }
     }
     convert(ast, &parser, true).map_err(err)
+}
+
+/// The word and edit distance of a fuzzy literal (`word~N`, unquoted;
+/// the grammar keeps the `~N` inside the word).
+pub(super) fn fuzzy_word(phrase: &str) -> Option<(&str, u32)> {
+    let (word, n) = phrase.rsplit_once('~')?;
+    if word.is_empty() || word.contains(['~', ' ']) || n.is_empty() || n.len() > 3 {
+        return None;
+    }
+    if !n.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((word, n.parse().ok()?))
 }
 
 /// Make explicit operators mixed with implicit AND mean what a reader
@@ -218,4 +255,153 @@ pub(super) fn query_error_message(e: &tantivy::query::QueryParserError, query: &
         _ => String::new(),
     };
     format!("{e}{hint}, in query {query}")
+}
+
+/// The fields whose values are the same on every passage of a document
+/// (and on its document row).
+const DOCUMENT_FIELDS: [&str; 7] = [
+    fields::KIND,
+    fields::YEAR,
+    fields::AREA,
+    fields::LANGUAGE,
+    fields::DOC_THEME,
+    fields::DOC_AGENCY,
+    fields::DOC_BODY,
+];
+
+/// What a part of a query depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// Only the document (its kind, year, …).
+    Document,
+    /// A passage, but a document has a matching passage exactly when its
+    /// document row matches: one word (`∃ passage ∋ w` is `document ∋ w`),
+    /// alternatives of such parts, and such a part with document filters.
+    AnyPassage,
+}
+
+/// True when the documents with a passage matching `ast` are exactly the
+/// documents whose row matches it ([`to_document_query`]): single words
+/// (fuzzy or not), two-word phrases, `OR`, field filters on document-level
+/// fields, and at most one word-dependent part in each `AND`. Longer
+/// phrases, phrases with slop, several words that must meet in one
+/// passage, `NOT` a word, and passage fields (`theme:`, `section:`, …)
+/// need the passages.
+pub(super) fn matches_per_document(
+    ast: &tantivy::query_grammar::UserInputAst,
+    analyzer: &mut TextAnalyzer,
+) -> bool {
+    scope(ast, analyzer).is_some()
+}
+
+/// What an unfielded literal looks for, when a document row can answer it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Words {
+    /// One word (or a fuzzy word).
+    One,
+    /// Two words next to each other (a phrase of two words, no slop): one
+    /// term of [`fields::DOC_PAIRS`].
+    Pair,
+}
+
+fn words(
+    l: &tantivy::query_grammar::UserInputLiteral,
+    analyzer: &mut TextAnalyzer,
+) -> Option<Words> {
+    use tantivy::query_grammar::Delimiter;
+    if l.prefix {
+        return None;
+    }
+    let fuzzy = fuzzy_word(&l.phrase).filter(|_| l.delimiter == Delimiter::None);
+    let text = fuzzy.map_or(l.phrase.as_str(), |(word, _)| word);
+    let mut positions: Vec<usize> = Vec::new();
+    analyzer
+        .token_stream(text)
+        .process(&mut |t| positions.push(t.position));
+    match positions[..] {
+        [_] => Some(Words::One),
+        [a, b] if fuzzy.is_none() && l.slop == 0 && b == a + 1 => Some(Words::Pair),
+        _ => None,
+    }
+}
+
+/// `ast` with each two-word phrase looked up as one word pair
+/// ([`fields::DOC_PAIRS`]), for [`to_document_query`].
+fn with_pairs(
+    ast: tantivy::query_grammar::UserInputAst,
+    analyzer: &mut TextAnalyzer,
+) -> tantivy::query_grammar::UserInputAst {
+    use tantivy::query_grammar::{Delimiter, UserInputAst, UserInputLeaf, UserInputLiteral};
+    match ast {
+        UserInputAst::Clause(children) => UserInputAst::Clause(
+            children
+                .into_iter()
+                .map(|(o, c)| (o, with_pairs(c, analyzer)))
+                .collect(),
+        ),
+        UserInputAst::Boost(inner, b) => {
+            UserInputAst::Boost(Box::new(with_pairs(*inner, analyzer)), b)
+        }
+        UserInputAst::Leaf(leaf) => match *leaf {
+            UserInputLeaf::Literal(l)
+                if l.field_name.is_none() && words(&l, analyzer) == Some(Words::Pair) =>
+            {
+                UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(UserInputLiteral {
+                    field_name: Some(fields::DOC_PAIRS.to_string()),
+                    phrase: l.phrase,
+                    delimiter: Delimiter::DoubleQuotes,
+                    slop: 0,
+                    prefix: false,
+                })))
+            }
+            other => UserInputAst::Leaf(Box::new(other)),
+        },
+    }
+}
+
+fn scope(ast: &tantivy::query_grammar::UserInputAst, analyzer: &mut TextAnalyzer) -> Option<Scope> {
+    use tantivy::query::Occur;
+    use tantivy::query_grammar::{UserInputAst, UserInputLeaf};
+    match ast {
+        UserInputAst::Clause(children) => {
+            if children.is_empty() {
+                return None;
+            }
+            let any_of =
+                children.len() == 1 || children.iter().all(|(o, _)| *o == Some(Occur::Should));
+            let mut passage_parts = 0;
+            for (occur, child) in children {
+                let s = scope(child, analyzer)?;
+                if *occur == Some(Occur::MustNot) && s != Scope::Document {
+                    return None;
+                }
+                passage_parts += usize::from(s == Scope::AnyPassage);
+            }
+            if !any_of && passage_parts > 1 {
+                return None;
+            }
+            Some(if passage_parts > 0 {
+                Scope::AnyPassage
+            } else {
+                Scope::Document
+            })
+        }
+        UserInputAst::Boost(inner, _) => scope(inner, analyzer),
+        UserInputAst::Leaf(leaf) => match leaf.as_ref() {
+            UserInputLeaf::Literal(l) => match l.field_name.as_deref() {
+                None => words(l, analyzer).map(|_| Scope::AnyPassage),
+                Some(name) => DOCUMENT_FIELDS.contains(&name).then_some(Scope::Document),
+            },
+            UserInputLeaf::Range {
+                field: Some(name), ..
+            }
+            | UserInputLeaf::Set {
+                field: Some(name), ..
+            } => DOCUMENT_FIELDS
+                .contains(&name.as_str())
+                .then_some(Scope::Document),
+            UserInputLeaf::All => Some(Scope::Document),
+            _ => None,
+        },
+    }
 }

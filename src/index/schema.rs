@@ -60,6 +60,27 @@ pub mod fields {
     /// every passage for filtering but kept once, in a compact column that
     /// opening the index reads without decompressing stored passages).
     pub const DOC_META: &str = "doc_meta";
+    /// Document id of a document row (exact, internal): besides its
+    /// passages, each document has one row holding all its words, which
+    /// ranks documents (see `rank`) and is deleted with them.
+    pub const DOC_ROW: &str = "doc_row";
+    /// The document key of a document row (internal, fast field).
+    pub const DOC_ROW_KEY: &str = "doc_row_key";
+    /// Every word of the document's passages (internal, document rows
+    /// only; frequencies, no positions, not stored).
+    pub const DOC_WORDS: &str = "doc_words";
+    /// The document's title (internal, document rows only).
+    pub const DOC_TITLE: &str = "doc_title";
+    /// The section trails of the document's passages (internal, document
+    /// rows only; matched, not counted). Document rows also carry the
+    /// document-level fields (kind, year, area, language, doc_theme,
+    /// doc_agency, doc_body), so filters on them apply to both.
+    pub const DOC_TRAIL: &str = "doc_trail";
+    /// Every two words that follow each other in a passage's text, the
+    /// title or a section trail (internal, document rows only; analysed by
+    /// [`ANALYZER_PAIRS`](super::ANALYZER_PAIRS)), so a two-word phrase is
+    /// found per document by one term.
+    pub const DOC_PAIRS: &str = "doc_pairs";
 }
 
 /// Name of the English analyzer: simple tokenizer, long tokens removed,
@@ -67,6 +88,9 @@ pub mod fields {
 pub const ANALYZER_EN: &str = "ystorfa_en";
 /// Name of the keyword analyzer: the whole value as one lower-cased token.
 pub const ANALYZER_KEYWORD: &str = "ystorfa_keyword";
+/// Name of the word-pair analyzer: every two words at neighbouring
+/// positions of the English analysis, as one token ("risk assess").
+pub const ANALYZER_PAIRS: &str = "ystorfa_pairs";
 
 /// The fields of the schema, resolved once.
 #[derive(Debug, Clone, Copy)]
@@ -94,6 +118,12 @@ pub(super) struct Fields {
     pub(super) doc_body: Field,
     pub(super) start: Field,
     pub(super) doc_meta: Field,
+    pub(super) doc_row: Field,
+    pub(super) doc_row_key: Field,
+    pub(super) doc_words: Field,
+    pub(super) doc_title: Field,
+    pub(super) doc_trail: Field,
+    pub(super) doc_pairs: Field,
 }
 
 impl Fields {
@@ -130,6 +160,12 @@ impl Fields {
             doc_body: get(DOC_BODY)?,
             start: get(START)?,
             doc_meta: get(DOC_META)?,
+            doc_row: get(DOC_ROW)?,
+            doc_row_key: get(DOC_ROW_KEY)?,
+            doc_words: get(DOC_WORDS)?,
+            doc_title: get(DOC_TITLE)?,
+            doc_trail: get(DOC_TRAIL)?,
+            doc_pairs: get(DOC_PAIRS)?,
         })
     }
 }
@@ -186,6 +222,25 @@ pub fn schema() -> Schema {
     b.add_text_field(DOC_BODY, keyword_doc);
     b.add_u64_field(START, STORED | tantivy::schema::FAST);
     b.add_bytes_field(DOC_META, tantivy::schema::FAST);
+    // Document rows: word counts for ranking documents, no positions.
+    let en_counts = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(ANALYZER_EN)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
+    b.add_text_field(DOC_ROW, STRING);
+    b.add_u64_field(DOC_ROW_KEY, tantivy::schema::FAST);
+    b.add_text_field(DOC_WORDS, en_counts.clone());
+    b.add_text_field(DOC_TITLE, en_counts);
+    let matched_only = |analyzer: &str| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(analyzer)
+                .set_index_option(IndexRecordOption::Basic),
+        )
+    };
+    b.add_text_field(DOC_TRAIL, matched_only(ANALYZER_EN));
+    b.add_text_field(DOC_PAIRS, matched_only(ANALYZER_PAIRS));
     b.build()
 }
 
@@ -215,15 +270,89 @@ pub fn comparison_analyzer(keep: &[String]) -> TextAnalyzer {
 /// Register the analyzers the schema names; needed on every opened index
 /// (tantivy does not persist analyzers).
 pub(super) fn register_analyzers(index: &Index) {
-    let en = TextAnalyzer::builder(SimpleTokenizer::default())
+    let en = english();
+    let keyword = TextAnalyzer::builder(RawTokenizer::default())
+        .filter(LowerCaser)
+        .build();
+    index.tokenizers().register(ANALYZER_EN, en.clone());
+    index.tokenizers().register(ANALYZER_KEYWORD, keyword);
+    index.tokenizers().register(
+        ANALYZER_PAIRS,
+        TextAnalyzer::from(PairTokenizer { words: en }),
+    );
+}
+
+/// The word pairs of [`ANALYZER_PAIRS`] from a text's English analysis.
+pub(super) fn pairs_of(words: &[tantivy::tokenizer::Token]) -> Vec<tantivy::tokenizer::Token> {
+    words
+        .windows(2)
+        .filter(|w| w[1].position == w[0].position + 1)
+        .map(|w| tantivy::tokenizer::Token {
+            offset_from: w[0].offset_from,
+            offset_to: w[1].offset_to,
+            position: w[0].position,
+            text: format!("{} {}", w[0].text, w[1].text),
+            position_length: 2,
+        })
+        .collect()
+}
+
+/// The index's English analysis (see [`ANALYZER_EN`]).
+pub(super) fn english() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .filter(Stemmer::new(Language::English))
-        .build();
-    let keyword = TextAnalyzer::builder(RawTokenizer::default())
-        .filter(LowerCaser)
-        .build();
-    index.tokenizers().register(ANALYZER_EN, en);
-    index.tokenizers().register(ANALYZER_KEYWORD, keyword);
+        .build()
+}
+
+/// The tokenizer of [`ANALYZER_PAIRS`]: the English analysis's words, two
+/// at a time when their positions are neighbours (a word left out, as a
+/// too-long one is, breaks the pair as it breaks a phrase).
+#[derive(Clone)]
+struct PairTokenizer {
+    words: TextAnalyzer,
+}
+
+/// The pairs of one text.
+struct PairStream {
+    pairs: std::vec::IntoIter<tantivy::tokenizer::Token>,
+    token: tantivy::tokenizer::Token,
+}
+
+impl tantivy::tokenizer::Tokenizer for PairTokenizer {
+    type TokenStream<'a> = PairStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> PairStream {
+        use tantivy::tokenizer::{Token, TokenStream as _};
+        let mut words: Vec<Token> = Vec::new();
+        self.words
+            .token_stream(text)
+            .process(&mut |t| words.push(t.clone()));
+        PairStream {
+            pairs: pairs_of(&words).into_iter(),
+            token: Token::default(),
+        }
+    }
+}
+
+impl tantivy::tokenizer::TokenStream for PairStream {
+    fn advance(&mut self) -> bool {
+        match self.pairs.next() {
+            Some(t) => {
+                self.token = t;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn token(&self) -> &tantivy::tokenizer::Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut tantivy::tokenizer::Token {
+        &mut self.token
+    }
 }

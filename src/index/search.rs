@@ -7,11 +7,12 @@
 //! the index is opened, into a table by `doc_ord`; a search then touches
 //! stored passages only for the hits it shows.
 
-use super::collect::{Tallied, TopOfEach, best_first};
+use super::collect::{MatchOn, Matched, TopOfEach, best_first};
+use super::rank::{DOCUMENT_ROW, document_scores, rank_words};
 use super::*;
 use std::sync::Arc;
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, ExistsQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::{IndexReader, Term};
 
@@ -85,10 +86,15 @@ pub struct SearchIndex {
     by_id: HashMap<String, usize>,
     /// The documents' facet values as numbers, for counting.
     facet_table: FacetTable,
-    /// By segment ordinal, by `DocId`: the passage's `doc_ord`
-    /// ([`NO_ORD`] for none), so grouping does not decode the fast field
-    /// for every matching passage.
+    /// By segment ordinal, by `DocId`: the passage's `doc_ord`, or the
+    /// document row's marked with [`DOCUMENT_ROW`], or [`NO_ORD`] (see
+    /// `rank::row`), so grouping does not decode a fast field for every
+    /// match.
     seg_ords: Vec<Arc<[u32]>>,
+    /// By segment ordinal: the `DocId`s where a run of equal values of
+    /// `seg_ords` starts (a document's passages are neighbours), so a
+    /// search can skip to the next document.
+    seg_runs: Vec<Arc<[u32]>>,
     /// By `doc_ord`, for the documents read last: passages sorted by start.
     locs: std::sync::Mutex<lru::LruCache<usize, Arc<[PassageLoc]>>>,
 }
@@ -198,10 +204,13 @@ impl SearchIndex {
         // metadata values to read (dictionary ordinal, slot).
         let mut has_meta: Vec<bool> = Vec::new();
         let mut wanted: Vec<(u64, u32)> = Vec::new();
-        for seg in searcher.segment_readers() {
+        // Document rows: (segment, DocId, key).
+        let mut rows: Vec<(usize, DocId, u64)> = Vec::new();
+        for (seg_ord, seg) in searcher.segment_readers().iter().enumerate() {
             let mut ords = vec![NO_ORD; seg.max_doc() as usize];
             let ff = seg.fast_fields();
             let key_col = ff.u64(fields::DOC_KEY)?;
+            let row_col = ff.u64(fields::DOC_ROW_KEY)?;
             let meta_col = ff.bytes(fields::DOC_META)?;
             // A document's passages are neighbours: the last key's slot is
             // nearly always the next one's, and keys are read in blocks.
@@ -214,6 +223,9 @@ impl SearchIndex {
                 key_col.first_vals(block, keys);
                 for (&doc, &key) in block.iter().zip(keys.iter()) {
                     let Some(key) = key else {
+                        if let Some(k) = row_col.first(doc) {
+                            rows.push((seg_ord, doc, k));
+                        }
                         continue;
                     };
                     let slot = match last {
@@ -278,7 +290,7 @@ impl SearchIndex {
         for (ord, &slot) in order.iter().enumerate() {
             ord_of_slot[slot as usize] = ord as u32;
         }
-        let seg_ords: Vec<Arc<[u32]>> = seg_ords
+        let mut seg_ords: Vec<Vec<u32>> = seg_ords
             .into_iter()
             .map(|v| {
                 v.into_iter()
@@ -292,6 +304,21 @@ impl SearchIndex {
                     .collect()
             })
             .collect();
+        for (seg, doc, key) in rows {
+            if let Some(&slot) = slot_of.get(&key) {
+                seg_ords[seg][doc as usize] = DOCUMENT_ROW | ord_of_slot[slot as usize];
+            }
+        }
+        let seg_runs = seg_ords
+            .iter()
+            .map(|v| {
+                (0..v.len())
+                    .filter(|&d| d == 0 || v[d] != v[d - 1])
+                    .map(|d| d as u32)
+                    .collect()
+            })
+            .collect();
+        let seg_ords: Vec<Arc<[u32]>> = seg_ords.into_iter().map(Into::into).collect();
         let mut slots: Vec<Option<DocMeta>> = metas.into_iter().map(Some).collect();
         let docs: Vec<DocMeta> = order
             .iter()
@@ -313,6 +340,7 @@ impl SearchIndex {
             by_id,
             facet_table,
             seg_ords,
+            seg_runs,
             locs: std::sync::Mutex::new(lru::LruCache::new(cached)),
         })
     }
@@ -445,24 +473,45 @@ impl SearchIndex {
         self.search_with(req, Some(only))
     }
 
-    /// A search in two passes. The first scores every matching passage
-    /// but keeps only two numbers per document (matching passages, best
-    /// score): the ranking, the totals and the facet counts, exact. The
-    /// second runs the query again restricted to the documents of the
-    /// requested page, for their best passages and snippets.
-    fn search_with(
+    /// A search in three steps. Which documents match: every document
+    /// with a matching passage, found without scoring, skipping to the
+    /// next document after a document's first match (exact totals and
+    /// facet counts at a cost that grows with the documents, not the
+    /// passages). Their order: BM25 of the query's words over each whole
+    /// document (`rank`). The page: the query run again on the passages
+    /// of the page's documents only, for their best passages, how many
+    /// matched, and snippets.
+    pub(super) fn search_with(
         &self,
         req: &SearchRequest,
         extra: Option<Box<dyn Query>>,
     ) -> Result<SearchResults, IndexError> {
         let f = &self.f;
+        // Documents can be found by their rows when no filter needs the
+        // passages and the query allows it (`matches_per_document`).
+        let by_rows =
+            extra.is_none() && req.filters.sections.is_empty() && !req.filters.recommendations;
         let mut filters = self.filter_clauses(&req.filters)?;
         filters.extend(extra);
-        let text_query: Box<dyn Query> = if req.query.trim().is_empty() && !filters.is_empty() {
-            Box::new(AllQuery)
-        } else {
-            parse(&self.index, f, &req.query)?
-        };
+        let (text_query, row_query, words): (Box<dyn Query>, Option<Box<dyn Query>>, _) =
+            if req.query.trim().is_empty() && !filters.is_empty() {
+                let all = by_rows.then(|| Box::new(AllQuery) as Box<dyn Query>);
+                (Box::new(AllQuery), all, Vec::new())
+            } else {
+                let ast = parse_ast(&req.query)?;
+                let words = rank_words(&self.index, &ast);
+                let mut analyzer = self
+                    .index
+                    .tokenizers()
+                    .get(ANALYZER_EN)
+                    .expect("the index's analyzers are registered");
+                let rows = if by_rows && matches_per_document(&ast, &mut analyzer) {
+                    Some(to_document_query(&self.index, f, &req.query, ast.clone())?)
+                } else {
+                    None
+                };
+                (to_query(&self.index, f, &req.query, ast)?, rows, words)
+            };
         let query = with_filters(text_query, &filters);
         let limit = if req.limit == 0 {
             DEFAULT_LIMIT
@@ -470,36 +519,54 @@ impl SearchIndex {
             req.limit
         };
         let searcher = self.reader.searcher();
-        let tally = searcher.search(
-            &*query,
-            &Tallied {
+        let (on, match_query) = match row_query {
+            Some(q) => {
+                // Rows only: every document row has a key.
+                let rows: Box<dyn Query> =
+                    Box::new(ExistsQuery::new(fields::DOC_ROW_KEY.into(), false));
+                let mut clauses = vec![(Occur::Must, q), (Occur::Must, rows)];
+                clauses.extend(filters.iter().map(|q| (Occur::Must, q.box_clone())));
+                (
+                    MatchOn::DocumentRows,
+                    Box::new(BooleanQuery::new(clauses)) as _,
+                )
+            }
+            None => (MatchOn::Passages, query.box_clone()),
+        };
+        let matched = searcher.search(
+            &*match_query,
+            &Matched {
+                on,
                 ords: self.docs.len(),
                 seg_ords: &self.seg_ords,
+                seg_runs: &self.seg_runs,
             },
         )?;
-        let matched: Vec<u32> = (0..tally.count.len() as u32)
-            .filter(|&o| tally.count[o as usize] > 0)
+        let matched: Vec<u32> = (0..matched.len() as u32)
+            .filter(|&o| matched[o as usize])
             .collect();
-        let shown = best_first(&tally, matched.clone(), req.offset.saturating_add(limit));
-        let shown: Vec<u32> = shown.into_iter().skip(req.offset).collect();
-
         let mut res = SearchResults {
             query: req.query.clone(),
             filters: req.filters.clone(),
             offset: req.offset,
             limit,
-            total_passages: tally.count.iter().map(|&c| c as usize).sum(),
             total_documents: matched.len(),
             documents: Vec::new(),
             facets: self.facets(matched.iter().map(|&o| o as usize)),
         };
-        if shown.is_empty() {
+        let wanted = req.offset.saturating_add(limit).min(matched.len());
+        if req.offset >= wanted {
             return Ok(res);
         }
+        let scores = document_scores(&searcher, f, self.docs.len(), &self.seg_ords, &words)?;
+        let shown: Vec<u32> = best_first(&scores, matched, wanted)
+            .into_iter()
+            .skip(req.offset)
+            .collect();
         let tops = self.top_passages(&searcher, &*query, &shown, req.per_document)?;
         let mut snippets = SnippetGenerator::create(&searcher, &*query, f.text)?;
         snippets.set_max_num_chars(SNIPPET_CHARS);
-        for (&ord, top) in shown.iter().zip(tops) {
+        for (&ord, (top, matched_passages)) in shown.iter().zip(tops) {
             let meta = self.docs.get(ord as usize).cloned().unwrap_or_default();
             let mut hits = Vec::with_capacity(top.len());
             for (score, addr) in top {
@@ -512,8 +579,8 @@ impl SearchIndex {
                 title: meta.title,
                 kind: meta.kind,
                 year: meta.year,
-                score: tally.best[ord as usize],
-                matched_passages: tally.count[ord as usize] as usize,
+                score: scores.get(ord as usize).copied().unwrap_or(0.0),
+                matched_passages,
                 hits,
             });
         }
@@ -521,16 +588,15 @@ impl SearchIndex {
     }
 
     /// The best `per_doc` passages (all when 0) of each document of
-    /// `shown`, in that order: the first pass's query scored again on
-    /// those documents' passages only (found through their id terms), so
-    /// every score is the one the first pass gave.
+    /// `shown`, in that order, with how many matched: the query scored
+    /// on those documents' passages only (found through their id terms).
     fn top_passages(
         &self,
         searcher: &tantivy::Searcher,
         query: &dyn Query,
         shown: &[u32],
         per_doc: usize,
-    ) -> Result<Vec<Vec<(Score, DocAddress)>>, IndexError> {
+    ) -> Result<super::collect::Tops, IndexError> {
         let mut slot_of = vec![NO_ORD; self.docs.len()];
         for (slot, &ord) in shown.iter().enumerate() {
             slot_of[ord as usize] = slot as u32;

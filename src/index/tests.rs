@@ -23,6 +23,23 @@ fn run(query: &str) -> SearchResults {
     .unwrap_or_else(|e| panic!("{query:?}: {e}"))
 }
 
+/// Matching passages over every matching document (the tests' searches
+/// show them all).
+trait TotalPassages {
+    fn total_passages(&self) -> usize;
+}
+
+impl TotalPassages for SearchResults {
+    fn total_passages(&self) -> usize {
+        assert_eq!(
+            self.documents.len(),
+            self.total_documents.saturating_sub(self.offset),
+            "every matching document is shown"
+        );
+        self.documents.iter().map(|d| d.matched_passages).sum()
+    }
+}
+
 fn kinds(res: &SearchResults) -> Vec<&str> {
     res.documents.iter().map(|d| d.kind.as_str()).collect()
 }
@@ -97,10 +114,10 @@ fn phrase_finds_passage_with_page_and_section() {
     assert_eq!(police.section_kind, "analysis");
     assert!(police.snippet.contains("DASH risk assessment"));
     // Words apart are not the phrase.
-    assert_eq!(run("\"assessment risk\"").total_passages, 0);
+    assert_eq!(run("\"assessment risk\"").total_passages(), 0);
     // Slop lets words in between.
-    assert_eq!(run("\"completed assessment\"").total_passages, 0);
-    assert_eq!(run("\"completed assessment\"~3").total_passages, 1);
+    assert_eq!(run("\"completed assessment\"").total_passages(), 0);
+    assert_eq!(run("\"completed assessment\"~3").total_passages(), 1);
 }
 
 #[test]
@@ -108,19 +125,19 @@ fn stemming_finds_other_word_forms() {
     let res = run("assessments");
     assert_eq!(res.total_documents, 3);
     let res = run("recognise");
-    assert_eq!(res.total_passages, 1);
+    assert_eq!(res.total_passages(), 1);
     assert!(res.documents[0].hits[0].snippet.contains("recognised"));
     // Case and accents fold: ŵyn matches wyn.
-    assert_eq!(run("WYN").total_passages, 1);
+    assert_eq!(run("WYN").total_passages(), 1);
 }
 
 #[test]
 fn theme_filter_uses_present_tags_only() {
     let res = run("theme:coercive_control");
     assert_eq!(kinds(&res), ["dhr"], "the CPR's tag is negated");
-    assert_eq!(res.total_passages, 1);
+    assert_eq!(res.total_passages(), 1);
     // Keyword fields fold case.
-    assert_eq!(run("theme:Coercive_Control").total_passages, 1);
+    assert_eq!(run("theme:Coercive_Control").total_passages(), 1);
     // Document-level themes.
     let res = run("doc_theme:risk_assessment");
     assert_eq!(res.total_documents, 2);
@@ -137,7 +154,7 @@ fn kind_and_year_filters() {
     assert_eq!(kinds(&run("assessment year:2018")), ["cpr"]);
     assert_eq!(run("section:recommendations").total_documents, 2);
     assert_eq!(kinds(&run("agency:police")), ["dhr"]);
-    assert_eq!(run("is_recommendation:true").total_passages, 3);
+    assert_eq!(run("is_recommendation:true").total_passages(), 3);
     assert_eq!(kinds(&run("language:\"en+cy\"")), ["cpr"]);
 }
 
@@ -146,18 +163,18 @@ fn words_are_and_by_default() {
     // Both words in one passage of the CPR only.
     let res = run("coercive curiosity");
     assert_eq!(kinds(&res), ["cpr"]);
-    assert_eq!(res.total_passages, 1);
+    assert_eq!(res.total_passages(), 1);
     // In different passages: no passage has both.
-    assert_eq!(run("coercive MARAC").total_passages, 0);
+    assert_eq!(run("coercive MARAC").total_passages(), 0);
     // OR widens.
-    assert_eq!(run("coercive OR MARAC").total_passages, 3);
+    assert_eq!(run("coercive OR MARAC").total_passages(), 3);
 }
 
 #[test]
 fn not_excludes() {
     let all = run("assessment");
     let res = run("assessment NOT coroner");
-    assert_eq!(res.total_passages, all.total_passages - 1);
+    assert_eq!(res.total_passages(), all.total_passages() - 1);
     assert!(!kinds(&res).contains(&"pfd"));
     let res = run("assessment -kind:dhr");
     assert!(!kinds(&res).contains(&"dhr"));
@@ -173,11 +190,11 @@ fn hits_group_by_document_best_first() {
     assert_eq!(dhr[0].matched_passages, 2);
     assert_eq!(res.total_documents, res.documents.len());
     assert_eq!(
-        res.total_passages,
+        res.total_passages(),
         res.documents.iter().map(|d| d.hits.len()).sum::<usize>()
     );
     for d in &res.documents {
-        assert_eq!(d.score, d.hits[0].score);
+        assert!(d.score > 0.0);
         assert!(d.hits.windows(2).all(|w| w[0].score >= w[1].score));
     }
     assert!(res.documents.windows(2).all(|w| w[0].score >= w[1].score));
@@ -202,7 +219,7 @@ fn hits_group_by_document_best_first() {
 fn snippet_highlights_point_at_matched_words() {
     for q in ["assessment", "\"risk assessment\"", "coercive control"] {
         let res = run(q);
-        assert!(res.total_passages > 0, "{q}");
+        assert!(res.total_passages() > 0, "{q}");
         for d in &res.documents {
             for h in &d.hits {
                 assert!(!h.highlights.is_empty(), "{q}: {h:?}");
@@ -332,7 +349,7 @@ fn empty_index_finds_nothing() {
         },
     )
     .expect("search");
-    assert_eq!(res.total_passages, 0);
+    assert_eq!(res.total_passages(), 0);
     assert!(res.documents.is_empty());
 }
 
@@ -383,7 +400,7 @@ mod prop {
 #[test]
 fn fuzzy_words_match_close_spellings() {
     // "assesment" (one letter missing) is one edit from the stem.
-    assert_eq!(run("assesment").total_passages, 0);
+    assert_eq!(run("assesment").total_passages(), 0);
     let res = run("assesment~1");
     assert_eq!(res.total_documents, 3);
     // Fuzzy words combine with the rest of the query.
@@ -478,21 +495,21 @@ mod snippet_prop {
 fn explicit_operators_mixed_with_implicit_and() {
     // (coroner OR MARAC) AND assessment: not "assessment, optionally
     // coroner or MARAC" as tantivy's grammar has it.
-    assert_eq!(run("assessment").total_passages, 4);
+    assert_eq!(run("assessment").total_passages(), 4);
     let res = run("coroner OR MARAC assessment");
-    assert_eq!(res.total_passages, 2);
+    assert_eq!(res.total_passages(), 2);
     for d in &res.documents {
         for h in &d.hits {
             assert!(h.snippet.contains("coroner") || h.snippet.contains("MARAC"));
         }
     }
     // (risk AND assessment) AND curiosity: no passage has all three.
-    assert_eq!(run("curiosity").total_passages, 1);
-    assert_eq!(run("risk AND assessment curiosity").total_passages, 0);
+    assert_eq!(run("curiosity").total_passages(), 1);
+    assert_eq!(run("risk AND assessment curiosity").total_passages(), 0);
     assert_eq!(kinds(&run("risk AND assessment kind:pfd")), ["pfd"]);
     // Pure OR and pure AND are unchanged.
-    assert_eq!(run("coroner OR MARAC").total_passages, 2);
-    assert_eq!(run("coroner AND MARAC").total_passages, 0);
+    assert_eq!(run("coroner OR MARAC").total_passages(), 2);
+    assert_eq!(run("coroner AND MARAC").total_passages(), 0);
 }
 
 #[test]
@@ -514,7 +531,7 @@ fn bad_spans_are_skipped_not_a_panic() {
     )
     .expect("search");
     // Neither passage is indexed, so nothing matches, not even the title.
-    assert_eq!(res.total_passages, 0);
+    assert_eq!(res.total_passages(), 0);
     // Export copes too.
     let rows = crate::export::doc_rows(&pd);
     assert_eq!(rows.documents.iter().filter(|&&b| b == b'\n').count(), 1);
@@ -524,7 +541,7 @@ fn bad_spans_are_skipped_not_a_panic() {
 fn deep_nesting_is_bounded() {
     let nested = format!("{}risk{}", "(".repeat(100), ")".repeat(100));
     let res = run(&nested);
-    assert_eq!(res.total_passages, run("risk").total_passages);
+    assert_eq!(res.total_passages(), run("risk").total_passages());
     let too_deep = format!("{}risk{}", "(".repeat(101), ")".repeat(101));
     assert!(query_error(&too_deep).contains("nested"));
     assert!(query_error(&"risk ".repeat(3000)).contains("too long"));
@@ -602,7 +619,7 @@ fn filters_narrow_by_document_facets() {
             .all(|h| h.is_recommendation),
         "{recs:?}"
     );
-    assert_eq!(recs.total_passages, 2);
+    assert_eq!(recs.total_passages(), 2);
 }
 
 #[test]
@@ -618,7 +635,7 @@ fn an_empty_query_with_a_filter_browses_everything_it_keeps() {
     );
     assert_eq!(kinds(&res), ["cpr"]);
     let cpr_passages = corpus()[1].document.passages.len();
-    assert_eq!(res.total_passages, cpr_passages);
+    assert_eq!(res.total_passages(), cpr_passages);
     // Without a filter an empty query is still an error.
     assert!(matches!(
         SearchIndex::from_index(index().clone())
@@ -929,7 +946,7 @@ fn named_bodies_filter_documents_and_passages() {
     assert_eq!(search_with("risk", nobody, 10, 0).total_documents, 0);
     // In the query language: only the passage of the recommendation.
     let res = run(r#"body:"fictionshire police""#);
-    assert_eq!(res.total_passages, 1);
+    assert_eq!(res.total_passages(), 1);
     assert!(res.documents[0].hits[0].is_recommendation);
     assert_eq!(run(r#"doc_body:"fictionshire police""#).total_documents, 1);
 }
@@ -971,6 +988,7 @@ fn many_documents() -> Vec<ProcessedDoc> {
                 },
                 Some(2015 + (i % 8)),
             )
+            .language(if i % 5 == 0 { "cy" } else { "en" })
             .section("Analysis", 1, SectionKind::Analysis);
             for p in 0..(3 + next(8)) {
                 let words: Vec<&str> = (0..(4 + next(10)))
@@ -980,6 +998,9 @@ fn many_documents() -> Vec<ProcessedDoc> {
                 if p % 4 == 0 {
                     b = b.para("The police made a referral.");
                 }
+            }
+            if i % 4 == 0 {
+                b = b.assign("coercive_control");
             }
             b.build()
         })
@@ -991,9 +1012,15 @@ fn many_documents() -> Vec<ProcessedDoc> {
 type Answer = (String, usize, Vec<(Score, usize)>);
 
 /// What a search must answer, computed the slow way: every matching
-/// passage scored by tantivy's own top-docs collector, grouped by document.
-fn exhaustive(si: &SearchIndex, query: &str, req: &SearchRequest) -> Vec<Answer> {
-    let q = parse(&si.index, &si.f, query).unwrap();
+/// passage scored by tantivy's own top-docs collector, grouped by document;
+/// the documents in the order of `ranking` (by id where equal).
+fn exhaustive(
+    si: &SearchIndex,
+    query: &str,
+    req: &SearchRequest,
+    ranking: &HashMap<String, Score>,
+) -> Vec<Answer> {
+    let q = to_query(&si.index, &si.f, query, parse_ast(query).unwrap()).unwrap();
     let searcher = si.reader.searcher();
     let all = searcher
         .search(
@@ -1004,14 +1031,18 @@ fn exhaustive(si: &SearchIndex, query: &str, req: &SearchRequest) -> Vec<Answer>
     let mut groups: BTreeMap<String, Vec<(Score, DocAddress)>> = BTreeMap::new();
     for (score, addr) in all {
         let doc: TantivyDocument = searcher.doc(addr).unwrap();
-        let id = search::first_str(&doc, si.f.doc).unwrap().to_string();
-        groups.entry(id).or_default().push((score, addr));
+        // Passages only: a document row has no `doc` field.
+        if let Some(id) = search::first_str(&doc, si.f.doc) {
+            groups
+                .entry(id.to_string())
+                .or_default()
+                .push((score, addr));
+        }
     }
     let mut docs: Vec<(Answer, Score)> = groups
         .into_iter()
         .map(|(id, mut hits)| {
             hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            let best = hits[0].0;
             let count = hits.len();
             if req.per_document > 0 {
                 hits.truncate(req.per_document);
@@ -1023,7 +1054,8 @@ fn exhaustive(si: &SearchIndex, query: &str, req: &SearchRequest) -> Vec<Answer>
                     (s, search::first_u64(&doc, si.f.passage) as usize)
                 })
                 .collect();
-            ((id, count, hits), best)
+            let rank = ranking.get(&id).copied().unwrap_or(0.0);
+            ((id, count, hits), rank)
         })
         .collect();
     docs.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.0.cmp(&b.0.0)));
@@ -1034,14 +1066,80 @@ fn exhaustive(si: &SearchIndex, query: &str, req: &SearchRequest) -> Vec<Answer>
         .collect()
 }
 
+/// Each document's ranking score computed by tantivy itself, on an index
+/// of whole documents (one tantivy document each: every passage's text and
+/// the title): its BM25 for the query's positive words, the title's
+/// boosted. Fuzzy words are left out (tantivy scores them as constants).
+fn whole_document_scores(
+    docs: &[ProcessedDoc],
+    si: &SearchIndex,
+    query: &str,
+) -> HashMap<String, Score> {
+    use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+    let mut b = Schema::builder();
+    let counts = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(ANALYZER_EN)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
+    let id = b.add_text_field("id", STRING | STORED);
+    let words = b.add_text_field("words", counts.clone());
+    let title = b.add_text_field("title", counts);
+    let index = Index::create_in_ram(b.build());
+    register_analyzers(&index);
+    let mut w: IndexWriter = index.writer_with_num_threads(1, 20_000_000).unwrap();
+    for pd in docs {
+        let d = &pd.document;
+        let mut t = TantivyDocument::default();
+        t.add_text(id, &d.id);
+        t.add_text(title, &d.title);
+        for p in &d.passages {
+            t.add_text(words, &d.text[p.start..p.end]);
+        }
+        w.add_document(t).unwrap();
+    }
+    w.commit().unwrap();
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let ast = parse_ast(query).unwrap();
+    for word in rank::rank_words(&si.index, &ast) {
+        let rank::RankWord::Exact(word) = word else {
+            continue;
+        };
+        let term = |f| {
+            TermQuery::new(
+                tantivy::Term::from_field_text(f, &word),
+                IndexRecordOption::WithFreqs,
+            )
+        };
+        clauses.push((Occur::Should, Box::new(term(words))));
+        clauses.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(Box::new(term(title)), 1.5)),
+        ));
+    }
+    let searcher = index.reader().unwrap().searcher();
+    searcher
+        .search(
+            &BooleanQuery::new(clauses),
+            &tantivy::collector::TopDocs::with_limit(1_000).order_by_score(),
+        )
+        .unwrap()
+        .into_iter()
+        .map(|(score, addr)| {
+            let doc: TantivyDocument = searcher.doc(addr).unwrap();
+            (search::first_str(&doc, id).unwrap().to_string(), score)
+        })
+        .collect()
+}
+
 #[test]
-fn the_two_pass_search_answers_as_grouping_every_passage_would() {
+fn the_search_answers_as_grouping_every_passage_and_ranking_whole_documents_would() {
     let docs = many_documents();
     let tmp = tempfile::tempdir().unwrap();
     let (first, second) = (tmp.path().join("first"), tmp.path().join("second"));
     std::fs::create_dir_all(&first).unwrap();
     build_in_dir(&first, &docs[..20]).unwrap();
-    // A second segment, so documents are tallied across segments.
+    // A second segment, so documents are found across segments.
     let added: Vec<&ProcessedDoc> = docs[20..].iter().collect();
     update_in_dir(&second, &first, &[], &added).unwrap();
     let si = SearchIndex::open(&second).unwrap();
@@ -1056,6 +1154,7 @@ fn the_two_pass_search_answers_as_grouping_every_passage_would() {
         "*",
         "year:[2000 TO 2030]",
     ] {
+        let ranking = whole_document_scores(&docs, &si, query);
         for (per_document, offset, limit) in [(0, 0, 10), (2, 0, 5), (1, 7, 9), (3, 35, 10)] {
             let req = SearchRequest {
                 query: query.into(),
@@ -1069,10 +1168,15 @@ fn the_two_pass_search_answers_as_grouping_every_passage_would() {
                 .documents
                 .iter()
                 .map(|d| {
-                    assert_eq!(
-                        d.score, d.hits[0].score,
-                        "{query}: a document scores as its best passage"
-                    );
+                    if !query.contains('~') {
+                        let want = ranking.get(&d.doc_id).copied().unwrap_or(0.0);
+                        assert!(
+                            (d.score - want).abs() <= 1e-4 * want.abs().max(1.0),
+                            "{query}: {} scores {} as a whole document, not {want}",
+                            d.doc_id,
+                            d.score
+                        );
+                    }
                     (
                         d.doc_id.clone(),
                         d.matched_passages,
@@ -1080,11 +1184,137 @@ fn the_two_pass_search_answers_as_grouping_every_passage_would() {
                     )
                 })
                 .collect();
+            let ranking = if query.contains('~') {
+                // Fuzzy: ranked by the search's own scores, checked
+                // above to be whole-document scores for exact words.
+                let all = si
+                    .search(&SearchRequest {
+                        limit: 1_000,
+                        offset: 0,
+                        ..req.clone()
+                    })
+                    .unwrap();
+                all.documents
+                    .iter()
+                    .map(|d| (d.doc_id.clone(), d.score))
+                    .collect()
+            } else {
+                ranking.clone()
+            };
             assert_eq!(
                 got,
-                exhaustive(&si, query, &req),
+                exhaustive(&si, query, &req, &ranking),
                 "{query} {per_document} {offset} {limit}"
             );
         }
     }
+}
+
+#[test]
+fn documents_found_by_their_rows_are_the_documents_their_passages_find() {
+    let docs = many_documents();
+    let tmp = tempfile::tempdir().unwrap();
+    build_in_dir(tmp.path(), &docs).unwrap();
+    let si = SearchIndex::open(tmp.path()).unwrap();
+    let filters = [
+        SearchFilters::default(),
+        SearchFilters {
+            kinds: vec!["dhr".into()],
+            ..Default::default()
+        },
+        SearchFilters {
+            themes: vec!["coercive_control".into()],
+            year_from: Some(2017),
+            languages: vec!["en".into()],
+            ..Default::default()
+        },
+    ];
+    let mut by_rows = 0;
+    for query in [
+        "police",
+        "\"police\"",
+        "analysis",
+        "fictional",
+        "police OR xylophone",
+        "health~1",
+        "police kind:cpr",
+        "\"police made\"",
+        "\"made a\" OR \"fictional review\"",
+        "\"review 4\" kind:dhr",
+        "(housing OR school) NOT kind:dhr",
+        "housing year:[2016 TO 2019] OR doc_theme:coercive_control",
+        "kind:dhr",
+        "*",
+        "",
+        // These need the passages.
+        "police housing",
+        "\"police made a\"",
+        "\"police made\"~1",
+        "\"police made\" housing",
+        "referral -police",
+        "theme:coercive_control",
+    ] {
+        for f in &filters {
+            if query.is_empty() && f.is_empty() {
+                continue;
+            }
+            let req = SearchRequest {
+                query: query.into(),
+                filters: f.clone(),
+                limit: 50,
+                per_document: 2,
+                ..Default::default()
+            };
+            let ast = (!query.is_empty()).then(|| parse_ast(query).unwrap());
+            let mut analyzer = si.index.tokenizers().get(ANALYZER_EN).unwrap();
+            if ast.is_none_or(|a| matches_per_document(&a, &mut analyzer)) {
+                by_rows += 1;
+            }
+            let fast = si.search(&req).unwrap();
+            // An extra clause that keeps every passage makes the search
+            // find documents by their passages.
+            let slow = si
+                .search_with(&req, Some(Box::new(tantivy::query::AllQuery)))
+                .unwrap();
+            assert_eq!(fast.total_documents, slow.total_documents, "{query} {f:?}");
+            assert_eq!(fast.facets, slow.facets, "{query} {f:?}");
+            // (The extra clause may change the constant score of `*`.)
+            let shown = |r: &SearchResults| -> Vec<(String, Score, usize, Vec<usize>)> {
+                r.documents
+                    .iter()
+                    .map(|d| {
+                        let passages = d.hits.iter().map(|h| h.passage).collect();
+                        (d.doc_id.clone(), d.score, d.matched_passages, passages)
+                    })
+                    .collect()
+            };
+            assert_eq!(shown(&fast), shown(&slow), "{query} {f:?}");
+        }
+    }
+    assert_eq!(
+        by_rows,
+        15 * 3 - 1,
+        "the queries above that rows can answer"
+    );
+}
+
+#[test]
+fn word_pairs_are_neighbouring_words_after_analysis() {
+    let index = Index::create_in_ram(schema());
+    register_analyzers(&index);
+    let pairs = |text: &str| {
+        let mut analyzer = index.tokenizers().get(ANALYZER_PAIRS).unwrap();
+        let mut out: Vec<String> = Vec::new();
+        analyzer
+            .token_stream(text)
+            .process(&mut |t| out.push(t.text.clone()));
+        out
+    };
+    assert_eq!(
+        pairs("Risk assessments were DONE."),
+        ["risk assess", "assess were", "were done"]
+    );
+    // A word too long for the index breaks the pair, as it breaks a phrase.
+    assert!(pairs(&format!("risk {} assessment", "x".repeat(60))).is_empty());
+    assert!(pairs("risk").is_empty());
 }

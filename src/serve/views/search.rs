@@ -217,20 +217,28 @@ fn results_view(
     let pages = res.total_documents.div_ceil(sp.per_page).max(1);
     let first = res.offset + 1;
     let last = res.offset + res.documents.len();
-    let summary = if res.total_passages == 0 {
+    let summary = if res.total_documents == 0 {
         "No passage matches. Try fewer words, OR between alternatives, or remove a filter."
             .to_string()
     } else if res.documents.is_empty() {
         format!(
-            "{} in {}; this page is past the last one.",
-            plural(res.total_passages, "passage", "passages"),
-            plural(res.total_documents, "document", "documents")
+            "{} {} a matching passage; this page is past the last one.",
+            plural(res.total_documents, "document", "documents"),
+            if res.total_documents == 1 {
+                "has"
+            } else {
+                "have"
+            }
         )
     } else {
         format!(
-            "{} in {} match; documents {first}–{last}, best first.",
-            plural(res.total_passages, "passage", "passages"),
-            plural(res.total_documents, "document", "documents")
+            "{} {} a matching passage; documents {first}–{last}, most relevant first.",
+            plural(res.total_documents, "document", "documents"),
+            if res.total_documents == 1 {
+                "has"
+            } else {
+                "have"
+            }
         )
     };
     let q = params.get("q").unwrap_or_default();
