@@ -6,13 +6,19 @@
 //! texts found under those words in an inverted index are compared, and
 //! the answer is the same as comparing every pair, except that a text
 //! looks under at most its six heaviest words (a pair sharing none of the
-//! lighter text's six rarest words is not found). Groups are built by
-//! complete linkage, strongest pairs first.
+//! lighter text's six rarest words is not found). Texts with the same
+//! words (addressees left out) from different documents are alike by
+//! definition: they are bundled first, one text per document, and only a
+//! bundle's first text is compared with others, so a recommendation made
+//! in thousands of documents costs one comparison, not millions. A text
+//! keeps at most its [`LINKS_PER_TEXT`] strongest pairs. Groups are built
+//! by complete linkage, strongest pairs first; each member is explained by
+//! its strongest link inside its group.
 
 use super::terms::{Item, shared, weight};
 use crate::rules::Grouping;
 use rayon::prelude::*;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// A text looks for alike texts under at most this many of its heaviest
 /// (rarest) words: two texts that ask the same share one of them. Without
@@ -20,6 +26,12 @@ use std::collections::HashSet;
 /// whose texts grow in number with the repository: the cost would grow
 /// with its square.
 const CANDIDATE_WORDS: usize = 6;
+
+/// A text keeps at most this many alike pairs (its strongest): with
+/// complete linkage, a group of texts that are not all the same words
+/// has at most this many + 1 of them, and memory and time stay in
+/// proportion to the number of texts.
+const LINKS_PER_TEXT: usize = 64;
 
 /// One alike pair (item indices, `a < b`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -39,16 +51,82 @@ pub(super) struct Group {
 
 /// Group `items`: `class[doc]` names each document's twins.
 pub(super) fn group(items: &[Item], weights: &[f32], class: &[u32], g: &Grouping) -> Vec<Group> {
-    let edges = alike_pairs(items, weights, class, g);
-    link(items, class, &edges)
+    let bundles = bundles(items, class, g);
+    let heads: Vec<&Item> = bundles
+        .iter()
+        .map(|b| &items[b.items[0] as usize])
+        .collect();
+    let apart = |a: usize, b: usize| disjoint(&bundles[a].docs, &bundles[b].docs);
+    let edges = alike_pairs(&heads, weights, &apart, g, LINKS_PER_TEXT);
+    link(&bundles, &edges)
+}
+
+/// Texts with the same words from different documents (one per document).
+#[derive(Debug)]
+struct Bundle {
+    /// Item indices, ascending.
+    items: Vec<u32>,
+    /// Their documents' classes, ascending.
+    docs: Vec<u32>,
+}
+
+/// The bundles of the items long enough to be compared, in the order of
+/// their first items: an item joins the first bundle of its words without
+/// its document.
+fn bundles(items: &[Item], class: &[u32], g: &Grouping) -> Vec<Bundle> {
+    let mut out: Vec<Bundle> = Vec::new();
+    let mut docs: Vec<HashSet<u32>> = Vec::new();
+    let mut by_words: HashMap<&[u32], Vec<usize>> = HashMap::new();
+    for (i, item) in items.iter().enumerate() {
+        if item.terms.len() < g.min_words.max(1) {
+            continue;
+        }
+        let c = class[item.doc as usize];
+        let list = by_words.entry(&item.terms).or_default();
+        match list.iter().find(|&&b| !docs[b].contains(&c)) {
+            Some(&b) => {
+                out[b].items.push(i as u32);
+                docs[b].insert(c);
+            }
+            None => {
+                list.push(out.len());
+                out.push(Bundle {
+                    items: vec![i as u32],
+                    docs: Vec::new(),
+                });
+                docs.push(HashSet::from([c]));
+            }
+        }
+    }
+    for (b, d) in out.iter_mut().zip(docs) {
+        b.docs = d.into_iter().collect();
+        b.docs.sort_unstable();
+    }
+    out
+}
+
+/// No value in both (ascending) lists.
+fn disjoint(a: &[u32], b: &[u32]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => return false,
+        }
+    }
+    true
 }
 
 /// Every alike pair, strongest first (ties in item order).
+/// `apart(a, b)` says whether two items may pair (not of one document);
+/// each keeps at most `cap` pairs, its strongest.
 pub(super) fn alike_pairs(
-    items: &[Item],
+    items: &[&Item],
     weights: &[f32],
-    class: &[u32],
+    apart: &(dyn Fn(usize, usize) -> bool + Sync),
     g: &Grouping,
+    cap: usize,
 ) -> Vec<Edge> {
     let total: Vec<f32> = items.iter().map(|i| weight(&i.terms, weights)).collect();
     let eligible = |i: usize| items[i].terms.len() >= g.min_words.max(1);
@@ -80,11 +158,7 @@ pub(super) fn alike_pairs(
             for t in by_weight.into_iter().take(CANDIDATE_WORDS) {
                 for &b in &postings[t as usize] {
                     let b = b as usize;
-                    if b == a
-                        || !lighter(a, b)
-                        || class[items[b].doc as usize] == class[item.doc as usize]
-                        || !seen.insert(b)
-                    {
+                    if b == a || !lighter(a, b) || !apart(a, b) || !seen.insert(b) {
                         continue;
                     }
                     let both = shared(&item.terms, &items[b].terms);
@@ -103,16 +177,23 @@ pub(super) fn alike_pairs(
                     break;
                 }
             }
+            if found.len() > cap {
+                found.sort_by(strongest_first);
+                found.truncate(cap);
+            }
             found
         })
         .collect();
-    edges.sort_by(|x, y| {
-        y.similarity
-            .total_cmp(&x.similarity)
-            .then(x.a.cmp(&y.a))
-            .then(x.b.cmp(&y.b))
-    });
+    edges.sort_by(strongest_first);
     edges
+}
+
+/// Strongest first, ties in item order.
+fn strongest_first(x: &Edge, y: &Edge) -> std::cmp::Ordering {
+    y.similarity
+        .total_cmp(&x.similarity)
+        .then(x.a.cmp(&y.a))
+        .then(x.b.cmp(&y.b))
 }
 
 /// The mean of a lighter and a heavier weight that similarity divides by:
@@ -122,60 +203,90 @@ fn mean(lighter: f32, heavier: f32, balance: f32) -> f32 {
     (lighter.powf(1.0 - balance) * heavier.powf(balance)).max(lighter)
 }
 
-/// Complete linkage: each pair, strongest first, joins its two groups when
-/// every pair across them is alike and no document (twins counted as one)
-/// would be in the joined group twice.
-fn link(items: &[Item], class: &[u32], edges: &[Edge]) -> Vec<Group> {
+/// Complete linkage over bundles: each pair, strongest first, joins its
+/// two groups when every pair across them is alike and no document (twins
+/// counted as one) would be in the joined group twice. A group is every
+/// item of its bundles (at least two), in the order of its first item;
+/// its links explain each member by its strongest link inside the group
+/// (a bundle's texts by the same words as its first).
+fn link(bundles: &[Bundle], edges: &[Edge]) -> Vec<Group> {
     let alike: HashSet<(u32, u32)> = edges.iter().map(|e| (e.a, e.b)).collect();
     let is_alike = |x: u32, y: u32| alike.contains(&(x.min(y), x.max(y)));
-    let mut of: Vec<u32> = (0..items.len() as u32).collect();
-    let mut members: Vec<Vec<u32>> = (0..items.len() as u32).map(|i| vec![i]).collect();
+    let mut of: Vec<u32> = (0..bundles.len() as u32).collect();
+    let mut members: Vec<Vec<u32>> = (0..bundles.len() as u32).map(|i| vec![i]).collect();
+    let mut docs: Vec<Vec<u32>> = bundles.iter().map(|b| b.docs.clone()).collect();
     for e in edges {
-        let (ga, gb) = (of[e.a as usize], of[e.b as usize]);
-        if ga == gb {
+        let (ga, gb) = (of[e.a as usize] as usize, of[e.b as usize] as usize);
+        if ga == gb || !disjoint(&docs[ga], &docs[gb]) {
             continue;
         }
-        let (ma, mb) = (&members[ga as usize], &members[gb as usize]);
-        let docs_apart = ma.iter().all(|&x| {
-            mb.iter().all(|&y| {
-                class[items[x as usize].doc as usize] != class[items[y as usize].doc as usize]
-            })
-        });
-        if !docs_apart || !ma.iter().all(|&x| mb.iter().all(|&y| is_alike(x, y))) {
+        let (ma, mb) = (&members[ga], &members[gb]);
+        if !ma.iter().all(|&x| mb.iter().all(|&y| is_alike(x, y))) {
             continue;
         }
-        let moved = std::mem::take(&mut members[gb as usize]);
+        let moved = std::mem::take(&mut members[gb]);
         for &m in &moved {
-            of[m as usize] = ga;
+            of[m as usize] = ga as u32;
         }
-        members[ga as usize].extend(moved);
+        members[ga].extend(moved);
+        let mut joined = std::mem::take(&mut docs[gb]);
+        joined.extend_from_slice(&docs[ga]);
+        joined.sort_unstable();
+        docs[ga] = joined;
     }
-    // Groups in the order of their first member; each alike pair inside
-    // one (strongest first) is one of its links.
-    let mut index = vec![u32::MAX; items.len()];
-    let mut groups: Vec<Group> = Vec::new();
-    let mut firsts: Vec<(u32, u32)> = members
-        .iter()
-        .enumerate()
-        .filter(|(_, m)| m.len() > 1)
-        .map(|(g, m)| (*m.iter().min().expect("not empty"), g as u32))
-        .collect();
-    firsts.sort_unstable();
-    for (_, g) in firsts {
-        let mut m = std::mem::take(&mut members[g as usize]);
-        m.sort_unstable();
-        index[g as usize] = groups.len() as u32;
-        groups.push(Group {
-            members: m,
-            links: Vec::new(),
-        });
+    // Each group's candidate links, strongest first: within a bundle (the
+    // same words), then the pairs of bundles.
+    let mut inside: Vec<Vec<Edge>> = vec![Vec::new(); bundles.len()];
+    for (b, bundle) in bundles.iter().enumerate() {
+        let head = bundle.items[0];
+        inside[of[b] as usize].extend(bundle.items[1..].iter().map(|&m| Edge {
+            a: head.min(m),
+            b: head.max(m),
+            similarity: 1.0,
+        }));
     }
     for e in edges {
         let g = of[e.a as usize];
-        if g == of[e.b as usize] && index[g as usize] != u32::MAX {
-            groups[index[g as usize] as usize].links.push(*e);
+        if g == of[e.b as usize] {
+            let (a, b) = (
+                bundles[e.a as usize].items[0],
+                bundles[e.b as usize].items[0],
+            );
+            inside[g as usize].push(Edge {
+                a: a.min(b),
+                b: a.max(b),
+                similarity: e.similarity,
+            });
         }
     }
+    let mut groups: Vec<Group> = Vec::new();
+    for (g, bs) in members.iter().enumerate() {
+        let mut items: Vec<u32> = bs
+            .iter()
+            .flat_map(|&b| bundles[b as usize].items.iter().copied())
+            .collect();
+        if items.len() < 2 {
+            continue;
+        }
+        items.sort_unstable();
+        let mut candidates = std::mem::take(&mut inside[g]);
+        candidates.sort_by(strongest_first);
+        let mut explained: HashSet<u32> = HashSet::new();
+        let links = candidates
+            .into_iter()
+            .filter(|e| {
+                let new = !explained.contains(&e.a) || !explained.contains(&e.b);
+                explained.insert(e.a);
+                explained.insert(e.b);
+                new
+            })
+            .collect();
+        groups.push(Group {
+            members: items,
+            links,
+        });
+    }
+    groups.sort_by_key(|g| g.members[0]);
     groups
 }
 
@@ -245,10 +356,14 @@ mod tests {
             .collect();
         let class: Vec<u32> = (0..40).map(|d| if d == 1 { 0 } else { d }).collect();
         for t in [0.3, 0.5, 0.8, 1.0] {
-            let mut found: Vec<(u32, u32)> = alike_pairs(&items, &weights, &class, &settings(t))
-                .iter()
-                .map(|e| (e.a, e.b))
-                .collect();
+            let refs: Vec<&Item> = items.iter().collect();
+            let apart =
+                |a: usize, b: usize| class[items[a].doc as usize] != class[items[b].doc as usize];
+            let mut found: Vec<(u32, u32)> =
+                alike_pairs(&refs, &weights, &apart, &settings(t), usize::MAX)
+                    .iter()
+                    .map(|e| (e.a, e.b))
+                    .collect();
             found.sort_unstable();
             assert_eq!(
                 found,
@@ -274,6 +389,10 @@ mod tests {
         // 0, 1 and 3 are alike in every pair; 4 is alike too but its
         // document (3) is already in the group; 2 is alike only to 1.
         assert_eq!(members, vec![vec![0, 1, 3]]);
-        assert_eq!(groups[0].links.len(), 3, "every pair is a link");
+        assert_eq!(
+            groups[0].links.len(),
+            2,
+            "each member explained by its strongest link"
+        );
     }
 }

@@ -42,7 +42,8 @@ pub struct RecommendationGroupRow {
     pub addressees: Vec<GroupAddressee>,
     /// The recommendations, by year then id.
     pub members: Vec<GroupMember>,
-    /// Every pair of members, strongest first, with what they share.
+    /// Each member's strongest pair inside the group (every pair of
+    /// members is alike), strongest first, with what they share.
     pub links: Vec<GroupLink>,
 }
 
@@ -203,7 +204,7 @@ fn row(groups: &Groups, g: usize, seen: Vec<Seen>) -> RecommendationGroupRow {
 
 /// Why a group's members are together.
 struct Why {
-    /// Every pair, strongest first, with the words both use.
+    /// The links, strongest first, with the words both use.
     links: Vec<GroupLink>,
     /// Each member's similarities summed over its pairs.
     closeness: HashMap<u32, f32>,

@@ -1,6 +1,6 @@
 //! Recurring recommendations: the groups a build found (most documents
 //! first, paged), and one group with its members and why they were
-//! grouped (every pair with the words both use).
+//! grouped (each member's strongest pair with the words both use).
 
 use super::*;
 use crate::patterns::RecommendationGroupRow;
