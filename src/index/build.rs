@@ -55,18 +55,19 @@ fn by_id(mut docs: Vec<&ProcessedDoc>) -> Vec<&ProcessedDoc> {
 #[derive(Debug)]
 pub struct IndexDoc {
     passages: Vec<TantivyDocument>,
-    /// The document row (see [`fields::DOC_ROW`]).
-    row: TantivyDocument,
+    /// The document row (see [`fields::DOC_ROW`]), for a document with
+    /// passages (a row without would count in the ranking's statistics
+    /// for a document no search can find).
+    row: Option<TantivyDocument>,
 }
 
 /// Prepare a processed document for the index.
 pub fn prepare(pd: &ProcessedDoc) -> IndexDoc {
     let f = Fields::from_schema(&schema()).expect("the schema has every field");
     let key = doc_key(&pd.document.id);
-    IndexDoc {
-        passages: passage_documents(&f, key, pd),
-        row: document_row(&f, key, pd),
-    }
+    let passages = passage_documents(&f, key, pd);
+    let row = (!passages.is_empty()).then(|| document_row(&f, key, pd));
+    IndexDoc { passages, row }
 }
 
 /// Writes an index one document at a time with bounded memory (tantivy
@@ -149,7 +150,10 @@ impl PassageWriter {
             self.add_row(t)?;
             self.stats.passages += 1;
         }
-        self.add_row(doc.row)
+        match doc.row {
+            Some(row) => self.add_row(row),
+            None => Ok(()),
+        }
     }
 
     fn add_row(&mut self, t: TantivyDocument) -> Result<(), IndexError> {

@@ -42,7 +42,7 @@ pub(super) fn to_query(
 
 /// The query of a parsed `query` on the document rows: its words looked
 /// up in every word, the title and the section trails of each document
-/// (see `rank::matches_per_document` for when that finds the same
+/// (see [`matches_per_document`] for when that finds the same
 /// documents as the passages do).
 pub(super) fn to_document_query(
     index: &Index,

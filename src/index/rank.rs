@@ -107,6 +107,10 @@ pub(super) fn document_scores(
             if doc_freq == 0 {
                 continue;
             }
+            // (Every row with the term is a document's: rows are written
+            // for documents with passages only; the bound keeps an index
+            // written otherwise from failing the idf's assertion.)
+            let doc_freq = doc_freq.min(ords as u64);
             let weight = Bm25Weight::for_one_term_without_explain(doc_freq, ords as u64, average)
                 .boost_by(boost);
             for (seg_ord, seg) in searcher.segment_readers().iter().enumerate() {

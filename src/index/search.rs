@@ -521,7 +521,9 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let (on, match_query) = match row_query {
             Some(q) => {
-                // Rows only: every document row has a key.
+                // Rows only (every document row has a key): a query on
+                // document-level fields alone would otherwise walk every
+                // passage, which carries them too.
                 let rows: Box<dyn Query> =
                     Box::new(ExistsQuery::new(fields::DOC_ROW_KEY.into(), false));
                 let mut clauses = vec![(Occur::Must, q), (Occur::Must, rows)];

@@ -1318,3 +1318,24 @@ fn word_pairs_are_neighbouring_words_after_analysis() {
     assert!(pairs(&format!("risk {} assessment", "x".repeat(60))).is_empty());
     assert!(pairs("risk").is_empty());
 }
+
+#[test]
+fn a_document_without_passages_neither_matches_nor_upsets_the_ranking() {
+    let with = DocBuilder::new("one.md", "Review one", DocKind::Dhr, Some(2020))
+        .section("Analysis", 1, SectionKind::Analysis)
+        .para("The police made a referral.")
+        .build();
+    let mut without = DocBuilder::new("two.md", "Review two", DocKind::Dhr, Some(2020)).build();
+    without.document.passages.clear();
+    let index = build_in_ram(&[with, without]).unwrap();
+    let res = search(
+        &index,
+        &SearchRequest {
+            query: "review".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(res.total_documents, 1);
+    assert!(res.documents[0].score > 0.0);
+}

@@ -78,7 +78,7 @@ fn bundles(items: &[Item], class: &[u32], g: &Grouping) -> Vec<Bundle> {
     let mut docs: Vec<HashSet<u32>> = Vec::new();
     let mut by_words: HashMap<&[u32], Vec<usize>> = HashMap::new();
     for (i, item) in items.iter().enumerate() {
-        if item.terms.len() < g.min_words.max(1) {
+        if item.terms.len() < least_words(g) {
             continue;
         }
         let c = class[item.doc as usize];
@@ -105,6 +105,13 @@ fn bundles(items: &[Item], class: &[u32], g: &Grouping) -> Vec<Bundle> {
     out
 }
 
+/// The fewest words a text must have to be compared at all: `min_words`,
+/// and enough to share `min_shared_words` (identical texts are bundled
+/// without comparing them, so this is checked for them here).
+fn least_words(g: &Grouping) -> usize {
+    g.min_words.max(g.min_shared_words).max(1)
+}
+
 /// No value in both (ascending) lists.
 fn disjoint(a: &[u32], b: &[u32]) -> bool {
     let (mut i, mut j) = (0, 0);
@@ -129,7 +136,7 @@ pub(super) fn alike_pairs(
     cap: usize,
 ) -> Vec<Edge> {
     let total: Vec<f32> = items.iter().map(|i| weight(&i.terms, weights)).collect();
-    let eligible = |i: usize| items[i].terms.len() >= g.min_words.max(1);
+    let eligible = |i: usize| items[i].terms.len() >= least_words(g);
     let mut postings: Vec<Vec<u32>> = vec![Vec::new(); weights.len()];
     for (i, item) in items.iter().enumerate().filter(|(i, _)| eligible(*i)) {
         for &t in &item.terms {
@@ -394,5 +401,22 @@ mod tests {
             2,
             "each member explained by its strongest link"
         );
+    }
+
+    #[test]
+    fn identical_texts_too_short_to_share_enough_words_are_not_grouped() {
+        let g = Grouping {
+            min_shared_words: 2,
+            ..settings(0.5)
+        };
+        let items = vec![
+            item(0, &[7]),
+            item(1, &[7]),
+            item(2, &[7, 8]),
+            item(3, &[7, 8]),
+        ];
+        let groups = group(&items, &[1.0; 9], &[0, 1, 2, 3], &g);
+        let members: Vec<Vec<u32>> = groups.iter().map(|g| g.members.clone()).collect();
+        assert_eq!(members, vec![vec![2, 3]]);
     }
 }

@@ -168,7 +168,9 @@ impl<'g> Builder<'g> {
 fn row(groups: &Groups, g: usize, seen: Vec<Seen>) -> RecommendationGroupRow {
     let group = &groups.found[g];
     let why = why(groups, group);
-    // The representative: most alike to the others in all (ties: first).
+    // The representative: the most alike in its links (each member's
+    // strongest pair; a bundle of the same words is linked to its first
+    // text), ties: first.
     let representative = *group
         .members
         .iter()
@@ -208,7 +210,7 @@ struct Why {
     links: Vec<GroupLink>,
     /// Each member's similarities summed over its pairs.
     closeness: HashMap<u32, f32>,
-    /// The words most pairs share, heaviest first among equals.
+    /// The words most links share, heaviest first among equals.
     words: Vec<String>,
 }
 

@@ -217,29 +217,22 @@ fn results_view(
     let pages = res.total_documents.div_ceil(sp.per_page).max(1);
     let first = res.offset + 1;
     let last = res.offset + res.documents.len();
+    let found = format!(
+        "{} {} a matching passage",
+        plural(res.total_documents, "document", "documents"),
+        if res.total_documents == 1 {
+            "has"
+        } else {
+            "have"
+        }
+    );
     let summary = if res.total_documents == 0 {
         "No passage matches. Try fewer words, OR between alternatives, or remove a filter."
             .to_string()
     } else if res.documents.is_empty() {
-        format!(
-            "{} {} a matching passage; this page is past the last one.",
-            plural(res.total_documents, "document", "documents"),
-            if res.total_documents == 1 {
-                "has"
-            } else {
-                "have"
-            }
-        )
+        format!("{found}; this page is past the last one.")
     } else {
-        format!(
-            "{} {} a matching passage; documents {first}–{last}, most relevant first.",
-            plural(res.total_documents, "document", "documents"),
-            if res.total_documents == 1 {
-                "has"
-            } else {
-                "have"
-            }
-        )
+        format!("{found}; documents {first}–{last}, most relevant first.")
     };
     let q = params.get("q").unwrap_or_default();
     let docs = res
