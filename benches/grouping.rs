@@ -17,6 +17,13 @@
 //!
 //! Run: `cargo bench --bench grouping` (options after `--`:
 //! `--recs 20000,200000`).
+//!
+//! `--from OUT` instead groups again the recommendations of the current
+//! generation of a built output folder (e.g. the scale bench's
+//! `--keep DIR/docs-20000/out`) as `build` does, reading its tables, and
+//! says whether the bytes are the generation's own
+//! `recommendation_groups.jsonl` (they are when the rules and the grouping
+//! code are those it was built with). `-v` shows the stage's own timings.
 
 use std::borrow::Cow;
 use std::time::Instant;
@@ -123,9 +130,50 @@ fn run(n: usize, rules: &RuleSet) -> (f64, usize) {
     (start.elapsed().as_secs_f64(), found)
 }
 
+/// Group the current generation of `out` again; print the time and
+/// whether the bytes are the generation's own.
+fn regroup(out: &std::path::Path, rules: &RuleSet) {
+    let reader =
+        ystorfa::store::Reader::open(out).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
+    let start = Instant::now();
+    let bytes = ystorfa::pipeline::regroup(&reader, rules).expect("grouping");
+    let secs = start.elapsed().as_secs_f64();
+    let own = reader
+        .recommendation_groups()
+        .expect("the generation's groups");
+    println!(
+        "{}: grouped again in {secs:.2}s, {} groups; {}",
+        out.display(),
+        bytes
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .count(),
+        if bytes == own {
+            "the same bytes as the generation's own".to_string()
+        } else {
+            format!(
+                "NOT the generation's own ({} bytes against {})",
+                bytes.len(),
+                own.len()
+            )
+        }
+    );
+}
+
 fn main() {
     let mut sizes = vec![20_000usize, 200_000];
     let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "-v") {
+        tracing_subscriber::fmt()
+            .with_env_filter("ystorfa=debug")
+            .with_writer(std::io::stderr)
+            .init();
+    }
+    if let Some(i) = args.iter().position(|a| a == "--from") {
+        let out = std::path::PathBuf::from(&args[i + 1]);
+        regroup(&out, &RuleSet::default_rules());
+        return;
+    }
     if let Some(i) = args.iter().position(|a| a == "--recs") {
         sizes = args[i + 1]
             .split(',')

@@ -15,7 +15,7 @@
 //! by complete linkage, strongest pairs first; each member is explained by
 //! its strongest link inside its group.
 
-use super::terms::{Item, shared, weight};
+use super::terms::{Item, weight};
 use crate::rules::Grouping;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -51,14 +51,30 @@ pub(super) struct Group {
 
 /// Group `items`: `class[doc]` names each document's twins.
 pub(super) fn group(items: &[Item], weights: &[f32], class: &[u32], g: &Grouping) -> Vec<Group> {
+    let t = std::time::Instant::now();
     let bundles = bundles(items, class, g);
+    tracing::debug!(
+        "grouping: {} bundles of {} texts in {:.2}s",
+        bundles.len(),
+        items.len(),
+        t.elapsed().as_secs_f64()
+    );
     let heads: Vec<&Item> = bundles
         .iter()
         .map(|b| &items[b.items[0] as usize])
         .collect();
     let apart = |a: usize, b: usize| disjoint(&bundles[a].docs, &bundles[b].docs);
+    let t = std::time::Instant::now();
     let edges = alike_pairs(&heads, weights, &apart, g, LINKS_PER_TEXT);
-    link(&bundles, &edges)
+    tracing::debug!(
+        "grouping: {} pairs in {:.2}s",
+        edges.len(),
+        t.elapsed().as_secs_f64()
+    );
+    let t = std::time::Instant::now();
+    let groups = link(&bundles, &edges);
+    tracing::debug!("grouping: linked in {:.2}s", t.elapsed().as_secs_f64());
+    groups
 }
 
 /// Texts with the same words from different documents (one per document).
@@ -135,64 +151,189 @@ pub(super) fn alike_pairs(
     g: &Grouping,
     cap: usize,
 ) -> Vec<Edge> {
-    let total: Vec<f32> = items.iter().map(|i| weight(&i.terms, weights)).collect();
-    let eligible = |i: usize| items[i].terms.len() >= least_words(g);
-    let mut postings: Vec<Vec<u32>> = vec![Vec::new(); weights.len()];
-    for (i, item) in items.iter().enumerate().filter(|(i, _)| eligible(*i)) {
-        for &t in &item.terms {
-            postings[t as usize].push(i as u32);
-        }
-    }
-
-    // The lighter of a pair looks for the heavier: (weight, index) orders.
-    let lighter = |a: usize, b: usize| total[a].total_cmp(&total[b]).then(a.cmp(&b)).is_lt();
-    let threshold = g.min_similarity;
+    let search = Search::new(items, weights, g);
     let mut edges: Vec<Edge> = (0..items.len())
         .into_par_iter()
-        .filter(|&a| eligible(a))
-        .flat_map_iter(|a| {
-            let item = &items[a];
-            let mut by_weight = item.terms.clone();
-            by_weight.sort_by(|x, y| {
-                weights[*y as usize]
-                    .total_cmp(&weights[*x as usize])
-                    .then(x.cmp(y))
-            });
-            let reach = (1.0 - threshold) * total[a];
-            let mut seen = HashSet::new();
-            let mut found = Vec::new();
-            let mut sum = 0.0;
-            for t in by_weight.into_iter().take(CANDIDATE_WORDS) {
-                for &b in &postings[t as usize] {
-                    let b = b as usize;
-                    if b == a || !lighter(a, b) || !apart(a, b) || !seen.insert(b) {
-                        continue;
-                    }
-                    let both = shared(&item.terms, &items[b].terms);
-                    let common = weight(&both, weights);
-                    let similarity = common / mean(total[a], total[b], g.balance);
-                    if both.len() >= g.min_shared_words && similarity >= threshold {
-                        found.push(Edge {
-                            a: a.min(b) as u32,
-                            b: a.max(b) as u32,
-                            similarity,
-                        });
-                    }
+        .filter(|&a| search.eligible(a))
+        .map_init(
+            || Scratch {
+                seen: vec![u32::MAX; items.len()],
+                mine: vec![u32::MAX; weights.len()],
+            },
+            |scratch, a| {
+                let mut found = search.pairs_of(a, apart, scratch);
+                if found.len() > cap {
+                    found.sort_by(strongest_first);
+                    found.truncate(cap);
                 }
-                sum += weights[t as usize];
-                if sum > reach {
-                    break;
-                }
-            }
-            if found.len() > cap {
-                found.sort_by(strongest_first);
-                found.truncate(cap);
-            }
-            found
-        })
+                found
+            },
+        )
+        .flatten_iter()
         .collect();
     edges.sort_by(strongest_first);
     edges
+}
+
+/// What looking for one text's alike pairs needs: the texts, their
+/// weights, and an inverted index of the words of those long enough, each
+/// word's texts lightest first.
+struct Search<'a> {
+    items: &'a [&'a Item],
+    weights: &'a [f32],
+    /// Every text's words, one after another (text `a`'s are
+    /// `words[start[a]..start[a + 1]]`): compared texts are read from one
+    /// block of memory, not from allocations all over the heap.
+    words: Vec<u32>,
+    start: Vec<usize>,
+    total: Vec<f32>,
+    /// Each text's total to the powers `1 - balance` and `balance`: the
+    /// mean of a lighter and a heavier weight that similarity divides by is
+    /// lighter^(1 - balance) × heavier^balance, never below the lighter (so
+    /// prefix filtering on the lighter text finds every alike pair).
+    as_lighter: Vec<f32>,
+    as_heavier: Vec<f32>,
+    /// Each text's place in the order lightest first (weight, index).
+    rank: Vec<u32>,
+    postings: Vec<Vec<u32>>,
+    g: &'a Grouping,
+}
+
+/// A thread's marks, reused from text to text: `seen[b] == a` when text
+/// `b` was already looked at for `a`, `mine[t] == a` when word `t` is one
+/// of `a`'s.
+struct Scratch {
+    seen: Vec<u32>,
+    mine: Vec<u32>,
+}
+
+impl<'a> Search<'a> {
+    fn new(items: &'a [&'a Item], weights: &'a [f32], g: &'a Grouping) -> Search<'a> {
+        let total: Vec<f32> = items.iter().map(|i| weight(&i.terms, weights)).collect();
+        let mut start = Vec::with_capacity(items.len() + 1);
+        let mut words = Vec::new();
+        for item in items {
+            start.push(words.len());
+            words.extend_from_slice(&item.terms);
+        }
+        start.push(words.len());
+        let as_lighter = total.iter().map(|t| t.powf(1.0 - g.balance)).collect();
+        let as_heavier = total.iter().map(|t| t.powf(g.balance)).collect();
+        let mut order: Vec<u32> = (0..items.len() as u32).collect();
+        order.sort_by(|&a, &b| {
+            total[a as usize]
+                .total_cmp(&total[b as usize])
+                .then(a.cmp(&b))
+        });
+        let mut rank = vec![0u32; items.len()];
+        for (r, &i) in order.iter().enumerate() {
+            rank[i as usize] = r as u32;
+        }
+        let mut postings: Vec<Vec<u32>> = vec![Vec::new(); weights.len()];
+        let least = least_words(g);
+        for &a in &order {
+            let item = items[a as usize];
+            if item.terms.len() >= least {
+                for &t in &item.terms {
+                    postings[t as usize].push(a);
+                }
+            }
+        }
+        Search {
+            items,
+            weights,
+            words,
+            start,
+            total,
+            as_lighter,
+            as_heavier,
+            rank,
+            postings,
+            g,
+        }
+    }
+
+    fn eligible(&self, a: usize) -> bool {
+        self.items[a].terms.len() >= least_words(self.g)
+    }
+
+    /// The alike pairs of `a` with the heavier texts, found under its
+    /// heaviest words (prefix filtering). Each word's texts are lightest
+    /// first: the lighter ones are skipped by a binary search, and the
+    /// walk stops at the first text too heavy for any overlap to be
+    /// enough (the lighter's whole weight over the mean). Whether the two
+    /// may pair at all (`apart`, which compares their documents) is asked
+    /// last.
+    fn pairs_of(
+        &self,
+        a: usize,
+        apart: &(dyn Fn(usize, usize) -> bool + Sync),
+        scratch: &mut Scratch,
+    ) -> Vec<Edge> {
+        let (weights, g) = (self.weights, self.g);
+        let item = self.items[a];
+        for &t in &item.terms {
+            scratch.mine[t as usize] = a as u32;
+        }
+        let mut by_weight = item.terms.clone();
+        by_weight.sort_by(|x, y| {
+            weights[*y as usize]
+                .total_cmp(&weights[*x as usize])
+                .then(x.cmp(y))
+        });
+        let threshold = g.min_similarity;
+        let reach = (1.0 - threshold) * self.total[a];
+        let rank = self.rank[a];
+        let mut found = Vec::new();
+        let mut sum = 0.0;
+        for t in by_weight.into_iter().take(CANDIDATE_WORDS) {
+            let posting = &self.postings[t as usize];
+            let heavier = posting.partition_point(|&b| self.rank[b as usize] <= rank);
+            for &b in &posting[heavier..] {
+                let b = b as usize;
+                // The mean similarity divides by (see `as_lighter`).
+                let mean = (self.as_lighter[a] * self.as_heavier[b]).max(self.total[a]);
+                // What they share weighs at most the lighter's total, and
+                // the texts further on are heavier still.
+                if self.total[a] / mean < threshold {
+                    break;
+                }
+                if scratch.seen[b] == a as u32 {
+                    continue;
+                }
+                scratch.seen[b] = a as u32;
+                let words = &self.words[self.start[b]..self.start[b + 1]];
+                let (count, common) = overlap(a as u32, words, &scratch.mine, weights);
+                let similarity = common / mean;
+                if count >= g.min_shared_words && similarity >= threshold && apart(a, b) {
+                    found.push(Edge {
+                        a: a.min(b) as u32,
+                        b: a.max(b) as u32,
+                        similarity,
+                    });
+                }
+            }
+            sum += weights[t as usize];
+            if sum > reach {
+                break;
+            }
+        }
+        found
+    }
+}
+
+/// How many of the sorted words `b` are text `a`'s (`mine[t] == a`) and
+/// their total weight, summed in order (the same number as
+/// `weight(&shared(..), weights)`).
+fn overlap(a: u32, b: &[u32], mine: &[u32], weights: &[f32]) -> (usize, f32) {
+    let (mut count, mut sum) = (0, 0.0f32);
+    for &t in b {
+        if mine[t as usize] == a {
+            count += 1;
+            sum += weights[t as usize];
+        }
+    }
+    (count, sum)
 }
 
 /// Strongest first, ties in item order.
@@ -203,13 +344,6 @@ fn strongest_first(x: &Edge, y: &Edge) -> std::cmp::Ordering {
         .then(x.b.cmp(&y.b))
 }
 
-/// The mean of a lighter and a heavier weight that similarity divides by:
-/// lighter^(1 - balance) × heavier^balance, never below the lighter (so
-/// prefix filtering on the lighter text finds every alike pair).
-fn mean(lighter: f32, heavier: f32, balance: f32) -> f32 {
-    (lighter.powf(1.0 - balance) * heavier.powf(balance)).max(lighter)
-}
-
 /// Complete linkage over bundles: each pair, strongest first, joins its
 /// two groups when every pair across them is alike and no document (twins
 /// counted as one) would be in the joined group twice. A group is every
@@ -217,7 +351,7 @@ fn mean(lighter: f32, heavier: f32, balance: f32) -> f32 {
 /// its links explain each member by its strongest link inside the group
 /// (a bundle's texts by the same words as its first).
 fn link(bundles: &[Bundle], edges: &[Edge]) -> Vec<Group> {
-    let alike: HashSet<(u32, u32)> = edges.iter().map(|e| (e.a, e.b)).collect();
+    let alike: rustc_hash::FxHashSet<(u32, u32)> = edges.iter().map(|e| (e.a, e.b)).collect();
     let is_alike = |x: u32, y: u32| alike.contains(&(x.min(y), x.max(y)));
     let mut of: Vec<u32> = (0..bundles.len() as u32).collect();
     let mut members: Vec<Vec<u32>> = (0..bundles.len() as u32).map(|i| vec![i]).collect();
@@ -300,6 +434,7 @@ fn link(bundles: &[Bundle], edges: &[Edge]) -> Vec<Group> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::patterns::terms::shared;
 
     fn settings(min_similarity: f32) -> Grouping {
         Grouping {
@@ -322,16 +457,18 @@ mod tests {
     }
 
     /// Every pair compared: what prefix filtering must find exactly.
-    fn all_pairs(items: &[Item], w: &[f32], class: &[u32], t: f32) -> Vec<(u32, u32)> {
+    fn all_pairs(items: &[Item], w: &[f32], class: &[u32], g: &Grouping) -> Vec<(u32, u32)> {
         let mut out = Vec::new();
         for a in 0..items.len() {
             for b in a + 1..items.len() {
                 if class[items[a].doc as usize] == class[items[b].doc as usize] {
                     continue;
                 }
-                let lighter = weight(&items[a].terms, w).min(weight(&items[b].terms, w));
+                let (x, y) = (weight(&items[a].terms, w), weight(&items[b].terms, w));
+                let (lighter, heavier) = (x.min(y), x.max(y));
+                let mean = (lighter.powf(1.0 - g.balance) * heavier.powf(g.balance)).max(lighter);
                 let common = weight(&shared(&items[a].terms, &items[b].terms), w);
-                if common / lighter >= t {
+                if common / mean >= g.min_similarity {
                     out.push((a as u32, b as u32));
                 }
             }
@@ -362,20 +499,26 @@ mod tests {
             })
             .collect();
         let class: Vec<u32> = (0..40).map(|d| if d == 1 { 0 } else { d }).collect();
-        for t in [0.3, 0.5, 0.8, 1.0] {
+        for (t, balance) in [0.3, 0.5, 0.8, 1.0]
+            .into_iter()
+            .flat_map(|t| [(t, 0.0), (t, 0.25), (t, 0.5)])
+        {
+            let g = Grouping {
+                balance,
+                ..settings(t)
+            };
             let refs: Vec<&Item> = items.iter().collect();
             let apart =
                 |a: usize, b: usize| class[items[a].doc as usize] != class[items[b].doc as usize];
-            let mut found: Vec<(u32, u32)> =
-                alike_pairs(&refs, &weights, &apart, &settings(t), usize::MAX)
-                    .iter()
-                    .map(|e| (e.a, e.b))
-                    .collect();
+            let mut found: Vec<(u32, u32)> = alike_pairs(&refs, &weights, &apart, &g, usize::MAX)
+                .iter()
+                .map(|e| (e.a, e.b))
+                .collect();
             found.sort_unstable();
             assert_eq!(
                 found,
-                all_pairs(&items, &weights, &class, t),
-                "min_similarity {t}"
+                all_pairs(&items, &weights, &class, &g),
+                "min_similarity {t}, balance {balance}"
             );
         }
     }

@@ -68,8 +68,12 @@ impl DocInfo {
 
 /// Groups recurring recommendations: feed it every document, then every
 /// recommendation (both in repository order), then [`Grouper::finish`].
+/// A recommendation is analysed ([`Analyser::prepare`], on any thread)
+/// before it is pushed in order ([`Grouper::push`]); [`Grouper::add`] does
+/// both.
 pub struct Grouper {
     settings: Grouping,
+    analysis: terms::Analysis,
     words: terms::Words,
     docs: HashMap<String, u32>,
     doc_info: Vec<DocInfo>,
@@ -86,10 +90,55 @@ impl std::fmt::Debug for Grouper {
     }
 }
 
+/// Analyses recommendations for a [`Grouper`]; each thread has its own.
+#[derive(Clone)]
+pub struct Analyser(terms::Analysis);
+
+/// A recommendation analysed, waiting to be pushed in order.
+#[derive(Debug)]
+pub struct Prepared {
+    id: String,
+    doc_id: String,
+    /// A translation is left out.
+    translation: bool,
+    twin: Option<u64>,
+    analysed: terms::Analysed,
+}
+
+impl Analyser {
+    /// Analyse one recommendation: its words (addressees' names left out:
+    /// the same ask whoever it is addressed to) and what tells twins.
+    pub fn prepare(&mut self, rec: &RecommendationRow<'_>) -> Prepared {
+        prepare(&mut self.0, rec)
+    }
+}
+
+/// See [`Analyser::prepare`].
+fn prepare(analysis: &mut terms::Analysis, rec: &RecommendationRow<'_>) -> Prepared {
+    let translation = rec.translation_of.is_some();
+    let (twin, analysed) = if translation {
+        (None, terms::Analysed::default())
+    } else {
+        let names: Vec<&str> = rec.addressees.iter().map(|a| a.name.as_str()).collect();
+        (
+            twins::key(&rec.text),
+            analysis.analyse(terms::without(&rec.text, &names)),
+        )
+    };
+    Prepared {
+        id: rec.id.to_string(),
+        doc_id: rec.doc_id.to_string(),
+        translation,
+        twin,
+        analysed,
+    }
+}
+
 impl Grouper {
     pub fn new(settings: &Grouping) -> Grouper {
         Grouper {
-            words: terms::Words::new(&settings.ignore, &settings.keep),
+            analysis: terms::Analysis::new(&settings.ignore, &settings.keep),
+            words: terms::Words::default(),
             settings: settings.clone(),
             docs: HashMap::new(),
             doc_info: Vec::new(),
@@ -106,27 +155,35 @@ impl Grouper {
         }
     }
 
-    /// A recommendation. Translations and recommendations of documents
-    /// not added are left out.
+    /// An analyser for recommendations to be pushed into this grouper.
+    pub fn analyser(&self) -> Analyser {
+        Analyser(self.analysis.clone())
+    }
+
+    /// A recommendation, analysed here.
     pub fn add(&mut self, rec: &RecommendationRow<'_>) {
-        let Some(&doc) = self.docs.get(rec.doc_id.as_ref()) else {
+        let prepared = prepare(&mut self.analysis, rec);
+        self.push(prepared);
+    }
+
+    /// A recommendation analysed by [`Analyser::prepare`], in repository
+    /// order. Translations and recommendations of documents not added are
+    /// left out.
+    pub fn push(&mut self, rec: Prepared) {
+        let Some(&doc) = self.docs.get(&rec.doc_id) else {
             return;
         };
-        if rec.translation_of.is_some() {
+        if rec.translation {
             return;
         }
-        self.twins.add(doc, &rec.text);
-        // The same ask whoever it is addressed to: the addressees' names
-        // are not words of the ask.
-        let names: Vec<&str> = rec.addressees.iter().map(|a| a.name.as_str()).collect();
-        let item = self
-            .words
-            .item(rec.id.as_ref(), doc, &terms::without(&rec.text, &names));
+        self.twins.add(doc, rec.twin);
+        let item = self.words.item(&rec.id, doc, rec.analysed);
         self.items.push(item);
     }
 
     /// Group what was fed.
     pub fn finish(self) -> Groups {
+        let t = std::time::Instant::now();
         let class = self
             .twins
             .classes(self.doc_info.len(), self.settings.twin_share);
@@ -137,6 +194,7 @@ impl Grouper {
             .into_iter()
             .filter(|i| class[i.doc as usize] == i.doc)
             .collect();
+        tracing::debug!("grouping: twins in {:.2}s", t.elapsed().as_secs_f64());
         let weights = self.words.weights(&items);
         let found = cluster::group(&items, &weights, &class, &self.settings);
         Groups::new(items, self.doc_info, self.words, weights, found)

@@ -3,7 +3,6 @@
 //! out), interned as numbers in the order they are first met, each
 //! weighted by how rare it is among the recommendations.
 
-use std::collections::HashMap;
 use tantivy::tokenizer::TextAnalyzer;
 
 /// One recommendation as compared: its id, document and distinct words
@@ -15,18 +14,25 @@ pub(super) struct Item {
     pub(super) terms: Vec<u32>,
 }
 
-/// The vocabulary of the recommendations seen, with how many contain each
-/// word and the first form each word was written in (what people see).
-pub(super) struct Words {
+/// How texts become words: the comparison analyser and the stems of the
+/// rule file's ignored words. Cloned for each thread that analyses.
+#[derive(Clone)]
+pub(super) struct Analysis {
     analyzer: TextAnalyzer,
     /// Stems of the rule file's ignored words ("reviewed" goes with "review").
-    ignored: std::collections::HashSet<String>,
-    ids: HashMap<String, u32>,
-    surface: Vec<String>,
+    ignored: std::sync::Arc<std::collections::HashSet<String>>,
 }
 
-impl Words {
-    pub(super) fn new(ignore: &[String], keep: &[String]) -> Words {
+/// One text's words as analysed, in order, with where each was written
+/// (to show a word as it was first written).
+#[derive(Debug, Clone, Default)]
+pub(super) struct Analysed {
+    text: String,
+    words: Vec<(String, std::ops::Range<usize>)>,
+}
+
+impl Analysis {
+    pub(super) fn new(ignore: &[String], keep: &[String]) -> Analysis {
         let mut analyzer = crate::index::comparison_analyzer(keep);
         let mut ignored = std::collections::HashSet::new();
         for word in ignore {
@@ -35,35 +41,58 @@ impl Words {
                 ignored.insert(t.text.clone());
             }
         }
-        Words {
+        Analysis {
             analyzer,
-            ignored,
-            ids: HashMap::new(),
-            surface: Vec::new(),
+            ignored: std::sync::Arc::new(ignored),
         }
     }
 
-    /// Analyse one recommendation's text.
-    pub(super) fn item(&mut self, id: &str, doc: u32, text: &str) -> Item {
-        let mut terms = Vec::new();
-        let mut stream = self.analyzer.token_stream(text);
-        while let Some(t) = stream.next() {
-            // Numbers ("5", "2019") say little about what is asked.
+    /// The words of `text` compared: numbers ("5", "2019") and one-letter
+    /// words say little about what is asked.
+    pub(super) fn analyse(&mut self, text: String) -> Analysed {
+        let mut words = Vec::new();
+        let mut stream = self.analyzer.token_stream(&text);
+        while stream.advance() {
+            let t = stream.token_mut();
             if t.text.len() < 2
                 || t.text.bytes().all(|b| b.is_ascii_digit())
                 || self.ignored.contains(&t.text)
             {
                 continue;
             }
-            let n = self.ids.len() as u32;
-            let term = *self.ids.entry(t.text.clone()).or_insert(n);
-            if term == n {
-                let word = text.get(t.offset_from..t.offset_to).unwrap_or(&t.text);
-                self.surface.push(word.to_lowercase());
-            }
-            terms.push(term);
+            words.push((std::mem::take(&mut t.text), t.offset_from..t.offset_to));
         }
         drop(stream);
+        Analysed { text, words }
+    }
+}
+
+/// The vocabulary of the recommendations seen, with how many contain each
+/// word and the first form each word was written in (what people see).
+#[derive(Default)]
+pub(super) struct Words {
+    ids: rustc_hash::FxHashMap<String, u32>,
+    surface: Vec<String>,
+}
+
+impl Words {
+    /// One recommendation's words as numbers (new words numbered in the
+    /// order they are met).
+    pub(super) fn item(&mut self, id: &str, doc: u32, analysed: Analysed) -> Item {
+        let mut terms = Vec::with_capacity(analysed.words.len());
+        for (word, at) in analysed.words {
+            let n = self.ids.len() as u32;
+            let term = match self.ids.get(&word) {
+                Some(&term) => term,
+                None => {
+                    let written = analysed.text.get(at).unwrap_or(&word);
+                    self.surface.push(written.to_lowercase());
+                    self.ids.insert(word, n);
+                    n
+                }
+            };
+            terms.push(term);
+        }
         terms.sort_unstable();
         terms.dedup();
         Item {
@@ -194,16 +223,20 @@ mod tests {
 
     #[test]
     fn words_are_stemmed_and_ignored_words_and_stop_words_left_out() {
-        let mut w = Words::new(
+        let mut analysis = Analysis::new(
             &["inquest".to_string(), "review".to_string()],
             &["gp".to_string()],
         );
+        let mut w = Words::default();
         let a = w.item(
             "a",
             0,
-            "The inquest heard that officers were not trained in 2019 and reviewed by a GP.",
+            analysis.analyse(
+                "The inquest heard that officers were not trained in 2019 and reviewed by a GP."
+                    .to_string(),
+            ),
         );
-        let b = w.item("b", 1, "Train the officers.");
+        let b = w.item("b", 1, analysis.analyse("Train the officers.".to_string()));
         let words: Vec<&str> = a.terms.iter().map(|&t| w.surface(t)).collect();
         assert!(
             words.contains(&"officers") && words.contains(&"trained"),

@@ -23,22 +23,29 @@ pub(super) struct TwinFinder {
     counts: HashMap<u32, u32>,
 }
 
+/// What twins are told by: a hash of a text's words (lower case, in
+/// order), or `None` for a text too short to tell.
+pub(super) fn key(text: &str) -> Option<u64> {
+    let mut h = DefaultHasher::new();
+    let mut words = 0;
+    for w in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        w.to_lowercase().hash(&mut h);
+        words += 1;
+    }
+    (words >= MIN_WORDS).then(|| h.finish())
+}
+
 impl TwinFinder {
-    pub(super) fn add(&mut self, doc: u32, text: &str) {
+    /// A recommendation of `doc` with its [`key`].
+    pub(super) fn add(&mut self, doc: u32, key: Option<u64>) {
         *self.counts.entry(doc).or_default() += 1;
-        let mut h = DefaultHasher::new();
-        let mut words = 0;
-        for w in text
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-        {
-            w.to_lowercase().hash(&mut h);
-            words += 1;
-        }
-        if words < MIN_WORDS {
+        let Some(key) = key else {
             return;
-        }
-        let docs = self.texts.entry(h.finish()).or_default();
+        };
+        let docs = self.texts.entry(key).or_default();
         if docs.last() != Some(&doc) {
             docs.push(doc);
         }
@@ -97,7 +104,7 @@ mod tests {
             (3, "Publish the review."),
             (4, "Train all staff in DASH."),
         ] {
-            t.add(doc, text);
+            t.add(doc, key(text));
         }
         // 0 and 1 share 2 of 3 (a short text does not count); 2 shares 1
         // of 3 with each; 4 has one text, shared with 0, 1 and 2 but only

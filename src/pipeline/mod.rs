@@ -24,6 +24,7 @@ mod stream;
 pub mod worker;
 
 pub use crate::store::Stage;
+pub use aggregate::regroup;
 pub use discover::{INPUT_EXTENSIONS, discover, display_path, read_input, sort_for_repository};
 pub use ledger::{DocOutput, FileOutcome, Outcome};
 pub use memory::write_processed;
