@@ -1,31 +1,15 @@
-//! Alike pairs and groups. A pair is alike when the words it shares weigh
-//! at least `min_similarity` of a mean of the two texts' weights (never
-//! less than the lighter one's) and number at least `min_shared_words`. Pairs are found by prefix filtering: the
-//! lighter of two alike texts must share one of its heaviest words whose
-//! weights add up to more than (1 - min_similarity) of its total, so only
-//! texts found under those words in an inverted index are compared, and
-//! the answer is the same as comparing every pair, except that a text
-//! looks under at most its six heaviest words (a pair sharing none of the
-//! lighter text's six rarest words is not found). Texts with the same
-//! words (addressees left out) from different documents are alike by
+//! Groups of alike recommendations. Texts with the same words
+//! (addressees left out) from different documents are alike by
 //! definition: they are bundled first, one text per document, and only a
-//! bundle's first text is compared with others, so a recommendation made
-//! in thousands of documents costs one comparison, not millions. A text
-//! keeps at most its [`LINKS_PER_TEXT`] strongest pairs. Groups are built
-//! by complete linkage, strongest pairs first; each member is explained by
-//! its strongest link inside its group.
+//! bundle's first text is compared with others (`pairs`), so a
+//! recommendation made in thousands of documents costs one comparison, not
+//! millions. A text keeps at most its [`LINKS_PER_TEXT`] strongest pairs.
+//! Groups are built by complete linkage, strongest pairs first; each
+//! member is explained by its strongest link inside its group.
 
-use super::terms::{Item, weight};
+use super::terms::Item;
 use crate::rules::Grouping;
-use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
-
-/// A text looks for alike texts under at most this many of its heaviest
-/// (rarest) words: two texts that ask the same share one of them. Without
-/// a bound, a low `min_similarity` makes the search reach common words,
-/// whose texts grow in number with the repository: the cost would grow
-/// with its square.
-const CANDIDATE_WORDS: usize = 6;
 
 /// A text keeps at most this many alike pairs (its strongest): with
 /// complete linkage, a group of texts that are not all the same words
@@ -63,9 +47,9 @@ pub(super) fn group(items: &[Item], weights: &[f32], class: &[u32], g: &Grouping
         .iter()
         .map(|b| &items[b.items[0] as usize])
         .collect();
-    let apart = |a: usize, b: usize| disjoint(&bundles[a].docs, &bundles[b].docs);
+    let docs: Vec<&[u32]> = bundles.iter().map(|b| b.docs.as_slice()).collect();
     let t = std::time::Instant::now();
-    let edges = alike_pairs(&heads, weights, &apart, g, LINKS_PER_TEXT);
+    let edges = super::pairs::alike_pairs(&heads, &docs, weights, g, LINKS_PER_TEXT);
     tracing::debug!(
         "grouping: {} pairs in {:.2}s",
         edges.len(),
@@ -124,12 +108,17 @@ fn bundles(items: &[Item], class: &[u32], g: &Grouping) -> Vec<Bundle> {
 /// The fewest words a text must have to be compared at all: `min_words`,
 /// and enough to share `min_shared_words` (identical texts are bundled
 /// without comparing them, so this is checked for them here).
-fn least_words(g: &Grouping) -> usize {
+pub(super) fn least_words(g: &Grouping) -> usize {
     g.min_words.max(g.min_shared_words).max(1)
 }
 
-/// No value in both (ascending) lists.
-fn disjoint(a: &[u32], b: &[u32]) -> bool {
+/// No value in both (ascending) lists. A short list is looked up in a
+/// long one (a bundle can hold thousands of documents).
+pub(super) fn disjoint(a: &[u32], b: &[u32]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if short.len() * 16 < long.len() {
+        return short.iter().all(|x| long.binary_search(x).is_err());
+    }
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
@@ -141,203 +130,8 @@ fn disjoint(a: &[u32], b: &[u32]) -> bool {
     true
 }
 
-/// Every alike pair, strongest first (ties in item order).
-/// `apart(a, b)` says whether two items may pair (not of one document);
-/// each keeps at most `cap` pairs, its strongest.
-pub(super) fn alike_pairs(
-    items: &[&Item],
-    weights: &[f32],
-    apart: &(dyn Fn(usize, usize) -> bool + Sync),
-    g: &Grouping,
-    cap: usize,
-) -> Vec<Edge> {
-    let search = Search::new(items, weights, g);
-    let mut edges: Vec<Edge> = (0..items.len())
-        .into_par_iter()
-        .filter(|&a| search.eligible(a))
-        .map_init(
-            || Scratch {
-                seen: vec![u32::MAX; items.len()],
-                mine: vec![u32::MAX; weights.len()],
-            },
-            |scratch, a| {
-                let mut found = search.pairs_of(a, apart, scratch);
-                if found.len() > cap {
-                    found.sort_by(strongest_first);
-                    found.truncate(cap);
-                }
-                found
-            },
-        )
-        .flatten_iter()
-        .collect();
-    edges.sort_by(strongest_first);
-    edges
-}
-
-/// What looking for one text's alike pairs needs: the texts, their
-/// weights, and an inverted index of the words of those long enough, each
-/// word's texts lightest first.
-struct Search<'a> {
-    items: &'a [&'a Item],
-    weights: &'a [f32],
-    /// Every text's words, one after another (text `a`'s are
-    /// `words[start[a]..start[a + 1]]`): compared texts are read from one
-    /// block of memory, not from allocations all over the heap.
-    words: Vec<u32>,
-    start: Vec<usize>,
-    total: Vec<f32>,
-    /// Each text's total to the powers `1 - balance` and `balance`: the
-    /// mean of a lighter and a heavier weight that similarity divides by is
-    /// lighter^(1 - balance) × heavier^balance, never below the lighter (so
-    /// prefix filtering on the lighter text finds every alike pair).
-    as_lighter: Vec<f32>,
-    as_heavier: Vec<f32>,
-    /// Each text's place in the order lightest first (weight, index).
-    rank: Vec<u32>,
-    postings: Vec<Vec<u32>>,
-    g: &'a Grouping,
-}
-
-/// A thread's marks, reused from text to text: `seen[b] == a` when text
-/// `b` was already looked at for `a`, `mine[t] == a` when word `t` is one
-/// of `a`'s.
-struct Scratch {
-    seen: Vec<u32>,
-    mine: Vec<u32>,
-}
-
-impl<'a> Search<'a> {
-    fn new(items: &'a [&'a Item], weights: &'a [f32], g: &'a Grouping) -> Search<'a> {
-        let total: Vec<f32> = items.iter().map(|i| weight(&i.terms, weights)).collect();
-        let mut start = Vec::with_capacity(items.len() + 1);
-        let mut words = Vec::new();
-        for item in items {
-            start.push(words.len());
-            words.extend_from_slice(&item.terms);
-        }
-        start.push(words.len());
-        let as_lighter = total.iter().map(|t| t.powf(1.0 - g.balance)).collect();
-        let as_heavier = total.iter().map(|t| t.powf(g.balance)).collect();
-        let mut order: Vec<u32> = (0..items.len() as u32).collect();
-        order.sort_by(|&a, &b| {
-            total[a as usize]
-                .total_cmp(&total[b as usize])
-                .then(a.cmp(&b))
-        });
-        let mut rank = vec![0u32; items.len()];
-        for (r, &i) in order.iter().enumerate() {
-            rank[i as usize] = r as u32;
-        }
-        let mut postings: Vec<Vec<u32>> = vec![Vec::new(); weights.len()];
-        let least = least_words(g);
-        for &a in &order {
-            let item = items[a as usize];
-            if item.terms.len() >= least {
-                for &t in &item.terms {
-                    postings[t as usize].push(a);
-                }
-            }
-        }
-        Search {
-            items,
-            weights,
-            words,
-            start,
-            total,
-            as_lighter,
-            as_heavier,
-            rank,
-            postings,
-            g,
-        }
-    }
-
-    fn eligible(&self, a: usize) -> bool {
-        self.items[a].terms.len() >= least_words(self.g)
-    }
-
-    /// The alike pairs of `a` with the heavier texts, found under its
-    /// heaviest words (prefix filtering). Each word's texts are lightest
-    /// first: the lighter ones are skipped by a binary search, and the
-    /// walk stops at the first text too heavy for any overlap to be
-    /// enough (the lighter's whole weight over the mean). Whether the two
-    /// may pair at all (`apart`, which compares their documents) is asked
-    /// last.
-    fn pairs_of(
-        &self,
-        a: usize,
-        apart: &(dyn Fn(usize, usize) -> bool + Sync),
-        scratch: &mut Scratch,
-    ) -> Vec<Edge> {
-        let (weights, g) = (self.weights, self.g);
-        let item = self.items[a];
-        for &t in &item.terms {
-            scratch.mine[t as usize] = a as u32;
-        }
-        let mut by_weight = item.terms.clone();
-        by_weight.sort_by(|x, y| {
-            weights[*y as usize]
-                .total_cmp(&weights[*x as usize])
-                .then(x.cmp(y))
-        });
-        let threshold = g.min_similarity;
-        let reach = (1.0 - threshold) * self.total[a];
-        let rank = self.rank[a];
-        let mut found = Vec::new();
-        let mut sum = 0.0;
-        for t in by_weight.into_iter().take(CANDIDATE_WORDS) {
-            let posting = &self.postings[t as usize];
-            let heavier = posting.partition_point(|&b| self.rank[b as usize] <= rank);
-            for &b in &posting[heavier..] {
-                let b = b as usize;
-                // The mean similarity divides by (see `as_lighter`).
-                let mean = (self.as_lighter[a] * self.as_heavier[b]).max(self.total[a]);
-                // What they share weighs at most the lighter's total, and
-                // the texts further on are heavier still.
-                if self.total[a] / mean < threshold {
-                    break;
-                }
-                if scratch.seen[b] == a as u32 {
-                    continue;
-                }
-                scratch.seen[b] = a as u32;
-                let words = &self.words[self.start[b]..self.start[b + 1]];
-                let (count, common) = overlap(a as u32, words, &scratch.mine, weights);
-                let similarity = common / mean;
-                if count >= g.min_shared_words && similarity >= threshold && apart(a, b) {
-                    found.push(Edge {
-                        a: a.min(b) as u32,
-                        b: a.max(b) as u32,
-                        similarity,
-                    });
-                }
-            }
-            sum += weights[t as usize];
-            if sum > reach {
-                break;
-            }
-        }
-        found
-    }
-}
-
-/// How many of the sorted words `b` are text `a`'s (`mine[t] == a`) and
-/// their total weight, summed in order (the same number as
-/// `weight(&shared(..), weights)`).
-fn overlap(a: u32, b: &[u32], mine: &[u32], weights: &[f32]) -> (usize, f32) {
-    let (mut count, mut sum) = (0, 0.0f32);
-    for &t in b {
-        if mine[t as usize] == a {
-            count += 1;
-            sum += weights[t as usize];
-        }
-    }
-    (count, sum)
-}
-
 /// Strongest first, ties in item order.
-fn strongest_first(x: &Edge, y: &Edge) -> std::cmp::Ordering {
+pub(super) fn strongest_first(x: &Edge, y: &Edge) -> std::cmp::Ordering {
     y.similarity
         .total_cmp(&x.similarity)
         .then(x.a.cmp(&y.a))
@@ -432,11 +226,10 @@ fn link(bundles: &[Bundle], edges: &[Edge]) -> Vec<Group> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
-    use crate::patterns::terms::shared;
 
-    fn settings(min_similarity: f32) -> Grouping {
+    pub(in crate::patterns) fn settings(min_similarity: f32) -> Grouping {
         Grouping {
             min_similarity,
             balance: 0.0,
@@ -448,78 +241,11 @@ mod tests {
         }
     }
 
-    fn item(doc: u32, terms: &[u32]) -> Item {
+    pub(in crate::patterns) fn item(doc: u32, terms: &[u32]) -> Item {
         Item {
             id: format!("r{doc}-{terms:?}"),
             doc,
             terms: terms.to_vec(),
-        }
-    }
-
-    /// Every pair compared: what prefix filtering must find exactly.
-    fn all_pairs(items: &[Item], w: &[f32], class: &[u32], g: &Grouping) -> Vec<(u32, u32)> {
-        let mut out = Vec::new();
-        for a in 0..items.len() {
-            for b in a + 1..items.len() {
-                if class[items[a].doc as usize] == class[items[b].doc as usize] {
-                    continue;
-                }
-                let (x, y) = (weight(&items[a].terms, w), weight(&items[b].terms, w));
-                let (lighter, heavier) = (x.min(y), x.max(y));
-                let mean = (lighter.powf(1.0 - g.balance) * heavier.powf(g.balance)).max(lighter);
-                let common = weight(&shared(&items[a].terms, &items[b].terms), w);
-                if common / mean >= g.min_similarity {
-                    out.push((a as u32, b as u32));
-                }
-            }
-        }
-        out
-    }
-
-    #[test]
-    fn prefix_filtering_finds_what_comparing_every_pair_finds() {
-        // A small deterministic pseudo-random corpus of term sets.
-        let mut seed = 7u64;
-        let mut next = |m: u64| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) % m
-        };
-        let weights: Vec<f32> = (0..30).map(|i| 0.5 + (i % 7) as f32).collect();
-        // At most CANDIDATE_WORDS words each: every word may find candidates.
-        let items: Vec<Item> = (0..120)
-            .map(|i| {
-                let mut t: Vec<u32> = (0..1 + next(CANDIDATE_WORDS as u64))
-                    .map(|_| next(30) as u32)
-                    .collect();
-                t.sort_unstable();
-                t.dedup();
-                item(i % 40, &t)
-            })
-            .collect();
-        let class: Vec<u32> = (0..40).map(|d| if d == 1 { 0 } else { d }).collect();
-        for (t, balance) in [0.3, 0.5, 0.8, 1.0]
-            .into_iter()
-            .flat_map(|t| [(t, 0.0), (t, 0.25), (t, 0.5)])
-        {
-            let g = Grouping {
-                balance,
-                ..settings(t)
-            };
-            let refs: Vec<&Item> = items.iter().collect();
-            let apart =
-                |a: usize, b: usize| class[items[a].doc as usize] != class[items[b].doc as usize];
-            let mut found: Vec<(u32, u32)> = alike_pairs(&refs, &weights, &apart, &g, usize::MAX)
-                .iter()
-                .map(|e| (e.a, e.b))
-                .collect();
-            found.sort_unstable();
-            assert_eq!(
-                found,
-                all_pairs(&items, &weights, &class, &g),
-                "min_similarity {t}, balance {balance}"
-            );
         }
     }
 

@@ -12,11 +12,12 @@
 //!    renderings (a PDF and its Markdown) are one document here; a
 //!    recurrence needs two. Translations (`translation_of`) are left out;
 //!    a document's own action-plan rows are in the same document.
-//! 3. **Alike pairs** (`cluster`): the weight of the words two
+//! 3. **Alike pairs** (`pairs`): the weight of the words two
 //!    recommendations share, over a mean of their weights, at least
 //!    `min_similarity`, with at least `min_shared_words` words in common. Found
 //!    without comparing all pairs, by prefix filtering over an inverted
-//!    index of the words, each text looking under its six rarest words.
+//!    index of the words, each text looking under its six rarest words,
+//!    keeping its strongest pairs.
 //! 4. **Groups** (`cluster`): complete linkage, strongest pairs first:
 //!    two groups join only when every pair across them is alike and no
 //!    document would appear twice. No chains.
@@ -29,11 +30,12 @@
 //! bytes; the pipeline reads the rows from the store and writes the file.
 
 mod cluster;
+mod pairs;
 mod rows;
 mod terms;
 mod twins;
 
-pub use rows::{GroupAddressee, GroupLink, GroupMember, RecommendationGroupRow};
+pub use rows::{GroupAddressee, GroupLink, GroupMember, Member, RecommendationGroupRow};
 
 use crate::export::{DocumentRow, RecommendationRow};
 use crate::rules::Grouping;
@@ -261,14 +263,20 @@ impl Groups {
         self.found.is_empty()
     }
 
-    /// Render the groups from the second pass over the recommendations:
+    /// Recommendation `rec`'s place in its group, ready to render, if it
+    /// is in one (on any thread).
+    pub fn member(&self, rec: &RecommendationRow<'_>) -> Option<Member> {
+        let &(g, k) = self.member_of.get(rec.id.as_ref())?;
+        Some(rows::member(self, g, k, rec))
+    }
+
+    /// Render the groups from their members ([`Groups::member`], read in
+    /// a second pass over the recommendations):
     /// `recommendation_groups.jsonl`, most documents first.
-    pub fn render<'a>(self, recs: impl IntoIterator<Item = RecommendationRow<'a>>) -> Vec<u8> {
+    pub fn render(self, members: impl IntoIterator<Item = Member>) -> Vec<u8> {
         let mut rows = rows::Builder::new(&self);
-        for rec in recs {
-            if let Some(&(g, k)) = self.member_of.get(rec.id.as_ref()) {
-                rows.member(g, k, &rec);
-            }
+        for m in members {
+            rows.put(m);
         }
         rows.finish()
     }

@@ -95,10 +95,52 @@ pub struct GroupLink {
 }
 
 /// A member's row as read in the second pass.
+#[derive(Debug)]
 struct Seen {
     member: GroupMember,
     themes: Vec<String>,
     categories: Vec<(String, String)>,
+}
+
+/// A group member's row as read again, ready to be rendered (made on any
+/// thread by [`crate::patterns::Groups::member`]).
+#[derive(Debug)]
+pub struct Member {
+    group: usize,
+    at: usize,
+    seen: Seen,
+}
+
+/// Member `k` of group `g`, from its recommendation's row.
+pub(super) fn member(groups: &Groups, g: usize, k: usize, rec: &RecommendationRow<'_>) -> Member {
+    let item = &groups.items[groups.found[g].members[k] as usize];
+    let doc = &groups.docs[item.doc as usize];
+    let mut canonical: Vec<String> = Vec::new();
+    let mut categories = Vec::new();
+    for a in rec.addressees.iter() {
+        if !canonical.contains(&a.canonical) {
+            canonical.push(a.canonical.clone());
+            categories.push((a.canonical.clone(), a.category.clone()));
+        }
+    }
+    Member {
+        group: g,
+        at: k,
+        seen: Seen {
+            member: GroupMember {
+                id: rec.id.to_string(),
+                doc_id: rec.doc_id.to_string(),
+                title: doc.title.clone(),
+                kind: doc.kind,
+                year: doc.year,
+                page: rec.page,
+                addressees: canonical,
+                text: rec.text.to_string(),
+            },
+            themes: rec.themes.to_vec(),
+            categories,
+        },
+    }
 }
 
 pub(super) struct Builder<'g> {
@@ -116,52 +158,35 @@ impl<'g> Builder<'g> {
         Builder { groups, seen }
     }
 
-    pub(super) fn member(&mut self, g: usize, k: usize, rec: &RecommendationRow<'_>) {
-        let item = &self.groups.items[self.groups.found[g].members[k] as usize];
-        let doc = &self.groups.docs[item.doc as usize];
-        let mut canonical: Vec<String> = Vec::new();
-        let mut categories = Vec::new();
-        for a in rec.addressees.iter() {
-            if !canonical.contains(&a.canonical) {
-                canonical.push(a.canonical.clone());
-                categories.push((a.canonical.clone(), a.category.clone()));
-            }
-        }
-        self.seen[g][k] = Some(Seen {
-            member: GroupMember {
-                id: rec.id.to_string(),
-                doc_id: rec.doc_id.to_string(),
-                title: doc.title.clone(),
-                kind: doc.kind,
-                year: doc.year,
-                page: rec.page,
-                addressees: canonical,
-                text: rec.text.to_string(),
-            },
-            themes: rec.themes.to_vec(),
-            categories,
-        });
+    pub(super) fn put(&mut self, member: Member) {
+        self.seen[member.group][member.at] = Some(member.seen);
     }
 
     /// The rows, most documents first, then by id; a group whose members
-    /// were not all seen again is left out.
+    /// were not all seen again is left out. Rows are made and written on
+    /// rayon's threads.
     pub(super) fn finish(self) -> Vec<u8> {
+        use rayon::prelude::*;
+        let groups = self.groups;
         let mut rows: Vec<RecommendationGroupRow> = self
             .seen
-            .into_iter()
+            .into_par_iter()
             .enumerate()
             .filter_map(|(g, seen)| {
                 let seen: Option<Vec<Seen>> = seen.into_iter().collect();
-                seen.map(|s| row(self.groups, g, s))
+                seen.map(|s| row(groups, g, s))
             })
             .collect();
-        rows.sort_by(|a, b| b.documents.cmp(&a.documents).then(a.id.cmp(&b.id)));
-        let mut out = Vec::new();
-        for r in &rows {
-            serde_json::to_writer(&mut out, r).expect("group rows serialise");
-            out.push(b'\n');
-        }
-        out
+        rows.par_sort_by(|a, b| b.documents.cmp(&a.documents).then(a.id.cmp(&b.id)));
+        let lines: Vec<Vec<u8>> = rows
+            .par_iter()
+            .map(|r| {
+                let mut line = serde_json::to_vec(r).expect("group rows serialise");
+                line.push(b'\n');
+                line
+            })
+            .collect();
+        lines.concat()
     }
 }
 

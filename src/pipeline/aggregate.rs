@@ -67,10 +67,15 @@ fn recommendation_groups(
             if !groups.wants(&row.id) {
                 return Ok(None);
             }
-            serde_json::from_slice::<RecommendationRow<'static>>(line).map(Some)
+            serde_json::from_slice::<RecommendationRow<'_>>(line).map(|r| groups.member(&r))
         },
         |member| members.extend(member),
     )?;
+    tracing::debug!(
+        "grouping: {} members read in {:.2}s",
+        members.len(),
+        t.elapsed().as_secs_f64()
+    );
     let out = groups.render(members);
     tracing::debug!(
         "grouping: members read and rendered in {:.2}s",
