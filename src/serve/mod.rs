@@ -19,12 +19,14 @@
 //! | `/documents`, `/documents/ID?q=…#pN` | documents, one document | `/api/documents`, `/api/documents/ID` |
 //! | `/healthz`, `/api/status` | | liveness, what is served |
 
+mod groups;
 mod params;
 mod recs;
 mod rows;
 mod state;
 mod views;
 
+pub use groups::{GroupHead, GroupTable};
 pub use params::{Params, SearchParams};
 pub use recs::{CompactRec, Interner, RecTable};
 pub use rows::CACHED_DOCUMENTS;
@@ -535,7 +537,11 @@ async fn patterns_api(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Re
     let result = async {
         let params = params_of(raw)?;
         blocking(&st, move |s| {
-            let (page, groups) = views::groups_page(s, &params)?;
+            let (page, heads) = views::groups_page(s, &params)?;
+            let groups = heads
+                .iter()
+                .map(|h| s.groups.row(s.reader(), h))
+                .collect::<Result<Vec<_>, _>>()?;
             Ok::<_, ViewError>(serde_json::json!({
                 "total": s.groups.len(),
                 "page": page,

@@ -6,6 +6,7 @@
 //! generation, so a build never shows half-replaced data. A reload costs a
 //! new reader and these small tables, never a copy of the repository.
 
+use super::groups::GroupTable;
 use super::recs::RecTable;
 use super::rows::{CACHED_DOCUMENTS, DocRowsReader};
 use crate::export::{
@@ -14,7 +15,6 @@ use crate::export::{
 };
 use crate::index::{IndexError, SearchIndex};
 use crate::model::ProcessedDoc;
-use crate::patterns::RecommendationGroupRow;
 use crate::store::{self, DocFile, Reader, RowLocation, StoreError};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -86,8 +86,8 @@ pub struct Snapshot {
     /// Agency ids to labels.
     agency_labels: HashMap<String, String>,
     /// The recurring recommendations, most documents first (none for a
-    /// build that did not group them).
-    pub groups: Vec<RecommendationGroupRow>,
+    /// build that did not group them); their members are read on demand.
+    pub groups: GroupTable,
     /// The output folder of an in-memory snapshot, removed with it.
     _temp: Option<tempfile::TempDir>,
 }
@@ -125,9 +125,10 @@ impl Snapshot {
             .collect();
         let locations = locations(&reader, &documents)?;
         phase("documents and manifest read");
-        // Three independent reads, side by side: the recommendations, the
-        // index's document table, the evidence digest.
-        let (recommendations, index, theme_stats) = std::thread::scope(|s| {
+        // Four independent reads, side by side: the recommendations, the
+        // index's document table, the recurring recommendations, the
+        // evidence digest.
+        let (recommendations, index, groups, theme_stats) = std::thread::scope(|s| {
             let recs = s.spawn(|| {
                 let r = RecTable::load(&reader, |id| doc_pos.get(id).copied());
                 phase("recommendations read");
@@ -138,15 +139,24 @@ impl Snapshot {
                 phase("index opened");
                 i
             });
+            let groups = s.spawn(|| {
+                let g = GroupTable::load(&reader);
+                phase("recurring recommendations read");
+                g
+            });
             let stats = theme_stats(&reader, &documents);
             phase("evidence digest read");
             let recs = recs.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
             let index = index
                 .join()
                 .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            (recs, index, stats)
+            let groups = groups
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (recs, index, groups, stats)
         });
-        let (recommendations, index, mut theme_stats) = (recommendations?, index?, theme_stats?);
+        let (recommendations, index, groups, mut theme_stats) =
+            (recommendations?, index?, groups?, theme_stats?);
         count_recommendations(&mut theme_stats, &recommendations);
         // Built by an older version: the default rules' labels.
         let vocabulary = reader
@@ -157,7 +167,6 @@ impl Snapshot {
             .iter()
             .map(|a| (a.id.clone(), a.label.clone()))
             .collect();
-        let groups = groups(&reader)?;
         Ok(Snapshot {
             generation: reader.generation().to_string(),
             index,
@@ -273,16 +282,6 @@ fn locations(
 /// strongest passages from the `evidence` digest (each document's strongest
 /// two per theme); the recommendations are counted by
 /// [`count_recommendations`].
-/// The recurring recommendations of the generation; an unreadable row is
-/// an error naming its line (a build by another version).
-fn groups(reader: &Reader) -> Result<Vec<RecommendationGroupRow>, LoadError> {
-    let bytes = reader.recommendation_groups()?;
-    Ok(crate::patterns::parse_groups(
-        &bytes,
-        "recommendation_groups.jsonl",
-    )?)
-}
-
 fn theme_stats(
     reader: &Reader,
     documents: &[DocumentRow<'static>],

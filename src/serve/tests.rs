@@ -434,3 +434,85 @@ async fn recurring_recommendations_are_listed_and_each_group_says_why() {
         StatusCode::BAD_REQUEST
     );
 }
+
+/// Three fictional documents that each ask their police force for the
+/// same thing: one recurring group.
+fn recurring() -> Vec<crate::model::ProcessedDoc> {
+    use crate::index::fixtures::DocBuilder;
+    use crate::model::{AgencyLevel, DocKind, SectionKind};
+    [
+        (
+            "dhr-a.txt",
+            "Fictional DHR: Adult A",
+            DocKind::Dhr,
+            2021,
+            "Glanmor",
+        ),
+        (
+            "apr-b.txt",
+            "Fictional APR: Mr B",
+            DocKind::Apr,
+            2023,
+            "Morlan",
+        ),
+        (
+            "dhr-c.txt",
+            "Fictional DHR: Adult C",
+            DocKind::Dhr,
+            2024,
+            "Penfeini",
+        ),
+    ]
+    .into_iter()
+    .map(|(file, title, kind, year, place)| {
+        let force = format!("{place} Police");
+        DocBuilder::new(file, title, kind, Some(year))
+            .section("7 Recommendations", 1, SectionKind::Recommendations)
+            .item(
+                "1.",
+                &format!(
+                    "{force} should quality assure every DASH risk assessment completed \
+                     by officers attending domestic abuse incidents."
+                ),
+            )
+            .rec(Some("1"), &["police"], Some(AgencyLevel::SingleAgency))
+            .to(&force, "police", AgencyLevel::SingleAgency)
+            .build()
+    })
+    .collect()
+}
+
+#[tokio::test]
+async fn recurring_groups_are_read_from_the_store_as_the_build_wrote_them() {
+    let snap = Snapshot::from_docs(&recurring(), &crate::rules::RuleSet::default_rules())
+        .expect("snapshot");
+    let written = crate::patterns::parse_groups(
+        &snap.reader().recommendation_groups().expect("groups file"),
+        "recommendation_groups.jsonl",
+    )
+    .expect("rows");
+    assert_eq!(written.len(), 1, "the fixture recurs once");
+    assert_eq!(snap.groups.len(), 1);
+    let head = snap.groups.heads(0..25)[0].clone();
+    assert_eq!(head.id, written[0].id);
+    let mut kinds = vec![crate::model::DocKind::Dhr, crate::model::DocKind::Apr];
+    kinds.sort();
+    assert_eq!(head.kinds, kinds, "each kind once");
+    assert_eq!(
+        snap.groups.row(snap.reader(), &head).expect("row"),
+        written[0]
+    );
+    let st = AppState::new(Arc::new(Live::new(None, snap)), None, true);
+    let api = json(&get(&st, "/api/patterns").await);
+    assert_eq!(api["total"], 1);
+    assert_eq!(api["groups"][0], serde_json::to_value(&written[0]).unwrap());
+    let one = json(&get(&st, &format!("/api/patterns/{}", head.id)).await);
+    assert_eq!(one["members"].as_array().map(Vec::len), Some(3));
+    let list = get(&st, "/patterns").await;
+    assert!(
+        list.body
+            .contains("Adult Practice Review, Domestic Homicide Review"),
+        "{}",
+        list.body
+    );
+}

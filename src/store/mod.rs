@@ -59,7 +59,7 @@ pub use manifest::{
     DocRecord, EXTRACT_FINGERPRINT, EntryStatus, Manifest, ManifestEntry, OUTPUT_FINGERPRINT,
     RowLocation, RowRange, SegmentRecord,
 };
-pub use reader::{Reader, RowLines};
+pub use reader::{GroupLines, LineAt, Reader, RowLines};
 pub use report::{FileReport, FileStatus, Report, RunRecord, Stage};
 pub use segments::repository_files;
 

@@ -180,6 +180,35 @@ impl Reader {
         self.read_raw(&rel.to_string_lossy())
     }
 
+    /// `recommendation_groups.jsonl` line by line, each with where it
+    /// starts and how long it is (its newline included), for
+    /// [`Reader::recommendation_group_at`]; nothing for a generation written
+    /// before recommendations were grouped.
+    pub fn recommendation_group_lines(&self) -> Result<GroupLines, StoreError> {
+        let path = self.dir.join(REPOSITORY).join(RECOMMENDATION_GROUPS_FILE);
+        let file = match File::open(&path) {
+            Ok(f) => Some(std::io::BufReader::with_capacity(1 << 20, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(io_err(&path)(e)),
+        };
+        Ok(GroupLines {
+            path,
+            file,
+            offset: 0,
+            line: 0,
+        })
+    }
+
+    /// One line of `recommendation_groups.jsonl`, where
+    /// [`Reader::recommendation_group_lines`] said it is.
+    pub fn recommendation_group_at(&self, at: &LineAt) -> Result<Vec<u8>, StoreError> {
+        let path = self.dir.join(REPOSITORY).join(RECOMMENDATION_GROUPS_FILE);
+        let f = File::open(&path).map_err(io_err(&path))?;
+        let mut buf = vec![0u8; at.length as usize];
+        read_exact_at(&f, &mut buf, at.offset).map_err(io_err(&path))?;
+        Ok(buf)
+    }
+
     /// One document's rows of `file` (each line ending with a newline), by
     /// the location the manifest records.
     pub fn doc_rows(&self, loc: &RowLocation, file: DocFile) -> Result<Vec<u8>, StoreError> {
@@ -411,6 +440,52 @@ pub(super) fn table_lines(repo: &Path, file: DocFile) -> Result<RowLines, StoreE
         current: None,
         line: 0,
     })
+}
+
+/// Where one line of a file is (bytes, its newline included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineAt {
+    pub offset: u64,
+    pub length: u64,
+}
+
+/// The lines of `recommendation_groups.jsonl` with where each is
+/// ([`Reader::recommendation_group_lines`]).
+#[derive(Debug)]
+pub struct GroupLines {
+    path: PathBuf,
+    file: Option<std::io::BufReader<File>>,
+    offset: u64,
+    line: usize,
+}
+
+impl GroupLines {
+    /// `file:line` of the line returned last (for messages).
+    pub fn position(&self) -> String {
+        format!("{}:{}", self.path.display(), self.line)
+    }
+}
+
+impl Iterator for GroupLines {
+    type Item = Result<(Vec<u8>, LineAt), StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let file = self.file.as_mut()?;
+        let mut buf = Vec::new();
+        match std::io::BufRead::read_until(file, b'\n', &mut buf) {
+            Ok(0) => None,
+            Ok(n) => {
+                let at = LineAt {
+                    offset: self.offset,
+                    length: n as u64,
+                };
+                self.offset += n as u64;
+                self.line += 1;
+                Some(Ok((buf, at)))
+            }
+            Err(e) => Some(Err(io_err(&self.path)(e))),
+        }
+    }
 }
 
 /// The generations folder of `out`.

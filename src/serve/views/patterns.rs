@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::patterns::RecommendationGroupRow;
+use crate::serve::GroupHead;
 
 /// Groups per page.
 pub const GROUPS_PER_PAGE: usize = 25;
@@ -35,17 +36,19 @@ pub struct PatternsPage {
 pub fn groups_page<'s>(
     snap: &'s Snapshot,
     params: &Params,
-) -> Result<(usize, &'s [RecommendationGroupRow]), ViewError> {
+) -> Result<(usize, &'s [GroupHead]), ViewError> {
     let page: usize = match params.get("page") {
         None => 1,
         Some(p) => p.parse().ok().filter(|&n| n >= 1).ok_or_else(|| {
             ViewError::BadRequest(format!("page must be a number from 1, not {p:?}"))
         })?,
     };
-    let all = &snap.groups;
-    let start = ((page - 1) * GROUPS_PER_PAGE).min(all.len());
-    let end = (start + GROUPS_PER_PAGE).min(all.len());
-    Ok((page, &all[start..end]))
+    let start = (page - 1).saturating_mul(GROUPS_PER_PAGE);
+    Ok((
+        page,
+        snap.groups
+            .heads(start..start.saturating_add(GROUPS_PER_PAGE)),
+    ))
 }
 
 pub fn patterns_page(snap: &Snapshot, params: &Params) -> Result<PatternsPage, ViewError> {
@@ -61,11 +64,7 @@ pub fn patterns_page(snap: &Snapshot, params: &Params) -> Result<PatternsPage, V
         groups: groups
             .iter()
             .map(|g| {
-                let mut kinds: Vec<&str> = g
-                    .members
-                    .iter()
-                    .map(|m| kind_label(m.kind.as_str()))
-                    .collect();
+                let mut kinds: Vec<&str> = g.kinds.iter().map(|k| kind_label(k.as_str())).collect();
                 kinds.sort_unstable();
                 kinds.dedup();
                 GroupItem {
@@ -130,11 +129,12 @@ pub struct PatternPage {
     pub links: Vec<LinkItem>,
 }
 
-/// One group by id (also `/api/patterns/{id}`).
-pub fn group<'s>(snap: &'s Snapshot, id: &str) -> Result<&'s RecommendationGroupRow, ViewError> {
-    snap.groups.iter().find(|g| g.id == id).ok_or_else(|| {
+/// One group by id (also `/api/patterns/{id}`), read from the store.
+pub fn group(snap: &Snapshot, id: &str) -> Result<RecommendationGroupRow, ViewError> {
+    let head = snap.groups.find(id).ok_or_else(|| {
         ViewError::NotFound(format!("no recurring recommendation {id:?} in this build"))
-    })
+    })?;
+    Ok(snap.groups.row(snap.reader(), head)?)
 }
 
 pub fn pattern_page(snap: &Snapshot, id: &str) -> Result<PatternPage, ViewError> {
