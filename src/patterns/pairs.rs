@@ -131,10 +131,9 @@ impl<'a> Search<'a> {
             docs_start.push(docs.len());
             docs.extend_from_slice(docs_of[i as usize]);
             if terms.len() >= least {
-                let mut tail = total[r];
-                for t in heaviest_first(terms, weights) {
+                let by_weight = heaviest_first(terms, weights);
+                for (&t, &tail) in by_weight.iter().zip(&tails(&by_weight, weights)) {
                     postings[t as usize].push((r as u32, tail));
-                    tail -= weights[t as usize];
                 }
             }
         }
@@ -185,12 +184,10 @@ impl<'a> Search<'a> {
         let reach = (1.0 - g.min_similarity) * total;
         let mut strongest = Strongest::new(cap, g.min_similarity);
         let mut found = Vec::new();
+        let by_weight = heaviest_first(terms, weights);
+        let lefts = tails(&by_weight, weights);
         let mut sum = 0.0;
-        for (p, t) in heaviest_first(terms, weights)
-            .into_iter()
-            .take(CANDIDATE_WORDS)
-            .enumerate()
-        {
+        for (p, t) in by_weight.into_iter().take(CANDIDATE_WORDS).enumerate() {
             // A text first met under `a`'s `p`th heaviest word has none of
             // the heavier ones (it would have been met under them, or was
             // too heavy to pair): they share at most `a`'s words from here
@@ -199,7 +196,7 @@ impl<'a> Search<'a> {
             if terms.len() - p < g.min_shared_words {
                 break;
             }
-            let left = ((total - sum) * (1.0 + 1e-4)).min(total);
+            let left = (lefts[p] * (1.0 + 1e-4)).min(total);
             let posting = &self.postings[t as usize];
             let heavier = posting.partition_point(|&(r, _)| r as usize <= ra);
             for &(rb, tail) in &posting[heavier..] {
@@ -298,6 +295,20 @@ fn heaviest_first(terms: &[u32], weights: &[f32]) -> Vec<u32> {
             .then(x.cmp(y))
     });
     by_weight
+}
+
+/// For each of the words `by_weight` (heaviest first), the weight of it
+/// and the lighter ones: summed from the lightest up, so that the rounding
+/// is in proportion to each sum, not to the whole (a light word of a heavy
+/// text is not rounded away).
+fn tails(by_weight: &[u32], weights: &[f32]) -> Vec<f32> {
+    let mut tails = vec![0.0f32; by_weight.len()];
+    let mut tail = 0.0f32;
+    for (k, &t) in by_weight.iter().enumerate().rev() {
+        tail += weights[t as usize];
+        tails[k] = tail;
+    }
+    tails
 }
 
 /// How many of the sorted words `b` are text `a`'s (`mine[t] == a`) and
@@ -407,5 +418,22 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_light_word_of_a_heavy_text_is_not_rounded_away() {
+        // b's sixty heavy words sum to 600, and 600 + 2e-5 rounds to 600:
+        // what b can share from its lightest word on must still be 2e-5.
+        let mut weights = vec![10.0f32; 60];
+        weights.push(2e-5);
+        let b = item(1, &(0..=60).collect::<Vec<u32>>());
+        let a = item(0, &[60]);
+        let g = Grouping {
+            min_similarity: 1.0,
+            ..settings(1.0)
+        };
+        let found = alike_pairs(&[&a, &b], &[&[0], &[1]], &weights, &g, 64);
+        assert_eq!(found.len(), 1, "a's one word is all of b's it shares");
+        assert_eq!(found[0].similarity, 1.0);
     }
 }

@@ -21,6 +21,8 @@ pub struct GroupHead {
     /// The kinds of its members' documents, sorted, without repeats.
     pub kinds: Vec<DocKind>,
     at: LineAt,
+    /// Its line in the file (from 1), for messages.
+    line: usize,
 }
 
 /// A group's row with only what [`GroupHead`] keeps (the members' texts
@@ -40,6 +42,9 @@ struct MemberKind {
 }
 
 /// The groups of one generation, most documents first (the file's order).
+/// The list is read with only the fields it shows; a row that does not
+/// parse as a whole is an error when its group is asked for, naming its
+/// line.
 #[derive(Debug, Default)]
 pub struct GroupTable {
     heads: Vec<GroupHead>,
@@ -52,8 +57,13 @@ impl GroupTable {
     pub fn load(reader: &Reader) -> Result<GroupTable, LoadError> {
         let mut lines = reader.recommendation_group_lines()?;
         let mut table = GroupTable::default();
-        while let Some(line) = lines.next() {
-            let (bytes, at) = line?;
+        let mut line = 0;
+        while let Some(next) = lines.next() {
+            let (bytes, at) = next?;
+            line += 1;
+            if bytes.trim_ascii().is_empty() {
+                continue;
+            }
             let row: HeadRow = serde_json::from_slice(&bytes).map_err(|e| {
                 crate::store::StoreError::Unreadable {
                     path: lines.position(),
@@ -63,7 +73,8 @@ impl GroupTable {
             let mut kinds: Vec<DocKind> = row.members.iter().map(|m| m.kind).collect();
             kinds.sort_unstable();
             kinds.dedup();
-            table.by_id.insert(row.id.clone(), table.heads.len());
+            let next = table.heads.len();
+            table.by_id.entry(row.id.clone()).or_insert(next);
             table.heads.push(GroupHead {
                 id: row.id,
                 summary: row.summary,
@@ -71,6 +82,7 @@ impl GroupTable {
                 words: row.words,
                 kinds,
                 at,
+                line,
             });
         }
         Ok(table)
@@ -104,12 +116,12 @@ impl GroupTable {
         head: &GroupHead,
     ) -> Result<RecommendationGroupRow, LoadError> {
         let bytes = reader.recommendation_group_at(&head.at)?;
-        let rows = crate::patterns::parse_groups(&bytes, "recommendation_groups.jsonl")?;
-        rows.into_iter().next().ok_or_else(|| {
-            LoadError::Outdated(format!(
-                "recommendation_groups.jsonl has no row where group {} was",
-                head.id
-            ))
+        serde_json::from_slice(&bytes).map_err(|e| {
+            LoadError::Repository(crate::export::ExportError::Parse {
+                path: crate::store::RECOMMENDATION_GROUPS_FILE.to_string(),
+                line: head.line,
+                message: e.to_string(),
+            })
         })
     }
 }

@@ -436,7 +436,7 @@ async fn recurring_recommendations_are_listed_and_each_group_says_why() {
 }
 
 /// Three fictional documents that each ask their police force for the
-/// same thing: one recurring group.
+/// same two things: two recurring groups.
 fn recurring() -> Vec<crate::model::ProcessedDoc> {
     use crate::index::fixtures::DocBuilder;
     use crate::model::{AgencyLevel, DocKind, SectionKind};
@@ -477,6 +477,15 @@ fn recurring() -> Vec<crate::model::ProcessedDoc> {
             )
             .rec(Some("1"), &["police"], Some(AgencyLevel::SingleAgency))
             .to(&force, "police", AgencyLevel::SingleAgency)
+            .item(
+                "2.",
+                &format!(
+                    "{force} should train every call handler to recognise coercive and \
+                     controlling behaviour when a victim reports stalking or harassment."
+                ),
+            )
+            .rec(Some("2"), &["police"], Some(AgencyLevel::SingleAgency))
+            .to(&force, "police", AgencyLevel::SingleAgency)
             .build()
     })
     .collect()
@@ -491,21 +500,21 @@ async fn recurring_groups_are_read_from_the_store_as_the_build_wrote_them() {
         "recommendation_groups.jsonl",
     )
     .expect("rows");
-    assert_eq!(written.len(), 1, "the fixture recurs once");
-    assert_eq!(snap.groups.len(), 1);
-    let head = snap.groups.heads(0..25)[0].clone();
-    assert_eq!(head.id, written[0].id);
+    assert_eq!(written.len(), 2, "the fixture recurs twice");
+    assert_eq!(snap.groups.len(), 2);
+    let heads = snap.groups.heads(0..25).to_vec();
     let mut kinds = vec![crate::model::DocKind::Dhr, crate::model::DocKind::Apr];
     kinds.sort();
-    assert_eq!(head.kinds, kinds, "each kind once");
-    assert_eq!(
-        snap.groups.row(snap.reader(), &head).expect("row"),
-        written[0]
-    );
+    for (head, row) in heads.iter().zip(&written) {
+        assert_eq!(head.id, row.id);
+        assert_eq!(head.kinds, kinds, "each kind once");
+        assert_eq!(snap.groups.row(snap.reader(), head).expect("row"), *row);
+    }
+    let head = heads[1].clone();
     let st = AppState::new(Arc::new(Live::new(None, snap)), None, true);
     let api = json(&get(&st, "/api/patterns").await);
-    assert_eq!(api["total"], 1);
-    assert_eq!(api["groups"][0], serde_json::to_value(&written[0]).unwrap());
+    assert_eq!(api["total"], 2);
+    assert_eq!(api["groups"], serde_json::to_value(&written).unwrap());
     let one = json(&get(&st, &format!("/api/patterns/{}", head.id)).await);
     assert_eq!(one["members"].as_array().map(Vec::len), Some(3));
     let list = get(&st, "/patterns").await;

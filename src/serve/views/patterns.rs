@@ -54,13 +54,13 @@ pub fn groups_page<'s>(
 pub fn patterns_page(snap: &Snapshot, params: &Params) -> Result<PatternsPage, ViewError> {
     let (page, groups) = groups_page(snap, params)?;
     let total = snap.groups.len();
-    let first = (page - 1) * GROUPS_PER_PAGE;
+    let first = (page - 1).saturating_mul(GROUPS_PER_PAGE);
     Ok(PatternsPage {
         nav: "patterns",
         footer: Footer::of(snap),
         total,
-        first: (first + 1).min(total),
-        last: first + groups.len(),
+        first: first.saturating_add(1).min(total),
+        last: first.saturating_add(groups.len()),
         groups: groups
             .iter()
             .map(|g| {
@@ -81,7 +81,7 @@ pub fn patterns_page(snap: &Snapshot, params: &Params) -> Result<PatternsPage, V
                 .with("page", &(page - 1).to_string())
                 .href("/patterns")
         }),
-        next_href: (first + groups.len() < total).then(|| {
+        next_href: (first.saturating_add(groups.len()) < total).then(|| {
             params
                 .with("page", &(page + 1).to_string())
                 .href("/patterns")
