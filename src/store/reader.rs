@@ -173,11 +173,16 @@ impl Reader {
     /// `recommendation_groups.jsonl`; empty for a generation written before
     /// recommendations were grouped.
     pub fn recommendation_groups(&self) -> Result<Vec<u8>, StoreError> {
-        let rel = Path::new(REPOSITORY).join(RECOMMENDATION_GROUPS_FILE);
-        if !self.dir.join(&rel).is_file() {
+        let path = self.groups_path();
+        if !path.is_file() {
             return Ok(Vec::new());
         }
-        self.read_raw(&rel.to_string_lossy())
+        std::fs::read(&path).map_err(io_err(&path))
+    }
+
+    /// Where this generation's `recommendation_groups.jsonl` is.
+    fn groups_path(&self) -> PathBuf {
+        self.dir.join(REPOSITORY).join(RECOMMENDATION_GROUPS_FILE)
     }
 
     /// `recommendation_groups.jsonl` line by line, each with where it
@@ -185,7 +190,7 @@ impl Reader {
     /// [`Reader::recommendation_group_at`]; nothing for a generation written
     /// before recommendations were grouped.
     pub fn recommendation_group_lines(&self) -> Result<GroupLines, StoreError> {
-        let path = self.dir.join(REPOSITORY).join(RECOMMENDATION_GROUPS_FILE);
+        let path = self.groups_path();
         let file = match File::open(&path) {
             Ok(f) => Some(std::io::BufReader::with_capacity(1 << 20, f)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -202,7 +207,7 @@ impl Reader {
     /// One line of `recommendation_groups.jsonl`, where
     /// [`Reader::recommendation_group_lines`] said it is.
     pub fn recommendation_group_at(&self, at: &LineAt) -> Result<Vec<u8>, StoreError> {
-        let path = self.dir.join(REPOSITORY).join(RECOMMENDATION_GROUPS_FILE);
+        let path = self.groups_path();
         let f = File::open(&path).map_err(io_err(&path))?;
         let mut buf = vec![0u8; at.length as usize];
         read_exact_at(&f, &mut buf, at.offset).map_err(io_err(&path))?;
