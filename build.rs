@@ -8,7 +8,17 @@
 //!   and `Cargo.lock`, for the dependencies' versions),
 //!   recorded in the manifest: an unchanged document's index entries and
 //!   repository rows are carried over from the last build only when it
-//!   was made by the same code.
+//!   was made by the same code;
+//! * `YSTORFA_AGGREGATE_FINGERPRINT`: what builds the tables aggregated
+//!   over all documents (`src/patterns/`, `src/pipeline/aggregate.rs`),
+//!   which every build that writes a generation makes again: left out of
+//!   the output fingerprint, so a change of grouping does not process
+//!   every document again, and recorded beside it, so a build with new
+//!   grouping code does not keep the last generation as it is;
+//! * `YSTORFA_ANALYSIS_FINGERPRINT`: how recommendations become the words
+//!   grouping compares (`src/patterns/{analysed,terms,twins}.rs`), naming
+//!   the grouping cache with the output fingerprint (which covers the
+//!   index's analysis).
 
 use std::path::{Path, PathBuf};
 
@@ -58,6 +68,18 @@ fn main() {
     output.push(PathBuf::from("src/store/codec.rs"));
     output.push(PathBuf::from("Cargo.lock"));
     output.retain(|p| p.exists());
+    let aggregate_sources =
+        |p: &PathBuf| p.starts_with("src/patterns") || p == Path::new("src/pipeline/aggregate.rs");
+    let aggregate: Vec<PathBuf> = output
+        .iter()
+        .filter(|p| aggregate_sources(p))
+        .cloned()
+        .collect();
+    output.retain(|p| !aggregate_sources(p));
+    let analysis: Vec<PathBuf> = ["analysed", "terms", "twins"]
+        .iter()
+        .map(|f| PathBuf::from(format!("src/patterns/{f}.rs")))
+        .collect();
     for dir in [
         "src/extract",
         "src/segment",
@@ -77,5 +99,13 @@ fn main() {
     println!(
         "cargo:rustc-env=YSTORFA_OUTPUT_FINGERPRINT={}",
         fingerprint(output)
+    );
+    println!(
+        "cargo:rustc-env=YSTORFA_AGGREGATE_FINGERPRINT={}",
+        fingerprint(aggregate)
+    );
+    println!(
+        "cargo:rustc-env=YSTORFA_ANALYSIS_FINGERPRINT={}",
+        fingerprint(analysis)
     );
 }

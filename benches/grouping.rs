@@ -23,7 +23,11 @@
 //! `--keep DIR/docs-20000/out`) as `build` does, reading its tables, and
 //! says whether the bytes are the generation's own
 //! `recommendation_groups.jsonl` (they are when the rules and the grouping
-//! code are those it was built with). `-v` shows the stage's own timings.
+//! code are those it was built with): once analysing every segment of
+//! recommendations, as a clean build does, and once taking the segments
+//! the output folder's grouping cache keeps, as a build that adds a
+//! document does (`--cached`: only the second). `-v` shows the stage's
+//! own timings.
 
 use std::borrow::Cow;
 use std::time::Instant;
@@ -118,31 +122,60 @@ fn run(n: usize, rules: &RuleSet) -> (f64, usize) {
         cues: Cow::Borrowed(&[]),
         translation_of: None,
     };
-    for i in 0..n {
-        g.add(&row(i));
+    // Segments of 32 documents, as the repository's are on average.
+    let mut analyser = g.analyser();
+    let segments: Vec<_> = (0..n)
+        .collect::<Vec<_>>()
+        .chunks(320)
+        .map(|c| analyser.segment(c.iter().map(|&i| row(i))))
+        .collect();
+    for s in &segments {
+        g.push(&s.words);
     }
     let groups = g.finish();
     let found = groups.len();
-    let members: Vec<_> = (0..n).filter_map(|i| groups.member(&row(i))).collect();
+    let members: Vec<_> = segments
+        .into_iter()
+        .flat_map(|s| groups.members(s.members))
+        .collect();
     let bytes = groups.render(members);
     std::hint::black_box(bytes);
     (start.elapsed().as_secs_f64(), found)
 }
 
-/// Group the current generation of `out` again; print the time and
+/// Group the current generation of `out` again, every segment analysed
+/// (as a clean build does) and then with the segments its grouping cache
+/// keeps (as a build that adds a document does); print the times and
 /// whether the bytes are the generation's own.
-fn regroup(out: &std::path::Path, rules: &RuleSet) {
+fn regroup(out: &std::path::Path, rules: &RuleSet, cached_only: bool) {
+    let cache = ystorfa::store::GroupingCache::new(out, rules.version());
+    if !cached_only {
+        regroup_with(out, rules, None);
+    }
+    regroup_with(out, rules, Some(&cache));
+}
+
+fn regroup_with(
+    out: &std::path::Path,
+    rules: &RuleSet,
+    cache: Option<&ystorfa::store::GroupingCache>,
+) {
     let reader =
         ystorfa::store::Reader::open(out).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
     let start = Instant::now();
-    let bytes = ystorfa::pipeline::regroup(&reader, rules).expect("grouping");
+    let bytes = ystorfa::pipeline::regroup(&reader, rules, cache).expect("grouping");
     let secs = start.elapsed().as_secs_f64();
     let own = reader
         .recommendation_groups()
         .expect("the generation's groups");
     println!(
-        "{}: grouped again in {secs:.2}s, {} groups; {}",
+        "{} ({}): grouped again in {secs:.2}s, {} groups; {}",
         out.display(),
+        if cache.is_some() {
+            "segments from the grouping cache"
+        } else {
+            "every segment analysed"
+        },
         bytes
             .split(|&b| b == b'\n')
             .filter(|l| !l.is_empty())
@@ -170,7 +203,11 @@ fn main() {
     }
     if let Some(i) = args.iter().position(|a| a == "--from") {
         let out = std::path::PathBuf::from(&args[i + 1]);
-        regroup(&out, &RuleSet::default_rules());
+        regroup(
+            &out,
+            &RuleSet::default_rules(),
+            args.iter().any(|a| a == "--cached"),
+        );
         return;
     }
     if let Some(i) = args.iter().position(|a| a == "--recs") {

@@ -440,6 +440,64 @@ fn a_damaged_cache_entry_is_extracted_again() {
     );
 }
 
+/// The grouping cache keeps each segment of recommendations as analysed;
+/// an entry damaged since (a byte of its words or of its members) is
+/// analysed again and replaced: the groups are those of a clean build.
+#[test]
+fn a_damaged_grouping_cache_entry_is_analysed_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = sample_input(tmp.path(), 3);
+    let (out, clean) = (tmp.path().join("out"), tmp.path().join("clean"));
+    assert!(build(&input, &clean).status.success());
+    assert!(build(&input, &out).status.success());
+    let entries = |out: &Path| -> Vec<(String, Vec<u8>)> {
+        let mut v = Vec::new();
+        for key in std::fs::read_dir(out.join("cache/grouping")).unwrap() {
+            for e in std::fs::read_dir(key.unwrap().path()).unwrap() {
+                let p = e.unwrap().path();
+                v.push((
+                    p.file_name().unwrap().to_string_lossy().to_string(),
+                    std::fs::read(&p).unwrap(),
+                ));
+            }
+        }
+        v.sort();
+        v
+    };
+    let kept = entries(&out);
+    assert!(!kept.is_empty(), "every segment is kept");
+    assert_eq!(kept, entries(&clean), "the same entries as a clean build");
+    // Damage the members of an entry (its last byte), then its words (the
+    // first byte after the header): each is a miss, analysed again and
+    // the entry replaced.
+    let dir = std::fs::read_dir(out.join("cache/grouping"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let (name, bytes) = &kept[0];
+    for at in [bytes.len() - 1, 212] {
+        let mut damaged = bytes.clone();
+        damaged[at] ^= 0x20;
+        std::fs::write(dir.join(name), &damaged).unwrap();
+        let run = Command::new(bin())
+            .args(["build", "-q", "--rebuild"])
+            .arg(&input)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert_same(&out, &clean);
+        assert_eq!(entries(&out), kept, "the damaged entry is replaced");
+    }
+}
+
 /// A repository row changed after the build that wrote it (same length, so
 /// only its checksum tells) is not carried forward: the next build says the
 /// last build cannot be carried, processes the documents again from the

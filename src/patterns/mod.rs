@@ -29,17 +29,18 @@
 //! The stage is pure: it is fed rows (in repository order) and returns
 //! bytes; the pipeline reads the rows from the store and writes the file.
 
+mod analysed;
 mod cluster;
 mod pairs;
 mod rows;
 mod terms;
 mod twins;
 
+pub use analysed::{AnalysedSegment, SegmentMembers, SegmentWords, Undecodable};
 pub use rows::{GroupAddressee, GroupLink, GroupMember, Member, RecommendationGroupRow};
 
 use crate::export::{DocumentRow, RecommendationRow};
 use crate::rules::Grouping;
-use std::collections::HashMap;
 
 /// The rows of `recommendation_groups.jsonl` (`origin` names it in
 /// errors, with the line).
@@ -69,15 +70,16 @@ impl DocInfo {
 }
 
 /// Groups recurring recommendations: feed it every document, then every
-/// recommendation (both in repository order), then [`Grouper::finish`].
-/// A recommendation is analysed ([`Analyser::prepare`], on any thread)
-/// before it is pushed in order ([`Grouper::push`]); [`Grouper::add`] does
-/// both.
+/// segment of recommendations (both in repository order), then
+/// [`Grouper::finish`]. A segment is analysed ([`Analyser::segment`], on
+/// any thread, or kept from an earlier build) before its words are pushed
+/// in order ([`Grouper::push`]); its members are read again, for the
+/// groups found, by [`Groups::members`].
 pub struct Grouper {
     settings: Grouping,
     analysis: terms::Analysis,
     words: terms::Words,
-    docs: HashMap<String, u32>,
+    docs: rustc_hash::FxHashMap<String, u32>,
     doc_info: Vec<DocInfo>,
     items: Vec<terms::Item>,
     twins: twins::TwinFinder,
@@ -92,47 +94,24 @@ impl std::fmt::Debug for Grouper {
     }
 }
 
-/// Analyses recommendations for a [`Grouper`]; each thread has its own.
+/// Analyses recommendations for a [`Grouper`], a segment at a time; each
+/// thread has its own.
 #[derive(Clone)]
 pub struct Analyser(terms::Analysis);
 
-/// A recommendation analysed, waiting to be pushed in order.
-#[derive(Debug)]
-pub struct Prepared {
-    id: String,
-    doc_id: String,
-    /// A translation is left out.
-    translation: bool,
-    twin: Option<u64>,
-    analysed: terms::Analysed,
-}
-
 impl Analyser {
-    /// Analyse one recommendation: its words (addressees' names left out:
-    /// the same ask whoever it is addressed to) and what tells twins.
-    pub fn prepare(&mut self, rec: &RecommendationRow<'_>) -> Prepared {
-        prepare(&mut self.0, rec)
-    }
-}
-
-/// See [`Analyser::prepare`].
-fn prepare(analysis: &mut terms::Analysis, rec: &RecommendationRow<'_>) -> Prepared {
-    let translation = rec.translation_of.is_some();
-    let (twin, analysed) = if translation {
-        (None, terms::Analysed::default())
-    } else {
-        let names: Vec<&str> = rec.addressees.iter().map(|a| a.name.as_str()).collect();
-        (
-            twins::key(&rec.text),
-            analysis.analyse(terms::without(&rec.text, &names)),
-        )
-    };
-    Prepared {
-        id: rec.id.to_string(),
-        doc_id: rec.doc_id.to_string(),
-        translation,
-        twin,
-        analysed,
+    /// One segment of recommendations, in order: each one's words
+    /// (addressees' names left out: the same ask whoever it is addressed
+    /// to), what tells twins, and what a group's row shows of it.
+    pub fn segment<'r>(
+        &mut self,
+        recs: impl IntoIterator<Item = RecommendationRow<'r>>,
+    ) -> AnalysedSegment {
+        let mut b = analysed::SegmentBuilder::new(&mut self.0);
+        for rec in recs {
+            b.push(&rec);
+        }
+        b.finish()
     }
 }
 
@@ -142,7 +121,7 @@ impl Grouper {
             analysis: terms::Analysis::new(&settings.ignore, &settings.keep),
             words: terms::Words::default(),
             settings: settings.clone(),
-            docs: HashMap::new(),
+            docs: Default::default(),
             doc_info: Vec::new(),
             items: Vec::new(),
             twins: twins::TwinFinder::default(),
@@ -162,25 +141,39 @@ impl Grouper {
         Analyser(self.analysis.clone())
     }
 
-    /// A recommendation, analysed here.
-    pub fn add(&mut self, rec: &RecommendationRow<'_>) {
-        let prepared = prepare(&mut self.analysis, rec);
-        self.push(prepared);
-    }
-
-    /// A recommendation analysed by [`Analyser::prepare`], in repository
-    /// order. Translations and recommendations of documents not added are
-    /// left out.
-    pub fn push(&mut self, rec: Prepared) {
-        let Some(&doc) = self.docs.get(&rec.doc_id) else {
-            return;
-        };
-        if rec.translation {
-            return;
+    /// The words of a segment of recommendations ([`Analyser::segment`],
+    /// or the store's grouping cache), segments in repository order.
+    /// Translations and recommendations of documents not added are left
+    /// out.
+    pub fn push(&mut self, segment: &SegmentWords) {
+        // The segment's words as the grouper's, numbered when first used.
+        let mut ours: Vec<Option<u32>> = vec![None; segment.words.len()];
+        for rec in &segment.recs {
+            let Some(&doc) = self.docs.get(&rec.doc_id) else {
+                continue;
+            };
+            if rec.translation {
+                continue;
+            }
+            self.twins.add(doc, rec.twin);
+            let mut terms: Vec<u32> = rec
+                .terms
+                .iter()
+                .map(|&t| {
+                    *ours[t as usize].get_or_insert_with(|| {
+                        let (stem, written) = &segment.words[t as usize];
+                        self.words.intern(stem, || written.clone())
+                    })
+                })
+                .collect();
+            terms.sort_unstable();
+            terms.dedup();
+            self.items.push(terms::Item {
+                id: rec.id.clone(),
+                doc,
+                terms,
+            });
         }
-        self.twins.add(doc, rec.twin);
-        let item = self.words.item(&rec.id, doc, rec.analysed);
-        self.items.push(item);
     }
 
     /// Group what was fed.
@@ -212,7 +205,7 @@ pub struct Groups {
     weights: Vec<f32>,
     found: Vec<cluster::Group>,
     /// Recommendation id → (group, position in it).
-    member_of: HashMap<String, (usize, usize)>,
+    member_of: rustc_hash::FxHashMap<String, (usize, usize)>,
 }
 
 impl std::fmt::Debug for Groups {
@@ -231,7 +224,7 @@ impl Groups {
         weights: Vec<f32>,
         found: Vec<cluster::Group>,
     ) -> Groups {
-        let mut member_of = HashMap::new();
+        let mut member_of = rustc_hash::FxHashMap::default();
         for (g, group) in found.iter().enumerate() {
             for (k, &m) in group.members.iter().enumerate() {
                 member_of.insert(items[m as usize].id.clone(), (g, k));
@@ -263,14 +256,20 @@ impl Groups {
         self.found.is_empty()
     }
 
-    /// Recommendation `rec`'s place in its group, ready to render, if it
-    /// is in one (on any thread).
-    pub fn member(&self, rec: &RecommendationRow<'_>) -> Option<Member> {
-        let &(g, k) = self.member_of.get(rec.id.as_ref())?;
-        Some(rows::member(self, g, k, rec))
+    /// The recommendations of a segment that are in a group, ready to
+    /// render (on any thread).
+    pub fn members(&self, segment: SegmentMembers) -> Vec<Member> {
+        segment
+            .members
+            .into_iter()
+            .filter_map(|m| {
+                let &(g, k) = self.member_of.get(&m.id)?;
+                Some(rows::member(self, g, k, m))
+            })
+            .collect()
     }
 
-    /// Render the groups from their members ([`Groups::member`], read in
+    /// Render the groups from their members ([`Groups::members`], read in
     /// a second pass over the recommendations):
     /// `recommendation_groups.jsonl`, most documents first.
     pub fn render(self, members: impl IntoIterator<Item = Member>) -> Vec<u8> {
@@ -279,5 +278,151 @@ impl Groups {
             rows.put(m);
         }
         rows.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Addressee, AddresseeSource, DocKind, SectionKind};
+    use std::borrow::Cow;
+
+    /// A fictional recommendation of document `doc`.
+    fn rec(doc: usize, n: usize, text: &str, to: Option<&str>) -> RecommendationRow<'static> {
+        let addressees: Vec<Addressee> = to
+            .map(|name| Addressee {
+                name: name.to_string(),
+                canonical: name.to_string(),
+                category: "police".to_string(),
+                level: None,
+                source: AddresseeSource::Subject,
+            })
+            .into_iter()
+            .collect();
+        RecommendationRow {
+            id: Cow::Owned(format!("d{doc}-r{n}")),
+            doc_id: Cow::Owned(format!("d{doc}")),
+            file: Cow::Borrowed("fictional.txt"),
+            ordinal: None,
+            text: Cow::Owned(text.to_string()),
+            page: n as u32 + 1,
+            section: Cow::Borrowed("Recommendations"),
+            section_kind: SectionKind::Recommendations,
+            agencies: Cow::Owned(vec![]),
+            addressees: Cow::Owned(addressees),
+            level: None,
+            themes: Cow::Owned(vec!["risk_assessment".to_string()]),
+            start: 0,
+            end: 0,
+            action_plan_page: None,
+            action_plan: None,
+            cues: Cow::Owned(vec![]),
+            translation_of: (n == 9).then(|| Cow::Owned(format!("d{doc}-r0"))),
+        }
+    }
+
+    /// Six fictional documents whose recommendations recur in other words.
+    fn recs() -> Vec<RecommendationRow<'static>> {
+        let asks = [
+            "Officers should Complete the DASH risk checklist at every domestic abuse incident.",
+            "Ensure the DASH risk checklist is always completed by attending officers.",
+            "Health visitors should ask about domestic abuse routinely at every contact.",
+            "GPs must record routine enquiry about domestic abuse in the patient record.",
+            "Train call handlers to recognise coercive and controlling behaviour.",
+        ];
+        let mut v = Vec::new();
+        for doc in 0..6 {
+            for (n, ask) in asks.iter().enumerate() {
+                if (doc + n) % 4 != 3 {
+                    let to = (n % 2 == 0).then_some("Marlshire Police");
+                    v.push(rec(doc, n, &format!("{ask} Review {doc}."), to));
+                }
+            }
+            v.push(rec(
+                doc,
+                9,
+                "Dylai swyddogion gwblhau'r rhestr wirio DASH.",
+                None,
+            ));
+        }
+        v
+    }
+
+    /// The groups' bytes when the recommendations are cut into segments of
+    /// `cut`, each passed through the bytes the grouping cache keeps.
+    fn grouped(cut: usize) -> Vec<u8> {
+        let rules = crate::rules::RuleSet::default_rules();
+        let mut g = Grouper::new(rules.grouping());
+        for doc in 0..6 {
+            let info = DocInfo {
+                title: format!("Fictional review {doc}"),
+                kind: DocKind::Dhr,
+                year: Some(2018 + doc),
+            };
+            g.add_document(&format!("d{doc}"), info);
+        }
+        let mut analyser = g.analyser();
+        let segments: Vec<AnalysedSegment> = recs()
+            .chunks(cut)
+            .map(|c| analyser.segment(c.iter().cloned()))
+            .collect();
+        for s in &segments {
+            g.push(&SegmentWords::from_bytes(&s.words.to_bytes()).unwrap());
+        }
+        let groups = g.finish();
+        let members: Vec<Member> = segments
+            .iter()
+            .flat_map(|s| {
+                let kept = SegmentMembers::from_bytes(&s.members.to_bytes()).unwrap();
+                groups.members(kept)
+            })
+            .collect();
+        groups.render(members)
+    }
+
+    #[test]
+    fn groups_do_not_depend_on_where_segments_end() {
+        let one_by_one = grouped(1);
+        let rows = parse_groups(&one_by_one, "test").unwrap();
+        assert!(rows.len() >= 2, "{rows:#?}");
+        let dash = rows
+            .iter()
+            .find(|r| r.words.iter().any(|w| w == "dash"))
+            .expect("the DASH ask recurs");
+        // Words are shown as first written, lower case.
+        assert!(dash.words.iter().any(|w| w == "checklist"), "{dash:#?}");
+        assert!(
+            dash.members.iter().all(|m| !m.id.ends_with("-r9")),
+            "no translation"
+        );
+        assert!(
+            dash.members
+                .iter()
+                .any(|m| m.addressees == ["Marlshire Police"])
+        );
+        for cut in [2, 3, 7, 1000] {
+            assert!(grouped(cut) == one_by_one, "segments of {cut}");
+        }
+    }
+
+    #[test]
+    fn a_segment_lists_each_word_once_per_recommendation_in_the_order_written() {
+        let rules = crate::rules::RuleSet::default_rules();
+        let mut analyser = Grouper::new(rules.grouping()).analyser();
+        let s = analyser.segment([
+            rec(
+                0,
+                0,
+                "Train staff; train staff annually.",
+                Some("Marlshire Police"),
+            ),
+            rec(0, 1, "Officers must Trains staff.", None),
+        ]);
+        let words: Vec<&str> = s.words.words.iter().map(|(_, w)| w.as_str()).collect();
+        assert_eq!(words, ["train", "staff", "annually", "officers"]);
+        assert_eq!(s.words.recs[0].terms, [0, 1, 2]);
+        assert_eq!(s.words.recs[1].terms, [3, 0, 1]);
+        assert_eq!(s.members.members[0].addressees.len(), 1);
+        assert_eq!(s.words.len(), 2);
     }
 }

@@ -55,7 +55,7 @@ pub(super) fn alike_pairs(
         )
         .flatten_iter()
         .collect();
-    edges.sort_by(strongest_first);
+    edges.par_sort_by(strongest_first);
     edges
 }
 

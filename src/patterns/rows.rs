@@ -4,8 +4,8 @@
 //! pair with the words it shares (why it was grouped).
 
 use super::Groups;
+use super::analysed::MemberData;
 use super::terms::shared;
-use crate::export::RecommendationRow;
 use crate::model::DocKind;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -103,7 +103,7 @@ struct Seen {
 }
 
 /// A group member's row as read again, ready to be rendered (made on any
-/// thread by [`crate::patterns::Groups::member`]).
+/// thread by [`crate::patterns::Groups::members`]).
 #[derive(Debug)]
 pub struct Member {
     group: usize,
@@ -111,34 +111,26 @@ pub struct Member {
     seen: Seen,
 }
 
-/// Member `k` of group `g`, from its recommendation's row.
-pub(super) fn member(groups: &Groups, g: usize, k: usize, rec: &RecommendationRow<'_>) -> Member {
+/// Member `k` of group `g`, from what its segment keeps of its row.
+pub(super) fn member(groups: &Groups, g: usize, k: usize, m: MemberData) -> Member {
     let item = &groups.items[groups.found[g].members[k] as usize];
     let doc = &groups.docs[item.doc as usize];
-    let mut canonical: Vec<String> = Vec::new();
-    let mut categories = Vec::new();
-    for a in rec.addressees.iter() {
-        if !canonical.contains(&a.canonical) {
-            canonical.push(a.canonical.clone());
-            categories.push((a.canonical.clone(), a.category.clone()));
-        }
-    }
     Member {
         group: g,
         at: k,
         seen: Seen {
             member: GroupMember {
-                id: rec.id.to_string(),
-                doc_id: rec.doc_id.to_string(),
+                id: m.id,
+                doc_id: m.doc_id,
                 title: doc.title.clone(),
                 kind: doc.kind,
                 year: doc.year,
-                page: rec.page,
-                addressees: canonical,
-                text: rec.text.to_string(),
+                page: m.page,
+                addressees: m.addressees.iter().map(|(c, _)| c.clone()).collect(),
+                text: m.text,
             },
-            themes: rec.themes.to_vec(),
-            categories,
+            themes: m.themes,
+            categories: m.addressees,
         },
     }
 }

@@ -31,6 +31,15 @@ pub(super) struct Analysed {
     words: Vec<(String, std::ops::Range<usize>)>,
 }
 
+impl Analysed {
+    /// Each word (its stem) in order, with the text it was written as.
+    pub(super) fn words(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.words
+            .iter()
+            .map(|(w, at)| (w.as_str(), self.text.get(at.clone()).unwrap_or(w)))
+    }
+}
+
 impl Analysis {
     pub(super) fn new(ignore: &[String], keep: &[String]) -> Analysis {
         let mut analyzer = crate::index::comparison_analyzer(keep);
@@ -76,30 +85,16 @@ pub(super) struct Words {
 }
 
 impl Words {
-    /// One recommendation's words as numbers (new words numbered in the
-    /// order they are met).
-    pub(super) fn item(&mut self, id: &str, doc: u32, analysed: Analysed) -> Item {
-        let mut terms = Vec::with_capacity(analysed.words.len());
-        for (word, at) in analysed.words {
-            let n = self.ids.len() as u32;
-            let term = match self.ids.get(&word) {
-                Some(&term) => term,
-                None => {
-                    let written = analysed.text.get(at).unwrap_or(&word);
-                    self.surface.push(written.to_lowercase());
-                    self.ids.insert(word, n);
-                    n
-                }
-            };
-            terms.push(term);
+    /// The number of word `stem`, numbered now if it is new (shown as
+    /// `written` says).
+    pub(super) fn intern(&mut self, stem: &str, written: impl FnOnce() -> String) -> u32 {
+        if let Some(&term) = self.ids.get(stem) {
+            return term;
         }
-        terms.sort_unstable();
-        terms.dedup();
-        Item {
-            id: id.to_string(),
-            doc,
-            terms,
-        }
+        let term = self.ids.len() as u32;
+        self.surface.push(written());
+        self.ids.insert(stem.to_string(), term);
+        term
     }
 
     /// Each word's weight among `items`: ln((n + 1) / (df + ½)), where df
@@ -228,15 +223,26 @@ mod tests {
             &["gp".to_string()],
         );
         let mut w = Words::default();
-        let a = w.item(
+        let mut item = |id: &str, doc: u32, text: &str| {
+            let analysed = analysis.analyse(text.to_string());
+            let mut terms: Vec<u32> = analysed
+                .words()
+                .map(|(stem, written)| w.intern(stem, || written.to_lowercase()))
+                .collect();
+            terms.sort_unstable();
+            terms.dedup();
+            Item {
+                id: id.to_string(),
+                doc,
+                terms,
+            }
+        };
+        let a = item(
             "a",
             0,
-            analysis.analyse(
-                "The inquest heard that officers were not trained in 2019 and reviewed by a GP."
-                    .to_string(),
-            ),
+            "The inquest heard that officers were not trained in 2019 and reviewed by a GP.",
         );
-        let b = w.item("b", 1, analysis.analyse("Train the officers.".to_string()));
+        let b = item("b", 1, "Train the officers.");
         let words: Vec<&str> = a.terms.iter().map(|&t| w.surface(t)).collect();
         assert!(
             words.contains(&"officers") && words.contains(&"trained"),

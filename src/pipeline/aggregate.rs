@@ -3,12 +3,20 @@
 //! recurring recommendations (`patterns`), read back from the
 //! generation's own tables so that documents carried over from the last
 //! build count as much as those processed now.
+//!
+//! Grouping reads `recommendations.jsonl` a segment at a time, each
+//! analysed once and kept in the store's grouping cache by the segment's
+//! SHA-256: a build analyses only the segments it wrote, and takes the
+//! others as the build that wrote them analysed them.
 
 use super::BuildError;
 use crate::export::{DocumentRow, RecommendationRow};
-use crate::patterns::{DocInfo, Grouper};
+use crate::patterns::{AnalysedSegment, Analyser, DocInfo, Grouper, SegmentMembers, SegmentWords};
 use crate::rules::RuleSet;
-use crate::store::{Aggregates, DocFile, GenerationWriter, Reader, RowLines, StoreError};
+use crate::store::{
+    Aggregates, DocFile, GenerationWriter, GroupingCache, Reader, RowLines, SegmentFile, StoreError,
+};
+use rayon::prelude::*;
 use std::time::Instant;
 
 /// The aggregated tables of `generation` (`themes` already rendered).
@@ -17,66 +25,97 @@ pub(super) fn aggregate(
     rules: &RuleSet,
     themes: Vec<u8>,
 ) -> Result<Aggregates, BuildError> {
+    let segments = generation.segment_files(DocFile::Recommendations)?;
+    let cache = generation.grouping_cache(rules.version());
+    let documents = generation.rows(DocFile::Documents)?;
     Ok(Aggregates {
         themes,
-        recommendation_groups: recommendation_groups(|file| generation.rows(file), rules)?,
+        recommendation_groups: recommendation_groups(
+            documents,
+            &segments,
+            Cached::Kept(&cache),
+            rules,
+        )?,
     })
 }
 
 /// `recommendation_groups.jsonl` of the generation `reader` holds, grouped
 /// again under `rules` (the same bytes as the generation's own file when
 /// the rules are those it was built with): for benchmarks and checks.
-pub fn regroup(reader: &Reader, rules: &RuleSet) -> Result<Vec<u8>, BuildError> {
-    recommendation_groups(|file| reader.rows(file), rules)
+/// With `cache`, segments are taken from it when there (it is not written).
+pub fn regroup(
+    reader: &Reader,
+    rules: &RuleSet,
+    cache: Option<&GroupingCache>,
+) -> Result<Vec<u8>, BuildError> {
+    recommendation_groups(
+        reader.rows(DocFile::Documents)?,
+        &reader.segment_files(DocFile::Recommendations)?,
+        cache.map_or(Cached::None, Cached::ReadOnly),
+        rules,
+    )
 }
 
-/// `recommendation_groups.jsonl` from the tables `rows` opens: two passes
-/// over the recommendations, so that only the grouped ones' texts are held.
-/// Rows are parsed and analysed a batch at a time on rayon's threads, and
-/// taken in repository order.
+/// What the grouping cache is to a grouping.
+#[derive(Clone, Copy)]
+enum Cached<'c> {
+    /// None: every segment is analysed.
+    None,
+    /// Segments are taken from it; those analysed are not kept.
+    ReadOnly(&'c GroupingCache),
+    /// Segments are taken from it; those analysed are kept in it.
+    Kept(&'c GroupingCache),
+}
+
+impl<'c> Cached<'c> {
+    fn of(self, segment: &SegmentFile) -> Option<(&'c GroupingCache, &str)> {
+        let cache = match self {
+            Cached::None => return None,
+            Cached::ReadOnly(c) | Cached::Kept(c) => c,
+        };
+        Some((cache, segment.sha256.as_deref()?))
+    }
+}
+
+/// Segments analysed at a time: enough to keep every thread busy, few
+/// enough to hold (a segment is about 500 recommendations).
+const SEGMENTS_AT_ONCE: usize = 16;
+
+/// `recommendation_groups.jsonl` from the documents and the segments of
+/// recommendations: two passes over the segments (their words, then the
+/// members of the groups found), so that only the grouped
+/// recommendations' texts are held. Segments are read and analysed a few
+/// at a time on rayon's threads, and taken in repository order.
 fn recommendation_groups(
-    mut rows: impl FnMut(DocFile) -> Result<RowLines, StoreError>,
+    documents: RowLines,
+    segments: &[SegmentFile],
+    cached: Cached<'_>,
     rules: &RuleSet,
 ) -> Result<Vec<u8>, BuildError> {
     let t = Instant::now();
     let mut grouper = Grouper::new(rules.grouping());
-    each_row(rows(DocFile::Documents)?, |d: DocumentRow<'static>| {
+    each_row(documents, |d: DocumentRow<'static>| {
         grouper.add_document(&d.id, DocInfo::of(&d));
     })?;
     let analyser = grouper.analyser();
-    in_batches(
-        rows(DocFile::Recommendations)?,
-        || analyser.clone(),
-        |a, line| serde_json::from_slice::<RecommendationRow<'_>>(line).map(|r| a.prepare(&r)),
-        |prepared| grouper.push(prepared),
-    )?;
+    let each = |a: &mut Analyser, s: &SegmentFile| words(a, s, cached);
+    in_order(segments, &analyser, each, |w| grouper.push(&w))?;
     tracing::debug!(
-        "grouping: recommendations read and analysed in {:.2}s",
+        "grouping: recommendations read in {:.2}s",
         t.elapsed().as_secs_f64()
     );
     let groups = grouper.finish();
     tracing::debug!("{} groups of recurring recommendations", groups.len());
     let t = Instant::now();
-    let mut members = Vec::new();
-    in_batches(
-        rows(DocFile::Recommendations)?,
-        || (),
-        |(), line| {
-            // Most rows are not in a group: their id is enough.
-            let row: RowId<'_> = serde_json::from_slice(line)?;
-            if !groups.wants(&row.id) {
-                return Ok(None);
-            }
-            serde_json::from_slice::<RecommendationRow<'_>>(line).map(|r| groups.member(&r))
-        },
-        |member| members.extend(member),
-    )?;
+    let mut found = Vec::new();
+    let each = |a: &mut Analyser, s: &SegmentFile| Ok(groups.members(members(a, s, cached)?));
+    in_order(segments, &analyser, each, |m| found.extend(m))?;
     tracing::debug!(
         "grouping: {} members read in {:.2}s",
-        members.len(),
+        found.len(),
         t.elapsed().as_secs_f64()
     );
-    let out = groups.render(members);
+    let out = groups.render(found);
     tracing::debug!(
         "grouping: members read and rendered in {:.2}s",
         t.elapsed().as_secs_f64()
@@ -84,57 +123,87 @@ fn recommendation_groups(
     Ok(out)
 }
 
-/// A row's id, the rest of it skipped.
-#[derive(serde::Deserialize)]
-struct RowId<'a> {
-    #[serde(borrow)]
-    id: std::borrow::Cow<'a, str>,
-}
-
-/// Rows read at a time by [`in_batches`]: enough to keep every thread busy,
-/// few enough to hold (a recommendation's row is about a kilobyte).
-const BATCH: usize = 1024;
-
-/// Each row of `lines` made into a `P` by `make` (with a state of its
-/// thread's, from `init`) on rayon's threads, [`BATCH`] rows at a time,
-/// and handed to `take` in order; an unparsable row is an error naming its
-/// file and line.
-fn in_batches<S, P: Send>(
-    mut lines: RowLines,
-    init: impl Fn() -> S + Sync + Send,
-    make: impl Fn(&mut S, &[u8]) -> Result<P, serde_json::Error> + Sync + Send,
+/// `make` of each segment (with an analyser of its thread's) on rayon's
+/// threads, [`SEGMENTS_AT_ONCE`] at a time, handed to `take` in order.
+fn in_order<P: Send>(
+    segments: &[SegmentFile],
+    analyser: &Analyser,
+    make: impl Fn(&mut Analyser, &SegmentFile) -> Result<P, BuildError> + Sync + Send,
     mut take: impl FnMut(P),
 ) -> Result<(), BuildError> {
-    use rayon::prelude::*;
-    loop {
-        let mut batch = Vec::with_capacity(BATCH);
-        while let Some(line) = lines.next() {
-            batch.push((line?, lines.position()));
-            if batch.len() == BATCH {
-                break;
-            }
-        }
-        if batch.is_empty() {
-            return Ok(());
-        }
-        let made: Vec<Result<P, serde_json::Error>> = batch
+    for chunk in segments.chunks(SEGMENTS_AT_ONCE) {
+        let made: Vec<Result<P, BuildError>> = chunk
             .par_iter()
-            .map_init(&init, |s, (line, _)| make(s, line))
+            .map_init(|| analyser.clone(), |a, s| make(a, s))
             .collect();
-        for (row, (_, position)) in made.into_iter().zip(batch) {
-            match row {
-                Ok(p) => take(p),
-                Err(e) => {
-                    return Err(StoreError::Unreadable {
-                        path: position,
-                        message: e.to_string(),
-                    }
-                    .into());
-                }
-            }
+        for p in made {
+            take(p?);
         }
     }
+    Ok(())
 }
+
+/// The words of a segment: kept, or analysed now (and kept).
+fn words(
+    a: &mut Analyser,
+    s: &SegmentFile,
+    cached: Cached<'_>,
+) -> Result<SegmentWords, BuildError> {
+    match cached.of(s).and_then(|(c, sha)| c.words(sha)) {
+        Some(words) => Ok(words),
+        None => Ok(analyse_and_keep(a, s, cached)?.words),
+    }
+}
+
+/// What the rows of groups show of a segment's recommendations: kept, or
+/// read again (and kept).
+fn members(
+    a: &mut Analyser,
+    s: &SegmentFile,
+    cached: Cached<'_>,
+) -> Result<SegmentMembers, BuildError> {
+    match cached.of(s).and_then(|(c, sha)| c.members(sha)) {
+        Some(members) => Ok(members),
+        None => Ok(analyse_and_keep(a, s, cached)?.members),
+    }
+}
+
+/// A segment analysed, and kept when the cache is the build's (a cache
+/// that cannot be written is a warning: the next build analyses again).
+fn analyse_and_keep(
+    a: &mut Analyser,
+    s: &SegmentFile,
+    cached: Cached<'_>,
+) -> Result<AnalysedSegment, BuildError> {
+    let analysed = analyse(a, s)?;
+    if let (Cached::Kept(c), Some(sha)) = (cached, s.sha256.as_deref())
+        && let Err(e) = c.put(sha, &analysed)
+    {
+        tracing::warn!("cannot keep a segment's analysed recommendations: {e}");
+    }
+    Ok(analysed)
+}
+
+/// A segment's recommendations read and analysed; an unparsable row is an
+/// error naming its file and line.
+fn analyse(a: &mut Analyser, s: &SegmentFile) -> Result<AnalysedSegment, BuildError> {
+    let mut lines = s.lines();
+    let mut rows = Vec::new();
+    while let Some(line) = lines.next() {
+        rows.push((line?, lines.line()));
+    }
+    let parsed: Vec<RecommendationRow<'_>> = rows
+        .iter()
+        .map(|(line, n)| {
+            serde_json::from_slice(line).map_err(|e| StoreError::Unreadable {
+                path: format!("{}:{n}", s.path.display()),
+                message: e.to_string(),
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(a.segment(parsed))
+}
+
 /// Parse each row of `lines` as `T` and hand it to `f`; an unparsable row
 /// is an error naming its file and line.
 fn each_row<T: serde::de::DeserializeOwned>(

@@ -4,6 +4,7 @@
 //! SHA-256 of the JSON after it: a changed byte is a miss, never silent
 //! wrong text.
 
+use super::grouping::GROUPING;
 use super::manifest::EXTRACT_FINGERPRINT;
 use super::{CACHE, StoreError, io_err, write_atomic};
 use crate::model::{ExtractedDoc, sha256_hex};
@@ -92,19 +93,7 @@ impl ExtractCache {
     /// -v). Housekeeping only: a removal that fails is a warning, never the
     /// build's failure (its outputs are committed by now).
     pub(super) fn prune(&self, out: &Path, keep: &BTreeSet<&str>) {
-        for path in self.other_versions().into_iter().chain(self.unused(keep)) {
-            let removed = if path.is_dir() {
-                std::fs::remove_dir_all(&path)
-            } else {
-                std::fs::remove_file(&path)
-            };
-            if let Err(e) = removed {
-                tracing::warn!(
-                    "cannot remove the stale cache entry {}: {e}",
-                    path.display()
-                );
-            }
-        }
+        remove_stale(self.other_versions().into_iter().chain(self.unused(keep)));
         for path in Self::strangers(out).into_iter().chain(self.unknown()) {
             tracing::debug!(
                 "{}: not an extraction cache entry; left alone",
@@ -125,14 +114,7 @@ impl ExtractCache {
     }
 
     fn entries(&self) -> Vec<PathBuf> {
-        let mut v: Vec<PathBuf> = std::fs::read_dir(&self.dir)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.path())
-            .collect();
-        v.sort();
-        v
+        children(&self.dir)
     }
 
     /// Entries whose content hash is not in `keep`.
@@ -154,31 +136,56 @@ impl ExtractCache {
 
     /// Folders of other extractor versions beside this one's.
     pub(super) fn other_versions(&self) -> Vec<PathBuf> {
-        let Some(parent) = self.dir.parent() else {
-            return Vec::new();
-        };
-        let mut v: Vec<PathBuf> = std::fs::read_dir(parent)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| *p != self.dir)
-            .collect();
-        v.sort();
-        v
+        beside(&self.dir)
     }
 
-    /// Folders of `OUT/cache` that are not the extraction cache.
+    /// What `OUT/cache` holds that is neither the extraction cache nor
+    /// the grouping cache.
     pub(super) fn strangers(out: &Path) -> Vec<PathBuf> {
-        let mut v: Vec<PathBuf> = std::fs::read_dir(out.join(CACHE))
+        children(&out.join(CACHE))
             .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.file_name().is_none_or(|n| n != EXTRACT))
-            .collect();
-        v.sort();
-        v
+            .filter(|p| p.file_name().is_none_or(|n| n != EXTRACT && n != GROUPING))
+            .collect()
+    }
+}
+
+/// What folder `dir` holds, sorted (nothing when it cannot be read).
+pub(super) fn children(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    v.sort();
+    v
+}
+
+/// What the folder above `dir` holds beside it: a cache's other versions.
+pub(super) fn beside(dir: &Path) -> Vec<PathBuf> {
+    dir.parent()
+        .map(children)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| p != dir)
+        .collect()
+}
+
+/// Remove stale cache entries and folders. Housekeeping only: a removal
+/// that fails is a warning.
+pub(super) fn remove_stale(paths: impl IntoIterator<Item = PathBuf>) {
+    for path in paths {
+        let removed = if path.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        if let Err(e) = removed {
+            tracing::warn!(
+                "cannot remove the stale cache entry {}: {e}",
+                path.display()
+            );
+        }
     }
 }
 

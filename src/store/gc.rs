@@ -7,10 +7,10 @@
 
 use super::reader::{generations_dir, pinned};
 use super::{
-    CACHE, CURRENT, DocFile, EXPORT_PREFIX, EntryStatus, ExtractCache, GENERATIONS, LOCK, MANIFEST,
-    MANIFEST_SUM, Manifest, PIN, PUBLIC_NAMES, RECOMMENDATION_GROUPS_FILE, REPORT, REPOSITORY,
-    RUNS, Reader, SEARCH, STARTED, StoreError, THEMES_FILE, VOCABULARY, current_generation_name,
-    io_err,
+    CACHE, CURRENT, DocFile, EXPORT_PREFIX, EntryStatus, ExtractCache, GENERATIONS, GroupingCache,
+    LOCK, MANIFEST, MANIFEST_SUM, Manifest, PIN, PUBLIC_NAMES, RECOMMENDATION_GROUPS_FILE, REPORT,
+    REPOSITORY, RUNS, Reader, SEARCH, STARTED, StoreError, THEMES_FILE, VOCABULARY,
+    current_generation_name, io_err,
 };
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -159,8 +159,23 @@ pub fn audit(out: &Path) -> Vec<PathBuf> {
     odd.extend(cache.unknown());
     odd.extend(cache.other_versions());
     odd.extend(ExtractCache::strangers(out));
+    let grouping = GroupingCache::new(out, &manifest.rules_version);
+    odd.extend(grouping.unused(&recommendation_segments(&manifest)));
+    odd.extend(grouping.unknown());
+    odd.extend(grouping.other_versions());
     odd.sort();
     odd
+}
+
+/// The SHA-256 of each segment of `recommendations.jsonl` the manifest
+/// lists: the grouping cache entries in use.
+pub(super) fn recommendation_segments(manifest: &Manifest) -> BTreeSet<&str> {
+    manifest
+        .segments
+        .iter()
+        .filter_map(|s| s.sha256.get(&DocFile::Recommendations))
+        .map(String::as_str)
+        .collect()
 }
 
 /// What in one generation its layout and manifest do not account for.

@@ -94,10 +94,32 @@ impl<'l> GenerationWriter<'l> {
     /// the tables aggregated over documents). No document can be pushed
     /// after this.
     pub fn rows(&mut self, file: DocFile) -> Result<super::RowLines, StoreError> {
+        self.finish_rows()?;
+        super::reader::table_lines(&self.dir.join(REPOSITORY), file)
+    }
+
+    /// The segment files of table `file` written, in order, with their
+    /// SHA-256. No document can be pushed after this.
+    pub fn segment_files(&mut self, file: DocFile) -> Result<Vec<super::SegmentFile>, StoreError> {
+        let repo = self.dir.join(REPOSITORY);
+        Ok(super::reader::segment_files(
+            &repo,
+            file,
+            self.finish_rows()?,
+        ))
+    }
+
+    /// The grouping cache of the build's code under rule set
+    /// `rules_version`.
+    pub fn grouping_cache(&self, rules_version: &str) -> super::GroupingCache {
+        super::GroupingCache::new(self.lock.out(), rules_version)
+    }
+
+    fn finish_rows(&mut self) -> Result<&[super::SegmentRecord], StoreError> {
         if self.segments.is_none() {
             self.segments = Some(self.rows.finish()?);
         }
-        super::reader::table_lines(&self.dir.join(REPOSITORY), file)
+        Ok(self.segments.as_deref().unwrap_or_default())
     }
 
     /// Finish the generation and make it current: the last segment, the

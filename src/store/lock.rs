@@ -122,6 +122,8 @@ impl BuildLock {
             .map(|e| e.sha256.as_str())
             .collect();
         self.cache().prune(&self.out, &keep);
+        super::GroupingCache::new(&self.out, &manifest.rules_version)
+            .prune(&super::gc::recommendation_segments(manifest));
         Ok(())
     }
 

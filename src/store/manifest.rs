@@ -18,6 +18,12 @@ pub const EXTRACT_FINGERPRINT: &str = env!("YSTORFA_EXTRACT_FINGERPRINT");
 /// carried over from the last build only when that build ran the same code.
 pub const OUTPUT_FINGERPRINT: &str = env!("YSTORFA_OUTPUT_FINGERPRINT");
 
+/// Identifies the code that builds the tables aggregated over every
+/// document (the recurring recommendations): made again by every build,
+/// so not part of [`OUTPUT_FINGERPRINT`]; recorded so that a build with
+/// other grouping code writes a new generation instead of keeping the last.
+pub const AGGREGATE_FINGERPRINT: &str = env!("YSTORFA_AGGREGATE_FINGERPRINT");
+
 /// A byte range of a file.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RowRange {
@@ -137,6 +143,9 @@ pub struct Manifest {
     pub extract_fingerprint: String,
     /// [`OUTPUT_FINGERPRINT`] of the build that wrote the generation.
     pub output_fingerprint: String,
+    /// [`AGGREGATE_FINGERPRINT`] of the build that wrote the generation.
+    #[serde(default)]
+    pub aggregate_fingerprint: String,
     pub rules_version: String,
     /// The repository's segments, in order.
     pub segments: Vec<SegmentRecord>,
@@ -151,6 +160,7 @@ impl Manifest {
             tool_version: env!("CARGO_PKG_VERSION").into(),
             extract_fingerprint: EXTRACT_FINGERPRINT.into(),
             output_fingerprint: OUTPUT_FINGERPRINT.into(),
+            aggregate_fingerprint: AGGREGATE_FINGERPRINT.into(),
             rules_version: rules_version.into(),
             segments: Vec::new(),
             files,

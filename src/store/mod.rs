@@ -23,6 +23,8 @@
 //! OUT/current -> .gen/<id>       the last good generation; flipped with one rename
 //! OUT/search, OUT/repository, OUT/report.json, OUT/manifest.json -> current/...
 //! OUT/cache/extract/<fingerprint>/<sha256>.<ext>.json   extraction results by content
+//! OUT/cache/grouping/<key>/<sha256>.bin   each segment of recommendations as grouping
+//!                                reads it, by the segment file's SHA-256
 //! OUT/runs.jsonl                 one line per build (timings live only here)
 //! OUT/export-<format>/           `ystorfa export`'s default destination (not the store's)
 //! ```
@@ -44,6 +46,7 @@ mod cache;
 mod codec;
 mod gc;
 mod generation;
+mod grouping;
 mod lock;
 mod manifest;
 mod reader;
@@ -54,12 +57,13 @@ pub use cache::ExtractCache;
 pub use codec::EncodedRows;
 pub use gc::{audit, live_search_files};
 pub use generation::{GenerationWriter, RowSource, write_atomic};
+pub use grouping::GroupingCache;
 pub use lock::BuildLock;
 pub use manifest::{
-    DocRecord, EXTRACT_FINGERPRINT, EntryStatus, Manifest, ManifestEntry, OUTPUT_FINGERPRINT,
-    RowLocation, RowRange, SegmentRecord,
+    AGGREGATE_FINGERPRINT, DocRecord, EXTRACT_FINGERPRINT, EntryStatus, Manifest, ManifestEntry,
+    OUTPUT_FINGERPRINT, RowLocation, RowRange, SegmentRecord,
 };
-pub use reader::{GroupLines, LineAt, Reader, RowLines};
+pub use reader::{GroupLines, LineAt, Reader, RowLines, SegmentFile};
 pub use report::{FileReport, FileStatus, Report, RunRecord, Stage};
 pub use segments::repository_files;
 

@@ -277,33 +277,40 @@ impl Reader {
     /// segment of the index opens and every index file matches the
     /// checksum in its footer. Otherwise why not.
     pub fn verify(&self, manifest: &Manifest) -> Result<(), String> {
+        use rayon::prelude::*;
         manifest.check_tiling()?;
-        self.index_complete()?;
+        // Gigabytes at the scale of England and Wales: the index's files and
+        // the repository's are read at once, the segments on every thread.
         let repo = self.repository_dir();
-        for (seq, s) in manifest.segments.iter().enumerate() {
-            for f in DocFile::ALL {
-                let p = segment_path(&repo, f, seq as u32);
-                let len = std::fs::metadata(&p)
-                    .map_err(|e| format!("{}: {e}", p.display()))?
-                    .len();
-                if Some(&len) != s.bytes.get(&f) {
-                    return Err(format!("{} is not as recorded", p.display()));
-                }
-                let Some(want) = s.sha256.get(&f) else {
-                    return Err(format!("no checksum is recorded for {}", p.display()));
-                };
-                let sum = File::open(&p)
-                    .and_then(crate::model::sha256_hex_of)
-                    .map_err(|e| format!("{}: {e}", p.display()))?;
-                if &sum != want {
-                    return Err(format!(
-                        "{} has changed since the build that wrote it",
-                        p.display()
-                    ));
-                }
-            }
+        let (index, repository) = rayon::join(
+            || self.index_complete(),
+            || {
+                // Every segment checked, the first damaged one said.
+                let checked: Vec<Result<(), String>> = manifest
+                    .segments
+                    .par_iter()
+                    .enumerate()
+                    .map(|(seq, s)| verify_segment(&repo, seq as u32, s))
+                    .collect();
+                checked.into_iter().collect::<Result<(), String>>()
+            },
+        );
+        index.and(repository)
+    }
+
+    /// The segment files of table `file`, in order, with the SHA-256 the
+    /// manifest records for each (none for a generation written before
+    /// segments: its single file).
+    pub fn segment_files(&self, file: DocFile) -> Result<Vec<SegmentFile>, StoreError> {
+        let repo = self.repository_dir();
+        let whole = repo.join(file.whole_file_name());
+        if whole.is_file() {
+            return Ok(vec![SegmentFile {
+                path: whole,
+                sha256: None,
+            }]);
         }
-        Ok(())
+        Ok(segment_files(&repo, file, &self.manifest()?.segments))
     }
 
     /// Names of the generation's segment files of `file` the manifest
@@ -361,6 +368,11 @@ impl std::fmt::Debug for RowLines {
 }
 
 impl RowLines {
+    /// The line number of the row returned last in its file.
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
     /// `file:line` of the row returned last (for messages).
     pub fn position(&self) -> String {
         match &self.current {
@@ -414,6 +426,68 @@ fn read_exact_at(f: &File, buf: &mut [u8], off: u64) -> std::io::Result<()> {
     let mut f = f;
     f.seek(SeekFrom::Start(off))?;
     f.read_exact(buf)
+}
+
+/// Check that segment `seq`'s files under `repo` have the lengths and
+/// checksums `s` records.
+fn verify_segment(repo: &Path, seq: u32, s: &super::SegmentRecord) -> Result<(), String> {
+    for f in DocFile::ALL {
+        let p = segment_path(repo, f, seq);
+        let len = std::fs::metadata(&p)
+            .map_err(|e| format!("{}: {e}", p.display()))?
+            .len();
+        if Some(&len) != s.bytes.get(&f) {
+            return Err(format!("{} is not as recorded", p.display()));
+        }
+        let Some(want) = s.sha256.get(&f) else {
+            return Err(format!("no checksum is recorded for {}", p.display()));
+        };
+        let sum = File::open(&p)
+            .and_then(crate::model::sha256_hex_of)
+            .map_err(|e| format!("{}: {e}", p.display()))?;
+        if &sum != want {
+            return Err(format!(
+                "{} has changed since the build that wrote it",
+                p.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// One segment's file of a table, with the SHA-256 the manifest records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SegmentFile {
+    pub path: PathBuf,
+    pub sha256: Option<String>,
+}
+
+impl SegmentFile {
+    /// Its rows.
+    pub fn lines(&self) -> RowLines {
+        RowLines {
+            paths: vec![self.path.clone()],
+            current: None,
+            line: 0,
+        }
+    }
+}
+
+/// The files of table `file` of the segments `segments` of the repository
+/// folder `repo`.
+pub(super) fn segment_files(
+    repo: &Path,
+    file: DocFile,
+    segments: &[super::SegmentRecord],
+) -> Vec<SegmentFile> {
+    segments
+        .iter()
+        .enumerate()
+        .map(|(seq, s)| SegmentFile {
+            path: super::segments::segment_path(repo, file, seq as u32),
+            sha256: s.sha256.get(&file).cloned(),
+        })
+        .collect()
 }
 
 /// Every row of table `file` of the repository folder `repo`, in

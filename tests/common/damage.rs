@@ -37,7 +37,13 @@ impl Damage {
                 flip_middle(&resolve(&out.join("repository/documents/000000.jsonl")))
             }
             Damage::Manifest => flip_middle(&resolve(&out.join("manifest.json"))),
-            Damage::CacheEntry => flip_middle(&first_cache_entry(out)),
+            // A build killed between creating the cache's folder and
+            // writing its first entry leaves nothing to damage.
+            Damage::CacheEntry => {
+                if let Some(entry) = first_cache_entry(out) {
+                    flip_middle(&entry);
+                }
+            }
             Damage::PublishedLink => std::fs::remove_file(out.join("report.json")).unwrap(),
         }
     }
@@ -73,16 +79,13 @@ fn largest_index_file(out: &Path) -> PathBuf {
         .expect("an index segment file")
 }
 
-fn first_cache_entry(out: &Path) -> PathBuf {
+fn first_cache_entry(out: &Path) -> Option<PathBuf> {
     let mut entries: Vec<PathBuf> = walk(&out.join("cache"))
         .into_iter()
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .collect();
     entries.sort();
-    entries
-        .into_iter()
-        .next()
-        .expect("an extraction cache entry")
+    entries.into_iter().next()
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
