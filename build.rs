@@ -14,11 +14,9 @@
 //!   which every build that writes a generation makes again: left out of
 //!   the output fingerprint, so a change of grouping does not process
 //!   every document again, and recorded beside it, so a build with new
-//!   grouping code does not keep the last generation as it is;
-//! * `YSTORFA_ANALYSIS_FINGERPRINT`: how recommendations become the words
-//!   grouping compares (`src/patterns/{analysed,terms,twins}.rs`), naming
-//!   the grouping cache with the output fingerprint (which covers the
-//!   index's analysis).
+//!   grouping code does not keep the last generation as it is. With the
+//!   output fingerprint (which covers the index's analysis) it names the
+//!   grouping cache.
 
 use std::path::{Path, PathBuf};
 
@@ -76,10 +74,6 @@ fn main() {
         .cloned()
         .collect();
     output.retain(|p| !aggregate_sources(p));
-    let analysis: Vec<PathBuf> = ["analysed", "terms", "twins"]
-        .iter()
-        .map(|f| PathBuf::from(format!("src/patterns/{f}.rs")))
-        .collect();
     for dir in [
         "src/extract",
         "src/segment",
@@ -103,9 +97,5 @@ fn main() {
     println!(
         "cargo:rustc-env=YSTORFA_AGGREGATE_FINGERPRINT={}",
         fingerprint(aggregate)
-    );
-    println!(
-        "cargo:rustc-env=YSTORFA_ANALYSIS_FINGERPRINT={}",
-        fingerprint(analysis)
     );
 }

@@ -23,8 +23,9 @@
 //! `--keep DIR/docs-20000/out`) as `build` does, reading its tables, and
 //! says whether the bytes are the generation's own
 //! `recommendation_groups.jsonl` (they are when the rules and the grouping
-//! code are those it was built with): once analysing every segment of
-//! recommendations, as a clean build does, and once taking the segments
+//! code are those it was built with): once without the grouping cache
+//! (every segment analysed, for its words and again for its members;
+//! a clean build analyses each once), and once taking the segments
 //! the output folder's grouping cache keeps, as a build that adds a
 //! document does (`--cached`: only the second). `-v` shows the stage's
 //! own timings.
@@ -174,7 +175,7 @@ fn regroup_with(
         if cache.is_some() {
             "segments from the grouping cache"
         } else {
-            "every segment analysed"
+            "no grouping cache: every segment analysed, for its words and again for its members"
         },
         bytes
             .split(|&b| b == b'\n')

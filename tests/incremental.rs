@@ -498,6 +498,46 @@ fn a_damaged_grouping_cache_entry_is_analysed_again() {
     }
 }
 
+/// Grouping code has its own fingerprint, out of the output fingerprint:
+/// a build by other grouping code carries every document over but does
+/// not keep the last generation as it is (its groups are made again).
+#[test]
+fn other_grouping_code_groups_again_without_processing_documents_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = sample_input(tmp.path(), 3);
+    let (out, clean) = (tmp.path().join("out"), tmp.path().join("clean"));
+    assert!(build(&input, &clean).status.success());
+    assert!(build(&input, &out).status.success());
+    let path = out.join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let ours = manifest["aggregate_fingerprint"].clone();
+    assert!(ours.as_str().is_some_and(|f| !f.is_empty()), "{ours}");
+    manifest["aggregate_fingerprint"] = "other grouping code".into();
+    let bytes = serde_json::to_vec_pretty(&manifest).unwrap();
+    std::fs::write(&path, &bytes).unwrap();
+    // The manifest's checksum as a build writes it: the edit is not damage.
+    let sum = ystorfa::model::sha256_hex(&bytes);
+    std::fs::write(
+        out.join("current/manifest.json.sha256"),
+        format!("{sum}  manifest.json\n"),
+    )
+    .unwrap();
+    let o = Command::new(bin())
+        .arg("build")
+        .arg(&input)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    assert!(!stderr.contains("nothing changed"), "{stderr}");
+    assert!(!stderr.contains("damaged"), "{stderr}");
+    assert!(stderr.contains("3 carried over"), "{stderr}");
+    assert_same(&out, &clean);
+}
+
 /// A repository row changed after the build that wrote it (same length, so
 /// only its checksum tells) is not carried forward: the next build says the
 /// last build cannot be carried, processes the documents again from the

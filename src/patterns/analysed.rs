@@ -10,7 +10,10 @@
 //! text), read only for recommendations in a group. The segment's
 //! numbering is turned into the grouper's as the segments are pushed in
 //! repository order, which numbers every word exactly as analysing the
-//! recommendations one by one would.
+//! recommendations one by one would. (A word is shown as the segment
+//! first wrote it; that could differ only if the segment held a
+//! recommendation of a document the repository does not list, which the
+//! store never writes.)
 
 use super::terms::Analysis;
 use crate::export::RecommendationRow;
@@ -79,16 +82,6 @@ impl SegmentWords {
 
     pub fn from_bytes(bytes: &[u8]) -> Result<SegmentWords, Undecodable> {
         Ok(postcard::from_bytes(bytes)?)
-    }
-
-    /// Number of recommendations.
-    pub fn len(&self) -> usize {
-        self.recs.len()
-    }
-
-    /// True when the segment has no recommendation.
-    pub fn is_empty(&self) -> bool {
-        self.recs.is_empty()
     }
 }
 

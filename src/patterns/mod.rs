@@ -423,6 +423,6 @@ mod tests {
         assert_eq!(s.words.recs[0].terms, [0, 1, 2]);
         assert_eq!(s.words.recs[1].terms, [3, 0, 1]);
         assert_eq!(s.members.members[0].addressees.len(), 1);
-        assert_eq!(s.words.len(), 2);
+        assert_eq!(s.words.recs.len(), 2);
     }
 }

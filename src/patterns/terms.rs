@@ -25,7 +25,7 @@ pub(super) struct Analysis {
 
 /// One text's words as analysed, in order, with where each was written
 /// (to show a word as it was first written).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(super) struct Analysed {
     text: String,
     words: Vec<(String, std::ops::Range<usize>)>,

@@ -17,6 +17,7 @@ use crate::store::{
     Aggregates, DocFile, GenerationWriter, GroupingCache, Reader, RowLines, SegmentFile, StoreError,
 };
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// The aggregated tables of `generation` (`themes` already rendered).
@@ -27,13 +28,14 @@ pub(super) fn aggregate(
 ) -> Result<Aggregates, BuildError> {
     let segments = generation.segment_files(DocFile::Recommendations)?;
     let cache = generation.grouping_cache(rules.version());
+    let unwritable = AtomicBool::new(false);
     let documents = generation.rows(DocFile::Documents)?;
     Ok(Aggregates {
         themes,
         recommendation_groups: recommendation_groups(
             documents,
             &segments,
-            Cached::Kept(&cache),
+            Cached::Kept(&cache, &unwritable),
             rules,
         )?,
     })
@@ -63,15 +65,16 @@ enum Cached<'c> {
     None,
     /// Segments are taken from it; those analysed are not kept.
     ReadOnly(&'c GroupingCache),
-    /// Segments are taken from it; those analysed are kept in it.
-    Kept(&'c GroupingCache),
+    /// Segments are taken from it; those analysed are kept in it, until
+    /// it turns out it cannot be written (said once).
+    Kept(&'c GroupingCache, &'c AtomicBool),
 }
 
 impl<'c> Cached<'c> {
     fn of(self, segment: &SegmentFile) -> Option<(&'c GroupingCache, &str)> {
         let cache = match self {
             Cached::None => return None,
-            Cached::ReadOnly(c) | Cached::Kept(c) => c,
+            Cached::ReadOnly(c) | Cached::Kept(c, _) => c,
         };
         Some((cache, segment.sha256.as_deref()?))
     }
@@ -176,10 +179,15 @@ fn analyse_and_keep(
     cached: Cached<'_>,
 ) -> Result<AnalysedSegment, BuildError> {
     let analysed = analyse(a, s)?;
-    if let (Cached::Kept(c), Some(sha)) = (cached, s.sha256.as_deref())
+    if let (Cached::Kept(c, unwritable), Some(sha)) = (cached, s.sha256.as_deref())
+        && !unwritable.load(Ordering::Relaxed)
         && let Err(e) = c.put(sha, &analysed)
+        && !unwritable.swap(true, Ordering::Relaxed)
     {
-        tracing::warn!("cannot keep a segment's analysed recommendations: {e}");
+        tracing::warn!(
+            "cannot keep the analysed recommendations for the next build ({e}); \
+             grouping goes on without"
+        );
     }
     Ok(analysed)
 }

@@ -4,6 +4,7 @@
 //! SHA-256 of the JSON after it: a changed byte is a miss, never silent
 //! wrong text.
 
+use super::generation::TMP_PREFIX;
 use super::grouping::GROUPING;
 use super::manifest::EXTRACT_FINGERPRINT;
 use super::{CACHE, StoreError, io_err, write_atomic};
@@ -93,7 +94,12 @@ impl ExtractCache {
     /// -v). Housekeeping only: a removal that fails is a warning, never the
     /// build's failure (its outputs are committed by now).
     pub(super) fn prune(&self, out: &Path, keep: &BTreeSet<&str>) {
-        remove_stale(self.other_versions().into_iter().chain(self.unused(keep)));
+        remove_stale(
+            self.other_versions()
+                .into_iter()
+                .chain(self.unused(keep))
+                .chain(half_written(&self.dir)),
+        );
         for path in Self::strangers(out).into_iter().chain(self.unknown()) {
             tracing::debug!(
                 "{}: not an extraction cache entry; left alone",
@@ -159,6 +165,19 @@ pub(super) fn children(dir: &Path) -> Vec<PathBuf> {
         .collect();
     v.sort();
     v
+}
+
+/// Files a build killed while writing an entry left in cache folder `dir`
+/// (`write_atomic`'s temporary files).
+pub(super) fn half_written(dir: &Path) -> Vec<PathBuf> {
+    children(dir)
+        .into_iter()
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(TMP_PREFIX))
+                && p.is_file()
+        })
+        .collect()
 }
 
 /// What the folder above `dir` holds beside it: a cache's other versions.

@@ -205,13 +205,20 @@ pub(super) fn manifest_sum_line(manifest: &[u8]) -> Vec<u8> {
     format!("{sum}  {MANIFEST}\n").into_bytes()
 }
 
+/// How the temporary files of [`write_atomic`] begin: one a killed build
+/// left behind is known by it.
+pub(super) const TMP_PREFIX: &str = ".tmp";
+
 /// Write `bytes` to `path` through a temporary file in the same folder,
 /// synced and renamed into place: readers see the old or the new file whole.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(io_err(dir))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io_err(dir))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(TMP_PREFIX)
+        .tempfile_in(dir)
+        .map_err(io_err(dir))?;
     tmp.write_all(bytes).map_err(io_err(path))?;
     tmp.as_file().sync_all().map_err(io_err(path))?;
     tmp.persist(path).map_err(|e| io_err(path)(e.error))?;

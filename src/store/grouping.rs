@@ -1,29 +1,26 @@
 //! The grouping cache: each segment of `recommendations.jsonl` as the
 //! grouping stage reads it ([`AnalysedSegment`]), by the SHA-256 of the
 //! segment's file, under `OUT/cache/grouping/<key>/<sha256>.bin`, where
-//! the key names the code that analyses recommendations, the code that
-//! wrote the rows and the rule set. Every build groups every recommendation again (a new
+//! the key names the grouping code, the code that wrote the rows and the
+//! rule set. Every build groups every recommendation again (a new
 //! document changes every word's weight); with this cache it analyses
 //! only the segments it wrote.
 //!
 //! An entry is a header of four lines (the segment's SHA-256, the SHA-256
-//! of each part, the first part's length in hex) and the two parts: the
-//! words, read by every build, and the members, read for the groups found.
-//! A part whose checksum does not match is a miss, never silent wrong
-//! groups.
+//! of each part, the first part's length in 16 hex digits) and the two
+//! parts: the words, read by every build, and the members, read for the
+//! groups found. A header that does not parse or whose length does not
+//! fit the file, and a part whose checksum does not match, are misses,
+//! never silent wrong groups.
 
-use super::cache::{beside, children, remove_stale};
-use super::manifest::OUTPUT_FINGERPRINT;
+use super::cache::{beside, children, half_written, remove_stale};
+use super::manifest::{AGGREGATE_FINGERPRINT, OUTPUT_FINGERPRINT};
 use super::{CACHE, StoreError, io_err, write_atomic};
 use crate::model::sha256_hex;
 use crate::patterns::{AnalysedSegment, SegmentMembers, SegmentWords};
 use std::collections::BTreeSet;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
-
-/// Identifies the code that analyses recommendations for grouping (with
-/// [`OUTPUT_FINGERPRINT`], which covers the index's analysis and the rows).
-const ANALYSIS_FINGERPRINT: &str = env!("YSTORFA_ANALYSIS_FINGERPRINT");
 
 /// Sub-folder of `OUT/cache` holding analysed segments.
 pub(super) const GROUPING: &str = "grouping";
@@ -39,6 +36,7 @@ pub struct GroupingCache {
 }
 
 /// An entry's header.
+#[derive(Debug, PartialEq)]
 struct Header {
     segment: String,
     words_sha: String,
@@ -49,7 +47,9 @@ struct Header {
 impl GroupingCache {
     /// The cache of this code under the rule set `rules_version`.
     pub fn new(out: &Path, rules_version: &str) -> GroupingCache {
-        let key: String = format!("{ANALYSIS_FINGERPRINT}-{OUTPUT_FINGERPRINT}-{rules_version}")
+        // The grouping code, the code that wrote the rows and analyses
+        // words for the index, and the rules (with the grouping settings).
+        let key: String = format!("{AGGREGATE_FINGERPRINT}-{OUTPUT_FINGERPRINT}-{rules_version}")
             .chars()
             .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
             .collect();
@@ -90,35 +90,30 @@ impl GroupingCache {
     /// One part of an entry, its checksum checked.
     fn part(&self, segment: &str, part: Part) -> Option<Vec<u8>> {
         let mut f = std::fs::File::open(self.path(segment)).ok()?;
+        let size = f.metadata().ok()?.len();
         let mut head = [0u8; HEADER];
         let header = f
             .read_exact(&mut head)
             .ok()
-            .and_then(|()| Header::parse(&head));
-        let Some(header) = header.filter(|h| h.segment == segment) else {
-            self.damaged(segment, "not an entry of this segment");
+            .and_then(|()| Header::parse(&head))
+            .filter(|h| h.segment == segment && h.words_len <= size.saturating_sub(HEADER as u64));
+        let Some(header) = header else {
+            self.damaged(segment, "not a whole entry of this segment");
             return None;
         };
-        let mut bytes = Vec::new();
-        let (read, sum) = match part {
-            Part::Words => {
-                let read = usize::try_from(header.words_len).ok().and_then(|n| {
-                    bytes.resize(n, 0);
-                    f.read_exact(&mut bytes).ok()
-                });
-                (read, &header.words_sha)
-            }
-            Part::Members => {
-                let at = HEADER as u64 + header.words_len;
-                let read = f
-                    .seek(SeekFrom::Start(at))
-                    .and_then(|_| f.read_to_end(&mut bytes))
-                    .ok()
-                    .map(drop);
-                (read, &header.members_sha)
-            }
+        let (from, to, sum) = match part {
+            Part::Words => (0, header.words_len, &header.words_sha),
+            Part::Members => (
+                header.words_len,
+                size.saturating_sub(HEADER as u64),
+                &header.members_sha,
+            ),
         };
-        if read.is_none() || sha256_hex(&bytes) != *sum {
+        let mut bytes = Vec::with_capacity((to - from) as usize);
+        let read = f
+            .seek(SeekFrom::Start(HEADER as u64 + from))
+            .and_then(|_| (&mut f).take(to - from).read_to_end(&mut bytes));
+        if read.is_err() || sha256_hex(&bytes) != *sum {
             self.damaged(segment, "its checksum does not match its contents");
             return None;
         }
@@ -130,19 +125,19 @@ impl GroupingCache {
     pub fn put(&self, segment: &str, analysed: &AnalysedSegment) -> Result<(), StoreError> {
         let words = analysed.words.to_bytes();
         let members = analysed.members.to_bytes();
-        let mut bytes = Vec::with_capacity(HEADER + words.len() + members.len());
-        let head = format!(
-            "{segment}\n{}\n{}\n{:016x}\n",
-            sha256_hex(&words),
-            sha256_hex(&members),
-            words.len()
-        );
-        if head.len() != HEADER {
+        let header = Header {
+            segment: segment.to_string(),
+            words_sha: sha256_hex(&words),
+            members_sha: sha256_hex(&members),
+            words_len: words.len() as u64,
+        };
+        let Some(head) = header.to_bytes() else {
             return Err(io_err(&self.path(segment))(std::io::Error::other(
                 "a segment's SHA-256 is 64 hex digits",
             )));
-        }
-        bytes.extend_from_slice(head.as_bytes());
+        };
+        let mut bytes = Vec::with_capacity(HEADER + words.len() + members.len());
+        bytes.extend_from_slice(&head);
         bytes.extend(words);
         bytes.extend(members);
         write_atomic(&self.path(segment), &bytes)
@@ -151,7 +146,15 @@ impl GroupingCache {
     /// Remove entries of segments not in `keep` and caches of other code
     /// or rules (housekeeping: a removal that fails is a warning).
     pub(super) fn prune(&self, keep: &BTreeSet<&str>) {
-        remove_stale(self.other_versions().into_iter().chain(self.unused(keep)));
+        remove_stale(
+            self.other_versions()
+                .into_iter()
+                .chain(self.unused(keep))
+                .chain(half_written(&self.dir)),
+        );
+        for path in self.unknown() {
+            tracing::debug!("{}: not a grouping cache entry; left alone", path.display());
+        }
     }
 
     /// Entries of segments not in `keep`.
@@ -183,17 +186,29 @@ enum Part {
 }
 
 impl Header {
+    /// Its bytes, [`HEADER`] of them (none when a checksum is not 64 hex
+    /// digits).
+    fn to_bytes(&self) -> Option<[u8; HEADER]> {
+        let text = format!(
+            "{}\n{}\n{}\n{:016x}\n",
+            self.segment, self.words_sha, self.members_sha, self.words_len
+        );
+        text.as_bytes().try_into().ok().filter(|_| {
+            [&self.segment, &self.words_sha, &self.members_sha]
+                .iter()
+                .all(|s| is_sha(s))
+        })
+    }
+
     fn parse(head: &[u8; HEADER]) -> Option<Header> {
         let text = std::str::from_utf8(head).ok()?;
         let mut lines = text.split_terminator('\n');
-        let mut sha = || {
-            lines
-                .next()
-                .filter(|l| l.len() == 64 && l.bytes().all(|b| b.is_ascii_hexdigit()))
-                .map(str::to_string)
-        };
+        let mut sha = || lines.next().filter(|l| is_sha(l)).map(str::to_string);
         let (segment, words_sha, members_sha) = (sha()?, sha()?, sha()?);
-        let words_len = u64::from_str_radix(lines.next()?, 16).ok()?;
+        let words_len = lines
+            .next()
+            .filter(|l| l.len() == 16)
+            .and_then(|l| u64::from_str_radix(l, 16).ok())?;
         Some(Header {
             segment,
             words_sha,
@@ -203,12 +218,16 @@ impl Header {
     }
 }
 
+/// Whether `s` is a SHA-256 in hex.
+fn is_sha(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// The segment an entry's file name says it is: `<sha256 hex>.bin`.
 fn entry_of(path: &Path) -> Option<&str> {
     let name = path.file_name()?.to_str()?;
     let sha = name.strip_suffix(".bin")?;
-    let ok = sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit()) && path.is_file();
-    ok.then_some(sha)
+    (is_sha(sha) && path.is_file()).then_some(sha)
 }
 
 #[cfg(test)]
@@ -258,6 +277,36 @@ mod tests {
         // Torn: a miss.
         std::fs::write(&path, &bytes[..HEADER + 2]).unwrap();
         assert!(c.words(SHA).is_none());
+        // A length in the header past the file's end (one flipped digit
+        // asks for exabytes): a miss, nothing allocated for it.
+        c.put(SHA, &a).unwrap();
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[3 * 65] = b'8';
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(c.words(SHA).is_none() && c.members(SHA).is_none());
+        // A header that is not one.
+        bytes[10] = b'g';
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(c.words(SHA).is_none());
+    }
+
+    #[test]
+    fn a_header_is_its_bytes() {
+        let h = Header {
+            segment: SHA.to_string(),
+            words_sha: SHA.replace('1', "e"),
+            members_sha: SHA.replace('2', "d"),
+            words_len: 0x1234,
+        };
+        let bytes = h.to_bytes().unwrap();
+        assert_eq!(Header::parse(&bytes), Some(h));
+        let short = Header {
+            segment: "abc".into(),
+            words_sha: SHA.into(),
+            members_sha: SHA.into(),
+            words_len: 1,
+        };
+        assert_eq!(short.to_bytes(), None);
     }
 
     #[test]
@@ -272,7 +321,12 @@ mod tests {
         let keep = [SHA].into_iter().collect();
         assert_eq!(c.unused(&keep), vec![c.path(&other)]);
         assert_eq!(c.other_versions(), vec![old.dir.clone()]);
+        // What a killed build left half written goes too.
+        let torn = c.dir.join(".tmpAbC123");
+        std::fs::write(&torn, b"torn").unwrap();
+        assert_eq!(c.unknown(), vec![torn.clone()]);
         c.prune(&keep);
+        assert!(!torn.exists());
         assert!(c.words(SHA).is_some() && c.words(&other).is_none());
         assert!(!old.dir.exists());
         assert!(c.unused(&keep).is_empty() && c.unknown().is_empty());

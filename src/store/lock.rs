@@ -98,6 +98,8 @@ impl BuildLock {
             }
             let _ = std::fs::remove_file(self.out.join(STARTED));
             gc::sweep(&self.out);
+            // What a killed build cached for inputs since put back.
+            self.prune_caches(manifest);
         }
         Ok(kept)
     }
@@ -115,6 +117,14 @@ impl BuildLock {
     /// entries of files not in `manifest` (the current generation's).
     pub fn collect(&self, manifest: &Manifest) -> Result<(), StoreError> {
         gc::sweep(&self.out);
+        self.prune_caches(manifest);
+        Ok(())
+    }
+
+    /// Remove cache entries that `manifest` (the current generation's)
+    /// does not use, caches of other code, and entries killed builds left
+    /// half written.
+    fn prune_caches(&self, manifest: &Manifest) {
         let keep = manifest
             .files
             .iter()
@@ -124,7 +134,6 @@ impl BuildLock {
         self.cache().prune(&self.out, &keep);
         super::GroupingCache::new(&self.out, &manifest.rules_version)
             .prune(&super::gc::recommendation_segments(manifest));
-        Ok(())
     }
 
     /// Append one line to `OUT/runs.jsonl` (best effort: the log of runs
