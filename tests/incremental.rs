@@ -25,6 +25,23 @@ fn build(input: &Path, out: &Path) -> std::process::Output {
         .unwrap()
 }
 
+/// `build -q --rebuild` (every document processed again), which must
+/// succeed.
+fn rebuild(input: &Path, out: &Path) {
+    let run = Command::new(bin())
+        .args(["build", "-q", "--rebuild"])
+        .arg(input)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
 fn sample_pdfs() -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> =
         std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"))
@@ -419,18 +436,7 @@ fn a_damaged_cache_entry_is_extracted_again() {
     let at = text.find("review").expect("the entry holds the word");
     let damaged = format!("{}R{}", &text[..at], &text[at + 1..]);
     std::fs::write(entry, &damaged).unwrap();
-    let run = Command::new(bin())
-        .args(["build", "-q", "--rebuild"])
-        .arg(&input)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    rebuild(&input, &out);
     assert_same(&out, &clean);
     assert!(
         !std::fs::read_to_string(entry)
@@ -481,18 +487,7 @@ fn a_damaged_grouping_cache_entry_is_analysed_again() {
         let mut damaged = bytes.clone();
         damaged[at] ^= 0x20;
         std::fs::write(dir.join(name), &damaged).unwrap();
-        let run = Command::new(bin())
-            .args(["build", "-q", "--rebuild"])
-            .arg(&input)
-            .arg("--out")
-            .arg(&out)
-            .output()
-            .unwrap();
-        assert!(
-            run.status.success(),
-            "{}",
-            String::from_utf8_lossy(&run.stderr)
-        );
+        rebuild(&input, &out);
         assert_same(&out, &clean);
         assert_eq!(entries(&out), kept, "the damaged entry is replaced");
     }
