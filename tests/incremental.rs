@@ -25,6 +25,17 @@ fn build(input: &Path, out: &Path) -> std::process::Output {
         .unwrap()
 }
 
+/// `build` at the default verbosity (what it says is on stderr).
+fn build_said(input: &Path, out: &Path) -> std::process::Output {
+    Command::new(bin())
+        .arg("build")
+        .arg(input)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
 /// `build -q --rebuild` (every document processed again), which must
 /// succeed.
 fn rebuild(input: &Path, out: &Path) {
@@ -129,13 +140,7 @@ fn incremental_build_equals_clean_build_of_the_final_state() {
         assert_eq!(hits(&inc, q), hits(&clean, q), "{q}");
     }
     // Nothing changed since: the outputs are kept as they are.
-    let o = Command::new(bin())
-        .arg("build")
-        .arg(&input)
-        .arg("--out")
-        .arg(&inc)
-        .output()
-        .unwrap();
+    let o = build_said(&input, &inc);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "{stderr}");
     assert!(stderr.contains("nothing changed"), "{stderr}");
@@ -518,13 +523,7 @@ fn other_grouping_code_groups_again_without_processing_documents_again() {
         format!("{sum}  manifest.json\n"),
     )
     .unwrap();
-    let o = Command::new(bin())
-        .arg("build")
-        .arg(&input)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = build_said(&input, &out);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "{stderr}");
     assert!(!stderr.contains("nothing changed"), "{stderr}");
@@ -596,13 +595,7 @@ fn damaged_state_is_found_said_and_repaired() {
         for d in damage {
             d.apply(&out);
         }
-        let run = Command::new(bin())
-            .arg("build")
-            .arg(&input)
-            .arg("--out")
-            .arg(&out)
-            .output()
-            .unwrap();
+        let run = build_said(&input, &out);
         let stderr = String::from_utf8_lossy(&run.stderr);
         assert!(run.status.success(), "{damage:?}: {stderr}");
         let said = [
