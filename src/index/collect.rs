@@ -6,7 +6,7 @@
 //! and counts them, scoring the query on their passages only;
 //! [`best_first`] ranks the matching documents.
 
-use super::rank::{Row, row};
+use super::docmap::{Row, SegmentRows, SegmentRuns, row};
 use super::*;
 use std::sync::Arc;
 use tantivy::Term;
@@ -45,7 +45,9 @@ pub(super) struct Matched<'a> {
     /// `SearchIndex::seg_ords`.
     pub(super) seg_ords: &'a [Arc<[u32]>],
     /// `SearchIndex::seg_runs`.
-    pub(super) seg_runs: &'a [Arc<[u32]>],
+    pub(super) seg_runs: &'a [Arc<SegmentRuns>],
+    /// `SearchIndex::seg_rows`.
+    pub(super) seg_rows: &'a [Arc<SegmentRows>],
 }
 
 /// The child of [`Matched`] (unused: [`Matched`] walks each segment
@@ -101,44 +103,50 @@ impl Collector for Matched<'_> {
         reader: &tantivy::SegmentReader,
     ) -> tantivy::Result<Vec<bool>> {
         use tantivy::{DocSet, TERMINATED};
-        let mut child = self.for_segment(segment, reader)?;
-        let runs = self
-            .seg_runs
-            .get(segment as usize)
-            .cloned()
-            .unwrap_or_default();
+        let mut matched = self.for_segment(segment, reader)?.matched;
         let alive = reader.alive_bitset();
         let mut scorer = weight.scorer(reader, 1.0)?;
         let mut doc = scorer.doc();
-        while doc != TERMINATED {
-            let found = match (self.on, child.ords.get(doc as usize).map(|&v| row(v))) {
-                (MatchOn::DocumentRows, Some(Row::Document(ord))) => {
+        let mut mark = |ord: u32| {
+            if let Some(m) = matched.get_mut(ord as usize) {
+                *m = true;
+            }
+        };
+        match self.on {
+            MatchOn::DocumentRows => {
+                let Some(rows) = self.seg_rows.get(segment as usize) else {
+                    return Ok(matched);
+                };
+                let mut rows = rows.cursor();
+                while doc != TERMINATED {
                     if alive.is_none_or(|a| a.is_alive(doc))
-                        && let Some(m) = child.matched.get_mut(ord as usize)
+                        && let Some(i) = rows.seek(doc)
                     {
-                        *m = true;
+                        mark(rows.ord(i));
                     }
                     doc = scorer.advance();
-                    continue;
                 }
-                (MatchOn::Passages, Some(Row::Passage(ord)))
-                    if alive.is_none_or(|a| a.is_alive(doc)) =>
-                {
-                    child.matched.get_mut(ord as usize)
+            }
+            MatchOn::Passages => {
+                let Some(runs) = self.seg_runs.get(segment as usize) else {
+                    return Ok(matched);
+                };
+                let mut runs = runs.cursor();
+                while doc != TERMINATED {
+                    match runs.seek(doc) {
+                        (Row::Passage(ord), next) if alive.is_none_or(|a| a.is_alive(doc)) => {
+                            mark(ord);
+                            match next {
+                                Some(next) => doc = scorer.seek(next),
+                                None => break,
+                            }
+                        }
+                        _ => doc = scorer.advance(),
+                    }
                 }
-                _ => None,
-            };
-            let Some(m) = found else {
-                doc = scorer.advance();
-                continue;
-            };
-            *m = true;
-            match runs.get(runs.partition_point(|&s| s <= doc)) {
-                Some(&next) => doc = scorer.seek(next),
-                None => break,
             }
         }
-        Ok(child.matched)
+        Ok(matched)
     }
 
     fn merge_fruits(&self, fruits: Vec<Vec<bool>>) -> tantivy::Result<Vec<bool>> {

@@ -246,6 +246,8 @@ pub fn open(dir: &Path) -> Result<Index, IndexError> {
 
 mod build;
 mod collect;
+mod docmap;
+mod facets;
 mod query;
 mod rank;
 mod schema;

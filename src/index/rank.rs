@@ -6,7 +6,7 @@
 //! word by each word it stands for. A document row is one per document,
 //! so ranking costs the same whatever the number of passages.
 
-use super::search::NO_ORD;
+use super::docmap::SegmentRows;
 use super::*;
 use tantivy::postings::Postings;
 use tantivy::query::{Bm25Weight, FuzzyTermQuery};
@@ -82,14 +82,17 @@ pub(super) fn document_scores(
     searcher: &Searcher,
     f: &Fields,
     ords: usize,
-    seg_ords: &[std::sync::Arc<[u32]>],
+    seg_rows: &[std::sync::Arc<SegmentRows>],
     words: &[RankWord],
 ) -> Result<Vec<Score>, IndexError> {
     let mut scores = vec![0.0; ords];
     if words.is_empty() || ords == 0 {
         return Ok(scores);
     }
-    for (field, boost) in [(f.doc_words, 1.0), (f.doc_title, TITLE_BOOST)] {
+    for (k, (field, boost)) in [(f.doc_words, 1.0), (f.doc_title, TITLE_BOOST)]
+        .into_iter()
+        .enumerate()
+    {
         let mut tokens = 0u64;
         for seg in searcher.segment_readers() {
             tokens += seg.inverted_index(field)?.total_num_tokens();
@@ -114,10 +117,10 @@ pub(super) fn document_scores(
             let weight = Bm25Weight::for_one_term_without_explain(doc_freq, ords as u64, average)
                 .boost_by(boost);
             for (seg_ord, seg) in searcher.segment_readers().iter().enumerate() {
-                let Some(rows) = seg_ords.get(seg_ord) else {
+                let Some(rows) = seg_rows.get(seg_ord) else {
                     continue;
                 };
-                let norms = seg.get_fieldnorms_reader(field)?;
+                let mut rows = rows.cursor();
                 let alive = seg.alive_bitset();
                 let Some(mut postings) = seg
                     .inverted_index(field)?
@@ -129,10 +132,10 @@ pub(super) fn document_scores(
                 while postings.doc() != TERMINATED {
                     let doc = postings.doc();
                     if alive.is_none_or(|a| a.is_alive(doc))
-                        && let Some(Row::Document(ord)) = rows.get(doc as usize).map(|&v| row(v))
-                        && let Some(s) = scores.get_mut(ord as usize)
+                        && let Some(i) = rows.seek(doc)
+                        && let Some(s) = scores.get_mut(rows.ord(i) as usize)
                     {
-                        *s += weight.score(norms.fieldnorm_id(doc), postings.term_freq());
+                        *s += weight.score(rows.norm(k, i), postings.term_freq());
                     }
                     postings.advance();
                 }
@@ -175,31 +178,6 @@ fn terms_of(
     out.sort();
     out.dedup();
     Ok(out)
-}
-
-/// What a value of [`SearchIndex`]'s per-`DocId` table stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Row {
-    /// A passage of document `doc_ord`.
-    Passage(u32),
-    /// The document row of document `doc_ord`.
-    Document(u32),
-    /// Neither (deleted, or a document row without passages).
-    None,
-}
-
-/// Marks a document row's value in the per-`DocId` table.
-pub(super) const DOCUMENT_ROW: u32 = 1 << 31;
-
-/// Decode a value of the per-`DocId` table.
-pub(super) fn row(v: u32) -> Row {
-    if v == NO_ORD {
-        Row::None
-    } else if v & DOCUMENT_ROW != 0 {
-        Row::Document(v & !DOCUMENT_ROW)
-    } else {
-        Row::Passage(v)
-    }
 }
 
 fn io_error(e: std::io::Error) -> IndexError {
@@ -247,12 +225,5 @@ mod tests {
             ]
         );
         assert_eq!(words("*"), Vec::new());
-    }
-
-    #[test]
-    fn values_of_the_docid_table_decode_to_what_they_stand_for() {
-        assert_eq!(row(7), Row::Passage(7));
-        assert_eq!(row(DOCUMENT_ROW | 7), Row::Document(7));
-        assert_eq!(row(NO_ORD), Row::None);
     }
 }

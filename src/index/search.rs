@@ -8,7 +8,8 @@
 //! stored passages only for the hits it shows.
 
 use super::collect::{MatchOn, Matched, TopOfEach, best_first};
-use super::rank::{DOCUMENT_ROW, document_scores, rank_words};
+use super::docmap::{DOCUMENT_ROW, NO_ORD, SegmentRows, SegmentRuns};
+use super::rank::{document_scores, rank_words};
 use super::*;
 use std::sync::Arc;
 use tantivy::query::{
@@ -85,88 +86,20 @@ pub struct SearchIndex {
     docs: Vec<DocMeta>,
     by_id: HashMap<String, usize>,
     /// The documents' facet values as numbers, for counting.
-    facet_table: FacetTable,
+    facet_table: super::facets::FacetTable,
     /// By segment ordinal, by `DocId`: the passage's `doc_ord`, or the
     /// document row's marked with [`DOCUMENT_ROW`], or [`NO_ORD`] (see
-    /// `rank::row`), so grouping does not decode a fast field for every
+    /// `docmap::row`), so grouping does not decode a fast field for every
     /// match.
     seg_ords: Vec<Arc<[u32]>>,
     /// By segment ordinal: the `DocId`s where a run of equal values of
-    /// `seg_ords` starts (a document's passages are neighbours), so a
-    /// search can skip to the next document.
-    seg_runs: Vec<Arc<[u32]>>,
+    /// `seg_ords` starts, with its value (a document's passages are
+    /// neighbours), so a search can skip to the next document.
+    seg_runs: Vec<Arc<SegmentRuns>>,
+    /// By segment ordinal: the document rows, `DocId` ascending.
+    seg_rows: Vec<Arc<SegmentRows>>,
     /// By `doc_ord`, for the documents read last: passages sorted by start.
     locs: std::sync::Mutex<lru::LruCache<usize, Arc<[PassageLoc]>>>,
-}
-
-/// A passage without a `doc_ord` in [`SearchIndex::seg_ords`].
-pub(super) const NO_ORD: u32 = u32::MAX;
-
-/// The facets a search counts, in [`Facets`] order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum FacetName {
-    Kind,
-    Year,
-    Theme,
-    Area,
-    Agency,
-    Body,
-    Language,
-}
-
-/// Every document's facet values interned as small numbers, built when the
-/// index is opened, so that counting facets over thousands of matching
-/// documents adds to an array instead of cloning and comparing strings.
-#[derive(Debug, Default)]
-struct FacetTable {
-    /// By value id: which facet and the value.
-    values: Vec<(FacetName, String)>,
-    /// By `doc_ord`: the value ids of the document (a value listed twice
-    /// counts twice, as in [`DocMeta`]).
-    docs: Vec<Vec<u32>>,
-}
-
-impl FacetTable {
-    fn new(docs: &[DocMeta]) -> FacetTable {
-        let mut ids: HashMap<(u8, String), u32> = HashMap::new();
-        let mut values: Vec<(FacetName, String)> = Vec::new();
-        let mut intern = |facet: FacetName, value: &str| -> u32 {
-            *ids.entry((facet as u8, value.to_string()))
-                .or_insert_with(|| {
-                    values.push((facet, value.to_string()));
-                    (values.len() - 1) as u32
-                })
-        };
-        let docs = docs
-            .iter()
-            .map(|d| {
-                let mut v = Vec::new();
-                if !d.kind.is_empty() {
-                    v.push(intern(FacetName::Kind, &d.kind));
-                }
-                if let Some(y) = d.year {
-                    v.push(intern(FacetName::Year, &y.to_string()));
-                }
-                for t in &d.themes {
-                    v.push(intern(FacetName::Theme, t));
-                }
-                if let Some(a) = &d.area {
-                    v.push(intern(FacetName::Area, a));
-                }
-                for a in &d.agencies {
-                    v.push(intern(FacetName::Agency, a));
-                }
-                for b in &d.bodies {
-                    v.push(intern(FacetName::Body, b));
-                }
-                if !d.language.is_empty() {
-                    v.push(intern(FacetName::Language, &d.language));
-                }
-                v
-            })
-            .collect();
-        FacetTable { values, docs }
-    }
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -304,19 +237,23 @@ impl SearchIndex {
                     .collect()
             })
             .collect();
+        let mut seg_rows: Vec<Vec<(DocId, u32)>> = vec![Vec::new(); seg_ords.len()];
         for (seg, doc, key) in rows {
             if let Some(&slot) = slot_of.get(&key) {
-                seg_ords[seg][doc as usize] = DOCUMENT_ROW | ord_of_slot[slot as usize];
+                let ord = ord_of_slot[slot as usize];
+                seg_ords[seg][doc as usize] = DOCUMENT_ROW | ord;
+                seg_rows[seg].push((doc, ord));
             }
         }
+        let seg_rows = searcher
+            .segment_readers()
+            .iter()
+            .zip(seg_rows)
+            .map(|(seg, rows)| SegmentRows::new(seg, &f, rows).map(Arc::new))
+            .collect::<tantivy::Result<_>>()?;
         let seg_runs = seg_ords
             .iter()
-            .map(|v| {
-                (0..v.len())
-                    .filter(|&d| d == 0 || v[d] != v[d - 1])
-                    .map(|d| d as u32)
-                    .collect()
-            })
+            .map(|v| Arc::new(SegmentRuns::new(v)))
             .collect();
         let seg_ords: Vec<Arc<[u32]>> = seg_ords.into_iter().map(Into::into).collect();
         let mut slots: Vec<Option<DocMeta>> = metas.into_iter().map(Some).collect();
@@ -330,7 +267,7 @@ impl SearchIndex {
             .filter(|(_, d)| !d.doc_id.is_empty())
             .map(|(i, d)| (d.doc_id.clone(), i))
             .collect();
-        let facet_table = FacetTable::new(&docs);
+        let facet_table = super::facets::FacetTable::new(&docs);
         let cached = std::num::NonZeroUsize::new(CACHED_LOCATIONS).expect("not zero");
         Ok(SearchIndex {
             index,
@@ -341,6 +278,7 @@ impl SearchIndex {
             facet_table,
             seg_ords,
             seg_runs,
+            seg_rows,
             locs: std::sync::Mutex::new(lru::LruCache::new(cached)),
         })
     }
@@ -542,8 +480,10 @@ impl SearchIndex {
                 ords: self.docs.len(),
                 seg_ords: &self.seg_ords,
                 seg_runs: &self.seg_runs,
+                seg_rows: &self.seg_rows,
             },
         )?;
+        let facets = self.facet_table.count(&matched);
         let matched: Vec<u32> = (0..matched.len() as u32)
             .filter(|&o| matched[o as usize])
             .collect();
@@ -554,13 +494,13 @@ impl SearchIndex {
             limit,
             total_documents: matched.len(),
             documents: Vec::new(),
-            facets: self.facets(matched.iter().map(|&o| o as usize)),
+            facets,
         };
         let wanted = req.offset.saturating_add(limit).min(matched.len());
         if req.offset >= wanted {
             return Ok(res);
         }
-        let scores = document_scores(&searcher, f, self.docs.len(), &self.seg_ords, &words)?;
+        let scores = document_scores(&searcher, f, self.docs.len(), &self.seg_rows, &words)?;
         let shown: Vec<u32> = best_first(&scores, matched, wanted)
             .into_iter()
             .skip(req.offset)
@@ -703,41 +643,6 @@ impl SearchIndex {
             Term::from_field_text(field, &value.trim().to_lowercase()),
             IndexRecordOption::Basic,
         ))
-    }
-
-    /// Document counts by facet over the matching documents: most
-    /// frequent first, equal counts in value order.
-    fn facets(&self, ords: impl Iterator<Item = usize>) -> Facets {
-        let table = &self.facet_table;
-        let mut counts = vec![0usize; table.values.len()];
-        for ord in ords {
-            for &id in table.docs.get(ord).map_or(&[][..], Vec::as_slice) {
-                counts[id as usize] += 1;
-            }
-        }
-        let ranked = |facet: FacetName| {
-            let mut v: Vec<FacetCount> = table
-                .values
-                .iter()
-                .zip(&counts)
-                .filter(|((f, _), n)| *f == facet && **n > 0)
-                .map(|((_, value), &documents)| FacetCount {
-                    value: value.clone(),
-                    documents,
-                })
-                .collect();
-            v.sort_by(|a, b| b.documents.cmp(&a.documents).then(a.value.cmp(&b.value)));
-            v
-        };
-        Facets {
-            kind: ranked(FacetName::Kind),
-            year: ranked(FacetName::Year),
-            theme: ranked(FacetName::Theme),
-            area: ranked(FacetName::Area),
-            agency: ranked(FacetName::Agency),
-            body: ranked(FacetName::Body),
-            language: ranked(FacetName::Language),
-        }
     }
 }
 

@@ -83,6 +83,10 @@ pub struct CompactRec {
 #[derive(Debug, Default)]
 pub struct RecTable {
     pub recs: Vec<CompactRec>,
+    /// By index into `recs`: its place in a listing, newest documents
+    /// first, then document order, then text order (a listing sorts by
+    /// it instead of comparing documents).
+    pub listing: Vec<u32>,
     pub themes: Interner,
     pub agencies: Interner,
     pub bodies: Interner,
@@ -135,10 +139,12 @@ impl RecTable {
     }
 
     /// Stream the `recommendations` table once; `doc_ord` gives a
-    /// document id's ordinal.
-    pub fn load(
+    /// document id's ordinal, and `doc_key` of an ordinal orders the
+    /// documents of a listing.
+    pub fn load<K: Ord>(
         reader: &Reader,
         doc_ord: impl Fn(&str) -> Option<usize>,
+        doc_key: impl Fn(usize) -> K,
     ) -> Result<RecTable, LoadError> {
         let mut t = RecTable::default();
         let mut lines = reader.rows(DocFile::Recommendations)?;
@@ -176,7 +182,34 @@ impl RecTable {
             });
             row += 1;
         }
+        t.rank_listing(doc_key);
         Ok(t)
+    }
+
+    /// Rank every recommendation for a listing: by `doc_key` of its
+    /// document (ordinal), then by where it starts.
+    fn rank_listing<K: Ord>(&mut self, doc_key: impl Fn(usize) -> K) {
+        let docs = self
+            .recs
+            .iter()
+            .map(|r| r.doc as usize + 1)
+            .max()
+            .unwrap_or(0);
+        let mut doc_order: Vec<usize> = (0..docs).collect();
+        doc_order.sort_by_cached_key(|&d| doc_key(d));
+        let mut doc_rank = vec![0usize; docs];
+        for (rank, &d) in doc_order.iter().enumerate() {
+            doc_rank[d] = rank;
+        }
+        let mut order: Vec<u32> = (0..self.recs.len() as u32).collect();
+        order.sort_by_key(|&i| {
+            let r = &self.recs[i as usize];
+            (doc_rank[r.doc as usize], r.start)
+        });
+        self.listing = vec![0; self.recs.len()];
+        for (rank, &i) in order.iter().enumerate() {
+            self.listing[i as usize] = rank as u32;
+        }
     }
 
     /// Of `candidates` (indices into `recs`, in table order), those whose

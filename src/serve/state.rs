@@ -130,7 +130,9 @@ impl Snapshot {
         // evidence digest.
         let (recommendations, index, groups, theme_stats) = std::thread::scope(|s| {
             let recs = s.spawn(|| {
-                let r = RecTable::load(&reader, |id| doc_pos.get(id).copied());
+                // Newest documents first, then by id.
+                let key = |d: usize| (std::cmp::Reverse(documents[d].year), &documents[d].id);
+                let r = RecTable::load(&reader, |id| doc_pos.get(id).copied(), key);
                 phase("recommendations read");
                 r
             });

@@ -116,14 +116,7 @@ pub fn find_recommendations(snap: &Snapshot, params: &Params) -> Result<RecResul
         kept = table.with_words(snap.reader(), &kept, &words)?;
     }
     // Newest documents first, then document order, then text order.
-    kept.sort_by(|&a, &b| {
-        let (ra, rb) = (&table.recs[a], &table.recs[b]);
-        let (da, db) = (doc(ra), doc(rb));
-        db.year
-            .cmp(&da.year)
-            .then_with(|| da.id.cmp(&db.id))
-            .then(ra.start.cmp(&rb.start))
-    });
+    kept.sort_unstable_by_key(|&i| table.listing[i]);
     let facets = facet_counts(snap, &kept);
     let offset = (page - 1).saturating_mul(per_page);
     let total = kept.len();
@@ -169,10 +162,12 @@ fn facet_counts(snap: &Snapshot, kept: &[usize]) -> BTreeMap<String, Vec<FacetCo
     let mut themes = vec![0usize; table.themes.len()];
     let mut agencies = vec![0usize; table.agencies.len()];
     let mut bodies = vec![0usize; table.bodies.len()];
-    let mut counts: BTreeMap<&str, BTreeMap<String, usize>> = BTreeMap::new();
+    let mut levels: BTreeMap<&'static str, usize> = BTreeMap::new();
+    // Kind and year are the document's: counted by document, then added.
+    let mut per_doc = vec![0usize; snap.documents.len()];
     for &i in kept {
         let r = &table.recs[i];
-        let d = &snap.documents[r.doc as usize];
+        per_doc[r.doc as usize] += 1;
         for &t in r.themes.iter() {
             themes[t as usize] += 1;
         }
@@ -183,23 +178,28 @@ fn facet_counts(snap: &Snapshot, kept: &[usize]) -> BTreeMap<String, Vec<FacetCo
             bodies[b as usize] += 1;
         }
         if let Some(l) = r.level {
-            *counts
-                .entry("level")
-                .or_default()
-                .entry(l.as_str().into())
-                .or_default() += 1;
+            *levels.entry(l.as_str()).or_default() += 1;
         }
-        *counts
-            .entry("kind")
-            .or_default()
-            .entry(d.kind.as_str().into())
-            .or_default() += 1;
+    }
+    let mut kinds: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut years: BTreeMap<String, usize> = BTreeMap::new();
+    for (d, n) in snap.documents.iter().zip(per_doc).filter(|(_, n)| *n > 0) {
+        *kinds.entry(d.kind.as_str()).or_default() += n;
         if let Some(y) = d.year {
-            *counts
-                .entry("year")
-                .or_default()
-                .entry(y.to_string())
-                .or_default() += 1;
+            *years.entry(y.to_string()).or_default() += n;
+        }
+    }
+    let mut counts: BTreeMap<&str, BTreeMap<String, usize>> = BTreeMap::new();
+    let owned = |m: BTreeMap<&'static str, usize>| -> BTreeMap<String, usize> {
+        m.into_iter().map(|(k, n)| (k.to_string(), n)).collect()
+    };
+    for (key, m) in [
+        ("level", owned(levels)),
+        ("kind", owned(kinds)),
+        ("year", years),
+    ] {
+        if !m.is_empty() {
+            counts.insert(key, m);
         }
     }
     for (key, n, interner) in [
