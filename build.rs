@@ -5,7 +5,8 @@
 //!   `src/extract/`), naming the extraction cache (`OUT/cache/extract/`);
 //! * `YSTORFA_OUTPUT_FINGERPRINT`: every stage that shapes the index and
 //!   the repository (with the store's encoding of rows, `src/store/codec.rs`,
-//!   and `Cargo.lock`, for the dependencies' versions),
+//!   and `Cargo.lock`, for the dependencies' versions; without the files
+//!   of `src/index/` that only read an index),
 //!   recorded in the manifest: an unchanged document's index entries and
 //!   repository rows are carried over from the last build only when it
 //!   was made by the same code;
@@ -66,6 +67,17 @@ fn main() {
     output.push(PathBuf::from("src/store/codec.rs"));
     output.push(PathBuf::from("Cargo.lock"));
     output.retain(|p| p.exists());
+    // The index's read side (searching, counting, ranking, snippets, and
+    // the tests) does not shape what a build writes: a change to it must
+    // not process every document again.
+    let read_side = [
+        "search", "collect", "rank", "docmap", "facets", "query", "snippet", "tests", "fixtures",
+    ];
+    output.retain(|p| {
+        !read_side
+            .iter()
+            .any(|f| p == &Path::new("src/index").join(format!("{f}.rs")))
+    });
     let aggregate_sources =
         |p: &PathBuf| p.starts_with("src/patterns") || p == Path::new("src/pipeline/aggregate.rs");
     let aggregate: Vec<PathBuf> = output

@@ -259,9 +259,9 @@ pub use build::{
     is_lock_file, live_files, prepare, update_in_dir,
 };
 pub use schema::{
-    ANALYZER_EN, ANALYZER_KEYWORD, ANALYZER_PAIRS, comparison_analyzer, fields, schema,
+    ANALYZER_EN, ANALYZER_KEYWORD, ANALYZER_PAIRS, DocMeta, comparison_analyzer, fields, schema,
 };
-pub use search::{DocMeta, SearchIndex, StoredPassage, search};
+pub use search::{SearchIndex, StoredPassage, search};
 pub use snippet::html_escape;
 #[allow(unused_imports)]
 use {query::*, schema::*, snippet::*};

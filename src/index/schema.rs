@@ -356,3 +356,27 @@ impl tantivy::tokenizer::TokenStream for PairStream {
         &mut self.token
     }
 }
+
+/// Metadata of one indexed document, shared by all its passages (stored
+/// once, as JSON on its first passage).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DocMeta {
+    pub doc_id: String,
+    pub file: String,
+    pub title: String,
+    pub kind: String,
+    pub year: Option<i32>,
+    pub area: Option<String>,
+    pub language: String,
+    /// Themes assigned to the document.
+    pub themes: Vec<String>,
+    /// Agencies addressed by the document's recommendations.
+    pub agencies: Vec<String>,
+    /// Bodies (canonical names) addressed by the document's counted
+    /// recommendations.
+    #[serde(default)]
+    pub bodies: Vec<String>,
+    /// Number of passages indexed.
+    #[serde(default)]
+    pub passages: usize,
+}

@@ -57,6 +57,21 @@ impl Interner {
     }
 }
 
+/// By id (below `ids`): the indices of the recommendations listing it,
+/// ascending, each once.
+fn carriers<'a>(ids: usize, lists: impl Iterator<Item = &'a Box<[u32]>>) -> Vec<Vec<u32>> {
+    let mut by = vec![Vec::new(); ids];
+    for (i, list) in lists.enumerate() {
+        for &id in list.iter() {
+            let of: &mut Vec<u32> = &mut by[id as usize];
+            if of.last() != Some(&(i as u32)) {
+                of.push(i as u32);
+            }
+        }
+    }
+    by
+}
+
 /// One recommendation, compactly.
 #[derive(Debug, Clone)]
 pub struct CompactRec {
@@ -87,6 +102,11 @@ pub struct RecTable {
     /// first, then document order, then text order (a listing sorts by
     /// it instead of comparing documents).
     pub listing: Vec<u32>,
+    /// By theme id, then by agency id: the recommendations listing it
+    /// (indices into `recs`, ascending), so a filter on a theme or an
+    /// agency looks only at those.
+    with_theme: Vec<Vec<u32>>,
+    with_agency: Vec<Vec<u32>>,
     pub themes: Interner,
     pub agencies: Interner,
     pub bodies: Interner,
@@ -183,7 +203,34 @@ impl RecTable {
             row += 1;
         }
         t.rank_listing(doc_key);
+        t.with_theme = carriers(t.themes.len(), t.recs.iter().map(|r| &r.themes));
+        t.with_agency = carriers(t.agencies.len(), t.recs.iter().map(|r| &r.agencies));
         Ok(t)
+    }
+
+    /// The recommendations that may list every one of `themes` and
+    /// `agencies` (ids), ascending: those listing the rarest of them, or
+    /// every recommendation when there are none.
+    pub fn candidates<'a>(
+        &'a self,
+        themes: &[u32],
+        agencies: &[u32],
+    ) -> impl Iterator<Item = usize> + 'a {
+        let lists = |by: &'a [Vec<u32>], ids: &[u32]| -> Vec<&'a [u32]> {
+            ids.iter()
+                .map(|&i| by.get(i as usize).map_or(&[][..], Vec::as_slice))
+                .collect()
+        };
+        let rarest = lists(&self.with_theme, themes)
+            .into_iter()
+            .chain(lists(&self.with_agency, agencies))
+            .min_by_key(|l| l.len());
+        let all = if rarest.is_some() {
+            0..0
+        } else {
+            0..self.recs.len()
+        };
+        rarest.into_iter().flatten().map(|&i| i as usize).chain(all)
     }
 
     /// Rank every recommendation for a listing: by `doc_key` of its
@@ -270,5 +317,64 @@ impl RecTable {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(doc: u32, start: usize, themes: &[u32], agencies: &[u32]) -> CompactRec {
+        CompactRec {
+            row: 0,
+            doc,
+            nth: 0,
+            start,
+            level: None,
+            translation: false,
+            themes: themes.into(),
+            agencies: agencies.into(),
+            bodies: Box::new([]),
+        }
+    }
+
+    fn table(recs: Vec<CompactRec>) -> RecTable {
+        let mut t = RecTable {
+            recs,
+            ..RecTable::default()
+        };
+        t.with_theme = carriers(2, t.recs.iter().map(|r| &r.themes));
+        t.with_agency = carriers(2, t.recs.iter().map(|r| &r.agencies));
+        t
+    }
+
+    #[test]
+    fn candidates_are_the_carriers_of_the_rarest_filter_or_every_recommendation() {
+        let t = table(vec![
+            rec(0, 0, &[0, 1], &[0]),
+            rec(0, 9, &[1], &[]),
+            rec(1, 0, &[0, 0], &[1]),
+            rec(1, 5, &[], &[0]),
+        ]);
+        let of = |themes: &[u32], agencies: &[u32]| -> Vec<usize> {
+            t.candidates(themes, agencies).collect()
+        };
+        assert_eq!(t.with_theme[0], [0, 2], "a theme listed twice, once");
+        assert_eq!(of(&[], &[]), [0, 1, 2, 3]);
+        assert_eq!(of(&[1], &[]), [0, 1]);
+        assert_eq!(of(&[1], &[1]), [2], "the rarer list: agency 1");
+        assert_eq!(of(&[7], &[]), Vec::<usize>::new(), "an id nothing lists");
+    }
+
+    #[test]
+    fn a_listing_ranks_by_document_then_start() {
+        let mut t = table(vec![
+            rec(0, 9, &[], &[]),
+            rec(1, 0, &[], &[]),
+            rec(0, 2, &[], &[]),
+        ]);
+        // Document 1 first.
+        t.rank_listing(std::cmp::Reverse);
+        assert_eq!(t.listing, [2, 0, 1]);
     }
 }

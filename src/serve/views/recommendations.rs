@@ -90,7 +90,8 @@ pub fn find_recommendations(snap: &Snapshot, params: &Params) -> Result<RecResul
     let doc = |r: &CompactRec| &snap.documents[r.doc as usize];
     // A translation is listed and counted once, as its original.
     let mut kept: Vec<usize> = Vec::new();
-    for (i, r) in table.recs.iter().enumerate() {
+    for i in table.candidates(&theme_ids, &agency_ids) {
+        let r = &table.recs[i];
         if r.translation {
             continue;
         }
@@ -115,9 +116,10 @@ pub fn find_recommendations(snap: &Snapshot, params: &Params) -> Result<RecResul
     if !words.is_empty() {
         kept = table.with_words(snap.reader(), &kept, &words)?;
     }
+    // Counted in table order, the order the table lies in memory.
+    let facets = facet_counts(snap, &kept);
     // Newest documents first, then document order, then text order.
     kept.sort_unstable_by_key(|&i| table.listing[i]);
-    let facets = facet_counts(snap, &kept);
     let offset = (page - 1).saturating_mul(per_page);
     let total = kept.len();
     let mut recommendations = Vec::new();
