@@ -252,6 +252,7 @@ mod query;
 mod rank;
 mod schema;
 mod search;
+mod skip;
 mod snippet;
 
 pub use build::{

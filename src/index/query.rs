@@ -109,7 +109,7 @@ fn to_query_on(
         parser: &Parser<'_>,
         top: bool,
     ) -> Result<Box<dyn tantivy::query::Query>, tantivy::query::QueryParserError> {
-        use tantivy::query::{BooleanQuery, BoostQuery, Occur, QueryParserError};
+        use tantivy::query::{BoostQuery, QueryParserError};
         if !has_fuzzy(&ast) {
             return parser(None).build_query_from_user_input_ast(ast);
         }
@@ -127,14 +127,7 @@ fn to_query_on(
         }
         match ast {
             UserInputAst::Clause(children) => {
-                let mut subs = Vec::with_capacity(children.len());
-                for (occur, child) in children {
-                    subs.push((occur.unwrap_or(Occur::Must), convert(child, parser, false)?));
-                }
-                if top && subs.iter().all(|(o, _)| *o == Occur::MustNot) {
-                    return Err(QueryParserError::AllButQueryForbidden);
-                }
-                Ok(Box::new(BooleanQuery::new(subs)))
+                clause(children, top, |child| convert(child, parser, false))
             }
             UserInputAst::Boost(inner, boost) => Ok(Box::new(BoostQuery::new(
                 convert(*inner, parser, false)?,
@@ -144,6 +137,98 @@ fn to_query_on(
         }
     }
     convert(ast, &parser, true).map_err(err)
+}
+
+/// The passage query of a parsed `query` for finding which documents
+/// match, scores unused: the same passages as [`to_query`], but the
+/// places each unfielded word or phrase is looked for (text, title,
+/// trail) are joined by a [`SkipUnion`](super::skip::SkipUnion), which a
+/// walk that skips to each next document moves cheaply.
+pub(super) fn to_match_query(
+    index: &Index,
+    f: &Fields,
+    query: &str,
+    ast: tantivy::query_grammar::UserInputAst,
+) -> Result<Box<dyn tantivy::query::Query>, IndexError> {
+    use tantivy::query::{QueryParser, QueryParserError};
+    use tantivy::query_grammar::{Delimiter, UserInputAst, UserInputLeaf};
+    let fields = [f.text, f.title, f.trail];
+    // A parser for `on` (its default fields), fuzzy at distance `d`.
+    let parser = |on: &[Field], d: Option<u8>| {
+        let mut qp = QueryParser::for_index(index, on.to_vec());
+        qp.set_conjunction_by_default();
+        if let Some(d) = d {
+            for &field in on {
+                qp.set_field_fuzzy(field, false, d, true);
+            }
+        }
+        qp
+    };
+    fn convert(
+        ast: UserInputAst,
+        top: bool,
+        fields: &[Field; 3],
+        parser: &dyn Fn(&[Field], Option<u8>) -> QueryParser,
+    ) -> Result<Box<dyn tantivy::query::Query>, QueryParserError> {
+        match ast {
+            UserInputAst::Clause(children) => {
+                clause(children, top, |child| convert(child, false, fields, parser))
+            }
+            UserInputAst::Boost(inner, _) => convert(*inner, top, fields, parser),
+            UserInputAst::Leaf(mut leaf) => {
+                let UserInputLeaf::Literal(l) = leaf.as_mut() else {
+                    return parser(fields, None)
+                        .build_query_from_user_input_ast(UserInputAst::Leaf(leaf));
+                };
+                if l.field_name.is_some() {
+                    return parser(fields, None)
+                        .build_query_from_user_input_ast(UserInputAst::Leaf(leaf));
+                }
+                let mut distance = None;
+                if l.delimiter == Delimiter::None
+                    && let Some((word, d)) = fuzzy_word(&l.phrase)
+                {
+                    distance = Some(u8::try_from(d.min(2)).unwrap_or(2));
+                    l.phrase = word.to_string();
+                }
+                let per_field = fields
+                    .iter()
+                    .map(|&field| {
+                        parser(&[field], distance)
+                            .build_query_from_user_input_ast(UserInputAst::Leaf(leaf.clone()))
+                    })
+                    .collect::<Result<_, _>>()?;
+                Ok(Box::new(super::skip::SkipUnion(per_field)))
+            }
+        }
+    }
+    convert(ast, true, &fields, &parser)
+        .map_err(|e| IndexError::Query(query_error_message(&e, query)))
+}
+
+/// A clause of `children` converted by `convert`: a child with no
+/// operator is required (AND by default); a query of nothing but `NOT`s
+/// (`top`) is refused, as tantivy's parser refuses it.
+fn clause(
+    children: Vec<(
+        Option<tantivy::query::Occur>,
+        tantivy::query_grammar::UserInputAst,
+    )>,
+    top: bool,
+    mut convert: impl FnMut(
+        tantivy::query_grammar::UserInputAst,
+    )
+        -> Result<Box<dyn tantivy::query::Query>, tantivy::query::QueryParserError>,
+) -> Result<Box<dyn tantivy::query::Query>, tantivy::query::QueryParserError> {
+    use tantivy::query::{BooleanQuery, Occur, QueryParserError};
+    let mut subs = Vec::with_capacity(children.len());
+    for (occur, child) in children {
+        subs.push((occur.unwrap_or(Occur::Must), convert(child)?));
+    }
+    if top && subs.iter().all(|(o, _)| *o == Occur::MustNot) {
+        return Err(QueryParserError::AllButQueryForbidden);
+    }
+    Ok(Box::new(BooleanQuery::new(subs)))
 }
 
 /// The word and edit distance of a fuzzy literal (`word~N`, unquoted;

@@ -78,6 +78,18 @@ pub struct SearchIndex {
     locs: std::sync::Mutex<lru::LruCache<usize, Arc<[PassageLoc]>>>,
 }
 
+/// A query parsed for a search: the query scored on the passages
+/// (`text`), the same passages for finding which documents match when
+/// the passages must be walked (`matching`: see
+/// [`to_match_query`](super::query::to_match_query)), the query on the
+/// document rows when they can answer it, and the words that rank.
+struct Parsed {
+    text: Box<dyn Query>,
+    matching: Option<Box<dyn Query>>,
+    rows: Option<Box<dyn Query>>,
+    words: Vec<super::rank::RankWord>,
+}
+
 impl std::fmt::Debug for SearchIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SearchIndex")
@@ -407,25 +419,17 @@ impl SearchIndex {
             extra.is_none() && req.filters.sections.is_empty() && !req.filters.recommendations;
         let mut filters = self.filter_clauses(&req.filters)?;
         filters.extend(extra);
-        let (text_query, row_query, words): (Box<dyn Query>, Option<Box<dyn Query>>, _) =
-            if req.query.trim().is_empty() && !filters.is_empty() {
-                let all = by_rows.then(|| Box::new(AllQuery) as Box<dyn Query>);
-                (Box::new(AllQuery), all, Vec::new())
-            } else {
-                let ast = parse_ast(&req.query)?;
-                let words = rank_words(&self.index, &ast);
-                let mut analyzer = self
-                    .index
-                    .tokenizers()
-                    .get(ANALYZER_EN)
-                    .expect("the index's analyzers are registered");
-                let rows = if by_rows && matches_per_document(&ast, &mut analyzer) {
-                    Some(to_document_query(&self.index, f, &req.query, ast.clone())?)
-                } else {
-                    None
-                };
-                (to_query(&self.index, f, &req.query, ast)?, rows, words)
-            };
+        let parsed = if req.query.trim().is_empty() && !filters.is_empty() {
+            Parsed {
+                text: Box::new(AllQuery),
+                matching: None,
+                rows: by_rows.then(|| Box::new(AllQuery) as Box<dyn Query>),
+                words: Vec::new(),
+            }
+        } else {
+            self.parse(&req.query, by_rows)?
+        };
+        let (text_query, row_query, words) = (parsed.text, parsed.rows, parsed.words);
         let query = with_filters(text_query, &filters);
         let limit = if req.limit == 0 {
             DEFAULT_LIMIT
@@ -447,7 +451,12 @@ impl SearchIndex {
                     Box::new(BooleanQuery::new(clauses)) as _,
                 )
             }
-            None => (MatchOn::Passages, query.box_clone()),
+            None => (
+                MatchOn::Passages,
+                parsed
+                    .matching
+                    .map_or_else(|| query.box_clone(), |m| with_filters(m, &filters)),
+            ),
         };
         let matched = searcher.search(
             &*match_query,
@@ -503,6 +512,36 @@ impl SearchIndex {
             });
         }
         Ok(res)
+    }
+
+    /// A query as typed, parsed for the three steps of a search.
+    fn parse(&self, query: &str, by_rows: bool) -> Result<Parsed, IndexError> {
+        let f = &self.f;
+        let ast = parse_ast(query)?;
+        let words = rank_words(&self.index, &ast);
+        let mut analyzer = self
+            .index
+            .tokenizers()
+            .get(ANALYZER_EN)
+            .expect("the index's analyzers are registered");
+        let rows = if by_rows && matches_per_document(&ast, &mut analyzer) {
+            Some(to_document_query(&self.index, f, query, ast.clone())?)
+        } else {
+            None
+        };
+        let text = to_query(&self.index, f, query, ast.clone())?;
+        // Only for a walk on the passages; the text query says whether
+        // the query is valid, so this one falls back to it.
+        let matching = rows
+            .is_none()
+            .then(|| to_match_query(&self.index, f, query, ast).ok())
+            .flatten();
+        Ok(Parsed {
+            text,
+            matching,
+            rows,
+            words,
+        })
     }
 
     /// The best `per_doc` passages (all when 0) of each document of
