@@ -169,27 +169,37 @@ pub(super) fn to_match_query(
         top: bool,
         fields: &[Field; 3],
         parser: &dyn Fn(&[Field], Option<u8>) -> QueryParser,
+        has_terms: &dyn Fn(Field, &str) -> bool,
     ) -> Result<Box<dyn tantivy::query::Query>, QueryParserError> {
         match ast {
-            UserInputAst::Clause(children) => {
-                clause(children, top, |child| convert(child, false, fields, parser))
-            }
-            UserInputAst::Boost(inner, _) => convert(*inner, top, fields, parser),
+            UserInputAst::Clause(children) => clause(children, top, |child| {
+                convert(child, false, fields, parser, has_terms)
+            }),
+            UserInputAst::Boost(inner, _) => convert(*inner, top, fields, parser, has_terms),
             UserInputAst::Leaf(mut leaf) => {
                 let UserInputLeaf::Literal(l) = leaf.as_mut() else {
                     return parser(fields, None)
                         .build_query_from_user_input_ast(UserInputAst::Leaf(leaf));
                 };
-                if l.field_name.is_some() {
-                    return parser(fields, None)
-                        .build_query_from_user_input_ast(UserInputAst::Leaf(leaf));
-                }
+                // As `to_query`: any literal `word~N` is fuzzy.
                 let mut distance = None;
                 if l.delimiter == Delimiter::None
                     && let Some((word, d)) = fuzzy_word(&l.phrase)
                 {
                     distance = Some(u8::try_from(d.min(2)).unwrap_or(2));
                     l.phrase = word.to_string();
+                }
+                if l.field_name.is_some() {
+                    return parser(fields, distance)
+                        .build_query_from_user_input_ast(UserInputAst::Leaf(leaf));
+                }
+                // tantivy's parser leaves out a field, or the whole word,
+                // where the text has no terms ("&"): not done here, so
+                // such a query is left to the scored query.
+                if fields.iter().any(|&field| !has_terms(field, &l.phrase)) {
+                    return Err(QueryParserError::UnsupportedQuery(
+                        "a word with no terms".into(),
+                    ));
                 }
                 let per_field = fields
                     .iter()
@@ -202,7 +212,15 @@ pub(super) fn to_match_query(
             }
         }
     }
-    convert(ast, true, &fields, &parser)
+    // Whether `text` has a term as `field` analyses it.
+    let has_terms = |field: Field, text: &str| {
+        index.tokenizer_for_field(field).is_ok_and(|mut analyzer| {
+            let mut any = false;
+            analyzer.token_stream(text).process(&mut |_| any = true);
+            any
+        })
+    };
+    convert(ast, true, &fields, &parser, &has_terms)
         .map_err(|e| IndexError::Query(query_error_message(&e, query)))
 }
 

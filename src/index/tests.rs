@@ -952,3 +952,20 @@ fn named_bodies_filter_documents_and_passages() {
 }
 
 mod ranking;
+
+/// The first step's query on passages (`to_match_query`) finds the
+/// documents the scored query finds, also where a word has no terms
+/// ("&", left out by tantivy's parser) or a fielded word is fuzzy.
+#[test]
+fn a_word_without_terms_or_a_fielded_fuzzy_word_matches_as_without_the_skipping_union() {
+    let theme = run("theme:coercive_control");
+    assert_eq!(
+        run("& theme:coercive_control").total_documents,
+        theme.total_documents
+    );
+    let fuzzy = run("title:reveiw~1 theme:coercive_control");
+    assert_eq!(
+        fuzzy.total_documents,
+        run("title:review theme:coercive_control").total_documents
+    );
+}
