@@ -237,6 +237,7 @@ pub fn build(
     opts: &BuildOptions,
     progress: &dyn Progress,
 ) -> Result<BuildSummary, BuildError> {
+    let t = Instant::now();
     let files = discover(inputs).map_err(|e| BuildError::Io {
         path: inputs
             .iter()
@@ -245,6 +246,11 @@ pub fn build(
             .join(", "),
         source: e,
     })?;
+    tracing::debug!(
+        "{} input files found in {:.2}s",
+        files.len(),
+        t.elapsed().as_secs_f64()
+    );
     build_files(&files, out, rules, opts, progress)
 }
 
@@ -285,15 +291,22 @@ fn run(
 ) -> Result<BuildSummary, BuildError> {
     // What failed or killed builds left behind goes first: on a full disk,
     // that is room this build may need.
+    let t = Instant::now();
     lock.sweep();
     let mut last = plan::LastBuild::load(lock, rules, opts);
+    tracing::debug!(
+        "the last build's outputs opened and checked in {:.2}s",
+        t.elapsed().as_secs_f64()
+    );
     lock.mark_start()?;
     let mut files = files.to_vec();
     sort_for_repository(&mut files);
+    let t = Instant::now();
     let planned = plan::plan(&files, &last);
     tracing::debug!(
-        "{} input files; the last build's manifest lists {}",
+        "{} input files planned in {:.2}s; the last build's manifest lists {}",
         files.len(),
+        t.elapsed().as_secs_f64(),
         last.manifest.files.len()
     );
     let vocabulary = crate::export::Vocabulary::of(rules);
@@ -344,9 +357,16 @@ fn run(
         "report, manifest and vocabulary written, generation synced and made current in {:.2}s",
         t.elapsed().as_secs_f64()
     );
-    // Let go of the last generation, then remove what nothing uses.
+    // Let go of the last generation, remove what nothing uses, then stamp
+    // what the new one holds for the next build's check.
+    let t = Instant::now();
     drop(last);
     lock.collect(&manifest)?;
+    lock.stamp_current(&manifest);
+    tracing::debug!(
+        "what no generation uses removed in {:.2}s",
+        t.elapsed().as_secs_f64()
+    );
     Ok(recorded.summary)
 }
 

@@ -117,7 +117,9 @@ fn carry_check(r: &Reader, manifest: &Manifest, rules: &RuleSet) -> Result<(), N
     if idx.schema() != index::schema() {
         return Err(NoCarry::Changed("its index has another schema".into()));
     }
-    r.verify(manifest).map_err(NoCarry::Damaged)
+    let read = r.verify(manifest).map_err(NoCarry::Damaged)?;
+    tracing::debug!("the last build's files checked: {read} read, the others unchanged since");
+    Ok(())
 }
 
 /// Why nothing of the last build is carried over.

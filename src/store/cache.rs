@@ -4,6 +4,7 @@
 //! SHA-256 of the JSON after it: a changed byte is a miss, never silent
 //! wrong text.
 
+use super::checked::CHECKED;
 use super::generation::TMP_PREFIX;
 use super::grouping::GROUPING;
 use super::manifest::EXTRACT_FINGERPRINT;
@@ -150,7 +151,10 @@ impl ExtractCache {
     pub(super) fn strangers(out: &Path) -> Vec<PathBuf> {
         children(&out.join(CACHE))
             .into_iter()
-            .filter(|p| p.file_name().is_none_or(|n| n != EXTRACT && n != GROUPING))
+            .filter(|p| {
+                p.file_name()
+                    .is_none_or(|n| n != EXTRACT && n != GROUPING && n != CHECKED)
+            })
             .collect()
     }
 }

@@ -163,6 +163,10 @@ pub fn audit(out: &Path) -> Vec<PathBuf> {
     odd.extend(grouping.unused(&recommendation_segments(&manifest)));
     odd.extend(grouping.unknown());
     odd.extend(grouping.other_versions());
+    odd.extend(super::checked::Checked::unused(
+        out,
+        Some(reader.generation()),
+    ));
     odd.sort();
     odd
 }

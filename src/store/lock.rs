@@ -100,6 +100,9 @@ impl BuildLock {
             gc::sweep(&self.out);
             // What a killed build cached for inputs since put back.
             self.prune_caches(manifest);
+            // Checked by this build before it began, and swept around
+            // since (a killed build's links change the files' times).
+            current.record_checked(manifest);
         }
         Ok(kept)
     }
@@ -119,6 +122,17 @@ impl BuildLock {
         gc::sweep(&self.out);
         self.prune_caches(manifest);
         Ok(())
+    }
+
+    /// Stamp the files of the current generation (described by
+    /// `manifest`, just committed, with the last generation removed) as
+    /// they are now, so that the next build does not read again those it
+    /// finds unchanged. Call it last: removing a generation changes the
+    /// times of the files it shared.
+    pub fn stamp_current(&self, manifest: &Manifest) {
+        if let Some(current) = self.last() {
+            current.record_checked(manifest);
+        }
     }
 
     /// Remove cache entries that `manifest` (the current generation's)

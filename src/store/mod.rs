@@ -25,6 +25,8 @@
 //! OUT/cache/extract/<fingerprint>/<sha256>.<ext>.json   extraction results by content
 //! OUT/cache/grouping/<key>/<sha256>.bin   each segment of recommendations as grouping
 //!                                reads it, by the segment file's SHA-256
+//! OUT/cache/checked/<id>.json    the current generation's files as last known good
+//!                                (size, times, inode): unchanged ones are not read again
 //! OUT/runs.jsonl                 one line per build (timings live only here)
 //! OUT/export-<format>/           `ystorfa export`'s default destination (not the store's)
 //! ```
@@ -43,6 +45,7 @@
 //! with the last generation by a hard link instead of being copied.
 
 mod cache;
+mod checked;
 mod codec;
 mod gc;
 mod generation;

@@ -5,6 +5,7 @@
 //! meanwhile switches `current` but never removes a generation a reader
 //! holds (a shared lock on its `.readers.lock`).
 
+use super::checked::Checked;
 use super::codec;
 use super::segments::{segment_name, segment_path};
 use super::{
@@ -88,14 +89,6 @@ impl Reader {
             ]
             .iter()
             .all(|p| p.is_file())
-    }
-
-    /// Whether every segment of the index opens and every index file
-    /// matches its checksum (a segment file lost or damaged since the
-    /// build would fail searches, or be carried forward broken).
-    fn index_complete(&self) -> Result<(), String> {
-        let search = self.search_dir();
-        crate::index::check_complete(&search).map_err(|e| format!("{}: {e}", search.display()))
     }
 
     /// The folder of the generation's search index.
@@ -276,26 +269,80 @@ impl Reader {
     /// checksums, and the documents' rows tiling them) and that every
     /// segment of the index opens and every index file matches the
     /// checksum in its footer. Otherwise why not.
-    pub fn verify(&self, manifest: &Manifest) -> Result<(), String> {
+    ///
+    /// A file whose stamp is as it was when the build that wrote the
+    /// generation (or the last build that checked it) stamped it is not
+    /// read again (see `checked`). Returns how many files were read.
+    pub fn verify(&self, manifest: &Manifest) -> Result<usize, String> {
         use rayon::prelude::*;
         manifest.check_tiling()?;
+        let checked = self.checked();
+        let unchanged = |p: &Path| {
+            p.strip_prefix(&self.dir)
+                .is_ok_and(|name| checked.unchanged(&self.dir, &name.to_string_lossy()))
+        };
         // Gigabytes at the scale of England and Wales: the index's files and
         // the repository's are read at once, the segments on every thread.
         let repo = self.repository_dir();
+        let search = self.search_dir();
+        // Every segment of the index must open and every index file match
+        // its checksum (a segment file lost or damaged since the build
+        // would fail searches, or be carried forward broken).
         let (index, repository) = rayon::join(
-            || self.index_complete(),
+            || {
+                crate::index::check_complete(&search, &|name| unchanged(&search.join(name)))
+                    .map_err(|e| format!("{}: {e}", search.display()))
+            },
             || {
                 // Every segment checked, the first damaged one said.
-                let checked: Vec<Result<(), String>> = manifest
+                let checked: Vec<Result<usize, String>> = manifest
                     .segments
                     .par_iter()
                     .enumerate()
-                    .map(|(seq, s)| verify_segment(&repo, seq as u32, s))
+                    .map(|(seq, s)| verify_segment(&repo, seq as u32, s, &unchanged))
                     .collect();
-                checked.into_iter().collect::<Result<(), String>>()
+                checked.into_iter().sum::<Result<usize, String>>()
             },
         );
-        index.and(repository)
+        Ok(index? + repository?)
+    }
+
+    /// The stamps of this generation's files when last known good.
+    fn checked(&self) -> Checked {
+        match self.dir.parent().and_then(Path::parent) {
+            Some(out) if self.generation != "legacy" => Checked::load(out, &self.generation),
+            _ => Checked::default(),
+        }
+    }
+
+    /// Stamp the files [`Reader::verify`] checks, as they are now (known
+    /// good: just written or checked), for the next build.
+    pub(super) fn record_checked(&self, manifest: &Manifest) {
+        let Some(out) = self.dir.parent().and_then(Path::parent) else {
+            return;
+        };
+        if self.generation == "legacy" {
+            return;
+        }
+        let search = self.search_dir();
+        let index = crate::index::live_files(&search).unwrap_or_default();
+        let repo = self.repository_dir();
+        let names = index
+            .into_iter()
+            .map(|n| search.join(n))
+            .chain(
+                (0..manifest.segments.len() as u32)
+                    .flat_map(|seq| DocFile::ALL.map(|f| segment_path(&repo, f, seq))),
+            )
+            .filter_map(|p| {
+                Some(
+                    p.strip_prefix(&self.dir)
+                        .ok()?
+                        .to_string_lossy()
+                        .to_string(),
+                )
+            });
+        Checked::record(out, &self.generation, &self.dir, names);
     }
 
     /// The segment files of table `file`, in order, with the SHA-256 the
@@ -429,8 +476,15 @@ fn read_exact_at(f: &File, buf: &mut [u8], off: u64) -> std::io::Result<()> {
 }
 
 /// Check that segment `seq`'s files under `repo` have the lengths and
-/// checksums `s` records.
-fn verify_segment(repo: &Path, seq: u32, s: &super::SegmentRecord) -> Result<(), String> {
+/// checksums `s` records (the checksum only when `unchanged` does not
+/// vouch for the file); returns how many were read.
+fn verify_segment(
+    repo: &Path,
+    seq: u32,
+    s: &super::SegmentRecord,
+    unchanged: &dyn Fn(&Path) -> bool,
+) -> Result<usize, String> {
+    let mut read = 0;
     for f in DocFile::ALL {
         let p = segment_path(repo, f, seq);
         let len = std::fs::metadata(&p)
@@ -442,6 +496,10 @@ fn verify_segment(repo: &Path, seq: u32, s: &super::SegmentRecord) -> Result<(),
         let Some(want) = s.sha256.get(&f) else {
             return Err(format!("no checksum is recorded for {}", p.display()));
         };
+        if unchanged(&p) {
+            continue;
+        }
+        read += 1;
         let sum = File::open(&p)
             .and_then(crate::model::sha256_hex_of)
             .map_err(|e| format!("{}: {e}", p.display()))?;
@@ -452,7 +510,7 @@ fn verify_segment(repo: &Path, seq: u32, s: &super::SegmentRecord) -> Result<(),
             ));
         }
     }
-    Ok(())
+    Ok(read)
 }
 
 /// One segment's file of a table, with the SHA-256 the manifest records.

@@ -324,6 +324,64 @@ fn a_document_s_rows_are_read_by_their_location() {
     r.verify(&m).unwrap();
 }
 
+/// Every file under `dir`, recursively.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+fn set_modified(p: &Path, t: std::time::SystemTime) {
+    std::fs::File::options()
+        .write(true)
+        .open(p)
+        .unwrap()
+        .set_modified(t)
+        .unwrap();
+}
+
+#[test]
+fn files_unchanged_since_stamped_are_not_read_again_and_a_rewrite_is_caught() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path();
+    let docs = ids(5);
+    let docs: Vec<&str> = docs.iter().map(String::as_str).collect();
+    let m = write_generation(out, &docs, &|_| false);
+    let r = Reader::open(out).unwrap();
+    let files = 6 * m.segments.len();
+    assert_eq!(r.verify(&m).unwrap(), files, "nothing stamped: all read");
+    // Stamped just after being written: too recent to trust (a write in
+    // the same tick of the clock would not show).
+    r.record_checked(&m);
+    assert_eq!(r.verify(&m).unwrap(), files);
+    // Written an hour ago, then stamped: none is read again.
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let dir = Reader::open(out).unwrap().repository_dir();
+    for p in files_under(&dir) {
+        set_modified(&p, hour_ago);
+    }
+    r.record_checked(&m);
+    assert_eq!(r.verify(&m).unwrap(), 0);
+    assert!(audit(out).is_empty(), "{:?}", audit(out));
+    // One byte changed in place and the modification time put back: the
+    // same size, inode and modification time, but not the change time.
+    std::thread::sleep(std::time::Duration::from_millis(30));
+    let seg = &r.segment_files(DocFile::Documents).unwrap()[0].path;
+    let mut bytes = std::fs::read(seg).unwrap();
+    bytes[2] = if bytes[2] == b'x' { b'y' } else { b'x' };
+    std::fs::write(seg, &bytes).unwrap();
+    set_modified(seg, hour_ago);
+    let e = r.verify(&m).unwrap_err();
+    assert!(e.contains("has changed since"), "{e}");
+}
+
 #[test]
 fn leftovers_of_killed_builds_are_found_and_swept() {
     let tmp = tempfile::tempdir().unwrap();
