@@ -355,8 +355,9 @@ mod tests {
                 }
                 let (x, y) = (total(a), total(b));
                 let mean = (x.powf(1.0 - g.balance) * y.powf(g.balance)).max(x);
-                let common = weight(&shared(&items[a].terms, &items[b].terms), w);
-                if common / mean >= g.min_similarity {
+                let both = shared(&items[a].terms, &items[b].terms);
+                let common = weight(&both, w);
+                if common / mean >= g.min_similarity && both.len() >= g.min_shared_words {
                     mine.push(Edge {
                         a: a.min(b) as u32,
                         b: a.max(b) as u32,
@@ -394,12 +395,14 @@ mod tests {
             })
             .collect();
         let class: Vec<u32> = (0..40).map(|d| if d == 1 { 0 } else { d }).collect();
-        for (t, balance) in [0.3, 0.5, 0.8, 1.0]
+        for (t, balance, min_shared_words) in [0.3, 0.5, 0.8, 1.0]
             .into_iter()
             .flat_map(|t| [(t, 0.0), (t, 0.25), (t, 0.5)])
+            .flat_map(|(t, b)| [(t, b, 1), (t, b, 2), (t, b, 3)])
         {
             let g = Grouping {
                 balance,
+                min_shared_words,
                 ..settings(t)
             };
             let refs: Vec<&Item> = items.iter().collect();
@@ -414,7 +417,7 @@ mod tests {
                 assert_eq!(
                     found,
                     all_pairs(&items, &weights, &class, &g, cap),
-                    "min_similarity {t}, balance {balance}, cap {cap}"
+                    "min_similarity {t}, balance {balance}, min_shared_words {min_shared_words}, cap {cap}"
                 );
             }
         }
