@@ -238,14 +238,32 @@ const READY: &str = "ystorfa-extract-worker ready";
 
 /// The worker process: limit itself, say it is ready, then serve stdin →
 /// stdout.
+///
+/// Documents are extracted on a thread whose stack is mapped before the
+/// address space is capped: a document that recurses too deep meets the
+/// stack's guard page and is said to have overflowed the stack, instead
+/// of meeting the cap (the allocator reserves address space ahead, so the
+/// main thread's stack could not grow) and dying of a bare SIGSEGV.
 pub fn run_worker(max_memory_mb: u64) -> Result<(), WorkerError> {
-    limit_self(max_memory_mb).map_err(WorkerError::Limit)?;
-    let stdin = std::io::stdin().lock();
-    let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "{READY}")?;
-    stdout.flush()?;
-    serve(stdin, std::io::BufWriter::new(stdout))
+    let extract = std::thread::Builder::new()
+        .name("extract".into())
+        .stack_size(WORKER_STACK)
+        .spawn(move || {
+            limit_self(max_memory_mb).map_err(WorkerError::Limit)?;
+            let stdin = std::io::stdin().lock();
+            let mut stdout = std::io::stdout().lock();
+            writeln!(stdout, "{READY}")?;
+            stdout.flush()?;
+            serve(stdin, std::io::BufWriter::new(stdout))
+        })?;
+    match extract.join() {
+        Ok(done) => done,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
 }
+
+/// The extracting thread's stack: as deep as a main thread's.
+const WORKER_STACK: usize = 8 << 20;
 
 /// A worker that could not be started or did not become ready: the
 /// machine's fault (a limit, a missing executable), so a build stops
