@@ -12,7 +12,7 @@
 //!
 //! A cache: losing it costs one build reading every file.
 
-use super::cache::{children, half_written, remove_stale};
+use super::cache::{children, remove_stale};
 use super::{CACHE, write_atomic};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -114,14 +114,10 @@ impl Checked {
     /// (stamps of generations gone, files a killed build half wrote).
     pub(super) fn unused(out: &Path, generation: Option<&str>) -> Vec<PathBuf> {
         let keep = generation.map(|g| path(out, g));
-        let mut v: Vec<PathBuf> = children(&folder(out))
+        children(&folder(out))
             .into_iter()
             .filter(|p| Some(p) != keep.as_ref())
-            .collect();
-        v.extend(half_written(&folder(out)));
-        v.sort();
-        v.dedup();
-        v
+            .collect()
     }
 }
 

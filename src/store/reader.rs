@@ -295,13 +295,13 @@ impl Reader {
             },
             || {
                 // Every segment checked, the first damaged one said.
-                let checked: Vec<Result<usize, String>> = manifest
+                let segments: Vec<Result<usize, String>> = manifest
                     .segments
                     .par_iter()
                     .enumerate()
                     .map(|(seq, s)| verify_segment(&repo, seq as u32, s, &unchanged))
                     .collect();
-                checked.into_iter().sum::<Result<usize, String>>()
+                segments.into_iter().sum::<Result<usize, String>>()
             },
         );
         Ok(index? + repository?)
@@ -309,21 +309,26 @@ impl Reader {
 
     /// The stamps of this generation's files when last known good.
     fn checked(&self) -> Checked {
-        match self.dir.parent().and_then(Path::parent) {
-            Some(out) if self.generation != "legacy" => Checked::load(out, &self.generation),
-            _ => Checked::default(),
+        match self.out() {
+            Some(out) => Checked::load(out, &self.generation),
+            None => Checked::default(),
         }
+    }
+
+    /// The output folder holding this generation (none for the layout of
+    /// builds older than generations, which keeps no stamps).
+    fn out(&self) -> Option<&Path> {
+        (self.generation != "legacy")
+            .then(|| self.dir.parent().and_then(Path::parent))
+            .flatten()
     }
 
     /// Stamp the files [`Reader::verify`] checks, as they are now (known
     /// good: just written or checked), for the next build.
     pub(super) fn record_checked(&self, manifest: &Manifest) {
-        let Some(out) = self.dir.parent().and_then(Path::parent) else {
+        let Some(out) = self.out() else {
             return;
         };
-        if self.generation == "legacy" {
-            return;
-        }
         let search = self.search_dir();
         let index = crate::index::live_files(&search).unwrap_or_default();
         let repo = self.repository_dir();
